@@ -1,0 +1,1 @@
+"""Plotly theme and figure builders: DataFrame in, Figure out."""

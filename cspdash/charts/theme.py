@@ -1,0 +1,36 @@
+"""One plotly look for every chart: colour-blind-safe (Okabe–Ito) palette, readable fonts, no chart junk."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+#: Okabe–Ito: distinguishable with the common colour-vision deficiencies
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+INK = "#1f2328"
+MUTED = "#6e7781"
+GRID = "#e6e8eb"
+UP_BAD = "#D55E00"     # vermilion: worse
+DOWN_GOOD = "#0072B2"  # blue: better
+NEUTRAL = "#6e7781"
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": INK},
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis={"gridcolor": GRID, "linecolor": MUTED, "ticks": "outside", "zeroline": False},
+        yaxis={"gridcolor": GRID, "linecolor": MUTED, "zeroline": False, "rangemode": "tozero"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        hoverlabel={"font": {"size": 13}},
+    )
+)
+pio.templates["cspdash"] = TEMPLATE
+
+
+def apply(figure: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
+    """Apply the cspdash template, a title and a height."""
+    figure.update_layout(template="cspdash", height=height, title={"text": title or "", "x": 0, "font": {"size": 16}})
+    return figure

@@ -1,0 +1,196 @@
+"""Load any mix of files, folders and police.uk zips into the store in one all-or-nothing write."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from cspdash.ingest import action_plan, geography, indicators, police_uk
+from cspdash.ingest.common import next_load_id, record_load, sha256_of
+from cspdash.ingest.report import LoadError, LoadReport, Problem
+from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
+from cspdash.store.versions import Store
+
+Progress = Callable[[int, int, str], None]
+
+POLICE_KINDS = {"police_uk_street", "police_uk_outcomes", "police_uk_stop_search"}
+GEOGRAPHY_KINDS = set(geography.KINDS)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file to load, its kind, and the name to show (e.g. the path inside a zip)."""
+
+    path: Path
+    kind: str
+    display_name: str
+
+
+def detect_kind(path: Path) -> str:
+    """The source kind of a file from its name and, for CSVs, its header."""
+    name = path.name.lower()
+    if name.endswith("-street.csv"):
+        return "police_uk_street"
+    if name.endswith("-outcomes.csv"):
+        return "police_uk_outcomes"
+    if name.endswith("-stop-and-search.csv"):
+        return "police_uk_stop_search"
+    if name.endswith(".xlsx"):
+        return "action_plan"
+    if name.endswith(".geojson") or name.endswith(".json"):
+        return "boundaries"
+    if name.endswith(".csv"):
+        header = _first_line(path).lower()
+        kind = geography.kind_from_header(header)
+        if kind:
+            return kind
+        if indicators.matches_header(header):
+            return "indicators"
+        if action_plan.matches_header(header, path.name):
+            return "action_plan"
+        if "crime type" in header and "month" in header:
+            return "police_uk_street"
+        if "outcome type" in header:
+            return "police_uk_outcomes"
+        if "object of search" in header:
+            return "police_uk_stop_search"
+    return "unknown"
+
+
+def expand(paths: Iterable[Path], workdir: Path) -> list[InputFile]:
+    """Files to load from files, folders of YYYY-MM/ subfolders and police.uk zips (extracted to workdir)."""
+    found: list[InputFile] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise LoadError(Problem(str(path), None, None, None, "a file or folder that exists"))
+        if path.is_dir():
+            children = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            found.extend(_expand_file(child, workdir, display=str(child.relative_to(path.parent))) for child in children
+                         if child.suffix.lower() != ".md")
+        else:
+            found.extend(_expand_zip(path, workdir) if path.suffix.lower() == ".zip"
+                         else [_expand_file(path, workdir, display=path.name)])
+    unknown = [f for f in found if f.kind == "unknown"]
+    if unknown:
+        raise LoadError([
+            Problem(f.display_name, 1, None, None,
+                    "a police.uk street/outcomes/stop-and-search CSV, a geography lookup, a boundary GeoJSON, "
+                    "the action-plan workbook (.xlsx or one CSV per sheet) or a partner-indicator CSV "
+                    "(columns indicator, area_code, period, value)")
+            for f in unknown
+        ])
+    return found
+
+
+def _expand_file(path: Path, workdir: Path, display: str) -> InputFile:
+    return InputFile(path, detect_kind(path), display)
+
+
+def _expand_zip(path: Path, workdir: Path) -> list[InputFile]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise LoadError(Problem(path.name, None, None, None, "a zip file such as data.police.uk's download")) from None
+    target = workdir / path.stem
+    files: list[InputFile] = []
+    with archive:
+        for member in sorted(archive.namelist()):
+            if member.endswith("/") or "__MACOSX" in member or Path(member).name.startswith("."):
+                continue
+            if ".." in Path(member).parts or Path(member).is_absolute():
+                raise LoadError(Problem(path.name, None, None, member, "member names inside the zip's own folders"))
+            extracted = Path(archive.extract(member, target))
+            files.append(_expand_file(extracted, workdir, display=f"{path.name}:{member}"))
+    return files
+
+
+def load_paths(
+    store: Store,
+    paths: Iterable[Path],
+    user: str = "cli",
+    progress: Progress | None = None,
+) -> list[LoadReport]:
+    """Load every file in one write: all of it lands, or (on any LoadError) none of it does."""
+    with tempfile.TemporaryDirectory(prefix="cspdash-load-") as tmp:
+        files = expand(paths, Path(tmp))
+        if not files:
+            raise LoadError(Problem(", ".join(str(p) for p in paths), None, None, None, "at least one file to load"))
+        reports: list[LoadReport] = []
+        with store.write() as con:
+            police_loads: list[int] = []
+            touched_geography = False
+            action_files = [f for f in files if f.kind == "action_plan"]
+            ordered = [f for f in files if f.kind in GEOGRAPHY_KINDS] + [
+                f for f in files if f.kind not in GEOGRAPHY_KINDS and f.kind != "action_plan"]
+            total = len(ordered) + (1 if action_files else 0)
+            for done, item in enumerate(ordered):
+                if progress:
+                    progress(done, total, f"Loading {item.display_name}")
+                load_id = next_load_id(con)
+                report = _load_one(con, item, load_id)
+                report.sha256 = report.sha256 or sha256_of(item.path)
+                record_load(con, load_id, report, user)
+                reports.append(report)
+                if item.kind in POLICE_KINDS:
+                    police_loads.append(load_id)
+                elif item.kind in GEOGRAPHY_KINDS:
+                    touched_geography = True
+            if action_files:
+                if progress:
+                    progress(len(ordered), total, "Loading the action plan")
+                load_id = next_load_id(con)
+                report = action_plan.load_action_plan(con, [f.path for f in action_files], load_id,
+                                                      ", ".join(f.display_name for f in action_files), user)
+                record_load(con, load_id, report, user)
+                reports.append(report)
+            if progress:
+                progress(total, total, "Updating summary tables")
+            if touched_geography:
+                rebuild_all(con)
+            elif police_loads:
+                _rebuild_for_loads(con, police_loads)
+    return reports
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, item: InputFile, load_id: int) -> LoadReport:
+    if item.kind == "police_uk_street":
+        return police_uk.load_street(con, item.path, load_id, item.display_name)
+    if item.kind == "police_uk_outcomes":
+        return police_uk.load_outcomes(con, item.path, load_id, item.display_name)
+    if item.kind == "police_uk_stop_search":
+        return police_uk.load_stop_search(con, item.path, load_id, item.display_name)
+    if item.kind in GEOGRAPHY_KINDS:
+        return geography.load_geography_file(con, item.path, load_id, item.display_name, item.kind)
+    if item.kind == "indicators":
+        return indicators.load_indicators(con, item.path, load_id, item.display_name)
+    raise LoadError(Problem(item.display_name, None, None, None, "a file cspdash knows how to load"))
+
+
+def _rebuild_for_loads(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> None:
+    rows = con.execute(
+        "SELECT DISTINCT source, force, strftime(month, '%Y-%m-01') FROM published_month WHERE list_contains(?, load_id)",
+        [load_ids],
+    ).fetchall()
+    street = [(force, month) for source, force, month in rows if source == "street"]
+    outcome_forces = sorted({force for _source, force, _month in rows})
+    if street:
+        rebuild_crime_aggregates(con, street)
+    if outcome_forces:
+        rebuild_outcome_aggregates(con, outcome_forces)
+
+
+def _first_line(path: Path) -> str:
+    with open(path, "rb") as handle:
+        head = handle.readline(4096)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return head.decode(encoding).strip()
+        except UnicodeDecodeError:
+            continue
+    return ""

@@ -1,0 +1,1 @@
+"""Measures declared once, and the queries pages ask through them."""

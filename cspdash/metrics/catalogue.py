@@ -1,0 +1,127 @@
+"""Every measure declared once: name, label, unit, format, SQL, dimensions, direction.
+
+A measure's SQL is one parameterised SELECT over the store's tables/views, returning columns ``period`` and
+``value`` grouped by month. Named parameters (bound, never formatted in): ``$partnership`` (partnership code),
+``$start`` and ``$end`` (DATEs, inclusive months), ``$crime_types`` (list of police.uk crime types; empty
+list = all). Tiles, charts, tables, the PDF pack and the slides all read a measure through this catalogue.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure and how to compute, label and format it."""
+
+    name: str
+    label: str
+    unit: str
+    fmt: str  # "count", "rate", "percent", "money", "days"
+    sql: str
+    dimensions: tuple[str, ...]
+    higher_is_better: bool | None
+    description: str
+
+    def monthly(
+        self, con: duckdb.DuckDBPyConnection, partnership: str, start: str, end: str,
+        crime_types: tuple[str, ...] = (),
+    ) -> pd.DataFrame:
+        """The measure by month for one partnership between two months (inclusive): period, value."""
+        params = {"partnership": partnership, "start": start, "end": end, "crime_types": list(crime_types)}
+        used = {k: v for k, v in params.items() if f"${k}" in self.sql}
+        return con.execute(self.sql, used).df()
+
+    def format(self, value: float | int | None) -> str:
+        """The value as a committee would read it, with its unit."""
+        return format_value(value, self.fmt)
+
+
+def format_value(value: float | int | None, fmt: str) -> str:
+    """Format a number by kind: 1,234 / 12.3 per 1,000 / 45% / £12,500 / 3.2 days."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if fmt == "count":
+        return f"{round(value):,}"
+    if fmt == "rate":
+        return f"{value:,.1f}"
+    if fmt == "percent":
+        return f"{value:.0f}%"
+    if fmt == "money":
+        return f"£{value:,.0f}"
+    if fmt == "days":
+        return f"{value:,.0f} days"
+    return f"{value:,}"
+
+
+_CRIME_FILTER = "(len($crime_types) = 0 OR list_contains($crime_types, crime_type))"
+
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in [
+        Measure(
+            name="crimes",
+            label="Recorded crimes and ASB incidents",
+            unit="incidents",
+            fmt="count",
+            sql=f"""
+                SELECT month AS period, sum(crimes)::BIGINT AS value
+                FROM monthly_crime_counts
+                WHERE partnership_code = $partnership AND month BETWEEN $start AND $end AND {_CRIME_FILTER}
+                GROUP BY month ORDER BY month""",
+            dimensions=("month", "partnership", "crime_type", "ward", "lsoa"),
+            higher_is_better=False,
+            description="police.uk street-level records: one row per crime or anti-social behaviour incident.",
+        ),
+        Measure(
+            name="crime_rate",
+            label="Crimes per 1,000 residents",
+            unit="per 1,000 residents",
+            fmt="rate",
+            sql=f"""
+                WITH pop AS (
+                    SELECT sum(p.residents) AS residents
+                    FROM population p JOIN areas a ON a.lsoa_code = p.area_code
+                    WHERE a.partnership_code = $partnership AND p.area_type = 'lsoa'
+                )
+                SELECT month AS period, sum(crimes) * 1000.0 / nullif(any_value(pop.residents), 0) AS value
+                FROM monthly_crime_counts, pop
+                WHERE partnership_code = $partnership AND month BETWEEN $start AND $end AND {_CRIME_FILTER}
+                GROUP BY month ORDER BY month""",
+            dimensions=("month", "partnership", "crime_type"),
+            higher_is_better=False,
+            description="Monthly count divided by Census 2011 usual residents of the partnership's LSOAs, × 1,000.",
+        ),
+        Measure(
+            name="charge_rate",
+            label="Crimes charged or summonsed",
+            unit="% of crimes",
+            fmt="percent",
+            sql=f"""
+                SELECT crime_month AS period,
+                       100.0 * sum(crimes) FILTER (WHERE outcome_group = 'Charged or summonsed')
+                             / nullif(sum(crimes), 0) AS value
+                FROM agg_outcome_month_la o JOIN partnership_la pl USING (la_code)
+                WHERE pl.partnership_code = $partnership AND crime_month BETWEEN $start AND $end
+                  AND {_CRIME_FILTER}
+                GROUP BY crime_month ORDER BY crime_month""",
+            dimensions=("month", "partnership", "crime_type"),
+            higher_is_better=True,
+            description="Share of crimes recorded in the month whose latest outcome is a charge or summons; "
+            "recent months are still open and will rise.",
+        ),
+    ]
+}
+
+
+def measure(name: str) -> Measure:
+    """The measure called ``name`` (KeyError names the known ones)."""
+    try:
+        return MEASURES[name]
+    except KeyError:
+        raise KeyError(f"Unknown measure {name!r}; known: {', '.join(MEASURES)}") from None

@@ -1,0 +1,1 @@
+"""Briefing pack (PDF), slides (PPTX) and scrutiny questions."""

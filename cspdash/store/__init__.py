@@ -1,0 +1,1 @@
+"""The DuckDB store: schema, versioned writes, pre-aggregates, public views."""

@@ -1,0 +1,75 @@
+"""Pre-aggregated tables (month × area × crime type) so pages never scan raw rows."""
+
+from __future__ import annotations
+
+import duckdb
+
+from cspdash.vocab import OUTCOME_GROUP
+
+# an LSOA name such as "Newport 003F" names its local authority before the final code
+_LA_OF_ROW = "COALESCE(by_name.la_code, l.la_code)"
+_AREA_JOINS = """
+    LEFT JOIN lsoa l ON l.lsoa_code = s.lsoa_code
+    LEFT JOIN local_authority by_name ON by_name.la_name = regexp_replace(s.lsoa_name, ' [0-9]{3}[A-Z]$', '')
+"""
+
+
+def rebuild_crime_aggregates(
+    con: duckdb.DuckDBPyConnection, force_months: list[tuple[str, str]] | None = None
+) -> None:
+    """Rebuild agg_crime_month_lsoa for the given (force, 'YYYY-MM-01') pairs, or entirely when None."""
+    if force_months is None:
+        con.execute("DELETE FROM agg_crime_month_lsoa")
+        where = ""
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _scope (force VARCHAR, month DATE)")
+        con.executemany("INSERT INTO _scope VALUES (?, CAST(? AS DATE))", force_months)
+        con.execute("DELETE FROM agg_crime_month_lsoa WHERE (force, month) IN (SELECT (force, month) FROM _scope)")
+        where = "WHERE (s.force, s.month) IN (SELECT (force, month) FROM _scope)"
+    con.execute(
+        f"""
+        INSERT INTO agg_crime_month_lsoa
+        SELECT s.force, s.month, s.lsoa_code, {_LA_OF_ROW} AS la_code, s.crime_type, count(*) AS crimes
+        FROM street_crime s {_AREA_JOINS}
+        {where}
+        GROUP BY ALL
+        """
+    )
+
+
+def rebuild_outcome_aggregates(con: duckdb.DuckDBPyConnection, forces: list[str] | None = None) -> None:
+    """Rebuild agg_outcome_month_la for the given forces (outcomes arrive months after the crime), or all."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _outcome_group (outcome_type VARCHAR, outcome_group VARCHAR)")
+    con.executemany("INSERT INTO _outcome_group VALUES (?, ?)", list(OUTCOME_GROUP.items()))
+    if forces is None:
+        con.execute("DELETE FROM agg_outcome_month_la")
+        where = ""
+        params: list[object] = []
+    else:
+        con.execute("DELETE FROM agg_outcome_month_la WHERE list_contains(?, force)", [forces])
+        where = "AND list_contains(?, s.force)"
+        params = [forces]
+    # each crime's latest outcome event; a crime with no event uses the street file's Last outcome category
+    con.execute(
+        f"""
+        INSERT INTO agg_outcome_month_la
+        WITH latest AS (
+            SELECT crime_id, arg_max(outcome_type, month) AS outcome_type FROM outcome GROUP BY crime_id
+        )
+        SELECT s.force, s.month AS crime_month, {_LA_OF_ROW} AS la_code, s.crime_type,
+               COALESCE(g.outcome_group, 'Status unavailable') AS outcome_group, count(*) AS crimes
+        FROM street_crime s
+        LEFT JOIN latest o ON o.crime_id = s.crime_id
+        LEFT JOIN _outcome_group g ON g.outcome_type = COALESCE(o.outcome_type, s.last_outcome)
+        {_AREA_JOINS}
+        WHERE s.crime_id IS NOT NULL {where}
+        GROUP BY ALL
+        """,
+        params,
+    )
+
+
+def rebuild_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every pre-aggregate (after a geography load changes how rows map to areas)."""
+    rebuild_crime_aggregates(con)
+    rebuild_outcome_aggregates(con)

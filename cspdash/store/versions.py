@@ -1,0 +1,186 @@
+"""The versioned store: readers open an immutable version; a write builds the next version and swaps a link.
+
+Layout for a store path ``data/cspdash.duckdb``::
+
+    data/cspdash.duckdb             symlink → cspdash.duckdb.versions/v000007.duckdb (the live version)
+    data/cspdash.duckdb.versions/   v000005.duckdb, v000006.duckdb, v000007.duckdb (older ones kept for rollback)
+    data/cspdash.duckdb.lock        serialises writers
+
+A write copies the live version to a temporary file, opens it read-write, runs the change, checkpoints,
+renames it to the next version number and atomically replaces the symlink. A failure or a kill at any
+point leaves the live version untouched (the temporary file is removed, or cleaned up by the next write).
+Readers never hold the file a writer writes, so loads work while the dashboard runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+VIEWS_SQL = Path(__file__).with_name("views.sql")
+KEEP_VERSIONS = 3
+_VERSION_RE = re.compile(r"^v(\d{6})\.duckdb$")
+
+
+class StoreError(RuntimeError):
+    """A store problem a person can act on (message says what and what to do)."""
+
+
+class Store:
+    """A versioned DuckDB store at ``path``."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path).absolute()
+        self.versions_dir = self.path.with_name(self.path.name + ".versions")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+
+    # ------------------------------------------------------------------ reading
+    def exists(self) -> bool:
+        """True when a live version exists."""
+        return self.current_version() is not None
+
+    def current_version(self) -> Path | None:
+        """The file of the live version (the symlink's target), or None when there is no store yet."""
+        if self.path.is_symlink():
+            target = self.path.resolve()
+            return target if target.exists() else None
+        if self.path.is_file():
+            return self.path
+        return None
+
+    def versions(self) -> list[Path]:
+        """All kept versions, oldest first."""
+        if not self.versions_dir.is_dir():
+            return []
+        return sorted(p for p in self.versions_dir.iterdir() if _VERSION_RE.match(p.name))
+
+    def connect_read(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the live version."""
+        version = self.current_version()
+        if version is None:
+            raise StoreError(f"No store at {self.path}. Build one with: python -m cspdash demo")
+        return duckdb.connect(str(version), read_only=True)
+
+    # ------------------------------------------------------------------ writing
+    @contextlib.contextmanager
+    def write(self, lock_timeout_s: float = 600.0) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a read-write connection to the next version; publish it only if the block succeeds."""
+        try:
+            self.versions_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(_os_message(exc, self.versions_dir)) from exc
+        with self._lock(lock_timeout_s):
+            self._remove_stale_temporaries()
+            tmp = self.versions_dir / f"next-{os.getpid()}-{time.time_ns()}.tmp"
+            con: duckdb.DuckDBPyConnection | None = None
+            try:
+                current = self.current_version()
+                try:
+                    if current is not None:
+                        shutil.copyfile(current, tmp)
+                    con = duckdb.connect(str(tmp))
+                except (OSError, duckdb.IOException) as exc:
+                    raise StoreError(_os_message(exc, tmp)) from exc
+                con.execute("SET preserve_insertion_order = false")
+                apply_schema(con)
+                yield con
+                con.execute(VIEWS_SQL.read_text())
+                con.execute("CHECKPOINT")
+                con.close()
+                con = None
+                self._publish(tmp)
+            except BaseException:
+                if con is not None:
+                    with contextlib.suppress(Exception):
+                        con.close()
+                for leftover in (tmp, Path(str(tmp) + ".wal")):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+                raise
+
+    def _publish(self, tmp: Path) -> None:
+        """Rename the finished temporary file to the next version and swap the link atomically."""
+        numbers = [int(m.group(1)) for p in self.versions() if (m := _VERSION_RE.match(p.name))]
+        version = self.versions_dir / f"v{(max(numbers, default=0) + 1):06d}.duckdb"
+        try:
+            os.replace(tmp, version)
+            if self.path.exists() and not self.path.is_symlink():
+                # a plain file from elsewhere becomes history, not lost
+                os.replace(self.path, self.versions_dir / "v000000.duckdb")
+            link_tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.link")
+            with contextlib.suppress(FileNotFoundError):
+                link_tmp.unlink()
+            os.symlink(os.path.relpath(version, self.path.parent), link_tmp)
+            os.replace(link_tmp, self.path)
+        except OSError as exc:
+            raise StoreError(_os_message(exc, version)) from exc
+        for old in self.versions()[:-KEEP_VERSIONS]:
+            with contextlib.suppress(OSError):
+                old.unlink()
+
+    def _remove_stale_temporaries(self) -> None:
+        """Remove temporary files left by a killed write (we hold the lock, so none is in use)."""
+        for leftover in self.versions_dir.glob("next-*.tmp*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+    @contextlib.contextmanager
+    def _lock(self, timeout_s: float) -> Iterator[None]:
+        try:
+            handle = open(self.lock_path, "a+")
+        except OSError as exc:
+            raise StoreError(_os_message(exc, self.lock_path)) from exc
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            f"Another load is writing to {self.path}; try again when it has finished."
+                        ) from None
+                    time.sleep(0.1)
+            yield
+        finally:
+            handle.close()
+
+    def rollback(self) -> Path:
+        """Point the store back at the previous kept version; returns it."""
+        with self._lock(60):
+            kept = self.versions()
+            current = self.current_version()
+            older = [v for v in kept if current is None or v.name < current.name]
+            if not older:
+                raise StoreError("No earlier version is kept to roll back to.")
+            link_tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.link")
+            os.symlink(os.path.relpath(older[-1], self.path.parent), link_tmp)
+            os.replace(link_tmp, self.path)
+            return older[-1]
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table, sequence and public view that does not exist yet."""
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute(VIEWS_SQL.read_text())
+
+
+def _os_message(exc: BaseException, where: Path) -> str:
+    """A message a person can act on for a failed file operation."""
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or "No space left" in str(exc):
+        return f"The disk is full: could not write {where}. Free some space and run the load again; nothing was changed."
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS) or "Read-only" in str(exc) or "Permission denied" in str(exc):
+        return f"The store is read-only here: could not write {where}. Check the folder's permissions; nothing was changed."
+    return f"Could not write {where}: {exc}. Nothing was changed."

@@ -1,0 +1,1 @@
+"""The only layer that imports streamlit: cached queries, filters, page blocks, auth."""

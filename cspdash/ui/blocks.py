@@ -1,0 +1,49 @@
+"""Page blocks shared by every page: a table with its CSV download, a chart with its summary and data."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from cspdash.config import settings
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
+
+
+def suppress_small_counts(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """In public-output mode, show counts of 1–4 in the given (or all integer) columns as '<5'."""
+    if not settings().public_output:
+        return frame
+    from cspdash.metrics.disclosure import suppress
+
+    return suppress(frame, columns)
+
+
+def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: int | None = None,
+          column_config: dict | None = None, small_count_columns: list[str] | None = None) -> None:
+    """A table with a CSV download of exactly what is shown (after disclosure control)."""
+    shown = suppress_small_counts(frame, small_count_columns) if small_count_columns is not None else frame
+    if caption:
+        st.caption(caption)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height or "auto")
+    st.download_button(
+        f"Download {name} (CSV)", shown.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
+        mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
+    )
+
+
+def chart(figure: go.Figure, summary: str, data: pd.DataFrame, name: str) -> None:
+    """A chart with its one-sentence text summary beside it and a download of its data."""
+    st.plotly_chart(figure, config=PLOTLY_CONFIG, width="stretch", key=f"chart_{_slug(name)}")
+    st.markdown(f"**In words:** {summary}")
+    st.download_button(
+        f"Download the data behind “{name}” (CSV)", data.to_csv(index=False).encode("utf-8"),
+        file_name=f"{_slug(name)}.csv", mime="text/csv", key=f"dlc_{_slug(name)}", icon=":material/download:",
+    )

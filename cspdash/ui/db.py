@@ -1,0 +1,69 @@
+"""Store access for pages: one read-only connection per store version, cached query results per version.
+
+When a load publishes a new version, the next rerun sees the new symlink target, opens it, and every cached
+result keyed on the old version is simply not asked for again: the dashboard shows new data without a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import duckdb
+import streamlit as st
+
+from cspdash.config import settings
+from cspdash.store.versions import Store
+
+T = TypeVar("T")
+_FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
+def store() -> Store:
+    """The configured store."""
+    return Store(settings().db_path)
+
+
+def version() -> str:
+    """The live version's file path ('' when there is no store)."""
+    current = store().current_version()
+    return str(current) if current else ""
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _connection(version_path: str) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(version_path, read_only=True, config={"threads": 2})
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on the live version for this script run."""
+    current = version()
+    if not current:
+        from cspdash.store.versions import StoreError
+
+        raise StoreError("There is no data store yet. Build it with: python -m cspdash demo")
+    return _connection(current).cursor()
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _cached_call(version_path: str, key: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    con = _connection(version_path).cursor()
+    try:
+        return _FUNCTIONS[key](con, *args, **dict(kwargs))
+    finally:
+        con.close()
+
+
+def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call ``fn(con, *args, **kwargs)`` on the live version, cached per version and arguments.
+
+    Arguments must be hashable values (use tuples, not lists).
+    """
+    key = f"{fn.__module__}.{fn.__qualname__}"
+    _FUNCTIONS[key] = fn
+    current = version()
+    if not current:
+        from cspdash.store.versions import StoreError
+
+        raise StoreError("There is no data store yet. Build it with: python -m cspdash demo")
+    return _cached_call(current, key, args, tuple(sorted(kwargs.items())))  # type: ignore[no-any-return]

@@ -1,0 +1,110 @@
+"""Filter widgets whose values live in the URL, so a councillor can share the exact view.
+
+Every value read from the URL is checked against the allowed options; an unknown value falls back to the
+default with a plain message (never an error), so a hand-edited or malicious link is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from cspdash.metrics import context
+from cspdash.metrics.period import Period, month_label, parse_month
+from cspdash.ui.db import query
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The sidebar's choice: partnership and reporting period."""
+
+    partnership_code: str
+    partnership_name: str
+    force: str
+    period: Period
+    months: tuple[date, ...]
+
+
+def url_choice(
+    label: str,
+    options: Sequence[Any],
+    param: str,
+    default: Any,
+    format_func: Callable[[Any], str] = str,
+    to_url: Callable[[Any], str] = str,
+    container: Any = None,
+    help: str | None = None,
+) -> Any:
+    """A selectbox bound to URL parameter ``param``; bad URL values fall back to ``default`` with a note."""
+    where = container if container is not None else st
+    options = list(options)
+    if not options:
+        return None
+    by_url = {to_url(option): option for option in options}
+    key = f"flt_{param}"
+    raw = st.query_params.get(param)
+    if key not in st.session_state:
+        if raw is not None and raw in by_url:
+            st.session_state[key] = by_url[raw]
+        else:
+            if raw is not None:
+                _note_bad_value(label, raw, format_func(default))
+            st.session_state[key] = default if default in options else options[0]
+    elif st.session_state[key] not in options:
+        st.session_state[key] = default if default in options else options[0]
+    value = where.selectbox(label, options, key=key, format_func=format_func, help=help)
+    st.query_params[param] = to_url(value)
+    return value
+
+
+def _note_bad_value(label: str, raw: str, used: str) -> None:
+    shown = raw if len(raw) <= 40 else raw[:39] + "…"
+    st.session_state.setdefault("_url_notes", []).append(
+        f"The link asked for {label.lower()} “{shown}”, which isn't available; showing {used} instead."
+    )
+
+
+def show_url_notes() -> None:
+    """Show (once) any notes about link values that were replaced by defaults."""
+    for note in st.session_state.pop("_url_notes", []):
+        st.info(note, icon=":material/info:")
+
+
+def sidebar_selection() -> Selection | None:
+    """Partnership and period widgets in the sidebar; None when the store has no partnerships yet."""
+    partnerships = query(context.partnerships)
+    if partnerships.empty:
+        return None
+    names = dict(zip(partnerships["partnership_code"], partnerships["partnership_name"], strict=True))
+    forces = dict(zip(partnerships["partnership_code"], partnerships["force"], strict=True))
+    codes = list(names)
+    default_code = "W06000022" if "W06000022" in names else codes[0]
+    st.sidebar.markdown("**Area and period**")
+    code = url_choice("Partnership", codes, "csp", default_code, format_func=lambda c: names[c],
+                      container=st.sidebar, help="Community Safety Partnership area")
+    months = tuple(query(context.months_available, forces.get(code)))
+    if not months:
+        months = tuple(query(context.months_available, None))
+    if not months:
+        return Selection(code, names[code], forces.get(code) or "", Period(date.today().replace(day=1)), ())
+    end = url_choice("Period ending", list(reversed(months)), "end", months[-1], format_func=month_label,
+                     to_url=lambda m: m.strftime("%Y-%m"), container=st.sidebar,
+                     help="The last month of the reporting period; comparisons use the 12 months to this month "
+                          "against the 12 months before.")
+    length = url_choice("Period length", [12, 6, 3], "len", 12, format_func=lambda n: f"{n} months",
+                        container=st.sidebar, help="Rolling window; compared with the same length immediately before.")
+    return Selection(code, names[code], forces.get(code) or "", Period(end, length), months)
+
+
+def parse_month_or_none(text: str | None) -> date | None:
+    """A month from text, or None when it isn't one."""
+    if not text:
+        return None
+    try:
+        return parse_month(text)
+    except ValueError:
+        return None

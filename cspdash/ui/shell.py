@@ -1,0 +1,84 @@
+"""The app shell: first-run demo build, sidebar selection, navigation, freshness banner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from cspdash.config import PROJECT_ROOT
+from cspdash.ui import auth, db, filters
+
+PAGES_DIR = PROJECT_ROOT / "pages"
+
+#: (file, title, icon, section); a page is listed when its file exists
+PAGES: list[tuple[str, str, str, str]] = [
+    ("overview.py", "Overview", ":material/dashboard:", "For the committee"),
+    ("trends.py", "Crime trends", ":material/show_chart:", "For the committee"),
+    ("hotspots.py", "Hot spots", ":material/map:", "For the committee"),
+    ("priorities.py", "Action plan", ":material/checklist:", "For the committee"),
+    ("partners.py", "Partners", ":material/groups:", "For the committee"),
+    ("meeting.py", "Prepare for a meeting", ":material/event_note:", "For the committee"),
+    ("data.py", "Data", ":material/database:", "For analysts"),
+]
+
+
+def ensure_store() -> None:
+    """Build the store from the embedded demo data on the first start, with progress."""
+    if db.store().exists():
+        return
+    from cspdash.demo import build_demo
+
+    with st.status("First start: building the data store from the embedded Gwent demo data…", expanded=True) as box:
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int, message: str) -> None:
+            bar.progress(min(done / max(total, 1), 1.0), text=message)
+
+        try:
+            reports = build_demo(db.store(), progress=progress)
+        except Exception as exc:  # shown plainly; the store is unchanged by a failed build
+            box.update(label="The demo store could not be built", state="error")
+            st.error(f"{exc}")
+            st.stop()
+        rows = sum(r.rows_loaded for r in reports)
+        box.update(label=f"Demo store built: {len(reports)} files, {rows:,} rows", state="complete", expanded=False)
+
+
+def sidebar() -> filters.Selection | None:
+    """Render the shared sidebar and remember the selection for the pages."""
+    selection = filters.sidebar_selection()
+    st.session_state["selection"] = selection
+    user = auth.current_user()
+    st.sidebar.caption(f"Signed in as **{user.name}** ({user.role})")
+    return selection
+
+
+def selection() -> filters.Selection:
+    """The sidebar's selection for this run (stops the page with a message when there is no data)."""
+    chosen = st.session_state.get("selection")
+    if chosen is None:
+        st.info("No partnership areas are loaded yet. Load geography and police.uk data on the Data page.")
+        st.stop()
+    return chosen  # type: ignore[no-any-return]
+
+
+def navigation():  # type: ignore[no-untyped-def]
+    """st.navigation over the page files that exist, grouped by audience."""
+    sections: dict[str, list[st.Page]] = {}
+    for index, (file, title, icon, section) in enumerate(PAGES):
+        path = PAGES_DIR / file
+        if Path(path).exists():
+            sections.setdefault(section, []).append(
+                st.Page(str(path), title=title, icon=icon, default=index == 0, url_path=file.removesuffix(".py"))
+            )
+    return st.navigation(sections)
+
+
+def page_header(title: str, question: str) -> filters.Selection:
+    """Page title, the question it answers, the selection, and any link notes."""
+    chosen = selection()
+    st.title(title)
+    st.caption(f"{question} · **{chosen.partnership_name}** · {chosen.period.label}")
+    filters.show_url_notes()
+    return chosen

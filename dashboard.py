@@ -1,0 +1,13 @@
+"""cspdash entry point: navigation, shared sidebar, first-run demo build."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cspdash.ui import shell
+
+st.set_page_config(page_title="cspdash — community safety", page_icon=":material/shield:", layout="wide")
+shell.ensure_store()
+selection = shell.sidebar()
+pages = shell.navigation()
+pages.run()

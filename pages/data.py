@@ -1,0 +1,31 @@
+"""Data: what is loaded, how complete it is, and loading more."""
+
+import streamlit as st
+
+from cspdash.metrics import loads
+from cspdash.ui import blocks, db, loading
+
+st.title("Data")
+st.caption("What the dashboard knows, how complete it is, and where to load more. For analysts.")
+
+completeness = db.query(loads.completeness_table)
+gaps = completeness[completeness["status"] != "ok"]
+if gaps.empty:
+    st.success(f"Every month from {completeness['month'].min():%b %Y} to {completeness['month'].max():%b %Y} "
+               "is published for every force loaded.", icon=":material/check_circle:")
+else:
+    st.warning(f"{len(gaps)} force-months are missing or far below normal: they are shown as gaps, never as zero.",
+               icon=":material/warning:")
+blocks.table(completeness, "completeness by month",
+             caption="Street records per force and month. Status: ok; low = under half the force's median month; "
+                     "missing = nothing published.")
+
+st.subheader("Load log")
+blocks.table(db.query(loads.load_log), "load log", caption="Every load: file, checksum, rows read, loaded, rejected.")
+st.subheader("Rejected rows")
+blocks.table(db.query(loads.rejected_rows), "rejected rows",
+             caption="Rows that could not be loaded, with the file, line, column, value and what was expected.")
+
+st.subheader("Load new data")
+loading.upload_box()
+st.caption("Templates for the action plan and partner figures: see data/templates in the project.")

@@ -1,0 +1,77 @@
+"""Shared fixtures: the demo store built once per test session by the real loaders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cspdash.store.versions import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built from data/demo (real Gwent data + sample plan), shared read-only by the session's tests."""
+    from cspdash.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(Store(path))
+    return path
+
+
+@pytest.fixture()
+def demo_con(demo_store_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the demo store."""
+    con = Store(demo_store_path).connect_read()
+    yield con
+    con.close()
+
+
+@pytest.fixture()
+def writable_demo_store(demo_store_path: Path, tmp_path: Path) -> Store:
+    """A private copy of the demo store that a test may change."""
+    target = tmp_path / "copy.duckdb"
+    shutil.copyfile(Store(demo_store_path).current_version(), target)  # type: ignore[arg-type]
+    return Store(target)
+
+
+@pytest.fixture()
+def use_store(monkeypatch: pytest.MonkeyPatch):
+    """Point the app (CSPDASH_DB) at a given store for AppTest runs."""
+
+    def _use(store_path: Path) -> None:
+        monkeypatch.setenv("CSPDASH_DB", str(store_path))
+
+    return _use
+
+
+def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent hash of every base table: equal before and after = unchanged."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = 'main'"
+    ).fetchall()]
+    sums = {}
+    for table in tables:
+        count, digest = con.execute(f'SELECT count(*), coalesce(sum(hash(t.*)), 0) FROM "{table}" t').fetchone()  # type: ignore[misc]
+        sums[table] = (int(count), int(digest))
+    return sums
+
+
+def store_checksums(store: Store) -> dict[str, tuple[int, int]]:
+    """table_checksums of a store's live version ({} when there is no store)."""
+    if not store.exists():
+        return {}
+    con = store.connect_read()
+    try:
+        return table_checksums(con)
+    finally:
+        con.close()
+
+
+os.environ.setdefault("CSPDASH_TEST", "1")
