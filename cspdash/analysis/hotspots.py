@@ -1,0 +1,271 @@
+"""Hot spots over areas: neighbours, Getis-Ord Gi* with FDR correction, and persistence."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.spatial import cKDTree
+from shapely import STRtree
+from shapely.geometry.base import BaseGeometry
+
+#: default snapping tolerance for queen_neighbours, as a fraction of the map's diagonal extent
+RELATIVE_TOLERANCE = 1e-4
+
+HOT_SPOT_LEVELS: tuple[tuple[float, str], ...] = ((0.01, "99%"), (0.05, "95%"), (0.10, "90%"))
+NOT_SIGNIFICANT = "Not significant"
+HOT_SPOT_CLASSES: tuple[str, ...] = (
+    "Hot spot 99%", "Hot spot 95%", "Hot spot 90%",
+    NOT_SIGNIFICANT,
+    "Cold spot 90%", "Cold spot 95%", "Cold spot 99%",
+)
+
+GI_STAR_RULE_TEXT = (
+    "Getis-Ord Gi* compares each area plus its neighbours with the whole map. A hot spot is a "
+    "cluster of high values, a cold spot a cluster of low values. p values are two-sided from "
+    "the normal approximation and adjusted for testing many areas at once (Benjamini-Hochberg "
+    "false discovery rate); an area is a 99%/95%/90% hot or cold spot when its adjusted p value "
+    "is below 0.01/0.05/0.10."
+)
+
+PERSISTENCE_CLASSES: tuple[str, ...] = (
+    "new", "intensifying", "persistent", "diminishing", "sporadic", "not a hot spot",
+)
+#: hot in at least this share of periods (including the latest) counts as persistent
+PERSISTENT_SHARE = 0.75
+#: one-sided Mann-Kendall (Kendall's tau against period order) significance for a z trend
+TREND_ALPHA = 0.05
+
+PERSISTENCE_EXPLANATIONS: dict[str, str] = {
+    "new": "A hot spot in the latest period for the first time in the periods shown.",
+    "persistent": (
+        "A hot spot in at least three-quarters of the periods, including the latest: "
+        "a long-term problem."
+    ),
+    "intensifying": (
+        "A persistent hot spot whose clustering has grown stronger period by period "
+        "(a statistically significant rising trend in its Gi* z score)."
+    ),
+    "diminishing": (
+        "A long-standing hot spot that is fading: no longer hot in the latest period, or still hot "
+        "but with a statistically significant falling trend in its Gi* z score."
+    ),
+    "sporadic": "A hot spot on and off: hot in some periods but not consistently.",
+    "not a hot spot": "Not a hot spot in any of the periods shown.",
+}
+
+PERSISTENCE_RULE_TEXT = (
+    "Periods are in time order. new: hot in the latest period only. persistent: hot in at least "
+    "75% of periods including the latest. intensifying: persistent and the Gi* z score rises "
+    "over the periods (Mann-Kendall test, Kendall's tau against time, one-sided p < 0.05; needs "
+    "4 or more periods). diminishing: persistent but z falls by the same test, or not hot in the "
+    "latest period after being hot in at least 75% of the earlier periods. sporadic: hot in some "
+    "periods but none of these. not a hot spot: never hot."
+)
+
+
+def queen_neighbours(
+    geometries: Mapping[str, BaseGeometry], tolerance: float | None = None
+) -> dict[str, list[str]]:
+    """Areas sharing any boundary point (queen contiguity), allowing a small gap between them.
+
+    Generalised boundaries may leave slivers or overlaps between areas that share a border,
+    so each shape is buffered by ``tolerance`` (in the coordinates' units) before testing
+    ``intersects``. The default is RELATIVE_TOLERANCE × the diagonal of the overall extent
+    (about 3 m for a 30 km district). Pass 0 for exact touching. The area itself is excluded.
+    """
+    codes = list(geometries)
+    shapes = [geometries[code] for code in codes]
+    if not shapes:
+        return {}
+    if tolerance is None:
+        bounds = np.array([shape.bounds for shape in shapes])
+        diagonal = math.hypot(
+            bounds[:, 2].max() - bounds[:, 0].min(), bounds[:, 3].max() - bounds[:, 1].min()
+        )
+        tolerance = RELATIVE_TOLERANCE * diagonal
+    tree = STRtree(shapes)
+    neighbours: dict[str, list[str]] = {}
+    for i, (code, shape) in enumerate(zip(codes, shapes, strict=True)):
+        probe = shape.buffer(tolerance) if tolerance > 0 else shape
+        hits = tree.query(probe, predicate="intersects")
+        neighbours[code] = sorted(codes[j] for j in hits if j != i)
+    return neighbours
+
+
+def distance_neighbours(
+    centroids: Mapping[str, tuple[float, float]] | pd.DataFrame, threshold: float
+) -> dict[str, list[str]]:
+    """Areas whose centroids lie within ``threshold`` (Euclidean; use projected metres).
+
+    ``centroids`` is a mapping area -> (x, y) or a DataFrame with area_code, x, y columns.
+    The area itself is excluded.
+    """
+    if isinstance(centroids, pd.DataFrame):
+        codes = [str(code) for code in centroids["area_code"]]
+        points = centroids[["x", "y"]].to_numpy(dtype=float)
+    else:
+        codes = list(centroids)
+        points = np.array([centroids[code] for code in codes], dtype=float).reshape(-1, 2)
+    if not codes:
+        return {}
+    tree = cKDTree(points)
+    neighbours: dict[str, list[str]] = {}
+    for i, hits in enumerate(tree.query_ball_point(points, r=threshold)):
+        neighbours[codes[i]] = sorted(codes[j] for j in hits if j != i)
+    return neighbours
+
+
+def gi_star(
+    df: pd.DataFrame,
+    neighbours: Mapping[str, Sequence[str]],
+    value_col: str = "value",
+    area_col: str = "area_code",
+) -> pd.DataFrame:
+    """Getis-Ord Gi* per area with binary weights (self included), FDR-adjusted and classified.
+
+    Matches esda.G_Local(y, w, transform="B", star=True): the statistic is
+    Gi* = Σ_j w_ij y_j / Σ_j y_j with w_ii = 1, E = k_i / n, and
+    Var = k_i (n − k_i) / (n − 1) / n² × s² / ȳ² (s² the population variance, k_i the
+    number of areas in the local sum). Neighbours not in ``df`` are ignored: ``df`` is the
+    study region. Returns area_code, value, n_local, gi_star, z, p (two-sided), fdr_q,
+    hot_spot_class and is_hot.
+    """
+    codes = df[area_col].astype(str).tolist()
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{area_col} has duplicate areas; give one value per area")
+    y = df[value_col].to_numpy(dtype=float)
+    if np.isnan(y).any():
+        bad = codes[int(np.flatnonzero(np.isnan(y))[0])]
+        raise ValueError(f"{value_col} is missing for area {bad}")
+    n = len(y)
+    position = {code: i for i, code in enumerate(codes)}
+    local_sum = np.zeros(n)
+    k = np.zeros(n)
+    for i, code in enumerate(codes):
+        members = {code} | {str(other) for other in neighbours.get(code, ()) if str(other) in position}
+        local_sum[i] = sum(y[position[m]] for m in members)
+        k[i] = len(members)
+
+    total = y.sum()
+    mean = total / n if n else np.nan
+    variance = (y**2).mean() - mean**2 if n else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = local_sum / total
+        expected = k / n
+        var_g = k * (n - k) / (n - 1) / n**2 * variance / mean**2
+        z = (statistic - expected) / np.sqrt(var_g)
+    z = np.where(np.isfinite(z), z, 0.0)  # no variation (or one area): nothing stands out
+    p = 2.0 * stats.norm.sf(np.abs(z))
+    q = benjamini_hochberg(p)
+    result = pd.DataFrame(
+        {
+            "area_code": codes,
+            "value": y,
+            "n_local": k.astype(int),
+            "gi_star": statistic,
+            "z": z,
+            "p": p,
+            "fdr_q": q,
+        }
+    )
+    result["hot_spot_class"] = [_classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
+    result["is_hot"] = result["hot_spot_class"].str.startswith("Hot")
+    return result
+
+
+def benjamini_hochberg(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg FDR-adjusted p values (q values), in the input order."""
+    p = np.asarray(p_values, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p.copy()
+    order = np.argsort(p)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
+    q = np.empty(m)
+    q[order] = np.minimum(adjusted, 1.0)
+    return q
+
+
+def persistence(classes_by_period: pd.DataFrame) -> pd.DataFrame:
+    """Classify each area's hot-spot history across ordered periods (see PERSISTENCE_RULE_TEXT).
+
+    Input columns: area_code, period (sortable: later periods sort later), is_hot, z.
+    An area missing from a period counts as not hot there. Returns area_code, persistence,
+    explanation, hot_periods, periods.
+    """
+    required = {"area_code", "period", "is_hot", "z"}
+    missing = required - set(classes_by_period.columns)
+    if missing:
+        raise ValueError(f"classes_by_period is missing columns: {sorted(missing)}")
+    periods = sorted(classes_by_period["period"].unique())
+    hot = (
+        classes_by_period.pivot_table(index="area_code", columns="period", values="is_hot", aggfunc="max")
+        .reindex(columns=periods)
+        .fillna(False)
+        .astype(bool)
+    )
+    z = classes_by_period.pivot_table(
+        index="area_code", columns="period", values="z", aggfunc="mean"
+    ).reindex(index=hot.index, columns=periods)
+    rows = []
+    for area in hot.index:
+        label = _persistence_class(hot.loc[area].to_numpy(), z.loc[area].to_numpy(dtype=float))
+        rows.append(
+            {
+                "area_code": area,
+                "persistence": label,
+                "explanation": PERSISTENCE_EXPLANATIONS[label],
+                "hot_periods": int(hot.loc[area].sum()),
+                "periods": len(periods),
+            }
+        )
+    return pd.DataFrame(rows, columns=["area_code", "persistence", "explanation", "hot_periods", "periods"])
+
+
+def z_trend(z_by_period: Sequence[float] | np.ndarray) -> str | None:
+    """'rising' or 'falling' if Kendall's tau of z against time is one-sided significant, else None."""
+    z = np.asarray(z_by_period, dtype=float)
+    keep = ~np.isnan(z)
+    z = z[keep]
+    if len(z) < 4 or np.ptp(z) == 0:
+        return None
+    time = np.arange(len(z))
+    if stats.kendalltau(time, z, alternative="greater").pvalue < TREND_ALPHA:
+        return "rising"
+    if stats.kendalltau(time, z, alternative="less").pvalue < TREND_ALPHA:
+        return "falling"
+    return None
+
+
+def _persistence_class(is_hot: np.ndarray, z: np.ndarray) -> str:
+    """The persistence class of one area from its ordered hot flags and z scores."""
+    hot_count = int(is_hot.sum())
+    if hot_count == 0:
+        return "not a hot spot"
+    latest_hot = bool(is_hot[-1])
+    earlier = is_hot[:-1]
+    if latest_hot and not earlier.any():
+        return "new"
+    if latest_hot and hot_count / len(is_hot) >= PERSISTENT_SHARE:
+        trend = z_trend(z)
+        if trend == "rising":
+            return "intensifying"
+        if trend == "falling":
+            return "diminishing"
+        return "persistent"
+    if not latest_hot and len(earlier) and earlier.mean() >= PERSISTENT_SHARE:
+        return "diminishing"
+    return "sporadic"
+
+
+def _classify(z: float, q: float) -> str:
+    """Hot/cold spot class from the sign of z and the FDR-adjusted p value."""
+    for alpha, level in HOT_SPOT_LEVELS:
+        if q < alpha:
+            return f"{'Hot' if z > 0 else 'Cold'} spot {level}"
+    return NOT_SIGNIFICANT
