@@ -58,7 +58,7 @@ def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]
     ).fetchall()]
     sums = {}
     for table in tables:
-        count, digest = con.execute(f'SELECT count(*), coalesce(sum(hash(t.*)), 0) FROM "{table}" t').fetchone()  # type: ignore[misc]
+        count, digest = con.execute(f'SELECT count(*), coalesce(sum(hash(t)), 0) FROM "{table}" t').fetchone()  # type: ignore[misc]
         sums[table] = (int(count), int(digest))
     return sums
 

@@ -1,0 +1,95 @@
+"""The versioned store: atomic publish, failure leaves the live version untouched, rollback, readers unaffected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cspdash.store.versions import KEEP_VERSIONS, Store, StoreError
+from tests.conftest import store_checksums
+
+
+def _add_la(store: Store, code: str) -> None:
+    with store.write() as con:
+        con.execute("INSERT INTO local_authority VALUES (?, ?)", [code, f"name {code}"])
+
+
+def _las(store: Store) -> list[str]:
+    con = store.connect_read()
+    try:
+        return [r[0] for r in con.execute("SELECT la_code FROM local_authority ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+
+
+def test_write_publishes_a_new_version_via_symlink(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    assert not store.exists()
+    _add_la(store, "W06000022")
+    assert store.path.is_symlink()
+    assert store.current_version() == store.versions_dir / "v000001.duckdb"
+    _add_la(store, "W06000018")
+    assert store.current_version() == store.versions_dir / "v000002.duckdb"
+    assert _las(store) == ["W06000018", "W06000022"]
+
+
+def test_failed_write_leaves_store_exactly_as_it_was(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    _add_la(store, "W06000022")
+    before = store_checksums(store)
+    version = store.current_version()
+    with pytest.raises(ValueError, match="boom"):
+        with store.write() as con:
+            con.execute("INSERT INTO local_authority VALUES ('X', 'half a load')")
+            raise ValueError("boom")
+    assert store.current_version() == version
+    assert store_checksums(store) == before
+    assert not list(store.versions_dir.glob("next-*"))
+
+
+def test_reader_keeps_its_version_while_a_write_publishes(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    _add_la(store, "A")
+    reader = store.connect_read()
+    _add_la(store, "B")
+    assert reader.execute("SELECT count(*) FROM local_authority").fetchone() == (1,)
+    reader.close()
+    assert _las(store) == ["A", "B"]
+
+
+def test_old_versions_are_pruned_and_rollback_restores_previous(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    for code in ["A", "B", "C", "D", "E"]:
+        _add_la(store, code)
+    assert len(store.versions()) == KEEP_VERSIONS
+    previous = store.rollback()
+    assert previous.name == "v000004.duckdb"
+    assert _las(store) == ["A", "B", "C", "D"]
+
+
+def test_stale_temporary_from_a_killed_write_is_cleaned(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    _add_la(store, "A")
+    stale = store.versions_dir / "next-999-1.tmp"
+    stale.write_bytes(b"half written")
+    _add_la(store, "B")
+    assert not stale.exists()
+    assert _las(store) == ["A", "B"]
+
+
+def test_read_without_store_says_how_to_build_one(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="python -m cspdash demo"):
+        Store(tmp_path / "none.duckdb").connect_read()
+
+
+def test_views_exist_with_documented_columns(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    _add_la(store, "A")
+    con = store.connect_read()
+    columns = [r[0] for r in con.execute("DESCRIBE crimes").fetchall()]
+    types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE crimes)").fetchall())
+    con.close()
+    assert columns == ["crime_id", "month", "force", "longitude", "latitude", "location", "lsoa_code",
+                       "lsoa_name", "crime_type", "last_outcome"]
+    assert types["month"] == "DATE"
