@@ -115,6 +115,58 @@ MEASURES: dict[str, Measure] = {
             description="Share of crimes recorded in the month whose latest outcome is a charge or summons; "
             "recent months are still open and will rise.",
         ),
+        Measure(
+            name="outcome_share",
+            label="Share of crimes by latest outcome",
+            unit="% of crimes",
+            fmt="percent",
+            sql=f"""
+                SELECT crime_month AS period,
+                       100.0 * sum(crimes) FILTER (WHERE outcome_group NOT IN
+                                 ('Still under investigation', 'Status unavailable'))
+                             / nullif(sum(crimes), 0) AS value
+                FROM agg_outcome_month_la o JOIN partnership_la pl USING (la_code)
+                WHERE pl.partnership_code = $partnership AND crime_month BETWEEN $start AND $end
+                  AND {_CRIME_FILTER}
+                GROUP BY crime_month ORDER BY crime_month""",
+            dimensions=("month", "partnership", "crime_type", "outcome_group"),
+            higher_is_better=None,
+            description="Crimes recorded in the month by the outcome group of their latest outcome; the value by "
+            "month is the share that has reached a final outcome (not still under investigation or unknown).",
+        ),
+        Measure(
+            name="stop_searches",
+            label="Stop and searches",
+            unit="searches",
+            fmt="count",
+            sql="""
+                SELECT month AS period, count(*)::BIGINT AS value
+                FROM stop_searches
+                WHERE force = (SELECT force FROM partnership WHERE partnership_code = $partnership)
+                  AND month BETWEEN $start AND $end
+                GROUP BY month ORDER BY month""",
+            dimensions=("month", "force", "object_of_search", "outcome"),
+            higher_is_better=None,
+            description="police.uk stop-and-search records for the partnership's force (published per force).",
+        ),
+        Measure(
+            name="stop_search_linked",
+            label="Searches whose outcome was linked to the object of search",
+            unit="% of searches",
+            fmt="percent",
+            sql="""
+                SELECT month AS period,
+                       100.0 * count(*) FILTER (WHERE outcome_linked_to_object)
+                             / nullif(count(outcome_linked_to_object), 0) AS value
+                FROM stop_searches
+                WHERE force = (SELECT force FROM partnership WHERE partnership_code = $partnership)
+                  AND month BETWEEN $start AND $end
+                GROUP BY month ORDER BY month""",
+            dimensions=("month", "force", "object_of_search"),
+            higher_is_better=True,
+            description="Share of searches (with the link recorded) where the officer found what they searched for "
+            "or the outcome related to it: a measure of how well grounded searches are.",
+        ),
     ]
 }
 
