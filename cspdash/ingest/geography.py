@@ -189,6 +189,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sql: str) -> No
     """Run an INSERT … SELECT FROM _geo_in … ON CONFLICT statement over a DataFrame."""
     if frame.empty:
         return
+    con.complete()  # a caller's fetchone() may leave a result open, which blocks register()
     con.register("_geo_in", frame)
     try:
         con.execute(sql)
