@@ -61,6 +61,20 @@ def format_value(value: float | int | None, fmt: str) -> str:
 
 _CRIME_FILTER = "(len($crime_types) = 0 OR list_contains($crime_types, crime_type))"
 
+
+def _harm_weight_values() -> str:
+    """The shipped harm weights as a SQL VALUES list (our own file's constants, never user input)."""
+    import csv
+
+    from cspdash.config import HARM_WEIGHTS_CSV
+
+    with open(HARM_WEIGHTS_CSV, newline="", encoding="utf-8") as handle:
+        rows = [(r["crime_type"].replace("'", "''"), float(r["harm_weight_days"])) for r in csv.DictReader(handle)]
+    return ", ".join(f"('{name}', {days!r})" for name, days in rows)
+
+
+_HARM_WEIGHT_VALUES = _harm_weight_values()
+
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in [
@@ -166,6 +180,23 @@ MEASURES: dict[str, Measure] = {
             higher_is_better=True,
             description="Share of searches (with the link recorded) where the officer found what they searched for "
             "or the outcome related to it: a measure of how well grounded searches are.",
+        ),
+        Measure(
+            name="harm",
+            label="Harm-weighted crime (estimate)",
+            unit="days of imprisonment (estimate)",
+            fmt="days",
+            sql=f"""
+                WITH weight AS (SELECT * FROM (VALUES {_HARM_WEIGHT_VALUES}) t(crime_type, days))
+                SELECT month AS period, sum(crimes * weight.days) AS value
+                FROM monthly_crime_counts JOIN weight USING (crime_type)
+                WHERE partnership_code = $partnership AND month BETWEEN $start AND $end AND {_CRIME_FILTER}
+                GROUP BY month ORDER BY month""",
+            dimensions=("month", "partnership", "crime_type", "ward", "lsoa"),
+            higher_is_better=False,
+            description="Crimes × a weight per crime type in days of imprisonment: Cambridge Crime Harm Index "
+            "2020 scores averaged over the Home Office offence mix of 2017/18 (data/harm_weights.csv). "
+            "An estimate: police.uk categories are broad.",
         ),
     ]
 }
