@@ -90,7 +90,8 @@ def _status(store: Store, as_json: bool) -> int:
     finally:
         con.close()
     info["store"] = str(store.path)
-    info["version"] = store.current_version().name if store.current_version() else None
+    version = store.current_version()
+    info["version"] = version.name if version else None
     if as_json:
         print(json.dumps(info, indent=2, default=str))
         return 0

@@ -21,9 +21,8 @@ def sha256_of(path: Path) -> str:
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     """A new load id from the store's sequence."""
-    row = con.execute("SELECT nextval('load_id_seq')").fetchone()
-    assert row is not None
-    return int(row[0])
+    rows = con.execute("SELECT nextval('load_id_seq')").fetchall()
+    return int(rows[0][0])
 
 
 def record_load(con: duckdb.DuckDBPyConnection, load_id: int, report: LoadReport, user: str) -> None:

@@ -121,7 +121,8 @@ CREATE TABLE IF NOT EXISTS lsoa (
 CREATE TABLE IF NOT EXISTS partnership (
     partnership_code VARCHAR PRIMARY KEY,
     partnership_name VARCHAR NOT NULL,
-    force            VARCHAR               -- the police force the partnership sits in
+    force            VARCHAR,              -- the police force the partnership sits in
+    display_name     VARCHAR               -- e.g. Newport Community Safety Partnership
 );
 CREATE TABLE IF NOT EXISTS partnership_la (
     partnership_code VARCHAR NOT NULL,
