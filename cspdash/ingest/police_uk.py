@@ -1,0 +1,609 @@
+"""Load police.uk street, outcomes and stop-and-search CSVs: parsed and checked in DuckDB, re-published months replaced.
+
+Two paths share one set of rules:
+
+* the fast path reads whole batches of files with one typed ``read_csv`` straight into the target table and then
+  checks the inserted rows with one grouped query; a clean file (the normal case) is never read twice;
+* a file with any problem (a cast or structural reject, a value out of range, an unknown crime type, a month that
+  differs from its file name) is taken out again and re-read by the precise path, which parses it with Python's
+  csv module so every rejected row is reported with its physical line number (header = line 1), then applies the
+  same checks in DuckDB SQL to chunks of rows.
+
+Files that are not UTF-8 (police.uk extracts re-saved in Excel are cp1252) are transcoded to a temporary UTF-8 copy.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import csv
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from cspdash.ingest.report import LoadError, LoadReport, Problem
+from cspdash.vocab import (
+    CRIME_TYPES,
+    HISTORICAL_CRIME_TYPES,
+    OUTCOME_COLUMNS,
+    STOP_SEARCH_COLUMNS,
+    STREET_COLUMNS,
+)
+
+#: police.uk's force slugs (as in file names such as 2024-01-gwent-street.csv) → the force's "Falls within" name
+FORCES: dict[str, str] = {
+    "avon-and-somerset": "Avon and Somerset Constabulary",
+    "bedfordshire": "Bedfordshire Police",
+    "cambridgeshire": "Cambridgeshire Constabulary",
+    "cheshire": "Cheshire Constabulary",
+    "city-of-london": "City of London Police",
+    "cleveland": "Cleveland Police",
+    "cumbria": "Cumbria Constabulary",
+    "derbyshire": "Derbyshire Constabulary",
+    "devon-and-cornwall": "Devon & Cornwall Police",
+    "dorset": "Dorset Police",
+    "durham": "Durham Constabulary",
+    "dyfed-powys": "Dyfed-Powys Police",
+    "essex": "Essex Police",
+    "gloucestershire": "Gloucestershire Constabulary",
+    "greater-manchester": "Greater Manchester Police",
+    "gwent": "Gwent Police",
+    "hampshire": "Hampshire Constabulary",
+    "hertfordshire": "Hertfordshire Constabulary",
+    "humberside": "Humberside Police",
+    "kent": "Kent Police",
+    "lancashire": "Lancashire Constabulary",
+    "leicestershire": "Leicestershire Police",
+    "lincolnshire": "Lincolnshire Police",
+    "merseyside": "Merseyside Police",
+    "metropolitan": "Metropolitan Police Service",
+    "norfolk": "Norfolk Constabulary",
+    "north-wales": "North Wales Police",
+    "north-yorkshire": "North Yorkshire Police",
+    "northamptonshire": "Northamptonshire Police",
+    "northumbria": "Northumbria Police",
+    "nottinghamshire": "Nottinghamshire Police",
+    "south-wales": "South Wales Police",
+    "south-yorkshire": "South Yorkshire Police",
+    "staffordshire": "Staffordshire Police",
+    "suffolk": "Suffolk Constabulary",
+    "surrey": "Surrey Police",
+    "sussex": "Sussex Police",
+    "thames-valley": "Thames Valley Police",
+    "warwickshire": "Warwickshire Police",
+    "west-mercia": "West Mercia Police",
+    "west-midlands": "West Midlands Police",
+    "west-yorkshire": "West Yorkshire Police",
+    "wiltshire": "Wiltshire Police",
+    "btp": "British Transport Police",
+    "northern-ireland": "Police Service of Northern Ireland",
+}
+
+_FILE_NAME_RE = re.compile(r"^(\d{4})-(\d{2})-(.+?)-(street|outcomes|stop-and-search)\.csv$", re.IGNORECASE)
+_NO_DATE = "DATE '0001-01-01'"  # placeholder for a blank month on the fast path; such rows always go precise
+_CHUNK_ROWS = 100_000
+_SNIFF_BYTES = 65_536
+_KNOWN_CRIME_TYPES = sorted(set(CRIME_TYPES) | set(HISTORICAL_CRIME_TYPES))
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    """A SQL list literal of fixed vocabulary strings (never user input)."""
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+def _current_crime_type_sql(column: str) -> str:
+    """CASE mapping a published crime-type name to the current category (unknown names pass through)."""
+    cases = " ".join(
+        f"WHEN '{old}' THEN '{new}'" for old, new in HISTORICAL_CRIME_TYPES.items() if old != new
+    )
+    return f"CASE {column} {cases} ELSE {column} END"
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One row rule: the column it concerns, the SQL condition that makes a row bad, and what was expected."""
+
+    column: str
+    bad_sql: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Everything that differs between street, outcomes and stop-and-search files."""
+
+    source: str                  # published_month.source
+    report_source: str           # load_log.source
+    table: str
+    columns: tuple[str, ...]
+    fast_types: dict[str, str]   # typed read_csv columns for the fast path (others VARCHAR); empty = always precise
+    typed_sql: str               # precise path: typed columns from the raw strings of relation r
+    checks: tuple[_Check, ...]   # over the typed relation t (and file_month)
+    insert_sql: str              # SELECT list over t producing the table's columns (load_id first)
+    fast_bad_sql: str            # over the inserted table rows joined to file months f: a row needing the precise path
+
+
+_COORD_CHECKS = (
+    _Check("Longitude", "(nullif(r_lon, '') IS NOT NULL AND (lon IS NULL OR NOT lon BETWEEN -180 AND 180))",
+           "a longitude between -180 and 180, or blank when police.uk has no location"),
+    _Check("Latitude", "(nullif(r_lat, '') IS NOT NULL AND (lat IS NULL OR NOT lat BETWEEN -90 AND 90))",
+           "a latitude between -90 and 90, or blank when police.uk has no location"),
+)
+_MONTH_CHECKS = (
+    _Check("Month", "month IS NULL", "a month written YYYY-MM, e.g. 2024-01"),
+    _Check("Month", "(file_month IS NOT NULL AND month <> file_month)",
+           "the month in the file name ({file_month})"),
+    _Check("Falls within", "force IS NULL", "the police force the row falls within, e.g. Gwent Police"),
+)
+_COMMON_TYPED = """
+    TRY_STRPTIME(nullif(trim(r."Month"), ''), '%Y-%m')::DATE AS month,
+    nullif(trim(r."Falls within"), '') AS force,
+    r."Longitude" AS r_lon, r."Latitude" AS r_lat,
+    TRY_CAST(nullif(trim(r."Longitude"), '') AS DOUBLE) AS lon,
+    TRY_CAST(nullif(trim(r."Latitude"), '') AS DOUBLE) AS lat
+"""
+_COORD_BAD = "(NOT coalesce(s.longitude BETWEEN -180 AND 180, TRUE) OR NOT coalesce(s.latitude BETWEEN -90 AND 90, TRUE))"
+_MONTH_BAD = f"s.force = '' OR s.month = {_NO_DATE} OR (f.file_month IS NOT NULL AND s.month <> f.file_month)"
+
+STREET = _Kind(
+    source="street",
+    report_source="police_uk_street",
+    table="street_crime",
+    columns=STREET_COLUMNS,
+    fast_types={"Month": "DATE", "Longitude": "DOUBLE", "Latitude": "DOUBLE"},
+    typed_sql=_COMMON_TYPED + """,
+        nullif(r."Crime type", '') AS crime_type_published,
+        nullif(r."Crime ID", '') AS crime_id, nullif(r."Reported by", '') AS reported_by,
+        nullif(r."Location", '') AS location, nullif(r."LSOA code", '') AS lsoa_code,
+        nullif(r."LSOA name", '') AS lsoa_name, nullif(r."Last outcome category", '') AS last_outcome,
+        nullif(r."Context", '') AS context
+    """,
+    checks=_MONTH_CHECKS + _COORD_CHECKS + (
+        _Check("Crime type", f"crime_type_published IS NULL OR crime_type_published NOT IN {_sql_list(_KNOWN_CRIME_TYPES)}",
+               "one of police.uk's crime types (" + ", ".join(CRIME_TYPES) + ")"),
+    ),
+    insert_sql=f"""force, month, crime_id, reported_by, lon, lat, location, lsoa_code, lsoa_name,
+        {_current_crime_type_sql('crime_type_published')}, crime_type_published, last_outcome, context""",
+    fast_bad_sql=f"{_MONTH_BAD} OR {_COORD_BAD} OR s.crime_type NOT IN {_sql_list(CRIME_TYPES)}",
+)
+
+OUTCOMES = _Kind(
+    source="outcomes",
+    report_source="police_uk_outcomes",
+    table="outcome",
+    columns=OUTCOME_COLUMNS,
+    fast_types={"Month": "DATE", "Longitude": "DOUBLE", "Latitude": "DOUBLE"},
+    typed_sql=_COMMON_TYPED + """,
+        nullif(trim(r."Crime ID"), '') AS crime_id, nullif(r."Reported by", '') AS reported_by,
+        nullif(r."Location", '') AS location, nullif(r."LSOA code", '') AS lsoa_code,
+        nullif(r."LSOA name", '') AS lsoa_name, nullif(trim(r."Outcome type"), '') AS outcome_type
+    """,
+    checks=_MONTH_CHECKS + _COORD_CHECKS + (
+        _Check("Crime ID", "crime_id IS NULL", "the crime's police.uk Crime ID (every outcome names its crime)"),
+        _Check("Outcome type", "outcome_type IS NULL", "an outcome such as 'Unable to prosecute suspect'"),
+    ),
+    insert_sql="force, month, crime_id, reported_by, lon, lat, location, lsoa_code, lsoa_name, outcome_type",
+    fast_bad_sql=f"{_MONTH_BAD} OR {_COORD_BAD} OR s.crime_id = '' OR s.outcome_type = ''",
+)
+
+_BOOL = "'true', 'false', 'yes', 'no'"
+STOP_SEARCH = _Kind(
+    source="stop_search",
+    report_source="police_uk_stop_search",
+    table="stop_search",
+    columns=STOP_SEARCH_COLUMNS,
+    fast_types={},
+    typed_sql="""
+        TRY_STRPTIME(left(trim(r."Date"), 19), '%Y-%m-%dT%H:%M:%S') AS searched_at,
+        r."Date" AS r_date,
+        r."Longitude" AS r_lon, r."Latitude" AS r_lat,
+        TRY_CAST(nullif(trim(r."Longitude"), '') AS DOUBLE) AS lon,
+        TRY_CAST(nullif(trim(r."Latitude"), '') AS DOUBLE) AS lat,
+        nullif(r."Type", '') AS search_type,
+        lower(nullif(trim(r."Part of a policing operation"), '')) AS r_part,
+        nullif(r."Policing operation", '') AS policing_operation,
+        nullif(r."Gender", '') AS gender, nullif(r."Age range", '') AS age_range,
+        nullif(r."Self-defined ethnicity", '') AS self_defined_ethnicity,
+        nullif(r."Officer-defined ethnicity", '') AS officer_defined_ethnicity,
+        nullif(r."Legislation", '') AS legislation, nullif(r."Object of search", '') AS object_of_search,
+        nullif(r."Outcome", '') AS outcome,
+        lower(nullif(trim(r."Outcome linked to object of search"), '')) AS r_linked,
+        lower(nullif(trim(r."Removal of more than just outer clothing"), '')) AS r_removal
+    """,
+    checks=(
+        _Check("Date", "searched_at IS NULL", "a date and time such as 2024-01-05T14:30:00+00:00"),
+    ) + _COORD_CHECKS + (
+        _Check("Part of a policing operation", f"r_part IS NOT NULL AND r_part NOT IN ({_BOOL})", "True, False or blank"),
+        _Check("Outcome linked to object of search", f"r_linked IS NOT NULL AND r_linked NOT IN ({_BOOL})",
+               "True, False or blank"),
+        _Check("Removal of more than just outer clothing", f"r_removal IS NOT NULL AND r_removal NOT IN ({_BOOL})",
+               "True, False or blank"),
+    ),
+    insert_sql="""file_force, coalesce(file_month, date_trunc('month', searched_at)::DATE), searched_at, search_type,
+        r_part IN ('true', 'yes'), policing_operation, lat, lon, gender, age_range, self_defined_ethnicity,
+        officer_defined_ethnicity, legislation, object_of_search, outcome, r_linked IN ('true', 'yes'),
+        r_removal IN ('true', 'yes')""",
+    fast_bad_sql="TRUE",
+)
+
+KINDS: dict[str, _Kind] = {"street": STREET, "outcomes": OUTCOMES, "stop_search": STOP_SEARCH}
+
+
+@dataclass
+class PoliceFile:
+    """One police.uk CSV in a batch: where it is, its load id, the name to show, and what its name says."""
+
+    path: Path
+    load_id: int
+    display_name: str
+    file_month: date | None = None
+    file_force: str | None = None
+    read_path: Path | None = None     # a transcoded UTF-8 copy when the original is cp1252
+    header_in_order: bool = True
+
+
+# ---------------------------------------------------------------------------------------------- public entry points
+def load_street(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, display_name: str) -> LoadReport:
+    """Load one police.uk street-level crime CSV into street_crime, replacing its force-months."""
+    return load_batch(con, "street", [(Path(path), load_id, display_name)])[0]
+
+
+def load_outcomes(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, display_name: str) -> LoadReport:
+    """Load one police.uk outcomes CSV into outcome, replacing its force-months."""
+    return load_batch(con, "outcomes", [(Path(path), load_id, display_name)])[0]
+
+
+def load_stop_search(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, display_name: str) -> LoadReport:
+    """Load one police.uk stop-and-search CSV into stop_search, replacing its force-month."""
+    return load_batch(con, "stop_search", [(Path(path), load_id, display_name)])[0]
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection, source: str, files: Sequence[tuple[Path, int, str]]
+) -> list[LoadReport]:
+    """Load many files of one kind ('street', 'outcomes', 'stop_search') with one read_csv; one report per file.
+
+    ``files`` are (path, load_id, display_name) with distinct, increasing load ids; a later file of the same
+    force-month replaces an earlier one. Raises LoadError (nothing of the batch should then be kept) when any
+    file cannot be loaded at all.
+    """
+    kind = KINDS[source]
+    with tempfile.TemporaryDirectory(prefix="cspdash-police-") as tmp:
+        batch = [_inspect(kind, PoliceFile(Path(p), lid, name), Path(tmp)) for p, lid, name in files]
+        needs_precise: list[PoliceFile] = []
+        fast = [f for f in batch if kind.fast_types and f.header_in_order]
+        needs_precise.extend(f for f in batch if not (kind.fast_types and f.header_in_order))
+        reports: dict[int, LoadReport] = {}
+        while fast:
+            clean, dirty, not_utf8 = _fast_load(con, kind, fast)
+            needs_precise.extend(dirty)
+            for item in clean:
+                reports[item.load_id] = _report(kind, item)
+            for item in not_utf8:
+                item.read_path = _transcode(item.path, Path(tmp))
+            fast = not_utf8
+        for item in needs_precise:
+            reports[item.load_id] = _precise_load(con, kind, item, Path(tmp))
+        for item in sorted(batch, key=lambda f: f.load_id):
+            _finish(con, kind, item, reports[item.load_id])
+        return [reports[f.load_id] for f in batch]
+
+
+# ---------------------------------------------------------------------------------------------- file inspection
+def _inspect(kind: _Kind, item: PoliceFile, tmp: Path) -> PoliceFile:
+    """Check the file exists, is text and has the expected header; read month and force from its name."""
+    name = item.display_name
+    if not item.path.is_file():
+        raise LoadError(Problem(name, None, None, str(item.path), "a file that exists"))
+    match = _FILE_NAME_RE.match(item.path.name)
+    if match:
+        year, month, slug = int(match.group(1)), int(match.group(2)), match.group(3).lower()
+        if not 1 <= month <= 12:
+            raise LoadError(Problem(name, None, None, item.path.name, "a file name starting with a real month, YYYY-MM-"))
+        item.file_month = date(year, month, 1)
+        item.file_force = FORCES.get(slug, slug.replace("-", " ").title() + " Police")
+    if kind is STOP_SEARCH and item.file_force is None:
+        raise LoadError(Problem(name, None, None, item.path.name,
+                                "a stop-and-search file named like police.uk's, e.g. 2024-01-gwent-stop-and-search.csv"
+                                " (the name gives the force and month)"))
+    with open(item.path, "rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if not head:
+        raise LoadError(Problem(name, 1, None, None,
+                                "a police.uk CSV starting with the header line (" + ",".join(kind.columns)
+                                + "); this file is empty (0 bytes)"))
+    if b"\x00" in head:
+        raise LoadError(Problem(name, None, None, None,
+                                "a CSV text file; this file contains binary data (is it a spreadsheet or a zip "
+                                "renamed to .csv?)"))
+    first_line = head.split(b"\n", 1)[0]
+    text = _decode(first_line)
+    header = [c.strip() for c in next(csv.reader([text.rstrip("\r\n")]), [])]
+    missing = [c for c in kind.columns if c not in header]
+    extra = [c for c in header if c not in kind.columns]
+    if missing or extra or len(header) != len(set(header)):
+        what = []
+        if missing:
+            what.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing))
+        if extra:
+            what.append("unexpected column(s) " + ", ".join(f"'{c}'" for c in extra))
+        if not missing and not extra:
+            what.append("a column named twice")
+        raise LoadError(Problem(
+            name, 1, None, ",".join(header),
+            f"the police.uk {kind.source.replace('_', '-')} header {','.join(kind.columns)} "
+            f"({'; '.join(what)})"))
+    item.header_in_order = tuple(header) == kind.columns
+    return item
+
+
+def _decode(raw: bytes) -> str:
+    """Text of a line in UTF-8 (BOM dropped) or, failing that, cp1252."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="cp1252_or_latin1")
+
+
+def _cp1252_or_latin1(error: UnicodeError) -> tuple[str, int]:
+    """Decode the five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) as latin-1 does."""
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("cp1252_or_latin1", _cp1252_or_latin1)
+
+
+def _is_utf8(path: Path) -> bool:
+    """True when the whole file is valid UTF-8 (checked in 4 MiB blocks, so memory stays flat)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _transcode(path: Path, tmp: Path) -> Path:
+    """A UTF-8 copy of a cp1252 file (line breaks untouched, so line numbers stay the same)."""
+    target = tmp / f"utf8-{len(list(tmp.iterdir()))}-{path.name}"
+    with open(path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
+        for block in iter(lambda: source.read(1 << 22), b""):
+            out.write(block.decode("cp1252", errors="cp1252_or_latin1"))
+    return target
+
+
+# ---------------------------------------------------------------------------------------------- fast path
+def _fast_load(
+    con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
+) -> tuple[list[PoliceFile], list[PoliceFile], list[PoliceFile]]:
+    """Insert every file with one typed read_csv; returns (clean, to re-read precisely, to transcode and retry)."""
+    by_path = {str(f.read_path or f.path): f for f in items}
+    con.execute("CREATE OR REPLACE TEMP TABLE _police_file (file_path VARCHAR, load_id INTEGER, file_month DATE)")
+    con.executemany("INSERT INTO _police_file VALUES (?, ?, ?)",
+                    [[p, f.load_id, f.file_month] for p, f in by_path.items()])
+    columns = "{" + ", ".join(f"'{c}': '{kind.fast_types.get(c, 'VARCHAR')}'" for c in kind.columns) + "}"
+    select = _fast_select(kind)
+    for table in ("_police_reject", "_police_reject_scan"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    try:
+        con.execute(
+            f"""
+            INSERT INTO {kind.table}
+            SELECT {select}
+            FROM read_csv(?, columns = {columns}, header = true, auto_detect = false, delim = ',', quote = '"',
+                          escape = '"', dateformat = '%Y-%m', filename = true, store_rejects = true,
+                          rejects_table = '_police_reject', rejects_scan = '_police_reject_scan') c
+            JOIN _police_file f ON f.file_path = c.filename
+            """,
+            [list(by_path)],
+        )
+    except duckdb.Error:
+        # a file DuckDB cannot read at all: undo the batch and let the precise path find and explain it
+        con.execute(f"DELETE FROM {kind.table} WHERE list_contains(?, load_id)", [[f.load_id for f in items]])
+        return [], items, []
+    rejected: dict[str, bool] = {}
+    for path, encoding in con.execute(
+        "SELECT s.file_path, bool_or(e.error_type = 'INVALID ENCODING') FROM _police_reject e "
+        "JOIN _police_reject_scan s USING (scan_id, file_id) GROUP BY ALL"
+    ).fetchall():
+        rejected[path] = bool(encoding)
+    bad = {
+        load_id for (load_id,) in con.execute(
+            f"""SELECT DISTINCT s.load_id FROM {kind.table} s JOIN _police_file f USING (load_id)
+                WHERE {kind.fast_bad_sql}"""
+        ).fetchall()
+    }
+    not_utf8 = [f for p, f in by_path.items() if rejected.get(p) and f.read_path is None]
+    dirty = [f for p, f in by_path.items() if (p in rejected or f.load_id in bad) and f not in not_utf8]
+    undo = [f.load_id for f in dirty + not_utf8]
+    if undo:
+        con.execute(f"DELETE FROM {kind.table} WHERE list_contains(?, load_id)", [undo])
+    return [f for f in items if f.load_id not in undo], dirty, not_utf8
+
+
+def _fast_select(kind: _Kind) -> str:
+    """The fast path's SELECT list: typed CSV columns to table columns, with placeholders the checks catch."""
+    if kind is STREET:
+        return f"""f.load_id, coalesce(nullif(trim(c."Falls within"), ''), ''), coalesce(c."Month", {_NO_DATE}),
+            nullif(c."Crime ID", ''), nullif(c."Reported by", ''), c."Longitude", c."Latitude",
+            nullif(c."Location", ''), nullif(c."LSOA code", ''), nullif(c."LSOA name", ''),
+            coalesce({_current_crime_type_sql('c."Crime type"')}, ''), c."Crime type",
+            nullif(c."Last outcome category", ''), nullif(c."Context", '')"""
+    return f"""f.load_id, coalesce(nullif(trim(c."Falls within"), ''), ''), coalesce(c."Month", {_NO_DATE}),
+        coalesce(nullif(trim(c."Crime ID"), ''), ''), nullif(c."Reported by", ''), c."Longitude", c."Latitude",
+        nullif(c."Location", ''), nullif(c."LSOA code", ''), nullif(c."LSOA name", ''),
+        coalesce(nullif(trim(c."Outcome type"), ''), '')"""
+
+
+def _report(kind: _Kind, item: PoliceFile) -> LoadReport:
+    return LoadReport(source=kind.report_source, file_name=item.display_name)
+
+
+# ---------------------------------------------------------------------------------------------- precise path
+def _precise_load(con: duckdb.DuckDBPyConnection, kind: _Kind, item: PoliceFile, tmp: Path) -> LoadReport:
+    """Parse the file with Python's csv module (exact line numbers), check and insert it in chunks of rows."""
+    report = _report(kind, item)
+    if item.read_path is None and not _is_utf8(item.path):
+        item.read_path = _transcode(item.path, tmp)
+    checks_case = " ".join(f"WHEN {c.bad_sql} THEN {i}" for i, c in enumerate(kind.checks))
+    month_agree = month_differ = 0
+    other_months: set[str] = set()
+    for chunk, structural in _chunks(kind, item):
+        report.problems.extend(structural)
+        report.rows_read += len(structural)
+        if chunk is None:
+            continue
+        report.rows_read += chunk.num_rows
+        con.execute("SELECT 1").fetchall()  # finish any pending result: register() refuses to run beside one
+        con.register("_police_chunk", chunk)
+        try:
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE _police_typed AS
+                WITH t AS (
+                    SELECT r.line, {kind.typed_sql}, ?::DATE AS file_month, ?::VARCHAR AS file_force
+                    FROM _police_chunk r
+                )
+                SELECT *, CASE {checks_case} END AS problem_no FROM t
+                """,
+                [item.file_month, item.file_force],
+            )
+        finally:
+            con.unregister("_police_chunk")
+        lines = chunk.column("line").to_pylist()
+        for line, problem_no in con.execute(
+            "SELECT line, problem_no FROM _police_typed WHERE problem_no IS NOT NULL ORDER BY line"
+        ).fetchall():
+            check = kind.checks[problem_no]
+            value = chunk.column(check.column)[bisect.bisect_left(lines, line)].as_py()
+            expected = check.expected.format(file_month=_month_text(item.file_month))
+            report.problems.append(Problem(item.display_name, line, check.column, value, expected))
+        if kind is not STOP_SEARCH:
+            row = con.execute(
+                "SELECT count(*) FILTER (month = file_month), count(*) FILTER (month <> file_month) "
+                "FROM _police_typed WHERE file_month IS NOT NULL"
+            ).fetchone()
+            assert row is not None
+            month_agree += row[0]
+            month_differ += row[1]
+            other_months.update(m for (m,) in con.execute(
+                "SELECT DISTINCT strftime(month, '%Y-%m') FROM _police_typed WHERE month <> file_month LIMIT 5"
+            ).fetchall())
+        con.execute(
+            f"INSERT INTO {kind.table} SELECT ?, {kind.insert_sql} FROM _police_typed WHERE problem_no IS NULL",
+            [item.load_id],
+        )
+    con.execute("DROP TABLE IF EXISTS _police_typed")
+    if month_differ and not month_agree:
+        found = ", ".join(sorted(other_months)[:5])
+        raise LoadError(Problem(
+            item.display_name, None, "Month", found,
+            f"rows for {_month_text(item.file_month)}, the month in the file name; no row is for that month "
+            "(is the file misnamed?)"))
+    report.rows_rejected = len(report.problems)
+    return report
+
+
+def _chunks(kind: _Kind, item: PoliceFile) -> Iterator[tuple[pa.Table | None, list[Problem]]]:
+    """The file's rows as Arrow tables of strings (with their line numbers) plus structural problems per chunk."""
+    path = item.read_path or item.path
+    width = len(kind.columns)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = [c.strip() for c in next(reader)]
+        except (StopIteration, csv.Error):
+            header = list(kind.columns)
+        order = [header.index(c) for c in kind.columns]
+        columns: list[list[str]] = [[] for _ in kind.columns]
+        lines: list[int] = []
+        problems: list[Problem] = []
+        previous_end = reader.line_num
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise LoadError(Problem(
+                    item.display_name, previous_end + 1, None, None,
+                    f"well-formed CSV: a quote opened on line {previous_end + 1} is never closed, so the rest of "
+                    f"the file cannot be read (was the file cut short? csv reader: {exc})")) from None
+            start, end = previous_end + 1, reader.line_num
+            previous_end = end
+            if not record:
+                continue  # a blank line
+            if len(record) != width:
+                if end > start:
+                    raise LoadError(Problem(
+                        item.display_name, start, None, ",".join(record)[:60],
+                        f"one row per line; a quote opened on line {start} runs on to line {end}, so the "
+                        "rows in between cannot be read"))
+                what = "fewer" if len(record) < width else "more"
+                problems.append(Problem(
+                    item.display_name, start, None, ",".join(record),
+                    f"{width} fields like the header, found {len(record)} ({what}; a cut-short or damaged row)"))
+                continue
+            for target, source in enumerate(order):
+                columns[target].append(record[source])
+            lines.append(start)
+            if len(lines) >= _CHUNK_ROWS:
+                yield _arrow(kind, columns, lines), problems
+                columns, lines, problems = [[] for _ in kind.columns], [], []
+        yield (_arrow(kind, columns, lines) if lines else None), problems
+
+
+def _arrow(kind: _Kind, columns: list[list[str]], lines: list[int]) -> pa.Table:
+    data: dict[str, pa.Array] = {"line": pa.array(lines, pa.int64())}
+    for name, values in zip(kind.columns, columns, strict=True):
+        data[name] = pa.array(values, pa.string())
+    return pa.table(data)
+
+
+# ---------------------------------------------------------------------------------------------- replacement
+def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, item: PoliceFile, report: LoadReport) -> None:
+    """Replace older loads of the file's force-months, record them as published, and describe it."""
+    counts = con.execute(
+        f"SELECT force, month, count(*) FROM {kind.table} WHERE load_id = ? GROUP BY ALL ORDER BY 1, 2",
+        [item.load_id],
+    ).fetchall()
+    pairs: dict[tuple[str, date], int] = {(force, month): rows for force, month, rows in counts}
+    if not pairs and item.file_force and item.file_month:
+        pairs[(item.file_force, item.file_month)] = 0
+    report.rows_loaded = sum(pairs.values())
+    report.rows_read = report.rows_read or report.rows_loaded
+    report.rows_rejected = len(report.problems)
+    parts: list[str] = []
+    for (force, month), rows in sorted(pairs.items()):
+        before = con.execute(
+            "SELECT rows FROM published_month WHERE source = ? AND force = ? AND month = ?",
+            [kind.source, force, month],
+        ).fetchone()
+        con.execute(
+            f"DELETE FROM {kind.table} WHERE force = ? AND month = ? AND load_id < ?", [force, month, item.load_id]
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO published_month (source, force, month, load_id, rows) VALUES (?, ?, ?, ?, ?)",
+            [kind.source, force, month, item.load_id, rows],
+        )
+        if before is None:
+            parts.append(f"month {month:%Y-%m} new ({force})")
+        else:
+            parts.append(f"month {month:%Y-%m} replaced ({force}; was {before[0]:,} rows)")
+    if not counts:
+        parts.append("no data rows: recorded as published but empty")
+    report.detail = "; ".join(parts)
+
+
+def _month_text(month: date | None) -> str:
+    return "" if month is None else f"{month:%Y-%m}"
