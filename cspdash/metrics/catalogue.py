@@ -202,6 +202,83 @@ MEASURES: dict[str, Measure] = {
 }
 
 
+# ---------------------------------------------------------------- action plan (cspdash.metrics.plan)
+#: each action's status as at a date: the current action row for today, else its latest progress update
+_PLAN_AS_OF = """
+    WITH months AS (
+        SELECT m::DATE AS period, least(last_day(m::DATE), current_date) AS as_of
+        FROM generate_series($start::DATE, $end::DATE, INTERVAL 1 MONTH) g(m)
+    ),
+    acts AS (
+        SELECT a.action_id, a.start_date, a.due_date, a.status, a.pct_complete
+        FROM action a JOIN priority p USING (priority_id) WHERE p.partnership_code = $partnership
+    ),
+    latest AS (
+        SELECT m.period, m.as_of, a.action_id, a.due_date,
+               CASE WHEN m.as_of >= current_date THEN any_value(a.status)
+                    ELSE arg_max(u.status, (u.update_date, u.recorded_at)) END AS status,
+               CASE WHEN m.as_of >= current_date THEN any_value(a.pct_complete)
+                    ELSE arg_max(u.pct_complete, (u.update_date, u.recorded_at)) END AS pct
+        FROM months m JOIN acts a ON a.start_date IS NULL OR a.start_date <= m.as_of
+        LEFT JOIN progress_update u ON u.action_id = a.action_id AND u.update_date <= m.as_of
+        GROUP BY m.period, m.as_of, a.action_id, a.due_date
+    ),
+    judged AS (
+        SELECT period, action_id,
+               status = 'Complete' OR coalesce(pct, 0) >= 100 AS complete,
+               due_date < as_of AS past_due,
+               status = 'Red' AS reported_red,
+               (due_date - as_of <= 30 AND coalesce(pct, 0) < 75) OR status = 'Amber' AS amber,
+               coalesce(pct, 0) = 0 AND (status IS NULL OR status = 'Not started') AS not_started
+        FROM latest
+    )"""
+
+_PLAN_MEASURES = [
+    Measure(
+        name="actions_on_track_share",
+        label="Actions on track or complete",
+        unit="% of actions",
+        fmt="percent",
+        sql=_PLAN_AS_OF + """
+            SELECT period, 100.0 * count(*) FILTER (WHERE complete OR NOT (coalesce(past_due, FALSE)
+                       OR coalesce(reported_red, FALSE) OR coalesce(amber, FALSE) OR not_started))
+                   / nullif(count(*), 0) AS value
+            FROM judged GROUP BY period ORDER BY period""",
+        dimensions=("month", "partnership", "priority", "partner"),
+        higher_is_better=True,
+        description="Share of the plan's actions whose RAG by the action rule is Green or Complete at the month's "
+        "end (this month: today, from the current statuses; earlier months: from the progress history).",
+    ),
+    Measure(
+        name="actions_overdue",
+        label="Overdue actions",
+        unit="actions",
+        fmt="count",
+        sql=_PLAN_AS_OF + """
+            SELECT period, (count(*) FILTER (WHERE past_due AND NOT coalesce(complete, FALSE)))::BIGINT AS value
+            FROM judged GROUP BY period ORDER BY period""",
+        dimensions=("month", "partnership", "priority", "partner"),
+        higher_is_better=False,
+        description="Actions past their due date and not complete at the month's end (this month: today).",
+    ),
+    Measure(
+        name="funding_contributed",
+        label="Funding contributed by partners",
+        unit="£",
+        fmt="money",
+        sql="""
+            SELECT $end::DATE AS period, coalesce(sum(amount_gbp), 0) AS value
+            FROM partner_contribution
+            WHERE partnership_code = $partnership AND kind = 'funding' AND $start::DATE <= $end::DATE""",
+        dimensions=("partnership", "partner", "priority"),
+        higher_is_better=None,
+        description="Total funding recorded on the plan's Contributions sheet for the partnership (all the "
+        "periods listed there), shown once at the period end; not a monthly series.",
+    ),
+]
+MEASURES.update({m.name: m for m in _PLAN_MEASURES})
+
+
 def measure(name: str) -> Measure:
     """The measure called ``name`` (KeyError names the known ones)."""
     try:
