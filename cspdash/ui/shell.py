@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -46,16 +49,20 @@ def ensure_store() -> None:
 
 
 def sidebar() -> filters.Selection | None:
-    """Render the shared sidebar and remember the selection for the pages."""
+    """Render the shared sidebar (sign-in state first) and remember the selection for the pages."""
+    if not auth.sidebar_account():
+        st.session_state["selection"] = None
+        return None
     selection = filters.sidebar_selection()
     st.session_state["selection"] = selection
-    user = auth.current_user()
-    st.sidebar.caption(f"Signed in as **{user.name}** ({user.role})")
     return selection
 
 
 def selection() -> filters.Selection:
     """The sidebar's selection for this run (stops the page with a message when there is no data)."""
+    if "selection" not in st.session_state:
+        # a deep link opened before any session ran dashboard.py (Streamlit's legacy pages/ mode): start the shell
+        st.switch_page(str(PROJECT_ROOT / "dashboard.py"))
     chosen = st.session_state.get("selection")
     if chosen is None:
         st.info("No partnership areas are loaded yet. Load geography and police.uk data on the Data page.")
@@ -72,7 +79,26 @@ def navigation():  # type: ignore[no-untyped-def]
             sections.setdefault(section, []).append(
                 st.Page(str(path), title=title, icon=icon, default=index == 0, url_path=file.removesuffix(".py"))
             )
-    return st.navigation(sections)
+    return _PlainErrors(st.navigation(auth.gate_navigation(sections)))
+
+
+class _PlainErrors:
+    """Runs a page; an unexpected error shows a plain message (details go to the server log, not the user)."""
+
+    def __init__(self, page: Any):
+        self.page = page
+
+    def run(self) -> None:
+        """Run the page, catching ordinary exceptions (st.stop/st.rerun are not Exceptions and pass through)."""
+        try:
+            self.page.run()
+        except Exception:
+            if os.environ.get("CSPDASH_TEST"):
+                raise  # tests see the real exception (AppTest's at.exception)
+            logging.getLogger("cspdash.ui").exception("page %s failed", getattr(self.page, "title", "?"))
+            st.error("Sorry — this page could not be shown. The problem has been logged for the administrator; "
+                     "try another period or partnership, or reload the page. The data is unchanged.",
+                     icon=":material/error:")
 
 
 def page_header(title: str, question: str) -> filters.Selection:
