@@ -1,0 +1,712 @@
+"""Crime queries for the overview and trends pages: headline changes, monthly series by area, rates, grains,
+outcomes, stop and search, plan events and data freshness.
+
+Every query takes the connection first and hashable arguments, so the UI can cache it per store version.
+Months are first-of-month dates. A month the force has not published is a gap (NaN), never a zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cspdash.analysis.change import compare_frame
+from cspdash.analysis.spc import Signal, signals, xmr
+from cspdash.metrics.period import Period, add_months, month_label
+from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES, OUTCOME_GROUPS
+
+AREA_LEVELS: dict[str, str] = {"partnership": "Partnership", "ward": "Ward", "lsoa": "LSOA (neighbourhood)"}
+GRAINS: dict[str, str] = {"month": "Month", "quarter": "Quarter", "fy": "Financial year"}
+ALL_CRIME_LABEL = "All recorded crime (excluding ASB)"
+UNKNOWN_AREA = "Not matched to an area"
+
+# identifiers come only from this table, never from user input
+_AREA_CODE_SQL = {
+    "partnership": "g.partnership_code",
+    "ward": "coalesce(l.ward_code, '')",
+    "lsoa": "coalesce(g.lsoa_code, '')",
+}
+_AREA_NAME_SQL = {
+    "partnership": "(SELECT partnership_name FROM partnership p WHERE p.partnership_code = $partnership)",
+    "ward": "any_value(w.ward_name)",
+    "lsoa": "any_value(coalesce(l.lsoa_name, g.lsoa_code))",
+}
+_POP_AREA_SQL = {"partnership": "a.partnership_code", "ward": "a.ward_code", "lsoa": "a.lsoa_code"}
+
+
+def crime_types_for(choice: str) -> tuple[str, ...]:
+    """The police.uk crime types a choice stands for: 'All crime' = every type except ASB."""
+    if choice == ALL_CRIME:
+        return tuple(t for t in CRIME_TYPES if t != ASB)
+    return (choice,)
+
+
+def crime_type_label(choice: str) -> str:
+    """How a crime type choice is named on screen."""
+    return ALL_CRIME_LABEL if choice == ALL_CRIME else choice
+
+
+# ---------------------------------------------------------------------------------------------- months
+def published_months(con: duckdb.DuckDBPyConnection, force: str, source: str = "street") -> list[date]:
+    """Months the force has published for a source, oldest first."""
+    rows = con.execute(
+        "SELECT month FROM published_month WHERE source = ? AND force = ? ORDER BY month", [source, force]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def month_range(start: date, end: date) -> list[date]:
+    """Every month from start to end inclusive."""
+    months: list[date] = []
+    current = start
+    while current <= end:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+# ---------------------------------------------------------------------------------------------- headline
+def priority_crime_types(con: duckdb.DuckDBPyConnection, partnership: str) -> list[str]:
+    """Crime types named by the partnership's priorities (empty when no plan is loaded), in CRIME_TYPES order."""
+    rows = con.execute(
+        "SELECT DISTINCT trim(unnest(string_split(crime_types, ';'))) FROM priority "
+        "WHERE partnership_code = ? AND crime_types IS NOT NULL",
+        [partnership],
+    ).fetchall()
+    named = {r[0] for r in rows}
+    return [t for t in CRIME_TYPES if t in named]
+
+
+def counts_by_type(
+    con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date, previous_start: date,
+    previous_end: date,
+) -> pd.DataFrame:
+    """Counts per crime type in the current and previous windows: crime_type, current, previous."""
+    frame = con.execute(
+        """
+        SELECT crime_type,
+               coalesce(sum(crimes) FILTER (WHERE month BETWEEN $start AND $end), 0)::BIGINT AS current,
+               coalesce(sum(crimes) FILTER (WHERE month BETWEEN $pstart AND $pend), 0)::BIGINT AS previous
+        FROM monthly_crime_counts
+        WHERE partnership_code = $partnership AND month BETWEEN $pstart AND $end
+        GROUP BY crime_type
+        """,
+        {"partnership": partnership, "start": start, "end": end, "pstart": previous_start, "pend": previous_end},
+    ).df()
+    present = set(frame["crime_type"])
+    missing = [t for t in CRIME_TYPES if t not in present]
+    if missing:
+        frame = pd.concat(
+            [frame, pd.DataFrame({"crime_type": missing, "current": 0, "previous": 0})], ignore_index=True
+        )
+    return frame
+
+
+def headline_changes(
+    con: duckdb.DuckDBPyConnection, partnership: str, period: Period, extra_types: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Rows for All crime, ASB and ``extra_types``: crime_type, label, current, previous, pct_change, z, verdict,
+    direction, sentence (e.g. 'up 9% (1,090 vs 1,000) — within normal variation')."""
+    by_type = counts_by_type(con, partnership, period.start, period.end, period.previous_start, period.previous_end)
+    by_type = by_type.set_index("crime_type")
+    non_asb = by_type.drop(index=ASB, errors="ignore")
+    rows = [{"crime_type": ALL_CRIME, "current": int(non_asb["current"].sum()),
+             "previous": int(non_asb["previous"].sum())}]
+    for crime_type in (ASB, *extra_types):
+        if crime_type in by_type.index and crime_type not in {r["crime_type"] for r in rows}:
+            rows.append({"crime_type": crime_type, "current": int(by_type.at[crime_type, "current"]),
+                         "previous": int(by_type.at[crime_type, "previous"])})
+    frame = compare_frame(pd.DataFrame(rows), "current", "previous")
+    frame.insert(1, "label", [crime_type_label(t) for t in frame["crime_type"]])
+    frame["sentence"] = [change_sentence(r) for r in frame.itertuples()]
+    return frame
+
+
+_VERDICT_WORDS = {"significant": "a real change", "possible": "a possible change, worth watching",
+                  "noise": "within normal variation"}
+
+
+def change_sentence(row: Any) -> str:
+    """'up 9% — within normal variation' from a compare_frame row."""
+    current, previous = row.current, row.previous
+    verdict = _VERDICT_WORDS.get(str(row.verdict), "not tested")
+    if previous == 0:
+        return f"new: 0 → {current:,} — {verdict}" if current else "none in either period"
+    pct = float(row.pct_change)
+    if current == previous:
+        return f"no change — {verdict}"
+    return f"{'up' if current > previous else 'down'} {abs(pct):.0f}% — {verdict}"
+
+
+def largest_crime_types(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, n: int = 4) -> list[str]:
+    """The n crime types (excluding ASB) with most crimes in the period."""
+    frame = counts_by_type(con, partnership, period.start, period.end, period.previous_start, period.previous_end)
+    frame = frame[frame["crime_type"] != ASB].sort_values(["current", "crime_type"], ascending=[False, True])
+    return list(frame["crime_type"].head(n))
+
+
+# ---------------------------------------------------------------------------------------------- series by area
+def area_options(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> pd.DataFrame:
+    """Areas of a level in the partnership: area_code, area_name (sorted by name)."""
+    if level == "partnership":
+        return con.execute(
+            "SELECT partnership_code AS area_code, partnership_name AS area_name FROM partnership "
+            "WHERE partnership_code = ?", [partnership]).df()
+    if level == "ward":
+        sql = ("SELECT DISTINCT ward_code AS area_code, coalesce(ward_name, ward_code) AS area_name FROM areas "
+               "WHERE partnership_code = ? AND ward_code IS NOT NULL ORDER BY area_name")
+    elif level == "lsoa":
+        sql = ("SELECT DISTINCT lsoa_code AS area_code, coalesce(lsoa_name, lsoa_code) AS area_name FROM areas "
+               "WHERE partnership_code = ? ORDER BY area_name")
+    else:
+        raise ValueError(f"unknown area level {level!r}; expected one of {', '.join(AREA_LEVELS)}")
+    return con.execute(sql, [partnership]).df()
+
+
+def area_monthly(
+    con: duckdb.DuckDBPyConnection, partnership: str, level: str, crime_types: tuple[str, ...], start: date,
+    end: date, areas: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Monthly counts per area: month, area_code, area_name, crimes, crimes_with_population, residents.
+
+    ``crimes_with_population`` counts only crimes in LSOAs that have a population figure, so a rate never divides
+    crimes in an area without residents counted by the residents of others. Empty ``areas`` = every area.
+    """
+    if level not in _AREA_CODE_SQL:
+        raise ValueError(f"unknown area level {level!r}; expected one of {', '.join(AREA_LEVELS)}")
+    code, name, pop_area = _AREA_CODE_SQL[level], _AREA_NAME_SQL[level], _POP_AREA_SQL[level]
+    counts = con.execute(
+        f"""
+        SELECT g.month, {code} AS area_code, {name} AS area_name, sum(g.crimes)::BIGINT AS crimes,
+               coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0)::BIGINT AS crimes_with_population
+        FROM monthly_crime_counts g
+        LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+        LEFT JOIN ward w ON w.ward_code = l.ward_code
+        LEFT JOIN population p ON p.area_code = g.lsoa_code AND p.area_type = 'lsoa'
+        WHERE g.partnership_code = $partnership AND g.month BETWEEN $start AND $end
+          AND list_contains($types, g.crime_type)
+          AND (len($areas) = 0 OR list_contains($areas, {code}))
+        GROUP BY g.month, {code}
+        """,
+        {"partnership": partnership, "start": start, "end": end, "types": list(crime_types), "areas": list(areas)},
+    ).df()
+    residents = con.execute(
+        f"""
+        SELECT {pop_area} AS area_code, sum(p.residents)::BIGINT AS residents
+        FROM areas a JOIN population p ON p.area_code = a.lsoa_code AND p.area_type = 'lsoa'
+        WHERE a.partnership_code = $partnership AND (len($areas) = 0 OR list_contains($areas, {pop_area}))
+        GROUP BY 1
+        """,
+        {"partnership": partnership, "areas": list(areas)},
+    ).df()
+    counts = counts.merge(residents, on="area_code", how="left")
+    counts["month"] = _dates(counts["month"])
+    counts["area_name"] = counts["area_name"].where(counts["area_code"] != "", UNKNOWN_AREA)
+    return counts.sort_values(["area_code", "month"]).reset_index(drop=True)
+
+
+def force_monthly(
+    con: duckdb.DuckDBPyConnection, force: str, crime_types: tuple[str, ...], start: date, end: date,
+) -> pd.DataFrame:
+    """The whole force's partnerships as one area, in the same columns as area_monthly."""
+    counts = con.execute(
+        """
+        SELECT g.month, $force AS area_code, $force AS area_name, sum(g.crimes)::BIGINT AS crimes,
+               coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0)::BIGINT AS crimes_with_population
+        FROM monthly_crime_counts g
+        JOIN partnership pt ON pt.partnership_code = g.partnership_code AND pt.force = $force
+        LEFT JOIN population p ON p.area_code = g.lsoa_code AND p.area_type = 'lsoa'
+        WHERE g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
+        GROUP BY g.month
+        """,
+        {"force": force, "start": start, "end": end, "types": list(crime_types)},
+    ).df()
+    residents = con.execute(
+        "SELECT sum(p.residents)::BIGINT FROM areas a JOIN population p ON p.area_code = a.lsoa_code "
+        "AND p.area_type = 'lsoa' WHERE a.force = ?", [force]).fetchone()
+    counts["residents"] = residents[0] if residents else None
+    counts["month"] = _dates(counts["month"])
+    return counts
+
+
+def population_coverage(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[str, int]:
+    """How many of the partnership's LSOAs have a population figure: lsoas, with_population, without_population."""
+    row = con.execute(
+        """
+        SELECT count(*), count(p.residents)
+        FROM areas a LEFT JOIN population p ON p.area_code = a.lsoa_code AND p.area_type = 'lsoa'
+        WHERE a.partnership_code = ?
+        """, [partnership]).fetchone()
+    total, with_pop = (int(row[0]), int(row[1])) if row else (0, 0)
+    return {"lsoas": total, "with_population": with_pop, "without_population": total - with_pop}
+
+
+def fill_months(frame: pd.DataFrame, months: list[date], published: list[date]) -> pd.DataFrame:
+    """One row per area and month: 0 in a published month with no crimes, NaN in an unpublished month (a gap)."""
+    if frame.empty:
+        return frame.assign(published=pd.Series(dtype=bool))
+    names = frame.groupby("area_code")["area_name"].first()
+    residents = frame.groupby("area_code")["residents"].first()
+    grid = pd.MultiIndex.from_product([list(names.index), months], names=["area_code", "month"]).to_frame(index=False)
+    out = grid.merge(frame.drop(columns=["area_name", "residents"]), on=["area_code", "month"], how="left")
+    published_set = set(published)
+    out["published"] = out["month"].isin(published_set)
+    for column in ("crimes", "crimes_with_population"):
+        out[column] = out[column].astype("Float64").fillna(0).where(out["published"])
+    out["area_name"] = out["area_code"].map(names)
+    out["residents"] = out["area_code"].map(residents)
+    return out
+
+
+def regrain(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Sum a filled monthly frame to month, quarter or financial year: period, period_label, months, complete, ...
+
+    A quarter or year with a missing month (or cut by the range) is marked incomplete: it is not comparable.
+    """
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}; expected one of {', '.join(GRAINS)}")
+    out = frame.copy()
+    stamps = pd.to_datetime(out["month"])
+    if grain == "month":
+        out["period"] = stamps.dt.date
+        out["period_label"] = stamps.dt.strftime("%b %Y")
+        size = 1
+    elif grain == "quarter":
+        start_month = ((stamps.dt.month - 1) // 3) * 3 + 1
+        out["period"] = [date(y, m, 1) for y, m in zip(stamps.dt.year, start_month, strict=True)]
+        out["period_label"] = [f"{y} Q{(m - 1) // 3 + 1}" for y, m in zip(stamps.dt.year, start_month, strict=True)]
+        size = 3
+    else:
+        fy = stamps.dt.year.where(stamps.dt.month >= 4, stamps.dt.year - 1)
+        out["period"] = [date(y, 4, 1) for y in fy]
+        out["period_label"] = [f"{y}/{str(y + 1)[-2:]}" for y in fy]
+        size = 12
+    grouped = out.groupby(["area_code", "period"], sort=True).agg(
+        area_name=("area_name", "first"), period_label=("period_label", "first"),
+        months=("published", "sum"), crimes=("crimes", lambda s: s.sum(min_count=1)),
+        crimes_with_population=("crimes_with_population", lambda s: s.sum(min_count=1)),
+        residents=("residents", "first"),
+    ).reset_index()
+    grouped["complete"] = grouped["months"] == size
+    grouped["rate"] = rate_per_1000(grouped["crimes_with_population"], grouped["residents"])
+    return grouped
+
+
+def rate_per_1000(crimes: pd.Series, residents: pd.Series) -> pd.Series:
+    """Crimes per 1,000 residents (NaN where residents are unknown or zero)."""
+    residents_f = pd.to_numeric(residents, errors="coerce").astype(float).replace(0, np.nan)
+    return pd.to_numeric(crimes, errors="coerce").astype(float) * 1000.0 / residents_f
+
+
+def add_rolling_12(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add rolling_12 (sum of the 12 months to each month) and rolling_12_rate to a filled monthly frame."""
+    out = frame.sort_values(["area_code", "month"]).copy()
+    for column, target in (("crimes", "rolling_12"), ("crimes_with_population", "_rolling_pop")):
+        out[target] = out.groupby("area_code")[column].transform(
+            lambda s: s.astype(float).rolling(12, min_periods=12).sum())
+    out["rolling_12_rate"] = rate_per_1000(out["_rolling_pop"], out["residents"])
+    return out.drop(columns="_rolling_pop")
+
+
+def add_last_year(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Add last_year and last_year_rate: the same period a year earlier, from a regrained frame."""
+    out = frame.copy()
+    shifted = out[["area_code", "period", "crimes", "rate"]].copy()
+    shifted["period"] = [date(p.year + 1, p.month, 1) for p in shifted["period"]]
+    shifted = shifted.rename(columns={"crimes": "last_year", "rate": "last_year_rate"})
+    return out.merge(shifted, on=["area_code", "period"], how="left")
+
+
+def trend_series(
+    con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, areas: tuple[str, ...],
+    crime_type: str, start: date, end: date, grain: str, with_force: bool = False,
+) -> pd.DataFrame:
+    """The trends chart's data: one row per area and period with crimes, rate, last_year, rolling_12 (monthly).
+
+    Columns: area_code, area_name, period, period_label, months, complete, crimes, rate, last_year, last_year_rate,
+    and for the month grain rolling_12, rolling_12_rate. The series starts 12 months before ``start`` internally
+    so last year and rolling sums exist from the first period shown.
+    """
+    types = crime_types_for(crime_type)
+    lead_start = add_months(start, -12)
+    months = month_range(lead_start, end)
+    published = published_months(con, force)
+    monthly = area_monthly(con, partnership, level, types, lead_start, end, areas)
+    if level != "partnership" and not areas:
+        monthly = monthly[monthly["area_code"] != ""]
+    if with_force:
+        monthly = pd.concat([monthly, force_monthly(con, force, types, lead_start, end)], ignore_index=True)
+    filled = fill_months(monthly, months, published)
+    if filled.empty:
+        return pd.DataFrame(columns=["area_code", "area_name", "period", "period_label", "months", "complete",
+                                     "crimes", "rate", "last_year", "last_year_rate"])
+    by_grain = add_last_year(regrain(filled, grain), grain)
+    if grain == "month":
+        rolling = add_rolling_12(filled)[["area_code", "month", "rolling_12", "rolling_12_rate"]]
+        rolling = rolling.rename(columns={"month": "period"})
+        by_grain = by_grain.merge(rolling, on=["area_code", "period"], how="left")
+    first_shown = start if grain == "month" else _grain_start(start, grain)
+    shown = by_grain[by_grain["period"] >= first_shown].reset_index(drop=True)
+    return shown
+
+
+def _grain_start(month: date, grain: str) -> date:
+    if grain == "quarter":
+        return date(month.year, ((month.month - 1) // 3) * 3 + 1, 1)
+    return date(month.year if month.month >= 4 else month.year - 1, 4, 1)
+
+
+# ---------------------------------------------------------------------------------------------- SPC
+@dataclass(frozen=True)
+class SpcResult:
+    """An XmR chart on a monthly series with its signals in words."""
+
+    chart: pd.DataFrame  # month + xmr() columns
+    signals: list[Signal]
+    break_month: date | None
+
+
+def spc_for_series(months: list[date], counts: list[float], break_month: date | None = None) -> SpcResult:
+    """XmR chart of monthly counts (gaps dropped), limits recalculated from ``break_month`` when given."""
+    series = pd.DataFrame({"month": months, "value": counts}).dropna()
+    series = series.reset_index(drop=True)
+    breaks: list[int] = []
+    if break_month is not None:
+        after = series.index[series["month"] >= break_month]
+        if len(after) and 0 < int(after[0]) < len(series) - 1:
+            breaks = [int(after[0])]
+        else:
+            break_month = None
+    if len(series) < 2:
+        return SpcResult(series.assign(mean=np.nan, unpl=np.nan, lnpl=np.nan, any_signal=False), [], None)
+    chart = xmr(series["value"].astype(float), break_points=breaks)
+    chart.insert(0, "month", series["month"].to_numpy())
+    return SpcResult(chart, signals(chart, dates=series["month"]), break_month)
+
+
+def monthly_by_type(
+    con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+) -> pd.DataFrame:
+    """Monthly counts per crime type plus 'All crime' (excluding ASB): month, crime_type, crimes."""
+    frame = con.execute(
+        """
+        SELECT month, crime_type, sum(crimes)::BIGINT AS crimes FROM monthly_crime_counts
+        WHERE partnership_code = $p AND month BETWEEN $start AND $end GROUP BY ALL
+        UNION ALL
+        SELECT month, $all AS crime_type, sum(crimes)::BIGINT FROM monthly_crime_counts
+        WHERE partnership_code = $p AND month BETWEEN $start AND $end AND crime_type <> $asb GROUP BY ALL
+        """,
+        {"p": partnership, "start": start, "end": end, "all": ALL_CRIME, "asb": ASB},
+    ).df()
+    frame["month"] = _dates(frame["month"])
+    return frame
+
+
+def recent_signals(
+    con: duckdb.DuckDBPyConnection, partnership: str, force: str, end: date, history_months: int = 36,
+    recent_months: int = 3,
+) -> pd.DataFrame:
+    """SPC signals touching the last ``recent_months`` months to ``end``, per crime type: crime_type, label, rule,
+    direction, sentence."""
+    start = add_months(end, -(history_months - 1))
+    months = month_range(start, end)
+    published = set(published_months(con, force))
+    by_type = monthly_by_type(con, partnership, start, end)
+    recent_from = add_months(end, -(recent_months - 1))
+    rows = []
+    for crime_type in (ALL_CRIME, *CRIME_TYPES):
+        counts = by_type[by_type["crime_type"] == crime_type].set_index("month")["crimes"]
+        values = [float(counts.get(m, 0)) if m in published else np.nan for m in months]
+        if sum(1 for v in values if not np.isnan(v)) < 12:
+            continue
+        result = spc_for_series(months, values)
+        chart_months = list(result.chart["month"])
+        for signal in result.signals:
+            if chart_months[signal.end_index] >= recent_from:
+                rows.append({"crime_type": crime_type, "label": crime_type_label(crime_type), "rule": signal.rule,
+                             "direction": signal.direction, "sentence": signal.sentence})
+    return pd.DataFrame(rows, columns=["crime_type", "label", "rule", "direction", "sentence"])
+
+
+# ---------------------------------------------------------------------------------------------- wards
+def ward_changes(
+    con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str = ALL_CRIME,
+) -> pd.DataFrame:
+    """Each ward's count in the period against the previous period with the Poisson verdict, largest |z| first."""
+    frame = con.execute(
+        """
+        SELECT l.ward_code, any_value(coalesce(w.ward_name, l.ward_code)) AS ward_name,
+               coalesce(sum(g.crimes) FILTER (WHERE g.month BETWEEN $start AND $end), 0)::BIGINT AS current,
+               coalesce(sum(g.crimes) FILTER (WHERE g.month BETWEEN $pstart AND $pend), 0)::BIGINT AS previous
+        FROM monthly_crime_counts g JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+        LEFT JOIN ward w ON w.ward_code = l.ward_code
+        WHERE g.partnership_code = $p AND g.month BETWEEN $pstart AND $end AND list_contains($types, g.crime_type)
+          AND l.ward_code IS NOT NULL
+        GROUP BY l.ward_code
+        """,
+        {"p": partnership, "start": period.start, "end": period.end, "pstart": period.previous_start,
+         "pend": period.previous_end, "types": list(crime_types_for(crime_type))},
+    ).df()
+    if frame.empty:
+        return frame.assign(pct_change=[], z=[], verdict=[], direction=[], sentence=[])
+    out = compare_frame(frame, "current", "previous")
+    out["sentence"] = [change_sentence(r) for r in out.itertuples()]
+    out = out.reindex(out["z"].abs().sort_values(ascending=False).index)
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------- outcomes
+def outcomes_by_crime_type(
+    con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+) -> pd.DataFrame:
+    """Share of crimes recorded in the window by latest outcome group, per crime type: crime_type, outcome_group,
+    crimes, share (percent of that crime type)."""
+    frame = con.execute(
+        """
+        SELECT o.crime_type, o.outcome_group, sum(o.crimes)::BIGINT AS crimes
+        FROM agg_outcome_month_la o JOIN partnership_la pl USING (la_code)
+        WHERE pl.partnership_code = ? AND o.crime_month BETWEEN ? AND ?
+        GROUP BY ALL
+        """, [partnership, start, end]).df()
+    return _with_share(frame, "crime_type")
+
+
+def outcomes_by_month(
+    con: duckdb.DuckDBPyConnection, partnership: str, crime_type: str, start: date, end: date,
+) -> pd.DataFrame:
+    """Share of each month's crimes by latest outcome group: month, outcome_group, crimes, share."""
+    frame = con.execute(
+        """
+        SELECT o.crime_month AS month, o.outcome_group, sum(o.crimes)::BIGINT AS crimes
+        FROM agg_outcome_month_la o JOIN partnership_la pl USING (la_code)
+        WHERE pl.partnership_code = ? AND o.crime_month BETWEEN ? AND ? AND list_contains(?, o.crime_type)
+        GROUP BY ALL
+        """, [partnership, start, end, list(crime_types_for(crime_type))]).df()
+    frame["month"] = _dates(frame["month"])
+    return _with_share(frame, "month")
+
+
+def _with_share(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Add share (percent within ``by``) and order outcome groups as in OUTCOME_GROUPS."""
+    if frame.empty:
+        return frame.assign(share=pd.Series(dtype=float))
+    totals = frame.groupby(by)["crimes"].transform("sum")
+    frame = frame.assign(share=100.0 * frame["crimes"] / totals)
+    order = {g: i for i, g in enumerate(OUTCOME_GROUPS)}
+    frame["_order"] = frame["outcome_group"].map(order).fillna(len(order))
+    return frame.sort_values([by, "_order"]).drop(columns="_order").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------- stop and search
+def stop_search_rows(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> int:
+    """How many stop-and-search records the force has in the window (0 = none loaded)."""
+    row = con.execute("SELECT count(*) FROM stop_searches WHERE force = ? AND month BETWEEN ? AND ?",
+                      [force, start, end]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def stop_search_by_object(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> pd.DataFrame:
+    """Searches by object of search and outcome: object_of_search, outcome, searches."""
+    return con.execute(
+        """
+        SELECT coalesce(object_of_search, 'Not recorded') AS object_of_search,
+               coalesce(outcome, 'Not recorded') AS outcome, count(*)::BIGINT AS searches
+        FROM stop_searches WHERE force = ? AND month BETWEEN ? AND ?
+        GROUP BY ALL ORDER BY object_of_search, searches DESC
+        """, [force, start, end]).df()
+
+
+def stop_search_linked(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> pd.DataFrame:
+    """Per object of search: searches, linked (outcome linked to the object), share_linked (percent of those
+    with the link recorded), largest first."""
+    return con.execute(
+        """
+        SELECT coalesce(object_of_search, 'Not recorded') AS object_of_search, count(*)::BIGINT AS searches,
+               count(*) FILTER (WHERE outcome_linked_to_object)::BIGINT AS linked,
+               100.0 * count(*) FILTER (WHERE outcome_linked_to_object)
+                     / nullif(count(outcome_linked_to_object), 0) AS share_linked
+        FROM stop_searches WHERE force = ? AND month BETWEEN ? AND ?
+        GROUP BY 1 ORDER BY searches DESC, object_of_search
+        """, [force, start, end]).df()
+
+
+# ---------------------------------------------------------------------------------------------- events
+def plan_events(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date) -> pd.DataFrame:
+    """Action-plan events overlapping the window: event_id, title, start_date, end_date, kind, priority."""
+    return con.execute(
+        """
+        SELECT e.event_id, e.title, e.start_date, e.end_date, coalesce(e.kind, 'event') AS kind,
+               p.title AS priority
+        FROM plan_event e LEFT JOIN priority p USING (priority_id)
+        WHERE e.partnership_code = ? AND e.start_date <= ? AND coalesce(e.end_date, e.start_date) >= ?
+        ORDER BY e.start_date, e.event_id
+        """, [partnership, end, start]).df()
+
+
+# ---------------------------------------------------------------------------------------------- freshness
+@dataclass(frozen=True)
+class Freshness:
+    """How current the force's data is and which months are incomplete."""
+
+    latest_month: date | None
+    last_loaded: str | None
+    incomplete: tuple[tuple[date, str], ...]  # (month, status) for status 'missing' or 'low'
+
+    @property
+    def sentence(self) -> str:
+        """One line for the banner."""
+        if self.latest_month is None:
+            return "No police.uk street data is loaded for this force yet."
+        text = f"Police.uk data to {month_label(self.latest_month)}"
+        if self.last_loaded:
+            text += f" (loaded {self.last_loaded})"
+        return text + "."
+
+
+def freshness(con: duckdb.DuckDBPyConnection, force: str) -> Freshness:
+    """Latest published month, last load time and incomplete months (missing, or far below normal) for a force."""
+    latest = con.execute("SELECT max(month) FROM published_month WHERE source = 'street' AND force = ?",
+                         [force]).fetchone()
+    loaded = con.execute("SELECT max(loaded_at) FROM load_log WHERE source LIKE 'police_uk%'").fetchone()
+    table = _completeness(con)
+    table = table[(table["force"] == force) & (table["status"] != "ok")]
+    incomplete = tuple((_as_date(m), str(s)) for m, s in zip(table["month"], table["status"], strict=True))
+    last_loaded = f"{loaded[0]:%d %b %Y}" if loaded and loaded[0] else None
+    return Freshness(latest[0] if latest else None, last_loaded, incomplete)
+
+
+def _completeness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """cspdash.store.completeness when present; otherwise gaps and months below half the force's median."""
+    try:
+        from cspdash.store import completeness as module
+    except ImportError:
+        module = None  # type: ignore[assignment]
+    if module is not None:
+        return module.completeness(con, source="street")  # type: ignore[no-any-return]
+    return con.execute(
+        """
+        WITH bounds AS (SELECT force, min(month) AS first, max(month) AS last, median(rows) AS typical
+                        FROM published_month WHERE source = 'street' GROUP BY force),
+        grid AS (SELECT b.force, unnest(generate_series(b.first, b.last, INTERVAL 1 MONTH))::DATE AS month,
+                        b.typical FROM bounds b)
+        SELECT g.force, g.month, coalesce(p.rows, 0) AS rows,
+               CASE WHEN p.month IS NULL THEN 'missing' WHEN p.rows < g.typical / 2 THEN 'low' ELSE 'ok' END
+                   AS status
+        FROM grid g LEFT JOIN published_month p ON p.source = 'street' AND p.force = g.force AND p.month = g.month
+        ORDER BY g.force, g.month
+        """).df()
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """A column of first-of-month python dates (DuckDB returns timestamps)."""
+    return pd.Series([_as_date(v) for v in values], index=values.index, dtype=object)
+
+
+def _as_date(value: object) -> date:
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    return date(stamp.year, stamp.month, 1)
+
+
+# ---------------------------------------------------------------------------------------------- SPC per area
+def spc_series(
+    con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, area: str, crime_type: str,
+    start: date, end: date, break_month: date | None = None,
+) -> SpcResult:
+    """XmR chart of one area's monthly counts from ``start`` to ``end`` (unpublished months left out)."""
+    areas = () if level == "partnership" else (area,)
+    monthly = area_monthly(con, partnership, level, crime_types_for(crime_type), start, end, areas)
+    months = month_range(start, end)
+    published = set(published_months(con, force))
+    counts = monthly.groupby("month")["crimes"].sum() if not monthly.empty else pd.Series(dtype=float)
+    values = [float(counts.get(m, 0)) if m in published else np.nan for m in months]
+    return spc_for_series(months, values, break_month)
+
+
+# ---------------------------------------------------------------------------------------------- sentences
+def _fmt_number(value: float, rate: bool) -> str:
+    return f"{value:,.1f}" if rate else f"{value:,.0f}"
+
+
+def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compare: str | None = None) -> str:
+    """One sentence on the latest complete period of each area (up to three), against a year before."""
+    if frame.empty or frame[value].notna().sum() == 0:
+        return f"There is no data for {what} in the areas and months chosen."
+    rate = "rate" in value
+    parts = []
+    for area, group in list(frame.groupby("area_name", sort=False))[:3]:
+        usable = group[group[value].notna() & group.get("complete", True)]
+        if usable.empty:
+            continue
+        latest = usable.iloc[-1]
+        text = f"{area} {_fmt_number(float(latest[value]), rate)} {unit} in {latest['period_label']}"
+        before = latest.get("last_year_rate" if rate else "last_year")
+        if value.startswith("rolling"):
+            year_ago = usable[usable["period"] == date(latest["period"].year - 1, latest["period"].month, 1)]
+            before = year_ago[value].iloc[0] if not year_ago.empty else None
+        if before is not None and pd.notna(before) and float(before) > 0:
+            change = 100.0 * (float(latest[value]) - float(before)) / float(before)
+            text += f" ({'up' if change > 0 else 'down'} {abs(change):.0f}% on a year before)"
+        peak = usable.loc[usable[value].astype(float).idxmax()]
+        text += f"; highest {peak['period_label']} ({_fmt_number(float(peak[value]), rate)})"
+        parts.append(text)
+    more = frame["area_name"].nunique() - 3
+    tail = f"; and {more} more areas in the download" if more > 0 else ""
+    return f"{what}: " + "; ".join(parts) + tail + "." if parts else f"No complete period for {what} yet."
+
+
+def spc_sentence(result: SpcResult, what: str) -> str:
+    """One sentence: the average and limits of the latest segment and how many signals there are."""
+    chart = result.chart
+    if chart.empty or "unpl" not in chart or chart["unpl"].isna().all():
+        return f"Too few months to draw process limits for {what}."
+    last = chart.iloc[-1]
+    base = (f"{what}: average {last['mean']:,.0f} a month, process limits {last['lnpl']:,.0f} to "
+            f"{last['unpl']:,.0f}")
+    if result.break_month is not None:
+        base += f" (recalculated from {month_label(result.break_month)})"
+    if not result.signals:
+        return base + "; no signals — the months vary within normal limits."
+    return base + f"; {len(result.signals)} signal{'s' if len(result.signals) != 1 else ''}, listed below."
+
+
+def outcome_sentence(frame: pd.DataFrame, what: str, period_label: str) -> str:
+    """One sentence on the main outcome shares of the crimes recorded in a window."""
+    if frame.empty:
+        return f"No outcomes data for {what} in {period_label}."
+    totals = frame.groupby("outcome_group")["crimes"].sum()
+    total = int(totals.sum())
+
+    def share(group: str) -> str:
+        return f"{100.0 * totals.get(group, 0) / total:.0f}%"
+
+    return (f"Of {total:,} {what} recorded in {period_label}, {share('Charged or summonsed')} were charged "
+            f"or summonsed, {share('Out-of-court resolution')} resolved out of court, "
+            f"{share('No suspect identified')} closed with no suspect identified, "
+            f"{share('Evidential difficulties')} closed with evidential difficulties and "
+            f"{share('Still under investigation')} are still under investigation.")
+
+
+def stop_search_sentence(linked: pd.DataFrame, force: str, period_label: str) -> str:
+    """One sentence on stop-and-search volume and how often the outcome was linked to the object."""
+    total = int(linked["searches"].sum())
+    linked_total = int(linked["linked"].sum())
+    top = linked.iloc[0]
+    return (f"{force} recorded {total:,} stop and searches in {period_label}; the most common object was "
+            f"{str(top['object_of_search']).lower()} ({int(top['searches']):,}); overall "
+            f"{100.0 * linked_total / total:.0f}% had an outcome linked to what was searched for.")
+
+
+def largest_areas(
+    con: duckdb.DuckDBPyConnection, partnership: str, level: str, crime_type: str, start: date, end: date,
+    n: int = 3,
+) -> list[str]:
+    """Codes of the n areas of a level with most crimes of the type in the window (a sensible default view)."""
+    monthly = area_monthly(con, partnership, level, crime_types_for(crime_type), start, end)
+    monthly = monthly[monthly["area_code"] != ""]
+    totals = monthly.groupby("area_code")["crimes"].sum().sort_values(ascending=False)
+    return [str(code) for code in totals.index[:n]]

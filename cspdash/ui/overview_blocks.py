@@ -1,0 +1,150 @@
+"""Blocks of the overview page: freshness banner, headline tiles, exceptions, action-plan RAG, the headline chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from cspdash.analysis.change import CHANGE_RULE_TEXT
+from cspdash.analysis.rag import PRIORITY_RULE_TEXT, RAG_ORDER, RAG_STATUSES
+from cspdash.analysis.spc import SPC_RULE_TEXT
+from cspdash.charts.trends import xmr_figure
+from cspdash.metrics import crime
+from cspdash.metrics.catalogue import measure
+from cspdash.metrics.overview import plan_rag_summary
+from cspdash.metrics.period import add_months, month_label
+from cspdash.ui import blocks
+from cspdash.ui.db import query
+from cspdash.ui.filters import Selection
+
+#: direction → symbol shown with every change, so direction never rests on colour
+DIRECTION_ICON = {"up": "▲", "down": "▼", "flat": "●"}
+VERDICT_ICON = {"significant": "⚠️", "possible": "👀", "noise": "≈"}
+TILES_PER_ROW = 4
+
+
+def link_params(selection: Selection, **extra: str) -> dict[str, str]:
+    """URL parameters that keep the sidebar choice when following a link to another page."""
+    params = {"csp": selection.partnership_code, "end": selection.period.end.strftime("%Y-%m"),
+              "len": str(selection.period.months)}
+    return {**params, **extra}
+
+
+def freshness_banner(selection: Selection) -> None:
+    """Data freshness and any incomplete months in the last three years, in one banner."""
+    fresh = query(crime.freshness, selection.force)
+    horizon = add_months(selection.period.end, -35)
+    recent = [(m, s) for m, s in fresh.incomplete if horizon <= m <= selection.period.end]
+    if recent:
+        listed = ", ".join(f"{month_label(m)} ({'not published' if s == 'missing' else 'far fewer rows than usual'})"
+                           for m, s in recent)
+        st.warning(f"{fresh.sentence} Incomplete months: {listed}. They are shown as gaps, never as zero.",
+                   icon=":material/warning:")
+    else:
+        st.info(f"{fresh.sentence} Every month in the last three years is complete.", icon=":material/update:")
+
+
+def headline_tiles(selection: Selection) -> None:
+    """Tiles for all crime, ASB and the priorities' crime types: count, change and the verdict in words."""
+    period = selection.period
+    named = query(crime.priority_crime_types, selection.partnership_code)
+    extra = named or query(crime.largest_crime_types, selection.partnership_code, period)
+    frame = query(crime.headline_changes, selection.partnership_code, period, tuple(extra))
+    counts = measure("crimes")
+    st.subheader("What has changed")
+    basis = ("crime types named by the partnership's priorities" if named
+             else "the largest crime types (no action plan with priorities is loaded)")
+    st.caption(f"{period.label} against {period.previous_label}. Tiles: all recorded crime, anti-social behaviour "
+               f"and {basis}.")
+    tiles, rule = st.columns([4, 1.3])
+    with tiles:
+        rows = [frame.iloc[i:i + TILES_PER_ROW] for i in range(0, len(frame), TILES_PER_ROW)]
+        for chunk in rows:
+            for column, tile in zip(st.columns(TILES_PER_ROW), chunk.itertuples(), strict=False):
+                with column:
+                    pct = "n/a" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
+                    st.metric(tile.label, counts.format(tile.current), delta=f"{pct} on previous {period.months} months",
+                              delta_color="inverse", border=True,
+                              help=f"{counts.label}: {tile.current:,} in {period.label}, {tile.previous:,} in "
+                                   f"{period.previous_label}. Poisson z = {tile.z:.1f}.")
+                    st.markdown(f"{DIRECTION_ICON.get(tile.direction, '')} **{tile.sentence}**")
+    with rule:
+        st.markdown("**Is the change real?**")
+        st.caption(CHANGE_RULE_TEXT + " Fewer crimes is better: a fall shows in blue with ▼, a rise in red with ▲.")
+    if st.toggle("Show the tile figures as a table", key="tile_table"):
+        table = frame[["label", "current", "previous", "pct_change", "z", "sentence"]].rename(columns={
+            "label": "Crime type", "current": period.label, "previous": period.previous_label,
+            "pct_change": "Change (%)", "z": "Poisson z", "sentence": "Verdict"}).round(1)
+        blocks.table(table, "headline changes", small_count_columns=[period.label, period.previous_label])
+
+
+def exceptions(selection: Selection) -> None:
+    """SPC signals in the last three months and wards with a real change: where to look next."""
+    period = selection.period
+    st.subheader("Exceptions: where to look next")
+    spc_col, ward_col = st.columns(2)
+    with spc_col:
+        st.markdown("**Unusual months (SPC signals in the last three months)**")
+        signals = query(crime.recent_signals, selection.partnership_code, selection.force, period.end)
+        if signals.empty:
+            st.markdown("No crime type shows an SPC signal in the last three months: recent months are within "
+                        "normal variation.")
+        for crime_type, group in list(signals.groupby("crime_type", sort=False))[:6]:
+            icon = DIRECTION_ICON[group["direction"].iloc[0]]
+            lines = "\n".join(f"  - {s}" for s in group["sentence"].head(2))
+            st.markdown(f"- {icon} **{group['label'].iloc[0]}**\n{lines}")
+            _link("trends.py", f"See the {group['label'].iloc[0].lower()} trend", ":material/show_chart:",
+                  link_params(selection, ct=str(crime_type)))
+        st.caption(SPC_RULE_TEXT)
+    with ward_col:
+        st.markdown("**Wards with a real change in all recorded crime**")
+        wards = query(crime.ward_changes, selection.partnership_code, period)
+        real = wards[wards["verdict"] == "significant"] if not wards.empty else wards
+        if real.empty:
+            st.markdown("No ward shows a real change (Poisson |z| > 3) against the previous period.")
+        for ward in real.head(8).itertuples():
+            st.markdown(f"- {DIRECTION_ICON[ward.direction]} **{ward.ward_name}**: {ward.current:,} against "
+                        f"{ward.previous:,} — {ward.sentence}")
+        if len(real) > 8:
+            st.caption(f"…and {len(real) - 8} more wards; see the crime trends page at ward level.")
+        _link("trends.py", "Compare wards on the trends page", ":material/show_chart:",
+              link_params(selection, level="ward"))
+
+
+def plan_summary(selection: Selection, today: date | None = None) -> None:
+    """The action plan's priorities with their RAG status (symbol and word, never colour alone) and reason."""
+    st.subheader("Action plan")
+    summary = query(plan_rag_summary, selection.partnership_code, today or date.today())
+    if summary.empty:
+        st.info("No action plan is loaded for this partnership. Load the action-plan workbook on the Data page.",
+                icon=":material/checklist:")
+        return
+    counts = summary["status"].value_counts()
+    st.markdown(" · ".join(f"{RAG_STATUSES[k].icon} {RAG_STATUSES[k].label}: **{int(counts.get(k, 0))}**"
+                           for k in RAG_ORDER if counts.get(k, 0)) + f" — of {len(summary)} priorities")
+    shown = summary[["badge", "priority", "lead_partner", "actions", "reason"]].rename(columns={
+        "badge": "Status", "priority": "Priority", "lead_partner": "Lead partner", "actions": "Actions",
+        "reason": "Why"})
+    blocks.table(shown, "action plan status", caption="Status rule: " + PRIORITY_RULE_TEXT)
+    _link("priorities.py", "Open the action plan", ":material/checklist:", link_params(selection))
+
+
+def headline_chart(selection: Selection) -> None:
+    """All recorded crime by month with its process limits: the picture behind the tiles."""
+    end = selection.period.end
+    start = max(add_months(end, -35), selection.months[0]) if selection.months else add_months(end, -35)
+    result = query(crime.spc_series, selection.partnership_code, selection.force, "partnership",
+                   selection.partnership_code, "All crime", start, end, None)
+    what = f"All recorded crime in {selection.partnership_name}"
+    events = query(crime.plan_events, selection.partnership_code, start, end)
+    figure = xmr_figure(result.chart, f"{what}, by month", measure("crimes").unit.capitalize(), events=events)
+    blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
+
+
+def _link(file: str, label: str, icon: str, params: dict[str, str]) -> None:
+    """A link to another page with the view's parameters, when that page is installed."""
+    from cspdash.ui.shell import PAGES_DIR
+
+    if (PAGES_DIR / file).exists():
+        st.page_link(f"pages/{file}", label=label, icon=icon, query_params=params)

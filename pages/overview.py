@@ -1,0 +1,12 @@
+"""Overview: what has changed in the partnership's area, is it real, and where to look next."""
+
+from cspdash.ui import overview_blocks, shell
+
+selection = shell.page_header(
+    "Overview", "What has changed, is it real or normal variation, and where should the committee look next?"
+)
+overview_blocks.freshness_banner(selection)
+overview_blocks.headline_tiles(selection)
+overview_blocks.exceptions(selection)
+overview_blocks.plan_summary(selection)
+overview_blocks.headline_chart(selection)
