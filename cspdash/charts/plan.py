@@ -1,0 +1,64 @@
+"""RAG timeline: a strip of symbols per update date, one row per item, each symbol labelled (never colour alone)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cspdash.analysis.rag import COMPLETE, RAG_ORDER, RAG_STATUSES
+from cspdash.charts import theme
+
+#: a distinct marker shape per status, so the strip reads in greyscale and for colour-blind readers
+RAG_MARKERS: dict[str, str] = {
+    "Red": "x-thin-open", "Amber": "triangle-up", "Green": "circle", "Not started": "circle-open",
+    COMPLETE: "star",
+}
+
+
+def _short(text: str, width: int = 38) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def rag_timeline(history: pd.DataFrame, title: str = "RAG at each progress update") -> go.Figure:
+    """Figure from plan.rag_history(): rows = priority then actions, x = update date, symbol + label per status."""
+    figure = go.Figure()
+    if history.empty:
+        figure.add_annotation(text="No progress updates recorded yet", showarrow=False, x=0.5, y=0.5,
+                              xref="paper", yref="paper")
+        return theme.apply(figure, title, height=160)
+    rows = list(dict.fromkeys(history.sort_values("level", key=lambda s: s != "priority")["item"]))
+    labels = {item: _short(str(item)) for item in rows}
+    for status in RAG_ORDER:
+        part = history[history["rag"] == status]
+        if part.empty:
+            continue
+        look = RAG_STATUSES[status]
+        figure.add_trace(go.Scatter(
+            x=pd.to_datetime(part["update_date"]), y=[labels[i] for i in part["item"]],
+            mode="markers+text", name=f"{look.icon} {look.label}",
+            text=[look.label] * len(part), textposition="bottom center", textfont={"size": 11, "color": theme.INK},
+            marker={"symbol": RAG_MARKERS[status], "size": 16, "color": look.colour,
+                    "line": {"width": 2, "color": look.colour}},
+            customdata=part[["badge", "detail"]].to_numpy(),
+            hovertemplate="%{y}<br>%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        ))
+    height = 130 + 55 * len(rows)
+    figure = theme.apply(figure, title, height=height)
+    figure.update_yaxes(categoryorder="array", categoryarray=[labels[i] for i in reversed(rows)], showgrid=False,
+                        rangemode="normal")
+    figure.update_xaxes(title_text="Progress update date", tickformat="%b %Y")
+    figure.update_layout(margin={"l": 260, "r": 20, "t": 70, "b": 50}, legend_title_text="Status")
+    return figure
+
+
+def timeline_summary(history: pd.DataFrame) -> str:
+    """One sentence for the chart: the priority's first and latest RAG and how many updates."""
+    top = history[history["level"] == "priority"]
+    if top.empty:
+        return "No progress updates have been recorded for this priority yet."
+    first, last = top.iloc[0], top.iloc[-1]
+    dates = len(top)
+    if dates == 1:
+        return f"One progress round so far ({last['update_date']:%d %b %Y}): the priority was {last['badge']}."
+    return (f"Across {dates} progress rounds the priority went from {first['badge']} ({first['update_date']:%d %b %Y}) "
+            f"to {last['badge']} ({last['update_date']:%d %b %Y}).")

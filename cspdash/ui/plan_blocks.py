@@ -1,0 +1,320 @@
+"""Page blocks for the action plan and partners pages: RAG with its rule beside it, never colour alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from cspdash.analysis.rag import (
+    ACTION_RULE_TEXT,
+    INDICATOR_RULE_TEXT,
+    PRIORITY_RULE_TEXT,
+    RAG_ORDER,
+    RAG_STATUSES,
+)
+from cspdash.charts.plan import rag_timeline, timeline_summary
+from cspdash.ingest.action_plan import export_action_plan
+from cspdash.ingest.plan_updates import UPDATE_RULE_TEXT, update_action
+from cspdash.metrics import plan
+from cspdash.ui import auth, blocks, db
+from cspdash.ui.filters import Selection, url_choice
+
+#: Streamlit's named text colours per status (the icon and the word always come with the colour)
+_MARKDOWN_COLOUR = {"Red": "red", "Amber": "orange", "Green": "green", "Not started": "gray", "Complete": "blue"}
+STALE_AFTER_DAYS = 100
+FLASH_KEY = "plan_edit_flash"
+
+
+def badge_markdown(status: str | None) -> str:
+    """Coloured symbol and word for markdown, e.g. ':orange[▲ Amber]'; 'no evidence' when blank."""
+    if not status:
+        return "no evidence"
+    look = RAG_STATUSES[status]
+    return f":{_MARKDOWN_COLOUR[status]}[**{look.icon} {look.label}**]"
+
+
+def legend_line() -> str:
+    """One line explaining every RAG symbol: '✖ Red = significant issues… · ▲ Amber = …'."""
+    return " · ".join(f"{s.icon} **{s.label}** = {s.rule.rstrip('.').lower()}" for s in RAG_STATUSES.values())
+
+
+def rag_legend(rule: str) -> None:
+    """The legend of symbols and the rule that produced the statuses, beside a RAG table or symbol."""
+    st.caption(f"Key: {legend_line()}.  \n**Rule:** {rule}")
+
+
+def _today_caption(today: dt.date) -> str:
+    return f"Statuses are judged as at {today:%d %b %Y}."
+
+
+# ---------------------------------------------------------------------------------------------- priorities page
+def plan_intro(selection: Selection, today: dt.date) -> bool:
+    """Plan name, sample and freshness notes, headline tiles; False (with a message) when no plan is loaded."""
+    code = selection.partnership_code
+    if not db.query(plan.has_plan, code):
+        st.info(f"No action plan is loaded for {selection.partnership_name}. An analyst loads the action-plan "
+                "workbook (template in data/templates) on the Data page.", icon=":material/checklist:")
+        return False
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    name, is_sample = db.query(plan.plan_names, code)
+    st.markdown(f"**{name}**")
+    if is_sample:
+        st.warning("SAMPLE plan: made-up demonstration data, not the partnership's real action plan.",
+                   icon=":material/science:")
+    latest = db.query(plan.latest_update, code)
+    if latest is None:
+        st.caption("No progress updates have been recorded yet.")
+    elif (today - latest).days > STALE_AFTER_DAYS:
+        st.warning(f"The latest progress update is from {latest:%d %b %Y}, {(today - latest).days} days ago: "
+                   "statuses judged today may show actions as overdue that have moved on since. Ask for an "
+                   "update before the meeting.", icon=":material/schedule:")
+    else:
+        st.caption(f"Latest progress update: {latest:%d %b %Y}. {_today_caption(today)}")
+    columns = st.columns(4)
+    for column, (label, value, help_text) in zip(columns, db.query(plan.plan_headline, code, today), strict=False):
+        column.metric(label, value, help=help_text)
+    return True
+
+
+def priority_overview(selection: Selection, today: dt.date) -> None:
+    """Every priority: lead body, RAG by the priority rule with its reason, action counts."""
+    st.subheader("Priorities at a glance")
+    table = db.query(plan.priorities, selection.partnership_code, today)
+    counts = table["rag"].value_counts()
+    st.markdown(" · ".join(f"{badge_markdown(k)}: {int(counts.get(k, 0))}" for k in RAG_ORDER if counts.get(k, 0))
+                + f" — of {len(table)} priorities")
+    shown = pd.DataFrame({
+        "Status": table["rag_badge"], "Priority": table["priority"], "Lead partner": table["lead"],
+        "Why this status": table["rag_reason"], "Actions": table["actions"], "Overdue": table["overdue"],
+        "Slipping": table["slipping"], "Priority ID": table["priority_id"],
+    })
+    blocks.table(shown, "priorities")
+    rag_legend(PRIORITY_RULE_TEXT + " Each action's status comes from the action rule below.")
+
+
+def choose_priority(selection: Selection, today: dt.date) -> str:
+    """A priority chooser bound to the URL (?priority=…), showing each one's status."""
+    table = db.query(plan.priorities, selection.partnership_code, today)
+    labels = dict(zip(table["priority_id"], table["rag_badge"] + " — " + table["priority"], strict=True))
+    ids = list(labels)
+    return str(url_choice("Priority", ids, "priority", ids[0], format_func=lambda p: labels[p],
+                          help="Choose a priority to see its actions, history and evidence."))
+
+
+def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> None:
+    """One priority: status and reason, lead, actions, RAG timeline, evidence beside the self-reported RAG."""
+    code = selection.partnership_code
+    table = db.query(plan.priorities, code, today)
+    row = table[table["priority_id"] == priority_id].iloc[0]
+    st.subheader(f"{row['priority']}")
+    st.markdown(f"Status: {badge_markdown(row['rag'])} — {row['rag_reason']}  \n"
+                f"Lead body: **{row['lead']}**" + (f" ({row['lead_type']})" if isinstance(row["lead_type"], str) else ""))
+    if isinstance(row["description"], str) and row["description"]:
+        st.caption(row["description"])
+    st.markdown("**Actions**")
+    blocks.table(db.query(plan.action_table, code, priority_id, today), f"actions {priority_id}")
+    rag_legend(ACTION_RULE_TEXT + " 'Reported' is what the owner reported; 'RAG (by rule)' applies the rule.")
+
+    st.markdown("**How the status has moved**")
+    history = db.query(plan.rag_history, code, priority_id)
+    blocks.chart(rag_timeline(history, f"{row['priority']}: RAG at each progress update"), timeline_summary(history),
+                 history.drop(columns=["level"]), f"rag history {priority_id}")
+    st.caption("Each symbol is the status at a progress update: ✖ Red, ▲ Amber, ● Green, ○ Not started, "
+               "★ Complete; the word is printed under it. The priority's row rolls up its actions by the rule above.")
+
+    st.markdown("**Evidence: what the data says**")
+    evidence = db.query(plan.priority_evidence, code, priority_id, selection.period.end, selection.period.months)
+    verdict = db.query(plan.evidence_comparison, code, selection.period.end, selection.period.months, today)
+    mine = verdict[verdict["priority_id"] == priority_id].iloc[0]
+    st.markdown(f"Plan says (from its actions): {badge_markdown(row['rag'])} · Data says (evidence): "
+                f"{badge_markdown(mine['evidence_rag'])} — **{mine['Agreement']}**. {mine['Why (evidence)']}")
+    if evidence.empty:
+        st.info("No indicators or police.uk crime types are linked to this priority. Link them in the plan "
+                "workbook (Indicators sheet; the priority's crime types).", icon=":material/link_off:")
+    else:
+        blocks.table(evidence.drop(columns=["RAG", "id"]), f"evidence {priority_id}")
+    rag_legend(f"{INDICATOR_RULE_TEXT} {plan.EVIDENCE_RULE_TEXT}")
+
+
+def overdue_and_slipping(selection: Selection, today: dt.date) -> None:
+    """Overdue actions and slipping actions, each with its rule."""
+    st.subheader("Overdue and slipping actions")
+    overdue = db.query(plan.overdue_actions, selection.partnership_code, today)
+    slipping = db.query(plan.slipping_actions, selection.partnership_code, today)
+    st.markdown(f"**Overdue: {len(overdue)}** — {plan.OVERDUE_RULE_TEXT}")
+    if overdue.empty:
+        st.caption("No action is overdue.")
+    else:
+        blocks.table(overdue, "overdue actions")
+    st.markdown(f"**Slipping: {len(slipping)}** — {plan.SLIPPING_RULE_TEXT}")
+    if slipping.empty:
+        st.caption("No action is slipping.")
+    else:
+        blocks.table(slipping, "slipping actions")
+    rag_legend(ACTION_RULE_TEXT)
+
+
+def changes_since(selection: Selection, today: dt.date) -> None:
+    """What changed since a chosen meeting or date (?since=meeting id or 'date', ?since_date=YYYY-MM-DD)."""
+    st.subheader("What has changed since…")
+    past = db.query(plan.meetings, selection.partnership_code, today)
+    labels = {m: f"the meeting of {label}" for m, label in zip(past["meeting_id"], past["label"], strict=True)}
+    labels["date"] = "a date I choose"
+    options = list(labels)
+    choice = url_choice("Changes since", options, "since", options[0], format_func=lambda o: labels[o],
+                        help="Compare each action's RAG at that point with its RAG now.")
+    if choice == "date":
+        default = today - dt.timedelta(days=90)
+        raw = st.query_params.get("since_date")
+        try:
+            default = dt.date.fromisoformat(raw) if raw else default
+        except ValueError:
+            st.info(f"The link's date “{str(raw)[:20]}” is not a date; showing the last 90 days.")
+        since = st.date_input("Since", value=default, max_value=today, key="since_date_input", format="DD/MM/YYYY")
+        st.query_params["since_date"] = since.isoformat()
+    else:
+        since = past.loc[past["meeting_id"] == choice, "meeting_date"].iloc[0]
+    changes = db.query(plan.changes_since, selection.partnership_code, since, today)
+    worse = int((changes["Change"] == "worse").sum())
+    better = int((changes["Change"] == "better").sum())
+    st.markdown(f"Since **{since:%d %b %Y}**: {len(changes)} actions updated — **{worse} worse**, "
+                f"**{better} better**, {len(changes) - worse - better} other.")
+    if changes.empty:
+        st.caption("No progress updates since then.")
+    else:
+        blocks.table(changes, "changes since")
+    st.caption("'Then' is the action's RAG at its latest update on or before that date; 'Now' is its RAG today. "
+               "Worse/better compare severity: Complete, then Green or Not started, then Amber, then Red.")
+
+
+def evidence_vs_plan(selection: Selection, today: dt.date) -> None:
+    """Every priority's self-reported RAG beside its evidence RAG, disagreements first."""
+    st.subheader("Does the data agree with the plan?")
+    table = db.query(plan.evidence_comparison, selection.partnership_code, selection.period.end,
+                     selection.period.months, today)
+    order = {"disagree": 0, "differ": 1, "agree": 2, "not started": 3, "no evidence linked": 4}
+    table = table.sort_values("Agreement", key=lambda s: s.map(order)).drop(
+        columns=["priority_id", "plan_rag", "evidence_rag"])
+    split = table[table["Agreement"].isin(["disagree", "differ"])]
+    if len(split):
+        st.warning(f"For {len(split)} priorities the plan's status and the data differ: ask the lead partner why.",
+                   icon=":material/compare_arrows:")
+    blocks.table(table, "plan against evidence")
+    rag_legend(f"{plan.AGREEMENT_RULE_TEXT} {plan.EVIDENCE_RULE_TEXT} Evidence period: {selection.period.label}.")
+
+
+# ---------------------------------------------------------------------------------------------- editing
+def edit_form(selection: Selection, today: dt.date) -> None:
+    """The progress-update form for editors: status, % complete, commentary; saved, audited, shown at once."""
+    st.subheader("Update an action")
+    user = auth.current_user()
+    if not user.can("editor"):
+        st.caption("CSP managers (editor role) update actions here; you are signed in as a viewer.")
+        return
+    acts = db.query(plan.actions, selection.partnership_code, today)
+    labels = dict(zip(acts["action_id"], acts["action_id"] + " — " + acts["action"] + " (" + acts["rag_badge"] + ")",
+                      strict=True))
+    action_id = st.selectbox("Action", list(labels), format_func=lambda a: labels[a], key="edit_action")
+    current = acts[acts["action_id"] == action_id].iloc[0]
+    st.caption(UPDATE_RULE_TEXT)
+    with st.form(f"edit_{action_id}"):
+        status = st.selectbox("Status", RAG_ORDER, index=list(RAG_ORDER).index(current["reported_status"]),
+                              format_func=lambda s: f"{RAG_STATUSES[s].icon} {s} — {RAG_STATUSES[s].rule}",
+                              key=f"edit_status_{action_id}")
+        pct = st.number_input("% complete", min_value=0, max_value=100, step=5, key=f"edit_pct_{action_id}",
+                              value=int(current["pct_complete"]) if pd.notna(current["pct_complete"]) else 0)
+        commentary = st.text_area("Commentary (required unless Green or Complete)", key=f"edit_comment_{action_id}",
+                                  value="" if pd.isna(current["commentary"]) else str(current["commentary"]))
+        submitted = st.form_submit_button("Save update", icon=":material/save:")
+    if submitted:
+        user = auth.require("editor")
+        try:
+            update_action(db.store(), str(action_id), status, pct, commentary, user.name, user.role)
+        except (ValueError, PermissionError) as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+        st.session_state[FLASH_KEY] = (f"Saved: {action_id} is now {RAG_STATUSES[status].icon} {status}, {pct}% "
+                                       f"complete (by {user.name}). The change is in the progress history and "
+                                       "the audit log.")
+        st.rerun()
+
+
+def audit_trail(selection: Selection) -> None:
+    """The latest in-app edits: who changed which field, from what to what."""
+    log = db.query(plan.audit_log, selection.partnership_code)
+    with st.expander(f"Audit log of in-app edits ({len(log)})"):
+        blocks.table(log, "audit log", caption="Append-only: every field changed in the app, who changed it and when.")
+
+
+def _plan_workbook(con: duckdb.DuckDBPyConnection, partnership: str) -> bytes:
+    """The partnership's plan as the template workbook (bytes)."""
+    with tempfile.TemporaryDirectory(prefix="cspdash-export-") as tmp:
+        path = export_action_plan(con, [partnership], Path(tmp) / "plan.xlsx")
+        return path.read_bytes()
+
+
+def export_download(selection: Selection) -> None:
+    """Download the plan (with progress history) as the workbook template, ready to edit and load again."""
+    data = db.query(_plan_workbook, selection.partnership_code)
+    st.download_button("Download the plan as the workbook template (.xlsx)", data,
+                       file_name=f"action_plan_{selection.partnership_code}.xlsx", icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_plan_xlsx")
+    st.caption("The workbook holds every sheet of the template, including the progress history and in-app updates; "
+               "it loads back unchanged on the Data page.")
+
+
+# ---------------------------------------------------------------------------------------------- partners page
+def lead_bodies(selection: Selection) -> None:
+    """The lead body for every priority."""
+    st.subheader("Who leads each priority")
+    blocks.table(db.query(plan.lead_bodies, selection.partnership_code), "lead bodies")
+
+
+def partner_overview(selection: Selection, today: dt.date) -> None:
+    """One row per partner: priorities led, actions led and supported, their state, funding and staff."""
+    st.subheader("What each partner contributes")
+    totals = db.query(plan.partner_totals, selection.partnership_code, today)
+    if totals.empty:
+        st.info("No partners are named in this partnership's plan.")
+        return
+    money = {"Funding (£)": st.column_config.NumberColumn(format="£%,.0f"),
+             "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
+    blocks.table(totals.drop(columns=["partner_code"]), "partner totals", column_config=money)
+    st.caption(plan.PARTNER_MATRIX_TEXT + " " + plan.SLIPPING_RULE_TEXT + " " + plan.OVERDUE_RULE_TEXT)
+
+
+def partner_matrix(selection: Selection, today: dt.date) -> None:
+    """Partner × priority matrix."""
+    st.subheader("Partner × priority")
+    matrix = db.query(plan.partner_matrix, selection.partnership_code, today)
+    money = {"Funding (£)": st.column_config.NumberColumn(format="£%,.0f"),
+             "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
+    blocks.table(matrix.drop(columns=["partner_code", "priority_id"]), "partner by priority", column_config=money)
+    st.caption(plan.PARTNER_MATRIX_TEXT + " '(whole plan)': contributions not tied to one priority.")
+
+
+def partner_view(selection: Selection, today: dt.date) -> None:
+    """One partner's own view (?partner=…): the actions it leads or supports and what it contributes."""
+    st.subheader("One partner's view")
+    partners = db.query(plan.plan_partners, selection.partnership_code)
+    names = dict(zip(partners["partner_code"], partners["partner_name"], strict=True))
+    code = url_choice("Partner", list(names), "partner", next(iter(names)), format_func=lambda c: names[c])
+    acts = db.query(plan.partner_actions, selection.partnership_code, code, today)
+    led = int((acts["Role"] == "leads").sum())
+    st.markdown(f"**{names[code]}** leads {led} and supports {len(acts) - led} actions.")
+    if len(acts):
+        blocks.table(acts, f"actions of {code}")
+        rag_legend(ACTION_RULE_TEXT)
+    gifts = db.query(plan.partner_contributions, selection.partnership_code, code)
+    if gifts.empty:
+        st.caption("No funding, staff, in-kind support or data sharing recorded for this partner.")
+    else:
+        blocks.table(gifts, f"contributions of {code}", column_config={
+            "Amount (£)": st.column_config.NumberColumn(format="£%,.0f")})
