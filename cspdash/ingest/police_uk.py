@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import contextlib
 import csv
 import re
 import tempfile
@@ -274,7 +275,7 @@ def load_batch(
     file cannot be loaded at all.
     """
     kind = KINDS[source]
-    with tempfile.TemporaryDirectory(prefix="cspdash-police-") as tmp:
+    with _transaction(con), tempfile.TemporaryDirectory(prefix="cspdash-police-") as tmp:
         batch = [_inspect(kind, PoliceFile(Path(p), lid, name), Path(tmp)) for p, lid, name in files]
         needs_precise: list[PoliceFile] = []
         fast = [f for f in batch if kind.fast_types and f.header_in_order]
@@ -290,9 +291,24 @@ def load_batch(
             fast = not_utf8
         for item in needs_precise:
             reports[item.load_id] = _precise_load(con, kind, item, Path(tmp))
-        for item in sorted(batch, key=lambda f: f.load_id):
-            _finish(con, kind, item, reports[item.load_id])
+        _finish(con, kind, batch, reports)
         return [reports[f.load_id] for f in batch]
+
+
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction for the batch (one commit instead of one per statement), unless the caller has one open."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 # ---------------------------------------------------------------------------------------------- file inspection
@@ -571,38 +587,65 @@ def _arrow(kind: _Kind, columns: list[list[str]], lines: list[int]) -> pa.Table:
 
 
 # ---------------------------------------------------------------------------------------------- replacement
-def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, item: PoliceFile, report: LoadReport) -> None:
-    """Replace older loads of the file's force-months, record them as published, and describe it."""
-    counts = con.execute(
-        f"SELECT force, month, count(*) FROM {kind.table} WHERE load_id = ? GROUP BY ALL ORDER BY 1, 2",
-        [item.load_id],
-    ).fetchall()
-    pairs: dict[tuple[str, date], int] = {(force, month): rows for force, month, rows in counts}
-    if not pairs and item.file_force and item.file_month:
-        pairs[(item.file_force, item.file_month)] = 0
-    report.rows_loaded = sum(pairs.values())
-    report.rows_read = report.rows_read or report.rows_loaded
-    report.rows_rejected = len(report.problems)
-    parts: list[str] = []
-    for (force, month), rows in sorted(pairs.items()):
-        before = con.execute(
-            "SELECT rows FROM published_month WHERE source = ? AND force = ? AND month = ?",
-            [kind.source, force, month],
-        ).fetchone()
+def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile],
+            reports: dict[int, LoadReport]) -> None:
+    """Replace older loads of each file's force-months, record them as published, and describe each file.
+
+    Set-based (a handful of statements for the whole batch), in load-id order so a later file wins.
+    """
+    ids = [f.load_id for f in items]
+    counted: dict[int, dict[tuple[str, date], int]] = {i: {} for i in ids}
+    for load_id, force, month, rows in con.execute(
+        f"SELECT load_id, force, month, count(*) FROM {kind.table} WHERE list_contains(?, load_id) GROUP BY ALL",
+        [ids],
+    ).fetchall():
+        counted[load_id][(force, month)] = rows
+    published: dict[tuple[str, date], int] = {
+        (force, month): rows for force, month, rows in con.execute(
+            "SELECT force, month, rows FROM published_month WHERE source = ?", [kind.source]).fetchall()
+    }
+    replace: list[tuple[str, date, int]] = []
+    latest: dict[tuple[str, date], tuple[int, int]] = {}
+    for item in sorted(items, key=lambda f: f.load_id):
+        report = reports[item.load_id]
+        pairs = dict(sorted(counted[item.load_id].items()))
+        if not pairs and item.file_force and item.file_month:
+            pairs[(item.file_force, item.file_month)] = 0
+        report.rows_loaded = sum(pairs.values())
+        report.rows_read = report.rows_read or report.rows_loaded
+        report.rows_rejected = len(report.problems)
+        parts: list[str] = []
+        for (force, month), rows in pairs.items():
+            before = published.get((force, month))
+            if before is None:
+                parts.append(f"month {month:%Y-%m} new ({force})")
+            else:
+                parts.append(f"month {month:%Y-%m} replaced ({force}; was {before:,} rows)")
+                replace.append((force, month, item.load_id))
+            published[(force, month)] = rows
+            latest[(force, month)] = (item.load_id, rows)
+        if not counted[item.load_id]:
+            parts.append("no data rows: recorded as published but empty")
+        report.detail = "; ".join(parts)
+    if replace:
+        con.execute("CREATE OR REPLACE TEMP TABLE _police_replace (force VARCHAR, month DATE, load_id INTEGER)")
+        con.executemany("INSERT INTO _police_replace VALUES (?, ?, ?)", [list(r) for r in replace])
         con.execute(
-            f"DELETE FROM {kind.table} WHERE force = ? AND month = ? AND load_id < ?", [force, month, item.load_id]
+            f"""DELETE FROM {kind.table} t USING _police_replace r
+                WHERE t.force = r.force AND t.month = r.month AND t.load_id < r.load_id"""
         )
+        con.execute("DROP TABLE _police_replace")
+    if latest:
+        con.execute("CREATE OR REPLACE TEMP TABLE _police_published (force VARCHAR, month DATE, load_id INTEGER,"
+                    " rows BIGINT)")
+        con.executemany("INSERT INTO _police_published VALUES (?, ?, ?, ?)",
+                        [[force, month, load_id, rows] for (force, month), (load_id, rows) in latest.items()])
         con.execute(
-            "INSERT OR REPLACE INTO published_month (source, force, month, load_id, rows) VALUES (?, ?, ?, ?, ?)",
-            [kind.source, force, month, item.load_id, rows],
-        )
-        if before is None:
-            parts.append(f"month {month:%Y-%m} new ({force})")
-        else:
-            parts.append(f"month {month:%Y-%m} replaced ({force}; was {before[0]:,} rows)")
-    if not counts:
-        parts.append("no data rows: recorded as published but empty")
-    report.detail = "; ".join(parts)
+            "DELETE FROM published_month WHERE source = ? AND (force, month) IN "
+            "(SELECT (force, month) FROM _police_published)", [kind.source])
+        con.execute("INSERT INTO published_month (source, force, month, load_id, rows) "
+                    "SELECT ?, force, month, load_id, rows FROM _police_published", [kind.source])
+        con.execute("DROP TABLE _police_published")
 
 
 def _month_text(month: date | None) -> str:

@@ -1,0 +1,135 @@
+"""Load benchmark: bare DuckDB read_csv vs the full cspdash load of the same police.uk-shaped street files.
+
+    python bench/bench_load.py                 # 1,000,000 rows
+    python bench/bench_load.py --rows 6000000  # a national year
+    python bench/bench_load.py --quick         # 200,000 rows, for CI
+
+Each measurement runs in its own subprocess (fresh DuckDB file, its own peak RSS):
+  bare      CREATE TABLE t AS SELECT * FROM read_csv([...files...]) into a fresh file
+  load      cspdash.ingest.load.load_paths(Store(fresh), files): checks, replacement, load log, aggregates
+  batch     the same work with police_uk.load_batch (one read_csv for all files), as load_paths could call it
+Target: load/bare <= 1.5 and peak RSS < 2 GB at 6 million rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ROWS_PER_FORCE_MONTH = 11_628   # 43 forces × 11,628 ≈ 500,000 rows a month, as nationally
+FORCES = 43
+
+
+def _child(mode: str, files: list[Path], db: Path) -> dict[str, float]:
+    """Run one measurement in this (child) process and return wall time and rows."""
+    import duckdb
+
+    from cspdash.ingest.load import load_paths
+    from cspdash.store.versions import Store
+
+    started = time.perf_counter()   # after the imports: both sides measure loading, not Python start-up
+    if mode == "bare":
+        con = duckdb.connect(str(db))
+        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [[str(f) for f in files]])
+        rows = con.execute("SELECT count(*) FROM t").fetchone()[0]  # type: ignore[index]
+        con.close()
+    elif mode == "load":
+        rows = sum(r.rows_loaded for r in load_paths(Store(db), files))
+    else:
+        rows = _batched_load(files, db)
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"wall_s": wall, "rows": rows, "peak_bytes": peak}
+
+
+def _batched_load(files: list[Path], db: Path) -> int:
+    """What load_paths does for police.uk street files, with one load_batch call instead of one call per file."""
+    from cspdash.ingest import police_uk
+    from cspdash.ingest.common import next_load_id, record_load, sha256_of
+    from cspdash.store.aggregates import rebuild_crime_aggregates
+    from cspdash.store.versions import Store
+
+    with Store(db).write() as con:
+        batch = [(f, next_load_id(con), f.name) for f in files]
+        reports = police_uk.load_batch(con, "street", batch)
+        for (path, load_id, _name), report in zip(batch, reports, strict=True):
+            report.sha256 = sha256_of(path)
+            record_load(con, load_id, report, "bench")
+        pairs = con.execute(
+            "SELECT DISTINCT force, strftime(month, '%Y-%m-01') FROM published_month WHERE source = 'street'"
+        ).fetchall()
+        rebuild_crime_aggregates(con, [(f, m) for f, m in pairs])
+    return sum(r.rows_loaded for r in reports)
+
+
+def _measure(mode: str, files: list[Path], workdir: Path) -> dict[str, float]:
+    listing = workdir / "files.json"
+    listing.write_text(json.dumps([str(f) for f in files]))
+    db = workdir / f"{mode}-{time.time_ns()}.duckdb"
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--files", str(listing), "--db", str(db)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Generate (or reuse) the data, measure bare / load / batch, print figures and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="200,000 rows")
+    parser.add_argument("--data", type=Path, help="folder to generate into or reuse (default: a temporary one)")
+    parser.add_argument("--modes", default="bare,load,batch")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        files = [Path(p) for p in json.loads(args.files.read_text())]
+        print(json.dumps(_child(args.child, files, args.db)))
+        return
+
+    from bench.generate import generate
+
+    rows = 200_000 if args.quick else args.rows
+    months = max(1, math.ceil(rows / (FORCES * ROWS_PER_FORCE_MONTH)))
+    per_force_month = max(1, round(rows / (FORCES * months)))
+    with tempfile.TemporaryDirectory(prefix="cspdash-bench-") as tmp:
+        data = args.data or Path(tmp) / "data"
+        marker = data / f".generated-{FORCES}x{months}x{per_force_month}"
+        if not marker.exists():
+            started = time.perf_counter()
+            made = generate(data, FORCES, months, per_force_month, seed=1, outcomes=False)
+            marker.touch()
+            print(f"generated {made.street_rows:,} street rows in {len(made.street_files)} files "
+                  f"({FORCES} forces × {months} months) in {time.perf_counter() - started:.1f}s")
+        files = sorted(data.glob("*/*-street.csv"))
+        size = sum(f.stat().st_size for f in files)
+        print(f"{len(files)} files, {size / 1e9:.2f} GB")
+        results: dict[str, dict[str, float]] = {}
+        for mode in args.modes.split(","):
+            work = Path(tmp) / mode
+            work.mkdir()
+            results[mode] = r = _measure(mode, files, work)
+            print(f"{mode:6s} {r['rows']:>12,.0f} rows  {r['wall_s']:7.2f} s  {r['rows'] / r['wall_s']:>12,.0f} rows/s"
+                  f"  peak {r['peak_bytes'] / 2**30:5.2f} GiB")
+        if "bare" in results:
+            for mode in results:
+                if mode != "bare":
+                    ratio = results[mode]["wall_s"] / results["bare"]["wall_s"]
+                    verdict = "ok" if ratio <= 1.5 else "ABOVE TARGET 1.5"
+                    print(f"ratio {mode}/bare = {ratio:.2f} ({verdict})")
+
+
+if __name__ == "__main__":
+    main()
