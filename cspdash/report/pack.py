@@ -1,0 +1,390 @@
+"""The PDF briefing pack for a meeting (fpdf2, A4): cover, contents, what changed, questions, charts, tables.
+
+Made offline: charts are PNG images drawn by kaleido with the system chromium, text uses a Unicode TrueType
+font shipped by Debian (DejaVu Sans from fonts-dejavu-core, else Liberation Sans) and falls back to the PDF
+core font with the text reduced to Latin-1 when neither is installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from fpdf.outline import OutlineSection
+
+from cspdash.analysis.change import CHANGE_RULE_TEXT
+from cspdash.analysis.hotspots import GI_STAR_RULE_TEXT, PERSISTENCE_RULE_TEXT
+from cspdash.analysis.rag import ACTION_RULE_TEXT, PRIORITY_RULE_TEXT, RAG_STATUSES, rag_badge
+from cspdash.analysis.spc import SPC_RULE_TEXT
+from cspdash.config import settings
+from cspdash.metrics.disclosure import suppress
+from cspdash.metrics.meeting import WINDOW_RULE_TEXT, Briefing, briefing, lsoa_geometries, stored_questions
+from cspdash.metrics.meeting import trigger_counts_by_quarter as _trigger_counts
+from cspdash.report import figures
+from cspdash.report.questions import RULES_TEXT, as_frame, suggest
+
+Progress = Callable[[int, int, str], None]
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"),
+             Path("/usr/share/fonts/truetype/liberation2"))
+FONT_FILES = (("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"))
+INK = (31, 35, 40)
+MUTED = (110, 119, 129)
+HEAD_FILL = (230, 236, 242)
+OVERDUE_FILL = (253, 226, 210)
+LOCATION_CAVEAT = ("police.uk locations are anonymised: each crime is snapped to the nearest of about 750,000 map "
+                   "points, which can land across a border; crimes with no nearby point have no location.")
+STEPS = 10
+
+
+def unicode_font() -> tuple[Path, Path] | None:
+    """(regular, bold) TrueType files of a Unicode font installed here, or None."""
+    for folder in FONT_DIRS:
+        for regular, bold in FONT_FILES:
+            if (folder / regular).exists() and (folder / bold).exists():
+                return folder / regular, folder / bold
+    return None
+
+
+_LATIN1 = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "≥": ">=", "≤": "<=",
+           "×": "x", "✖": "x", "▲": "^", "✔": "v", "○": "o", "★": "*", "√": "sqrt ", "•": "-", "→": "->"}
+
+
+def latin1(text: str) -> str:
+    """Text reduced to Latin-1 for the core PDF font (dashes, quotes and symbols replaced)."""
+    out = "".join(_LATIN1.get(ch, ch) for ch in text)
+    out = unicodedata.normalize("NFKD", out)
+    return out.encode("latin-1", "replace").decode("latin-1")
+
+
+class BriefingPDF(FPDF):
+    """A4 portrait with a running header and 'Page n of N' footer."""
+
+    def __init__(self, running_title: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.running_title = running_title
+        font = unicode_font()
+        self.unicode = font is not None
+        if font is not None:
+            self.add_font("Body", "", str(font[0]))
+            self.add_font("Body", "B", str(font[1]))
+            self.family_name = "Body"
+        else:
+            self.family_name = "Helvetica"
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(16, 16, 16)
+        self.set_title(running_title)
+        self.set_author("cspdash")
+        self.set_creator("cspdash briefing pack")
+        self.alias_nb_pages()
+
+    def multi_cell(self, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        """multi_cell that returns to the left margin on the next line (fpdf2's default stays right)."""
+        kwargs.setdefault("new_x", "LMARGIN")
+        kwargs.setdefault("new_y", "NEXT")
+        return super().multi_cell(*args, **kwargs)
+
+    def clean(self, text: object) -> str:
+        """Text safe for the font in use."""
+        shown = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+        return shown if self.unicode else latin1(shown)
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_font(self.family_name, "", 8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, self.clean(self.running_title), align="L")
+        self.ln(8)
+        self.set_text_color(*INK)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.family_name, "", 8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(*INK)
+
+    # -------------------------------------------------------------------------------- writing helpers
+    def heading(self, text: str, level: int = 0) -> None:
+        """A section heading that is also a contents entry and a PDF bookmark."""
+        if level == 0:
+            self.add_page()
+        elif self.get_y() > self.h - 60:
+            self.add_page()
+        self.start_section(self.clean(text), level=level)
+        self.set_font(self.family_name, "B", 16 if level == 0 else 12)
+        self.multi_cell(0, 8 if level == 0 else 6, self.clean(text))
+        self.ln(2)
+        self.set_font(self.family_name, "", 10)
+
+    def para(self, text: str, size: float = 10, muted: bool = False, bold: bool = False) -> None:
+        self.set_font(self.family_name, "B" if bold else "", size)
+        if muted:
+            self.set_text_color(*MUTED)
+        self.multi_cell(0, size * 0.5, self.clean(text))
+        self.set_text_color(*INK)
+        self.ln(1.5)
+
+    def bullets(self, lines: Sequence[str], empty: str) -> None:
+        if not lines:
+            self.para(empty, muted=True)
+            return
+        for line in lines:
+            self.set_font(self.family_name, "", 10)
+            self.set_x(self.l_margin)
+            self.cell(5, 5, "-" if not self.unicode else "•")
+            self.multi_cell(self.epw - 5, 5, self.clean(line))
+            self.ln(0.8)
+        self.ln(1.5)
+
+    def image_or_note(self, image: bytes | None, width: float = 178) -> None:
+        if image is None:
+            self.para("This chart could not be drawn on this computer (chromium is not installed); the table "
+                      "below holds the same figures.", muted=True)
+            return
+        self.image(io.BytesIO(image), w=width)
+        self.ln(2)
+
+    def frame_table(self, frame: pd.DataFrame, widths: Sequence[float] | None = None, size: float = 8,
+                    highlight: Sequence[bool] | None = None) -> None:
+        """A table of the frame's rows (all columns as text), header repeated on each page."""
+        if frame.empty:
+            self.para("None recorded.", muted=True)
+            return
+        self.set_font(self.family_name, "", size)
+        head = FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
+        with self.table(col_widths=tuple(widths) if widths else None, headings_style=head, line_height=size * 0.55,
+                        text_align="LEFT", repeat_headings=1, width=self.epw) as table:
+            table.row([self.clean(c) for c in frame.columns])
+            for index, values in enumerate(frame.itertuples(index=False)):
+                style = FontFace(fill_color=OVERDUE_FILL) if highlight is not None and highlight[index] else None
+                table.row([self.clean(_cell(v)) for v in values], style=style)
+        self.ln(3)
+
+
+def _cell(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return f"{value:%-d %b %Y}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    return str(value)
+
+
+def _render_toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
+    assert isinstance(pdf, BriefingPDF)
+    pdf.set_font(pdf.family_name, "B", 16)
+    pdf.set_x(pdf.l_margin)
+    pdf.cell(0, 10, "Contents", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    for section in outline:
+        pdf.set_font(pdf.family_name, "B" if section.level == 0 else "", 11 if section.level == 0 else 10)
+        indent = 6 * section.level
+        link = pdf.add_link(page=section.page_number)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.cell(pdf.epw - indent - 15, 7, pdf.clean(section.name), link=link)
+        pdf.cell(15, 7, str(section.page_number), align="R", new_x="LMARGIN", new_y="NEXT", link=link)
+
+
+# ---------------------------------------------------------------------------------------------- content
+def what_changed_lines(b: Briefing) -> dict[str, list[str]]:
+    """The 'what changed since the previous meeting' bullets by heading."""
+    moves = b.rag_changes
+    worse = moves[moves["change"].isin(["new Red", "new Amber", "worse"])] if not moves.empty else moves
+    better = moves[moves["change"] == "better"] if not moves.empty else moves
+    changes = b.crime_changes
+    real = changes[changes["verdict"] == "significant"] if not changes.empty else changes
+    lines = {
+        "New Red and Amber items": [
+            f"{r.level.capitalize()} {r.item_id} '{r.title}' ({b.partner(r.lead_partner)}): "
+            f"{r.rag_then} → {r.rag_now}" + (f". {r.reason}" if isinstance(r.reason, str) and r.reason else "")
+            for r in worse.itertuples()],
+        "Improved": [f"{r.level.capitalize()} {r.item_id} '{r.title}': {r.rag_then} → {r.rag_now}"
+                     for r in better.itertuples()],
+        "Real changes in crime (Poisson test)": [f"{r.crime_type}: {r.sentence}" for r in real.itertuples()],
+        "SPC signals": [str(s) for s in b.spc_signals.get("sentence", [])],
+        "New or intensifying hot spots": [
+            f"{r.area_name} ({r.area_code}): {r.persistence}, {r.hot_spot_class}, {r.crimes_latest:,} in the last "
+            "3 months" for r in b.new_hot_spots.itertuples()],
+        "Overdue recommendations": [
+            f"{r.reference} ({b.partner(r.lead_partner)}): {r.recommendation} — due {r.due_date:%-d %b %Y}, "
+            f"{r.days_overdue} days overdue" for r in b.overdue_recommendations.itertuples()],
+    }
+    return lines
+
+
+def questions_for(con: duckdb.DuckDBPyConnection, b: Briefing) -> pd.DataFrame:
+    """The meeting's saved questions, or the suggested ones when none are saved yet."""
+    saved = stored_questions(con, b.meeting.meeting_id)
+    if not saved.empty:
+        return saved[["position", "question", "evidence", "partner", "framing"]]
+    return as_frame(suggest(b))
+
+
+def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.DataFrame | None = None,
+               progress: Progress | None = None) -> bytes:
+    """The briefing pack PDF for a meeting (ValueError when the meeting is unknown)."""
+    def step(done: int, message: str) -> None:
+        if progress is not None:
+            progress(done, STEPS, message)
+
+    step(0, "Gathering the figures")
+    b = briefing(con, meeting_id)
+    if b is None:
+        raise ValueError(f"There is no meeting '{meeting_id}' in the store.")
+    asked = questions if questions is not None else questions_for(con, b)
+    m = b.meeting
+    pdf = BriefingPDF(f"Briefing pack · {m.title} · {m.partnership_name}")
+
+    step(1, "Drawing the charts")
+    with figures.image_session():
+        trend_png = figures.png(figures.trend_figure(b), 1000, 420)
+        step(2, "Drawing the charts")
+        change_png = figures.png(figures.change_figure(b), 1000, 520)
+        step(3, "Drawing the hot spot map")
+        map_png = figures.png(figures.hot_spot_figure(b, lsoa_geometries(con, m.partnership_code)), 900, 620)
+        step(4, "Drawing the action plan chart")
+        rag_png = figures.png(figures.rag_figure(b), 900, 360)
+
+    step(5, "Writing the cover and summary")
+    _cover(pdf, b)
+    pdf.add_page()
+    pdf.insert_toc_placeholder(_render_toc, pages=1, allow_extra_pages=True)
+    pdf.heading("1. What changed since the previous meeting")
+    pdf.para(WINDOW_RULE_TEXT, size=8.5, muted=True)
+    for title, lines in what_changed_lines(b).items():
+        pdf.heading(title, level=1)
+        pdf.bullets(lines, "Nothing to report.")
+
+    step(6, "Writing the questions")
+    pdf.heading("2. Questions to ask")
+    pdf.para("Each question names the partner it is for, how it is framed (hold to account, scrutinise "
+             "performance, contribute to strategy) and the figure it comes from.", size=9, muted=True)
+    for row in asked.itertuples():
+        pdf.set_font(pdf.family_name, "B", 10.5)
+        pdf.multi_cell(0, 5.5, pdf.clean(f"Q{int(row.position)}. {row.question}"))
+        pdf.set_font(pdf.family_name, "", 9)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(0, 4.6, pdf.clean(f"For: {row.partner or 'the partnership'} · {row.framing or ''}"))
+        if isinstance(row.evidence, str) and row.evidence:
+            pdf.multi_cell(0, 4.6, pdf.clean(f"Evidence: {row.evidence}"))
+        pdf.set_text_color(*INK)
+        pdf.ln(2.5)
+    if asked.empty:
+        pdf.para("No questions recorded.", muted=True)
+
+    step(7, "Writing crime trends and hot spots")
+    pdf.heading("3. Crime trends")
+    pdf.image_or_note(trend_png)
+    pdf.image_or_note(change_png)
+    pdf.heading("Crime by type", level=1)
+    table = b.crime_changes[["crime_type", "current", "previous", "sentence"]].rename(columns={
+        "crime_type": "Crime type", "current": m.window_label, "previous": m.compare_label, "sentence": "Change"}) \
+        if not b.crime_changes.empty else pd.DataFrame()
+    pdf.frame_table(table, widths=(50, 25, 25, 78))
+    pdf.heading("4. Hot spots")
+    pdf.image_or_note(map_png, width=160)
+    pdf.para(LOCATION_CAVEAT, size=8.5, muted=True)
+    hot = b.hot_spots[b.hot_spots["hot_spot_class"].str.startswith("Hot")] if not b.hot_spots.empty else b.hot_spots
+    hot_table = hot[["area_name", "area_code", "crimes_latest", "crimes_before", "hot_spot_class", "persistence"]] \
+        if not hot.empty else pd.DataFrame()
+    if settings().public_output and not hot_table.empty:
+        hot_table = suppress(hot_table, ["crimes_latest", "crimes_before"])
+    pdf.frame_table(hot_table.rename(columns={"area_name": "Area", "area_code": "LSOA", "crimes_latest": "Last 3 months",
+                                              "crimes_before": "3 months before", "hot_spot_class": "Gi* class",
+                                              "persistence": "Persistence"}), widths=(35, 28, 25, 27, 30, 33))
+
+    step(8, "Writing the action plan and recommendations")
+    pdf.heading("5. Action plan")
+    pdf.image_or_note(rag_png, width=150)
+    pri = b.priorities.assign(status=[rag_badge(r) for r in b.priorities["rag"]],
+                              lead=[b.partner(c) for c in b.priorities["lead_partner"]]) \
+        if not b.priorities.empty else b.priorities
+    pdf.frame_table(pri[["priority_id", "title", "lead", "status", "reason"]].rename(columns={
+        "priority_id": "Priority", "title": "Title", "lead": "Lead partner", "status": "Status",
+        "reason": "Why"}) if not pri.empty else pri, widths=(20, 45, 35, 25, 53))
+    pdf.para("Status rule (priorities): " + PRIORITY_RULE_TEXT, size=8, muted=True)
+    pdf.para("Status rule (actions): " + ACTION_RULE_TEXT, size=8, muted=True)
+    pdf.para("Symbols: " + "; ".join(f"{s.icon} {s.label} = {s.rule}" for s in RAG_STATUSES.values()), size=8,
+             muted=True)
+    pdf.heading("6. Recommendations tracker")
+    recs = b.recommendations
+    rec_table = recs.assign(lead=[b.partner(c) for c in recs["lead_partner"]],
+                            flag=["OVERDUE" if o else "" for o in recs["overdue"]])
+    pdf.frame_table(rec_table[["reference", "meeting_date", "recommendation", "lead", "response", "due_date", "status",
+                               "flag"]].rename(columns={
+                                   "reference": "Ref", "meeting_date": "Meeting", "recommendation": "Recommendation",
+                                   "lead": "Lead", "response": "Response", "due_date": "Due", "status": "Status",
+                                   "flag": "Overdue"}),
+                    widths=(18, 18, 42, 24, 28, 18, 16, 14), size=7.5, highlight=list(recs["overdue"]))
+
+    step(9, "Writing the Community Trigger log and partnership health")
+    pdf.heading("7. Community Trigger and Councillor Call for Action")
+    cases = b.triggers
+    pdf.frame_table(cases[["case_id", "kind", "received_date", "threshold_met", "outcome", "resolved_date",
+                           "days_to_resolve"]].rename(columns={
+                               "case_id": "Case", "kind": "Kind", "received_date": "Received",
+                               "threshold_met": "Threshold met", "outcome": "Outcome", "resolved_date": "Resolved",
+                               "days_to_resolve": "Days"}), widths=(20, 28, 20, 18, 52, 22, 18))
+    pdf.heading("Cases by quarter (financial year)", level=1)
+    pdf.frame_table(_trigger_counts(cases).rename(columns={
+        "quarter": "Quarter", "kind": "Kind", "cases": "Cases", "threshold_met": "Threshold met",
+        "resolved": "Resolved", "median_days_to_resolve": "Median days to resolve"}))
+    pdf.heading("8. Partnership health")
+    pdf.para("The national minimum standards and a self-assessment against the six hallmarks of an effective "
+             "partnership, with the evidence and the date assessed.", size=9, muted=True)
+    pdf.frame_table(b.health.rename(columns={"kind": "Kind", "item": "Item", "status": "Status",
+                                             "evidence": "Evidence", "assessed_on": "Assessed"}),
+                    widths=(20, 55, 22, 58, 23))
+    pdf.heading("9. How the figures are worked out")
+    for text in (WINDOW_RULE_TEXT, CHANGE_RULE_TEXT, SPC_RULE_TEXT, GI_STAR_RULE_TEXT, PERSISTENCE_RULE_TEXT):
+        pdf.para(text, size=8.5)
+    pdf.heading("Question rules", level=1)
+    pdf.bullets(list(RULES_TEXT.values()), "")
+    step(10, "Done")
+    return bytes(pdf.output())
+
+
+def _cover(pdf: BriefingPDF, b: Briefing) -> None:
+    m = b.meeting
+    pdf.add_page()
+    pdf.set_y(60)
+    pdf.set_font(pdf.family_name, "B", 26)
+    pdf.multi_cell(0, 12, pdf.clean("Briefing pack"))
+    pdf.set_font(pdf.family_name, "B", 16)
+    pdf.multi_cell(0, 9, pdf.clean(m.committee))
+    pdf.set_font(pdf.family_name, "", 14)
+    pdf.multi_cell(0, 8, pdf.clean(f"{m.partnership_name} Community Safety Partnership"))
+    pdf.multi_cell(0, 8, pdf.clean(f"Meeting on {m.meeting_date:%A %-d %B %Y}"))
+    pdf.ln(10)
+    pdf.set_font(pdf.family_name, "", 10.5)
+    freshness = [
+        f"Crime data: police.uk street-level records to {m.data_end:%B %Y}." if m.data_end else
+        "Crime data: none published before this meeting.",
+        f"Since the previous meeting ({m.previous_date:%-d %B %Y}): {m.window_label}, compared with {m.compare_label}."
+        if m.previous_date else f"No previous meeting recorded: {m.window_label} compared with {m.compare_label}.",
+        f"Store last loaded: {m.last_loaded:%-d %B %Y %H:%M}." if m.last_loaded else "",
+        f"Pack made: {dt.datetime.now():%-d %B %Y %H:%M}.",
+    ]
+    for line in freshness:
+        if line:
+            pdf.multi_cell(0, 6, pdf.clean(line))
+    pdf.ln(8)
+    pdf.set_text_color(*MUTED)
+    pdf.set_font(pdf.family_name, "", 9)
+    pdf.multi_cell(0, 5, pdf.clean(
+        "Made by cspdash from the partnership's data store. Counts are police.uk recorded crimes and ASB "
+        "incidents; a change is called real only when a stated statistical test says so. "
+        + ("Small counts (1–4) are shown as <5." if settings().public_output else "")))
+    pdf.set_text_color(*INK)
