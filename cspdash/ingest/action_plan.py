@@ -200,7 +200,7 @@ def _parse_sheet(file: str, spec: Sheet, rows: list[tuple[int, list[tuple[Any, s
     for line, cells in rows[1:]:
         if all(_cell_text(value) is None for value, _fmt in cells):
             continue
-        values: dict[str, Any] = {c.db_column: None for c in spec.columns}
+        values: dict[str, Any] = {c.db_column: c.default for c in spec.columns}
         for index, column in positions.items():
             raw, number_format = cells[index] if index < len(cells) else (None, "General")
             try:
@@ -209,6 +209,8 @@ def _parse_sheet(file: str, spec: Sheet, rows: list[tuple[int, list[tuple[Any, s
                 problems.append(Problem(file, line, column.header, _shown(raw), str(exc)))
                 values[column.db_column] = _INVALID
                 continue
+            if values[column.db_column] is None and column.default is not None:
+                values[column.db_column] = column.default
             if values[column.db_column] is None and column.required:
                 problems.append(Problem(file, line, column.header, None, "a value (this column is required)"))
                 values[column.db_column] = _INVALID

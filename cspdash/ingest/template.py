@@ -80,6 +80,7 @@ class Column:
     allowed: tuple[str, ...] = ()
     example: str = ""
     description: str = ""
+    default: Any = None  # stored when the cell is blank
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ SHEETS: tuple[Sheet, ...] = (
           "The police.uk crime types whose trends belong to this priority."),
         C("Plan name", "plan_name", "text", False, example="Safer Newport Partnership Plan 2024-27"),
         C("Sample?", "is_sample", "boolean", False, YES_NO, "No",
-          "Yes marks made-up demonstration data; blank means No."),
+          "Yes marks made-up demonstration data; blank means No.", default=False),
     ), "The partnership's priorities, each with a lead partner.", ("partnership_code", "priority_id")),
     Sheet("Actions", "action", (
         C("Action ID", "action_id", "id", True, example="NWP-P1-A1"),
@@ -266,7 +267,7 @@ def format_cell(column: Column, value: Any) -> Any:
     """A store value as it is written to a workbook cell (and read back to the same value)."""
     if value is None:
         return None
-    if column.type == "boolean":
+    if column.type == "boolean" and isinstance(value, bool):
         return "Yes" if value else "No"
     if column.type == "timestamp":
         return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value)
