@@ -394,6 +394,9 @@ def readme_markdown() -> str:
         "- Sheets named Instructions, About, README, Lists or Notes are ignored; any other unknown sheet or "
         "column is an error (so a typo never loses data silently).",
         "- An export from the dashboard (`export_action_plan`) is in this format and loads back to identical tables.",
+        "- To add a quarter's updates only, fill the Progress sheet (and the Actions sheet's current status if it "
+        "changed) and leave the other sheets empty: empty sheets name no partnership, so nothing else changes.",
+        "- In problem messages, 'line N' is the spreadsheet row number (the header is row 1).",
         "",
         "## Column types",
         "",
@@ -412,16 +415,45 @@ def readme_markdown() -> str:
                 f"| {column.header} | `{column.db_column}` | {column.type} | "
                 f"{'yes' if column.required else 'no'} | {allowed} | {column.example} | {column.description} |"
             )
+    lines += ["", "## Partner-indicator CSV (`indicators_template.csv`)", "",
+              "Partner figures (council ASB reports, fire incidents, A&E assault attendances, reoffending, survey "
+              "results) come as a CSV, one row per indicator, area and period. Unlike the workbook, a bad row is "
+              "rejected on its own (listed with its line number in the load report) and the good rows load; "
+              "values are replaced on (indicator, area_code, period). An indicator id the store does not know is "
+              "created with its name = id (or indicator_name when given) until the workbook's Indicators sheet "
+              "defines it; the Indicators sheet is the authority on names, units and priorities.", "",
+              "| column | required | what | example |", "|---|---|---|---|"]
+    lines += [f"| {name} | {'yes' if required else 'no'} | {what} | {example} |"
+              for name, required, what, example in INDICATOR_CSV_COLUMNS]
     return "\n".join(lines) + "\n"
+
+
+#: the partner-indicator CSV (loaded by cspdash.ingest.indicators): column, required, meaning, example
+INDICATOR_CSV_COLUMNS: tuple[tuple[str, bool, str, str], ...] = (
+    ("indicator", True, "indicator id (as on the workbook's Indicators sheet); `indicator_id` also accepted",
+     "NWP-ASB-COUNCIL"),
+    ("area_code", True, "area the figure is for, usually the partnership (local authority) code", "W06000022"),
+    ("period", True, "YYYY-MM, YYYY-MM-DD, YYYY-Qn (calendar quarter), YYYY/YY Qn (financial quarter) or "
+     "YYYY/YY (financial year); stored as the period's first day", "2024-06"),
+    ("value", True, "number (thousands separators and a trailing % are accepted)", "182"),
+    ("baseline", False, "number", "175.8"),
+    ("target", False, "number", "158.2"),
+    ("indicator_name", False, "name for an indicator not yet defined", "ASB reports to the council"),
+    ("unit", False, "unit for an indicator not yet defined", "reports"),
+    ("higher_is_better", False, "Yes or No", "No"),
+    ("source_partner", False, "partner code or name of the data owner", "NEWPORT_CC"),
+)
 
 
 def write_template(directory: Path = TEMPLATES_DIR) -> list[Path]:
     """Write the blank template workbook and its README into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     xlsx = save_workbook(build_workbook(), directory / TEMPLATE_XLSX)
+    indicators = directory / "indicators_template.csv"
+    indicators.write_text(",".join(name for name, *_ in INDICATOR_CSV_COLUMNS) + "\n", encoding="utf-8")
     readme = directory / README_MD
     readme.write_text(readme_markdown(), encoding="utf-8")
-    return [xlsx, readme]
+    return [xlsx, indicators, readme]
 
 
 def sheets_in(names: Iterable[str]) -> dict[str, Sheet]:

@@ -153,3 +153,28 @@ def test_plan_indicators_sheet_defines_indicators(tmp_path: Path) -> None:
         assert query(store, "SELECT name, unit, source_partner, priority_id FROM indicator "
                             "WHERE indicator_id = 'ASB_REPORTS'") == [("Council ASB reports", "reports", "NEWPORT_CC",
                                                                       "T-P1")]
+
+
+def test_readme_columns_match_the_loader() -> None:
+    """The template README's indicator columns are exactly the columns the loader knows."""
+    from cspdash.ingest import indicators
+    from cspdash.ingest.template import INDICATOR_CSV_COLUMNS
+
+    assert [name for name, *_ in INDICATOR_CSV_COLUMNS] == list(indicators.COLUMNS)
+    assert [name for name, required, *_ in INDICATOR_CSV_COLUMNS if required] == list(indicators.REQUIRED)
+
+
+def test_sample_indicators_cover_gwent_and_hold_one_clear_deterioration(tmp_path: Path) -> None:
+    """SAMPLE figures: 5 partnerships, monthly 2022-07..2025-06, and Newport's A&E assaults clearly worse."""
+    from cspdash.config import DEMO_DIR
+
+    store = Store(tmp_path / "s.duckdb")
+    [report] = load_paths(store, [DEMO_DIR / "indicators_sample.csv"])
+    assert report.rows_rejected == 0
+    assert query(store, "SELECT count(DISTINCT area_code), min(period), max(period) FROM indicator_value "
+                        "WHERE indicator_id LIKE '%-ASB-COUNCIL'") == [(5, dt.date(2022, 7, 1), dt.date(2025, 6, 1))]
+    [(recent, year_before)] = query(store, """
+        SELECT avg(value) FILTER (WHERE period >= DATE '2024-10-01'),
+               avg(value) FILTER (WHERE period >= DATE '2023-10-01' AND period < DATE '2024-07-01')
+        FROM indicator_value WHERE indicator_id = 'NWP-AE-ASSAULT'""")
+    assert recent / year_before > 1.25
