@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import threading
+import warnings
 from collections.abc import Iterator
 
 import pandas as pd
@@ -52,7 +53,9 @@ def image_session() -> Iterator[None]:
 def png(figure: go.Figure, width: int = 1000, height: int = 500) -> bytes | None:
     """The figure as PNG bytes (scale 2 for print), or None when it cannot be drawn here."""
     try:
-        return figure.to_image(format="png", width=width, height=height, scale=2)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+            return figure.to_image(format="png", width=width, height=height, scale=2)
     except Exception as exc:
         log.warning("could not draw a chart image: %s", exc)
         return None

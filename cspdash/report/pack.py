@@ -316,7 +316,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
         "reason": "Why"}) if not pri.empty else pri, widths=(20, 45, 35, 25, 53))
     pdf.para("Status rule (priorities): " + PRIORITY_RULE_TEXT, size=8, muted=True)
     pdf.para("Status rule (actions): " + ACTION_RULE_TEXT, size=8, muted=True)
-    pdf.para("Symbols: " + "; ".join(f"{s.icon} {s.label} = {s.rule}" for s in RAG_STATUSES.values()), size=8,
+    pdf.para("Symbols: " + " ".join(f"{s.icon} {s.label} = {s.rule}" for s in RAG_STATUSES.values()), size=8,
              muted=True)
     pdf.heading("6. Recommendations tracker")
     recs = b.recommendations
@@ -327,7 +327,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
                                    "reference": "Ref", "meeting_date": "Meeting", "recommendation": "Recommendation",
                                    "lead": "Lead", "response": "Response", "due_date": "Due", "status": "Status",
                                    "flag": "Overdue"}),
-                    widths=(18, 18, 42, 24, 28, 18, 16, 14), size=7.5, highlight=list(recs["overdue"]))
+                    widths=(16, 17, 40, 24, 26, 18, 17, 20), size=7.5, highlight=list(recs["overdue"]))
 
     step(9, "Writing the Community Trigger log and partnership health")
     pdf.heading("7. Community Trigger and Councillor Call for Action")
