@@ -282,13 +282,17 @@ def load_batch(
         needs_precise.extend(f for f in batch if not (kind.fast_types and f.header_in_order))
         reports: dict[int, LoadReport] = {}
         while fast:
-            clean, dirty, not_utf8 = _fast_load(con, kind, fast)
+            now: list[PoliceFile] = []    # one read_csv reads each path once: a repeated file waits a round
+            later: list[PoliceFile] = []
+            for f in fast:
+                (later if any(f.path == g.path for g in now) else now).append(f)
+            clean, dirty, not_utf8 = _fast_load(con, kind, now)
             needs_precise.extend(dirty)
             for item in clean:
                 reports[item.load_id] = _report(kind, item)
             for item in not_utf8:
                 item.read_path = _transcode(item.path, Path(tmp))
-            fast = not_utf8
+            fast = not_utf8 + later
         for item in needs_precise:
             reports[item.load_id] = _precise_load(con, kind, item, Path(tmp))
         _finish(con, kind, batch, reports)
@@ -424,9 +428,19 @@ def _fast_load(
             [list(by_path)],
         )
     except duckdb.Error:
-        # a file DuckDB cannot read at all: undo the batch and let the precise path find and explain it
+        # a file DuckDB cannot read at all: undo, then retry file by file; the precise path explains the culprit
         con.execute(f"DELETE FROM {kind.table} WHERE list_contains(?, load_id)", [[f.load_id for f in items]])
-        return [], items, []
+        if len(items) == 1:
+            return [], items, []
+        clean: list[PoliceFile] = []
+        dirty: list[PoliceFile] = []
+        not_utf8: list[PoliceFile] = []
+        for item in items:
+            one = _fast_load(con, kind, [item])
+            clean += one[0]
+            dirty += one[1]
+            not_utf8 += one[2]
+        return clean, dirty, not_utf8
     rejected: dict[str, bool] = {}
     for path, encoding in con.execute(
         "SELECT s.file_path, bool_or(e.error_type = 'INVALID ENCODING') FROM _police_reject e "

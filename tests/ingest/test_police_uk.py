@@ -332,3 +332,22 @@ def test_load_report_summary_is_readable(tmp_path: Path) -> None:
     report = LoadReport(source="police_uk_street", file_name="x.csv", rows_read=3, rows_loaded=2, rows_rejected=1,
                         detail="month 2024-01 new (Gwent Police)")
     assert report.summary() == "x.csv: 3 rows read, 2 loaded, 1 rejected (month 2024-01 new (Gwent Police))"
+
+
+def test_batch_entry_point_reports_each_file_and_handles_dirty_cp1252_and_repeated_files(tmp_path: Path) -> None:
+    """load_batch: one read_csv for the clean files; a bad row, a cp1252 file and a repeated path all come right."""
+    from cspdash.ingest.police_uk import load_batch
+
+    dirty = _street(tmp_path / "d", GOOD_ROW.replace("2024-01", "2024-04"), GOOD_ROW.replace("2024-01", "2024-04").replace("51.5,", "95,"), name="2024-04-gwent-street.csv")
+    store = _store(tmp_path)
+    with store.write() as con:
+        reports = load_batch(con, "street", [(JAN_STREET, 1, "jan"), (dirty, 2, "apr"), (MAR_STREET, 3, "mar"),
+                                             (JAN_STREET, 4, "jan again")])
+    assert [(r.file_name, r.rows_loaded, r.rows_rejected) for r in reports] == [
+        ("jan", 7, 0), ("apr", 1, 1), ("mar", 3, 0), ("jan again", 7, 0)]
+    assert [(p.line, p.column, p.value) for p in reports[1].problems] == [(3, "Latitude", "95")]
+    assert reports[3].detail == "month 2024-01 replaced (Gwent Police; was 7 rows)"
+    assert _query(store, "SELECT load_id, strftime(month, '%Y-%m'), count(*) FROM street_crime GROUP BY ALL "
+                         "ORDER BY 1") == [(2, "2024-04", 1), (3, "2024-03", 3), (4, "2024-01", 7)]
+    assert _query(store, "SELECT strftime(month, '%Y-%m'), load_id, rows FROM published_month ORDER BY 1") == [
+        ("2024-01", 4, 7), ("2024-03", 3, 3), ("2024-04", 2, 1)]
