@@ -129,9 +129,11 @@ def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
     names = partner_names(con)
     history = action_history(con, partnership)
     previous: dict[str, str] = {}
-    for action_id, rows in history.groupby("action_id", sort=False):
-        if len(rows) >= 2:
-            previous[str(action_id)] = str(rows["rag"].iloc[-2])
+    last: dict[str, str] = {}
+    for action_id, rags_of in history.groupby("action_id", sort=False)["rag"]:
+        last[str(action_id)] = str(rags_of.iloc[-1])
+        if len(rags_of) >= 2:
+            previous[str(action_id)] = str(rags_of.iloc[-2])
     frame["owner"] = [names.get(code, code) for code in frame["owner_code"]]
     frame["supporting"] = [_names(codes, names) for codes in frame["supporting_codes"]]
     rags, overdue, slipping, reasons, days = [], [], [], [], []
@@ -141,11 +143,10 @@ def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
         is_overdue = rag != COMPLETE and due is not None and due < today
         reason = ""
         if not is_overdue and rag != COMPLETE:
-            before = previous.get(row.action_id)
-            # the latest update's RAG: the history's last row (rag at that update's date)
-            latest = history.loc[history["action_id"] == row.action_id, "rag"]
-            if before is not None and len(latest) and SEVERITY[str(latest.iloc[-1])] > SEVERITY[before]:
-                reason = f"worse at the latest update ({rag_badge(before)} → {rag_badge(str(latest.iloc[-1]))})"
+            before, latest = previous.get(row.action_id), last.get(row.action_id)
+            # compare the RAGs the rule gave at the last two updates (each judged on its own date)
+            if before is not None and latest is not None and SEVERITY[latest] > SEVERITY[before]:
+                reason = f"worse at the latest update ({rag_badge(before)} → {rag_badge(latest)})"
             pct = 0.0 if pd.isna(row.pct_complete) else float(row.pct_complete)
             if due is not None and (due - today).days <= AMBER_WINDOW_DAYS and pct < AMBER_PCT_THRESHOLD:
                 soon = f"due in {(due - today).days} days with {pct:.0f}% done"
@@ -561,28 +562,29 @@ def partner_matrix(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.d
         [partnership],
     ).df()
     names = partner_names(con)
-    involved: set[tuple[str, str]] = set()
-    for row in acts.itertuples(index=False):
-        involved.add((row.owner_code, row.priority_id))
-        for code in _codes(row.supporting_codes):
-            involved.add((code, row.priority_id))
-    for row in money.itertuples(index=False):
-        involved.add((row.partner_code, row.priority_id))
+    roles = [{"partner_code": row.owner_code, "priority_id": row.priority_id, "led": 1, "supported": 0,
+              "on_track": int(row.rag in (GREEN, COMPLETE) and not row.slipping), "slipping": int(row.slipping),
+              "overdue": int(row.overdue)} for row in acts.itertuples(index=False)]
+    roles += [{"partner_code": code, "priority_id": row.priority_id, "led": 0, "supported": 1, "on_track": 0,
+               "slipping": 0, "overdue": 0} for row in acts.itertuples(index=False) for code in _codes(row.supporting_codes)]
+    counted = pd.DataFrame(roles, columns=["partner_code", "priority_id", "led", "supported", "on_track", "slipping",
+                                           "overdue"]).groupby(["partner_code", "priority_id"]).sum()
+    cash = money.set_index(["partner_code", "priority_id"])
     titles = dict(zip(plan["priority_id"], plan["title"], strict=True))
     titles[""] = "(whole plan)"
+    keys = sorted(set(counted.index) | set(cash.index), key=lambda k: (names.get(k[0], k[0]), k[1] or "~"))
     rows: list[dict[str, object]] = []
-    for partner_code, priority_id in sorted(involved, key=lambda k: (names.get(k[0], k[0]), k[1] or "~")):
-        mine = acts[acts["priority_id"] == priority_id]
-        led = mine[mine["owner_code"] == partner_code]
-        supported = mine[[partner_code in _codes(s) for s in mine["supporting_codes"]]]
-        on_track = led[led["rag"].isin([GREEN, COMPLETE]) & ~led["slipping"]]
-        cash = money[(money["partner_code"] == partner_code) & (money["priority_id"] == priority_id)]
+    for partner_code, priority_id in keys:
+        c = counted.loc[(partner_code, priority_id)] if (partner_code, priority_id) in counted.index else None
+        m = cash.loc[(partner_code, priority_id)] if (partner_code, priority_id) in cash.index else None
         rows.append({
             "Partner": names.get(partner_code, partner_code), "Priority": titles.get(priority_id, priority_id),
-            "Led": len(led), "Supported": len(supported), "On track": len(on_track),
-            "Slipping": int(led["slipping"].sum()), "Overdue": int(led["overdue"].sum()),
-            "Funding (£)": float(cash["funding"].fillna(0).sum()), "Staff (FTE)": float(cash["fte"].fillna(0).sum()),
-            "Other support": ", ".join(k for k in cash["kinds"].fillna("") if k),
+            "Led": 0 if c is None else int(c["led"]), "Supported": 0 if c is None else int(c["supported"]),
+            "On track": 0 if c is None else int(c["on_track"]), "Slipping": 0 if c is None else int(c["slipping"]),
+            "Overdue": 0 if c is None else int(c["overdue"]),
+            "Funding (£)": 0.0 if m is None or pd.isna(m["funding"]) else float(m["funding"]),
+            "Staff (FTE)": 0.0 if m is None or pd.isna(m["fte"]) else float(m["fte"]),
+            "Other support": "" if m is None else _text(m["kinds"]),
             "partner_code": partner_code, "priority_id": priority_id,
         })
     return pd.DataFrame(rows, columns=["Partner", "Priority", "Led", "Supported", "On track", "Slipping", "Overdue",

@@ -53,7 +53,26 @@ def _today_caption(today: dt.date) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- priorities page
-def plan_intro(selection: Selection, today: dt.date) -> bool:
+def judgement_date(selection: Selection) -> dt.date:
+    """The date statuses are judged at (?asat=today|latest): today, or the plan's latest progress update.
+
+    The default is today unless the latest update is older than STALE_AFTER_DAYS, when judging against today
+    would show every unfinished action as overdue; then the default is the date of the latest update.
+    """
+    today = dt.date.today()
+    latest = db.query(plan.latest_update, selection.partnership_code) if db.query(
+        plan.has_plan, selection.partnership_code) else None
+    if latest is None or latest >= today:
+        return today
+    labels = {"today": f"today ({today:%d %b %Y})", "latest": f"the latest progress update ({latest:%d %b %Y})"}
+    default = "latest" if (today - latest).days > STALE_AFTER_DAYS else "today"
+    choice = url_choice("Judge statuses as at", list(labels), "asat", default, format_func=lambda k: labels[k],
+                        container=st.sidebar, help="RAG rules depend on the date: an action past its due date "
+                        "is Red. Judge at the latest update to see the plan as last reported.")
+    return today if choice == "today" else latest
+
+
+def plan_intro(selection: Selection, as_at: dt.date) -> bool:
     """Plan name, sample and freshness notes, headline tiles; False (with a message) when no plan is loaded."""
     code = selection.partnership_code
     if not db.query(plan.has_plan, code):
@@ -69,16 +88,21 @@ def plan_intro(selection: Selection, today: dt.date) -> bool:
         st.warning("SAMPLE plan: made-up demonstration data, not the partnership's real action plan.",
                    icon=":material/science:")
     latest = db.query(plan.latest_update, code)
+    today = dt.date.today()
     if latest is None:
         st.caption("No progress updates have been recorded yet.")
+    elif as_at < today:
+        st.warning(f"Statuses are judged as at the latest progress update, **{as_at:%d %b %Y}** "
+                   f"({(today - as_at).days} days ago). Choose “today” under *Judge statuses as at* in the sidebar "
+                   "to judge against today's date; ask for an update before the meeting.", icon=":material/schedule:")
     elif (today - latest).days > STALE_AFTER_DAYS:
         st.warning(f"The latest progress update is from {latest:%d %b %Y}, {(today - latest).days} days ago: "
-                   "statuses judged today may show actions as overdue that have moved on since. Ask for an "
+                   "actions past their due date show as overdue even if they have moved on since. Ask for an "
                    "update before the meeting.", icon=":material/schedule:")
     else:
-        st.caption(f"Latest progress update: {latest:%d %b %Y}. {_today_caption(today)}")
+        st.caption(f"Latest progress update: {latest:%d %b %Y}. {_today_caption(as_at)}")
     columns = st.columns(4)
-    for column, (label, value, help_text) in zip(columns, db.query(plan.plan_headline, code, today), strict=False):
+    for column, (label, value, help_text) in zip(columns, db.query(plan.plan_headline, code, as_at), strict=False):
         column.metric(label, value, help=help_text)
     return True
 
@@ -177,6 +201,7 @@ def changes_since(selection: Selection, today: dt.date) -> None:
             default = dt.date.fromisoformat(raw) if raw else default
         except ValueError:
             st.info(f"The link's date “{str(raw)[:20]}” is not a date; showing the last 90 days.")
+        default = min(default, today)
         since = st.date_input("Since", value=default, max_value=today, key="since_date_input", format="DD/MM/YYYY")
         st.query_params["since_date"] = since.isoformat()
     else:

@@ -1,0 +1,90 @@
+"""The partners page on the Gwent demo store (SAMPLE plan): lead bodies, contributions, one partner's view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cspdash.store.versions import Store
+
+DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
+NEWPORT, CAERPHILLY = "W06000022", "W06000018"
+
+
+def raw(store_path: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+    """An independent query (configured like the app's connection, as DuckDB requires in one process)."""
+    con = duckdb.connect(str(Store(store_path).current_version()), read_only=True, config={"threads": 2})
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def open_page(store_path: Path, use_store: Callable[[Path], None], query: dict[str, str] | None = None) -> AppTest:
+    """The partners page; sidebar choices through the URL (AppTest cannot set widgets drawn before navigation)."""
+    use_store(store_path)
+    at = AppTest.from_file(DASHBOARD, default_timeout=180)
+    at.query_params.update(query or {})
+    at.run()
+    at.switch_page("pages/partners.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page that has all ``columns``."""
+    return next(df.value for df in at.dataframe if set(columns) <= set(df.value.columns))
+
+
+@pytest.fixture()
+def page(demo_store_path: Path, use_store: Callable[[Path], None]) -> AppTest:
+    """The partners page on the shared demo store."""
+    return open_page(demo_store_path, use_store)
+
+
+def test_lead_body_for_every_priority(page: AppTest, demo_store_path: Path) -> None:
+    expected = raw(demo_store_path, "SELECT p.title, pa.partner_name FROM priority p JOIN partner pa "
+                                    "ON pa.partner_code = p.lead_partner WHERE p.partnership_code = ? "
+                                    "ORDER BY p.priority_id", [NEWPORT])
+    leads = table_with(page, "Lead partner", "Partner type")
+    assert list(zip(leads["Priority"], leads["Lead partner"], strict=True)) == expected
+
+
+def test_partner_totals_add_up(page: AppTest, demo_store_path: Path) -> None:
+    actions, funding = raw(demo_store_path, """
+        SELECT (SELECT count(*) FROM action a JOIN priority p USING (priority_id) WHERE p.partnership_code = $c),
+               (SELECT sum(amount_gbp) FROM partner_contribution WHERE partnership_code = $c)""", {"c": NEWPORT})[0]  # type: ignore[arg-type]
+    totals = table_with(page, "Priorities led", "Led")
+    assert totals["Led"].sum() == actions  # every action has exactly one owner
+    assert totals["Funding (£)"].sum() == pytest.approx(funding)
+    priorities = raw(demo_store_path, "SELECT count(*) FROM priority WHERE partnership_code = ?", [NEWPORT])[0][0]
+    assert totals["Priorities led"].sum() == priorities
+    matrix = table_with(page, "Partner", "Priority", "Slipping")
+    assert matrix["Led"].sum() == actions and matrix["Overdue"].sum() == totals["Overdue"].sum()
+
+
+def test_choose_a_partner(page: AppTest, demo_store_path: Path) -> None:
+    code, name = raw(demo_store_path, "SELECT partner_code, partner_name FROM partner WHERE partner_code = "
+                                      "'GWENT_POLICE'")[0]
+    page.selectbox(key="flt_partner").set_value(code).run()
+    assert not page.exception
+    led, supported = raw(demo_store_path, """
+        SELECT count(*) FILTER (WHERE owner_partner = $p),
+               count(*) FILTER (WHERE owner_partner <> $p AND list_contains(string_split(supporting_partners, ';'), $p))
+        FROM action a JOIN priority pr USING (priority_id) WHERE pr.partnership_code = $c""",
+        {"p": code, "c": NEWPORT})[0]  # type: ignore[arg-type]
+    assert any(m.value == f"**{name}** leads {led} and supports {supported} actions." for m in page.markdown)
+    mine = table_with(page, "Role", "Action ID")
+    assert (mine["Role"] == "leads").sum() == led
+
+
+def test_choose_partnership(demo_store_path: Path, use_store: Callable[[Path], None]) -> None:
+    at = open_page(demo_store_path, use_store, {"csp": CAERPHILLY})
+    expected = [t for (t,) in raw(demo_store_path, "SELECT title FROM priority WHERE partnership_code = ? "
+                                                   "ORDER BY priority_id", [CAERPHILLY])]
+    assert table_with(at, "Lead partner", "Partner type")["Priority"].tolist() == expected
