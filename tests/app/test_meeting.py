@@ -1,0 +1,125 @@
+"""'Prepare for a meeting' in AppTest on the demo store plus the meeting fixture: pick, edit, save, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cspdash.store.versions import Store
+from cspdash.ui.auth import User
+from tests.report.meeting_fixture import MEETING, PARTNERSHIP, fixture_store_from
+
+DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
+EDITOR = User(name="jo.manager", role="editor")
+VIEWER = User(name="cllr.smith", role="viewer")
+
+
+@pytest.fixture()
+def store(demo_store_path: Path, tmp_path: Path) -> Store:
+    """A private store with the meeting fixture (the tests write to it)."""
+    return fixture_store_from(demo_store_path, tmp_path)
+
+
+def raw(store: Store, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+    """An independent query on the live version (configured like the app's connection)."""
+    con = duckdb.connect(str(store.current_version()), read_only=True, config={"threads": 2})
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def open_page(store: Store, use_store: Callable[[Path], None], user: User, meeting: str = MEETING) -> AppTest:
+    """The dashboard on ``store`` switched to the meeting page, partnership and meeting chosen by the URL."""
+    use_store(store.path)
+    at = AppTest.from_file(DASHBOARD, default_timeout=240)
+    at.query_params.update({"csp": PARTNERSHIP, "meeting": meeting})
+    at.session_state["cspdash_user"] = user
+    at.run()
+    at.switch_page("pages/meeting.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+
+
+def test_pick_meeting_shows_what_changed_since_the_previous(store: Store, use_store) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(store, use_store, VIEWER, meeting="TST-M2")
+    assert "Nov 2024 – Feb 2025" in _markdown(at)  # M2 (19 Mar 2025) looks back to M1 (20 Nov 2024)
+    at.selectbox(key="flt_meeting").set_value(MEETING).run()
+    assert not at.exception
+    text = _markdown(at)
+    assert "Mar 2025 – Jun 2025" in text and "since the previous meeting on 19 March 2025" in text
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Overdue recommendations"] == "1"
+    assert "TST-R1 (Gwent Police): Report knife crime outcomes by ward at each meeting" in text
+    headers = [h.value for h in at.header]
+    assert headers[:3] == ["What changed since the previous meeting", "Questions to ask", "Action plan on the meeting date"]
+    # viewers read but cannot save
+    assert not [b for b in at.button if b.key in ("q_adopt", "rec_save")]
+    assert at.query_params["meeting"] in (MEETING, [MEETING])
+
+
+def test_editor_saves_then_edits_a_question_with_audit(store: Store, use_store) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(store, use_store, EDITOR)
+    at.button(key="q_adopt").click().run()
+    assert not at.exception, at.exception
+    saved = raw(store, "SELECT question_id, question FROM meeting_question WHERE meeting_id = ? ORDER BY position",
+                [MEETING])
+    assert len(saved) >= 5 and saved[0][0] == "TST-M3-Q001"
+    assert saved[0][1].startswith("What is Gwent Police doing to bring the priority")
+    # edit the first question's text and move it to the end, through the editor's edit state
+    at = open_page(store, use_store, EDITOR)
+    at.session_state[f"q_editor_{MEETING}"] = {
+        "edited_rows": {0: {"question": "By what date will knife crime work be back on track?",
+                            "position": 99}},
+        "added_rows": [], "deleted_rows": [1]}
+    at.run()
+    at.button(key="q_save").click().run()
+    assert not at.exception, at.exception
+    after = raw(store, "SELECT question_id, position, question, edited_by FROM meeting_question"
+                       " WHERE meeting_id = ? ORDER BY position", [MEETING])
+    assert len(after) == len(saved) - 1
+    assert after[-1][0] == "TST-M3-Q001" and after[-1][1] == len(after)
+    assert after[-1][2] == "By what date will knife crime work be back on track?" and after[-1][3] == "jo.manager"
+    assert "TST-M3-Q002" not in {r[0] for r in after}
+    audit = raw(store, "SELECT user_name, field, new_value FROM edit_audit WHERE entity = 'question'"
+                       " AND entity_id = 'TST-M3-Q001' AND field = 'question'")
+    assert ("jo.manager", "question", "By what date will knife crime work be back on track?") in audit
+
+
+def test_editor_updates_a_recommendation(store: Store, use_store) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(store, use_store, EDITOR)
+    editor = [d for d in at.dataframe if d.key == f"rec_editor_{PARTNERSHIP}"]
+    assert editor and list(editor[0].value["reference"]) == ["TST-R3", "TST-R1", "TST-R2"]
+    at.session_state[f"rec_editor_{PARTNERSHIP}"] = {
+        "edited_rows": {1: {"status": "achieved", "response": "Ward table in every report from July"}},
+        "added_rows": [], "deleted_rows": []}
+    at.run()
+    at.button(key="rec_save").click().run()
+    assert not at.exception, at.exception
+    assert raw(store, "SELECT status, response FROM recommendation WHERE reference = 'TST-R1'") == [
+        ("achieved", "Ward table in every report from July")]
+    audit = raw(store, "SELECT user_name, user_role, field, old_value, new_value FROM edit_audit"
+                       " WHERE entity = 'recommendation' ORDER BY field")
+    assert audit == [("jo.manager", "editor", "response", "Accepted", "Ward table in every report from July"),
+                     ("jo.manager", "editor", "status", "on track", "achieved")]
+    # achieved: no longer overdue on the page
+    assert {m.label: m.value for m in at.metric}["Overdue recommendations"] == "0"
+
+
+def test_page_without_meetings_says_how_to_add_them(demo_store_path: Path, use_store) -> None:  # type: ignore[no-untyped-def]
+    use_store(demo_store_path)
+    at = AppTest.from_file(DASHBOARD, default_timeout=240)
+    at.query_params.update({"csp": "W06000019"})
+    at.run()
+    at.switch_page("pages/meeting.py").run()
+    assert not at.exception, at.exception
+    if not raw(Store(demo_store_path), "SELECT 1 FROM meeting WHERE partnership_code = 'W06000019'"):
+        assert any("No meetings are recorded" in i.value for i in at.info)
