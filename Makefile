@@ -19,8 +19,8 @@ install-dev: $(BIN)/python
 
 # Debian's chromium for the real-browser tests (never a downloaded browser)
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	@{ command -v chromium && command -v pdftoppm && test -d /usr/share/fonts/truetype/dejavu; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
 	  else echo "Install Debian's chromium (sudo apt-get install chromium poppler-utils) for the browser tests"; fi; }
 
 start: install
