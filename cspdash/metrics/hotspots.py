@@ -1,0 +1,687 @@
+"""Hot spot measures per small area (LSOA or ward): counts, rates, harm, Gi*, persistence, drill-down, caveats.
+
+Areas are the partnership's boundary polygons of the chosen level. Counts come from agg_crime_month_lsoa; an
+LSOA counts towards a ward through the lsoa table's ward_code. Rates are per 1,000 Census 2011 residents and
+use only the crimes of LSOAs whose population is known (a 2021 LSOA code with no 2011 Census row has none),
+so a ward's rate never divides crimes of unknown-population LSOAs by a partial denominator.
+Every query is parameterised; the only SQL fragments chosen in code are the fixed per-level expressions below.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+from shapely.geometry import shape
+
+from cspdash.analysis import hotspots as gi
+from cspdash.analysis.change import VERDICT_LABELS, compare_frame
+from cspdash.analysis.harm import harm_score, load_harm_weights
+from cspdash.metrics.catalogue import measure
+from cspdash.metrics.period import add_months
+from cspdash.vocab import CRIME_TYPES, OUTCOME_GROUP
+
+LEVELS: dict[str, str] = {"lsoa": "Neighbourhood (LSOA)", "ward": "Electoral ward"}
+#: map measure → (catalogue measure giving its label/unit/format, column in area tables)
+MAP_MEASURES: dict[str, tuple[str, str]] = {
+    "count": ("crimes", "crimes"),
+    "rate": ("crime_rate", "rate"),
+    "harm": ("harm", "harm"),
+}
+#: short colour-bar titles per map measure
+SCALE_TITLES: dict[str, str] = {
+    "count": "Crimes and<br>ASB incidents",
+    "rate": "Per 1,000<br>residents",
+    "harm": "Harm, days<br>(estimate)",
+}
+#: how each level is named in sentences and titles
+LEVEL_NOUNS: dict[str, str] = {"lsoa": "neighbourhood (LSOA)", "ward": "ward"}
+NEIGHBOURS: dict[str, str] = {
+    "boundary": "Areas sharing a boundary",
+    "distance": "Areas within a distance",
+}
+CONFIDENCE: dict[str, float] = {"90": 0.10, "95": 0.05, "99": 0.01}
+PERSISTENCE_SCHEMES: dict[str, tuple[int, int, str]] = {
+    "quarters": (4, 3, "each of the last four quarters"),
+    "years": (3, 12, "each of the last three years"),
+}
+Weights = tuple[tuple[str, float], ...]
+
+# the area an LSOA row belongs to, per level (fixed SQL, never user input)
+_AREA_OF_LSOA = {"lsoa": "l.lsoa_code", "ward": "l.ward_code"}
+_CRIME_FILTER = "(len($crime_types) = 0 OR list_contains($crime_types, a.crime_type))"
+_PARTNERSHIP_LAS = "(SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)"
+
+
+def _level(level: str) -> str:
+    if level not in LEVELS:
+        raise ValueError(f"Unknown area level {level!r}; expected one of {', '.join(LEVELS)}")
+    return level
+
+
+def default_weights() -> Weights:
+    """The shipped harm weights (Cambridge Crime Harm Index 2020 × Home Office offence mix 2017/18)."""
+    return weights_tuple(load_harm_weights())
+
+
+def weights_tuple(weights: pd.DataFrame) -> Weights:
+    """Harm weights as a hashable tuple of (crime type, days) for cached queries."""
+    return tuple((str(c), float(w)) for c, w in zip(weights["crime_type"], weights["harm_weight_days"], strict=True))
+
+
+def check_weights_cover(weights: pd.DataFrame, crime_types: tuple[str, ...] = CRIME_TYPES) -> None:
+    """ValueError naming any police.uk crime type that a (user) weights table leaves out."""
+    missing = sorted(set(crime_types) - set(weights["crime_type"]))
+    if missing:
+        raise ValueError(
+            f"The weights file has no row for {len(missing)} crime type(s): {', '.join(missing)}. "
+            "It needs one row per police.uk crime type (columns crime_type, harm_weight_days)."
+        )
+
+
+# ---------------------------------------------------------------------------------------------- areas
+_AREAS_SQL = {
+    "lsoa": f"""
+        SELECT b.area_code, b.area_name, l.ward_code, w.ward_name,
+               p.residents::DOUBLE AS residents, 1 AS lsoas, (p.residents IS NOT NULL)::INT AS lsoas_with_population
+        FROM boundary b
+        LEFT JOIN lsoa l ON l.lsoa_code = b.area_code
+        LEFT JOIN ward w ON w.ward_code = l.ward_code
+        LEFT JOIN (SELECT area_code, arg_max(residents, year) AS residents FROM population
+                   WHERE area_type = 'lsoa' GROUP BY area_code) p ON p.area_code = b.area_code
+        WHERE b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS}
+        ORDER BY b.area_code""",
+    "ward": f"""
+        SELECT b.area_code, b.area_name, b.area_code AS ward_code, b.area_name AS ward_name,
+               sum(p.residents)::DOUBLE AS residents, count(l.lsoa_code) AS lsoas,
+               count(p.residents) AS lsoas_with_population
+        FROM boundary b
+        LEFT JOIN lsoa l ON l.ward_code = b.area_code
+        LEFT JOIN (SELECT area_code, arg_max(residents, year) AS residents FROM population
+                   WHERE area_type = 'lsoa' GROUP BY area_code) p ON p.area_code = l.lsoa_code
+        WHERE b.area_type = 'ward' AND b.la_code IN {_PARTNERSHIP_LAS}
+        GROUP BY ALL ORDER BY b.area_code""",
+}
+
+
+def areas(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> pd.DataFrame:
+    """The partnership's areas at a level: area_code, area_name, ward_code, ward_name, residents, LSOA coverage."""
+    frame = con.execute(_AREAS_SQL[_level(level)], {"partnership": partnership}).df()
+    frame.loc[frame["lsoas_with_population"] == 0, "residents"] = np.nan
+    return frame
+
+
+@dataclass(frozen=True)
+class MapGeometry:
+    """Boundary polygons as a GeoJSON FeatureCollection (feature id = area code) with a view that fits them."""
+
+    feature_collection: dict
+    center_lat: float
+    center_lon: float
+    zoom: float
+    centroids: pd.DataFrame = field(repr=False)  # area_code, lon, lat (a point inside each area)
+
+
+#: store versions are immutable files, so geometry and neighbours can be kept per (file, partnership, level)
+_GEOMETRY_CACHE: dict[tuple[str, str, str], MapGeometry] = {}
+_NEIGHBOUR_CACHE: dict[tuple[str, str, str, str], dict[str, list[str]]] = {}
+_CACHE_LIMIT = 64
+
+
+def _store_file(con: duckdb.DuckDBPyConnection) -> str:
+    """The database file behind a connection ('' for in-memory stores, which are never cached)."""
+    row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchone()
+    return str(row[0]) if row and row[0] else ""
+
+
+def map_geometry(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> MapGeometry:
+    """The partnership's boundaries at a level, with an explicit centre and zoom (no tiles needed)."""
+    key = (_store_file(con), partnership, _level(level))
+    if key[0] and key in _GEOMETRY_CACHE:
+        return _GEOMETRY_CACHE[key]
+    geometry = _read_geometry(con, partnership, level)
+    if key[0]:
+        if len(_GEOMETRY_CACHE) >= _CACHE_LIMIT:
+            _GEOMETRY_CACHE.clear()
+        _GEOMETRY_CACHE[key] = geometry
+    return geometry
+
+
+def _read_geometry(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> MapGeometry:
+    rows = con.execute(
+        f"SELECT area_code, geometry FROM boundary WHERE area_type = $level AND la_code IN {_PARTNERSHIP_LAS}"
+        " ORDER BY area_code",
+        {"partnership": partnership, "level": _level(level)},
+    ).fetchall()
+    features, points = [], []
+    bounds = [math.inf, math.inf, -math.inf, -math.inf]
+    for code, text in rows:
+        geometry = json.loads(text)
+        polygon = shape(geometry)
+        x0, y0, x1, y1 = polygon.bounds
+        bounds = [min(bounds[0], x0), min(bounds[1], y0), max(bounds[2], x1), max(bounds[3], y1)]
+        inside = polygon.representative_point()
+        points.append((code, inside.x, inside.y))
+        features.append({"type": "Feature", "id": code, "properties": {}, "geometry": geometry})
+    if not features:
+        return MapGeometry({"type": "FeatureCollection", "features": []}, 52.5, -2.0, 5.5,
+                           pd.DataFrame(columns=["area_code", "lon", "lat"]))
+    lat, lon, zoom = view_for_bounds(bounds[0], bounds[1], bounds[2], bounds[3])
+    return MapGeometry({"type": "FeatureCollection", "features": features}, lat, lon, zoom,
+                       pd.DataFrame(points, columns=["area_code", "lon", "lat"]))
+
+
+def view_for_bounds(west: float, south: float, east: float, north: float,
+                    width_px: int = 560, height_px: int = 520) -> tuple[float, float, float]:
+    """Centre (lat, lon) and a web-mercator zoom that fits the bounds in a map of the given size."""
+
+    def mercator_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    center_lon = (west + east) / 2
+    y_mid = (mercator_y(south) + mercator_y(north)) / 2
+    center_lat = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
+    lon_span = max(east - west, 1e-6)
+    y_span = max(mercator_y(north) - mercator_y(south), 1e-6)
+    zoom_x = math.log2(width_px * 360 / (512 * lon_span))
+    zoom_y = math.log2(height_px * 2 * math.pi / (512 * y_span))
+    return center_lat, center_lon, round(min(zoom_x, zoom_y) - 0.15, 2)
+
+
+# ---------------------------------------------------------------------------------------------- counts
+def _counts_sql(level: str, period_expr: str = "NULL") -> str:
+    area = _AREA_OF_LSOA[_level(level)]
+    return f"""
+        WITH pop AS (SELECT DISTINCT area_code FROM population WHERE area_type = 'lsoa' AND residents IS NOT NULL)
+        SELECT {area} AS area_code, {period_expr} AS period, a.crime_type, sum(a.crimes)::BIGINT AS crimes,
+               (sum(a.crimes) FILTER (WHERE pop.area_code IS NOT NULL))::BIGINT AS crimes_with_population
+        FROM agg_crime_month_lsoa a
+        JOIN lsoa l ON l.lsoa_code = a.lsoa_code
+        JOIN boundary b ON b.area_code = {area} AND b.area_type = $level AND b.la_code IN {_PARTNERSHIP_LAS}
+        LEFT JOIN pop ON pop.area_code = a.lsoa_code
+        WHERE a.month BETWEEN $start AND $end AND {_CRIME_FILTER}
+        GROUP BY ALL"""
+
+
+def area_counts(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+                crime_types: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Crimes per area and crime type between two months: area_code, crime_type, crimes, crimes_with_population."""
+    frame = con.execute(_counts_sql(level), {"partnership": partnership, "level": level, "start": start, "end": end,
+                                             "crime_types": list(crime_types)}).df()
+    frame["crimes_with_population"] = frame["crimes_with_population"].fillna(0).astype("int64")
+    return frame.drop(columns="period")
+
+
+def period_counts(con: duckdb.DuckDBPyConnection, partnership: str, level: str, end: date, periods: int,
+                  months_per_period: int, crime_types: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Crimes per area, period and crime type for ``periods`` consecutive windows ending at ``end``.
+
+    period 0 is the oldest window, periods − 1 the latest (so periods sort in time order).
+    """
+    start = add_months(end, -(periods * months_per_period - 1))
+    period_expr = f"({periods - 1} - floor(datediff('month', a.month, $end::DATE) / {int(months_per_period)}))::INT"
+    frame = con.execute(_counts_sql(level, period_expr),
+                        {"partnership": partnership, "level": level, "start": start, "end": end,
+                         "crime_types": list(crime_types)}).df()
+    frame["crimes_with_population"] = frame["crimes_with_population"].fillna(0).astype("int64")
+    return frame
+
+
+def partnership_total(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+                      crime_types: tuple[str, ...] = ()) -> int:
+    """All records placed in the partnership between two months (including those not on the map)."""
+    row = con.execute(
+        f"SELECT coalesce(sum(crimes), 0)::BIGINT FROM agg_crime_month_lsoa a WHERE a.la_code IN {_PARTNERSHIP_LAS}"
+        f" AND a.month BETWEEN $start AND $end AND {_CRIME_FILTER}",
+        {"partnership": partnership, "start": start, "end": end, "crime_types": list(crime_types)},
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _measures_from_counts(counts: pd.DataFrame, area_frame: pd.DataFrame, weights: Weights) -> pd.DataFrame:
+    """count, rate (per 1,000 residents) and harm (days) per area; areas with no crimes get 0."""
+    scored = counts.assign(harm=harm_score(counts, dict(weights), count_col="crimes") if len(counts) else 0.0)
+    sums = scored.groupby("area_code", as_index=False)[["crimes", "crimes_with_population", "harm"]].sum()
+    out = area_frame[["area_code", "residents"]].merge(sums, on="area_code", how="left")
+    out[["crimes", "crimes_with_population"]] = out[["crimes", "crimes_with_population"]].fillna(0).astype("int64")
+    out["harm"] = out["harm"].fillna(0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate"] = np.where(out["residents"] > 0, out["crimes_with_population"] * 1000.0 / out["residents"], np.nan)
+    return out
+
+
+def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+                  previous_start: date, previous_end: date, crime_types: tuple[str, ...] = (),
+                  weights: Weights = ()) -> pd.DataFrame:
+    """Per area: count, previous count, Poisson change, rate, harm, share of the partnership total.
+
+    Columns: area_code, area_name, ward_code, ward_name, residents, crimes, previous_crimes, change_z, pct_change,
+    verdict, verdict_label, direction, rate, harm, share_of_total.
+    """
+    weights = weights or default_weights()
+    area_frame = areas(con, partnership, level)
+    now = _measures_from_counts(area_counts(con, partnership, level, start, end, crime_types), area_frame, weights)
+    before = _measures_from_counts(area_counts(con, partnership, level, previous_start, previous_end, crime_types),
+                                   area_frame, weights)
+    frame = area_frame.merge(now.drop(columns="residents"), on="area_code", how="left")
+    frame["previous_crimes"] = frame["area_code"].map(before.set_index("area_code")["crimes"]).fillna(0).astype("int64")
+    frame = compare_frame(frame, "crimes", "previous_crimes").rename(columns={"z": "change_z"})
+    frame["verdict_label"] = frame["verdict"].map(VERDICT_LABELS)
+    total = partnership_total(con, partnership, start, end, crime_types)
+    frame["share_of_total"] = frame["crimes"] * 100.0 / total if total else np.nan
+    return frame.drop(columns=["crimes_with_population"])
+
+
+# ---------------------------------------------------------------------------------------------- neighbours and Gi*
+def neighbours(con: duckdb.DuckDBPyConnection, partnership: str, level: str, method: str) -> dict[str, list[str]]:
+    """Neighbour lists: shared boundary (queen contiguity) or centroids within the smallest distance that gives
+    every area at least one neighbour."""
+    key = (_store_file(con), partnership, _level(level), method)
+    if key[0] and key in _NEIGHBOUR_CACHE:
+        return _NEIGHBOUR_CACHE[key]
+    links = _find_neighbours(con, partnership, level, method)
+    if key[0]:
+        if len(_NEIGHBOUR_CACHE) >= _CACHE_LIMIT:
+            _NEIGHBOUR_CACHE.clear()
+        _NEIGHBOUR_CACHE[key] = links
+    return links
+
+
+def _find_neighbours(con: duckdb.DuckDBPyConnection, partnership: str, level: str, method: str) -> dict[str, list[str]]:
+    geometry = map_geometry(con, partnership, level)
+    if method == "distance":
+        return gi.distance_neighbours(_projected(geometry.centroids), distance_threshold(geometry.centroids))
+    if method != "boundary":
+        raise ValueError(f"Unknown neighbour method {method!r}; expected one of {', '.join(NEIGHBOURS)}")
+    shapes = {f["id"]: shape(f["geometry"]) for f in geometry.feature_collection["features"]}
+    return gi.queen_neighbours(shapes)
+
+
+def _projected(centroids: pd.DataFrame) -> pd.DataFrame:
+    """Centroids in approximate metres (equirectangular about the mean latitude), for distance neighbours."""
+    lat0 = math.radians(float(centroids["lat"].mean())) if len(centroids) else 0.0
+    return pd.DataFrame({
+        "area_code": centroids["area_code"],
+        "x": centroids["lon"].astype(float) * 111_320.0 * math.cos(lat0),
+        "y": centroids["lat"].astype(float) * 110_574.0,
+    })
+
+
+def distance_threshold(centroids: pd.DataFrame) -> float:
+    """The smallest distance (metres) at which every area has a neighbour: the largest nearest-neighbour gap."""
+    points = _projected(centroids)[["x", "y"]].to_numpy()
+    if len(points) < 2:
+        return 1.0
+    from scipy.spatial import cKDTree
+
+    gaps, _ = cKDTree(points).query(points, k=2)
+    return float(np.ceil(gaps[:, 1].max() + 1.0))
+
+
+def _gi_for(values: pd.DataFrame, column: str, links: dict[str, list[str]]) -> pd.DataFrame:
+    """Gi* over the areas that have a value in ``column`` (areas without, e.g. no population, sit out)."""
+    usable = values.loc[values[column].notna(), ["area_code", column]].rename(columns={column: "value"})
+    if len(usable) < 3:
+        return pd.DataFrame(columns=["area_code", "z", "p", "fdr_q", "hot_spot_class", "is_hot"])
+    return gi.gi_star(usable, links)[["area_code", "z", "p", "fdr_q", "hot_spot_class", "is_hot"]]
+
+
+def classify_at(frame: pd.DataFrame, confidence: str) -> pd.Series:
+    """Hot/cold spot class shown at a chosen confidence: classes below it read 'Not significant'."""
+    alpha = CONFIDENCE[confidence]
+    keep = frame["fdr_q"].astype(float) < alpha
+    return frame["hot_spot_class"].where(keep, gi.NOT_SIGNIFICANT).fillna(gi.NOT_SIGNIFICANT)
+
+
+def hot_spots(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+              previous_start: date, previous_end: date, map_measure: str, method: str,
+              crime_types: tuple[str, ...] = (), weights: Weights = ()) -> pd.DataFrame:
+    """area_measures plus Gi* (z, p, fdr_q, hot_spot_class, is_hot) of the chosen map measure."""
+    column = MAP_MEASURES[map_measure][1]
+    frame = area_measures(con, partnership, level, start, end, previous_start, previous_end, crime_types, weights)
+    stats = _gi_for(frame, column, neighbours(con, partnership, level, method))
+    out = frame.merge(stats, on="area_code", how="left")
+    out["hot_spot_class"] = out["hot_spot_class"].fillna(gi.NOT_SIGNIFICANT)
+    out["is_hot"] = out["is_hot"].fillna(False).astype(bool)
+    return out
+
+
+def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level: str, end: date, scheme: str,
+                        map_measure: str, method: str, crime_types: tuple[str, ...] = (),
+                        weights: Weights = ()) -> pd.DataFrame:
+    """Gi* in each period of a scheme ('quarters' or 'years') and each area's persistence class.
+
+    Columns: area_code, persistence, explanation, hot_periods, periods, and hot_<label> per period.
+    """
+    periods, length, _text = PERSISTENCE_SCHEMES[scheme]
+    weights = weights or default_weights()
+    column = MAP_MEASURES[map_measure][1]
+    area_frame = areas(con, partnership, level)
+    counts = period_counts(con, partnership, level, end, periods, length, crime_types)
+    links = neighbours(con, partnership, level, method)
+    history = []
+    for index in range(periods):
+        values = _measures_from_counts(counts[counts["period"] == index], area_frame, weights)
+        stats = _gi_for(values, column, links)
+        stats["period"] = index
+        history.append(stats)
+    frame = pd.concat(history, ignore_index=True)
+    frame["is_hot"] = frame["is_hot"].astype(bool)
+    classes = gi.persistence(frame[["area_code", "period", "is_hot", "z"]])
+    labels = period_labels(end, periods, length)
+    hot = frame.pivot_table(index="area_code", columns="period", values="is_hot", aggfunc="max").astype(bool)
+    hot.columns = [f"hot in {labels[c]}" for c in hot.columns]
+    return classes.merge(hot.reset_index(), on="area_code", how="left")
+
+
+def period_labels(end: date, periods: int, months_per_period: int) -> list[str]:
+    """Labels of each window ending at ``end``, oldest first, e.g. 'Jul–Sep 2024' or 'Jul 2022–Jun 2023'."""
+    labels = []
+    for index in range(periods):
+        last = add_months(end, -(periods - 1 - index) * months_per_period)
+        first = add_months(last, -(months_per_period - 1))
+        labels.append(f"{first:%b}–{last:%b %Y}" if first.year == last.year else f"{first:%b %Y}–{last:%b %Y}")
+    return labels
+
+
+# ---------------------------------------------------------------------------------------------- top hot spots table
+def _scope_sql(level: str) -> str:
+    """LSOA → area rows for the partnership's mapped areas at a level."""
+    area = _AREA_OF_LSOA[_level(level)]
+    return f"""SELECT l.lsoa_code, {area} AS area_code FROM lsoa l
+               JOIN boundary b ON b.area_code = {area} AND b.area_type = $level AND b.la_code IN {_PARTNERSHIP_LAS}"""
+
+
+def top_locations(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+                  area_codes: tuple[str, ...], crime_types: tuple[str, ...] = (), per_area: int = 3) -> pd.DataFrame:
+    """The busiest anonymised 'On or near' locations in each area: area_code, location, crimes, rank."""
+    return con.execute(
+        f"""
+        WITH scope AS ({_scope_sql(level)})
+        SELECT scope.area_code, a.location, count(*)::BIGINT AS crimes,
+               row_number() OVER (PARTITION BY scope.area_code ORDER BY count(*) DESC, a.location) AS rank
+        FROM street_crime a JOIN scope ON scope.lsoa_code = a.lsoa_code
+        WHERE a.month BETWEEN $start AND $end AND {_CRIME_FILTER} AND a.location IS NOT NULL
+          AND list_contains($areas, scope.area_code)
+        GROUP BY scope.area_code, a.location QUALIFY rank <= $per_area ORDER BY scope.area_code, rank""",
+        {"partnership": partnership, "level": level, "start": start, "end": end, "crime_types": list(crime_types),
+         "areas": list(area_codes), "per_area": per_area},
+    ).df()
+
+
+def _top_types_text(counts: pd.DataFrame, top: int = 3) -> pd.Series:
+    """'Violence and sexual offences 41%; Anti-social behaviour 22%; …' per area."""
+    if counts.empty:
+        return pd.Series(dtype=object)
+    totals = counts.groupby("area_code")["crimes"].transform("sum")
+    ranked = counts.assign(share=counts["crimes"] * 100.0 / totals).sort_values(
+        ["area_code", "crimes", "crime_type"], ascending=[True, False, True])
+    ranked = ranked.groupby("area_code").head(top)
+    return ranked.groupby("area_code").apply(
+        lambda g: "; ".join(f"{t} {s:.0f}%" for t, s in zip(g["crime_type"], g["share"], strict=True)),
+        include_groups=False)
+
+
+def top_hot_spots(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+                  previous_start: date, previous_end: date, map_measure: str, method: str, confidence: str,
+                  crime_types: tuple[str, ...] = (), weights: Weights = (), limit: int = 15,
+                  public: bool = False) -> pd.DataFrame:
+    """The areas a committee should look at first: significant hot spots by z, then the highest values.
+
+    Columns: area_code, area, ward, crimes, rate, harm, previous_crimes, change, verdict, share_of_total,
+    hot_spot, top_crime_types, top_locations.
+    """
+    column = MAP_MEASURES[map_measure][1]
+    frame = hot_spots(con, partnership, level, start, end, previous_start, previous_end, map_measure, method,
+                      crime_types, weights)
+    frame["hot_spot"] = classify_at(frame, confidence)
+    frame["_hot"] = frame["hot_spot"].str.startswith("Hot")
+    ranked = frame.sort_values(["_hot", "z", column], ascending=[False, False, False], na_position="last")
+    ranked = ranked[ranked["crimes"] > 0].head(limit)
+    codes = tuple(ranked["area_code"])
+    mix = area_counts(con, partnership, level, start, end, crime_types)
+    types = _top_types_text(mix[mix["area_code"].isin(codes)])
+    places = top_locations(con, partnership, level, start, end, codes, crime_types)
+    place_text = places.groupby("area_code").apply(
+        lambda g: "; ".join(f"{loc} ({_count_text(n, public)})" for loc, n in zip(g["location"], g["crimes"], strict=True)),
+        include_groups=False) if len(places) else pd.Series(dtype=object)
+    change = [_change_text(p, v) for p, v in zip(ranked["pct_change"], ranked["verdict_label"], strict=True)]
+    return pd.DataFrame({
+        "area_code": ranked["area_code"],
+        "area": ranked["area_name"],
+        "ward": ranked["ward_name"],
+        "crimes": ranked["crimes"].astype("int64"),
+        "rate": ranked["rate"].round(1),
+        "harm": ranked["harm"].round(0),
+        "previous_crimes": ranked["previous_crimes"].astype("int64"),
+        "change": change,
+        "verdict": ranked["verdict_label"],
+        "share_of_total": ranked["share_of_total"].round(1),
+        "hot_spot": ranked["hot_spot"],
+        "top_crime_types": ranked["area_code"].map(types).fillna(""),
+        "top_locations": ranked["area_code"].map(place_text).fillna(""),
+    }).reset_index(drop=True)
+
+
+def _change_text(pct: float, verdict: str | None) -> str:
+    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+        return "new (none before)"
+    return f"{'+' if pct > 0 else ''}{pct:.0f}%"
+
+
+# ---------------------------------------------------------------------------------------------- drill-down
+def area_monthly(con: duckdb.DuckDBPyConnection, partnership: str, level: str, area_code: str, start: date,
+                 end: date, crime_types: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One area's crimes per month (months with none included as 0): month, crimes."""
+    frame = con.execute(
+        f"""
+        WITH scope AS ({_scope_sql(level)}),
+        months AS (SELECT CAST(m AS DATE) AS month FROM range($start::DATE, $end::DATE + INTERVAL 1 MONTH,
+                                                              INTERVAL 1 MONTH) t(m))
+        SELECT months.month, coalesce(sum(a.crimes), 0)::BIGINT AS crimes
+        FROM months
+        LEFT JOIN (SELECT a.month, a.crimes FROM agg_crime_month_lsoa a JOIN scope ON scope.lsoa_code = a.lsoa_code
+                   WHERE scope.area_code = $area AND {_CRIME_FILTER}) a ON a.month = months.month
+        GROUP BY months.month ORDER BY months.month""",
+        {"partnership": partnership, "level": level, "start": start, "end": end, "area": area_code,
+         "crime_types": list(crime_types)},
+    ).df()
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame
+
+
+def area_crime_mix(con: duckdb.DuckDBPyConnection, partnership: str, level: str, area_code: str, start: date,
+                   end: date, previous_start: date, previous_end: date) -> pd.DataFrame:
+    """One area's crimes by type this period and the period before: crime_type, crimes, previous_crimes."""
+    now = area_counts(con, partnership, level, start, end)
+    before = area_counts(con, partnership, level, previous_start, previous_end)
+    now = now[now["area_code"] == area_code].set_index("crime_type")["crimes"]
+    before = before[before["area_code"] == area_code].set_index("crime_type")["crimes"]
+    frame = pd.DataFrame({"crimes": now, "previous_crimes": before}).fillna(0).astype("int64")
+    frame = frame.rename_axis("crime_type").reset_index().sort_values(["crimes", "crime_type"], ascending=[False, True])
+    return frame.reset_index(drop=True)
+
+
+def area_outcome_mix(con: duckdb.DuckDBPyConnection, partnership: str, level: str, area_code: str, start: date,
+                     end: date, crime_types: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Latest outcome group of the area's crimes recorded in the period: outcome_group, crimes, share."""
+    frame = con.execute(
+        f"""
+        WITH scope AS ({_scope_sql(level)}),
+        grouping AS (SELECT unnest($types) AS outcome_type, unnest($groups) AS outcome_group),
+        crimes AS (SELECT a.crime_id, a.last_outcome FROM street_crime a JOIN scope ON scope.lsoa_code = a.lsoa_code
+                   WHERE scope.area_code = $area AND a.crime_id IS NOT NULL AND a.month BETWEEN $start AND $end
+                     AND {_CRIME_FILTER}),
+        latest AS (SELECT o.crime_id, arg_max(o.outcome_type, o.month) AS outcome_type FROM outcome o
+                   WHERE o.crime_id IN (SELECT crime_id FROM crimes) GROUP BY o.crime_id)
+        SELECT coalesce(g.outcome_group, 'Status unavailable') AS outcome_group, count(*)::BIGINT AS crimes
+        FROM crimes c LEFT JOIN latest USING (crime_id)
+        LEFT JOIN grouping g ON g.outcome_type = coalesce(latest.outcome_type, c.last_outcome)
+        GROUP BY 1 ORDER BY 2 DESC, 1""",
+        {"partnership": partnership, "level": level, "start": start, "end": end, "area": area_code,
+         "crime_types": list(crime_types), "types": list(OUTCOME_GROUP), "groups": list(OUTCOME_GROUP.values())},
+    ).df()
+    total = frame["crimes"].sum()
+    frame["share"] = (frame["crimes"] * 100.0 / total).round(1) if total else 0.0
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------- caveats and points
+@dataclass(frozen=True)
+class Caveats:
+    """Figures for the notes beside every map."""
+
+    force_records: int           # all the force's records in the period
+    no_location: int             # of which had no location (no LSOA, no coordinates)
+    partnership_records: int     # records placed in the partnership
+    on_map: int                  # of which fall in an LSOA drawn on the map
+    old_codes: int               # of which carry an LSOA code with no current boundary (e.g. 2011 codes)
+    lsoa_vintages: dict[str, int]  # records by LSOA code vintage ('2021', '2011', 'unknown')
+    areas: int                   # LSOAs on the map
+    areas_with_population: int   # of which have a Census 2011 population
+    residents: int               # Census 2011 residents of those LSOAs
+
+
+def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date) -> Caveats:
+    """How complete the map is for a partnership and period: locations, code vintages, population."""
+    params = {"partnership": partnership, "force": force, "start": start, "end": end}
+    force_records, no_location = con.execute(
+        "SELECT coalesce(sum(crimes), 0)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
+        " FROM agg_crime_month_lsoa WHERE force = $force AND month BETWEEN $start AND $end",
+        {k: params[k] for k in ("force", "start", "end")},
+    ).fetchone() or (0, 0)
+    vintages = con.execute(
+        f"""
+        SELECT coalesce(CAST(l.vintage AS VARCHAR), 'unknown') AS vintage, (b.area_code IS NOT NULL) AS on_map,
+               sum(a.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa a
+        LEFT JOIN lsoa l ON l.lsoa_code = a.lsoa_code
+        LEFT JOIN boundary b ON b.area_code = a.lsoa_code AND b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS}
+        WHERE a.la_code IN {_PARTNERSHIP_LAS} AND a.month BETWEEN $start AND $end
+        GROUP BY ALL""",
+        {k: params[k] for k in ("partnership", "start", "end")},
+    ).df()
+    population = areas(con, partnership, "lsoa")
+    total = int(vintages["crimes"].sum())
+    on_map = int(vintages.loc[vintages["on_map"], "crimes"].sum())
+    return Caveats(
+        force_records=int(force_records), no_location=int(no_location), partnership_records=total, on_map=on_map,
+        old_codes=total - on_map,
+        lsoa_vintages={str(k): int(v) for k, v in vintages.groupby("vintage")["crimes"].sum().items()},
+        areas=len(population), areas_with_population=int(population["residents"].notna().sum()),
+        residents=int(population["residents"].sum(skipna=True)),
+    )
+
+
+def crime_points(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+                 crime_types: tuple[str, ...] = (), limit: int = 3000) -> pd.DataFrame:
+    """Anonymised map points with their record counts (busiest first, at most ``limit``).
+
+    Columns: lon, lat, location, crimes, main_crime_type, points_total (number of points before the limit).
+    """
+    return con.execute(
+        f"""
+        WITH scope AS (SELECT lsoa_code FROM boundary b JOIN lsoa l ON l.lsoa_code = b.area_code
+                       WHERE b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS})
+        SELECT a.longitude AS lon, a.latitude AS lat, any_value(a.location) AS location, count(*)::BIGINT AS crimes,
+               mode(a.crime_type) AS main_crime_type, count(*) OVER ()::BIGINT AS points_total
+        FROM street_crime a JOIN scope ON scope.lsoa_code = a.lsoa_code
+        WHERE a.month BETWEEN $start AND $end AND {_CRIME_FILTER} AND a.longitude IS NOT NULL
+        GROUP BY a.longitude, a.latitude
+        ORDER BY crimes DESC, lon, lat LIMIT $limit""",
+        {"partnership": partnership, "start": start, "end": end, "crime_types": list(crime_types), "limit": limit},
+    ).df()
+
+
+def measure_label(map_measure: str) -> tuple[str, str, str]:
+    """(label, unit, format) of a map measure from the catalogue."""
+    declared = measure(MAP_MEASURES[map_measure][0])
+    return declared.label, declared.unit, declared.fmt
+
+
+# ---------------------------------------------------------------------------------------------- words and hovers
+def _count_text(value: float, public: bool) -> str:
+    """A count as shown: '<5' for 1–4 in public output."""
+    from cspdash.config import SMALL_COUNT_MAX
+    from cspdash.metrics.disclosure import SUPPRESSED
+
+    number = int(value)
+    return SUPPRESSED if public and 1 <= number <= SMALL_COUNT_MAX else f"{number:,}"
+
+
+def map_frame(spots: pd.DataFrame, map_measure: str, confidence: str, centroids: pd.DataFrame,
+              public: bool = False) -> pd.DataFrame:
+    """What the map draws per area: area_code, value, hot_spot (at the confidence), lon, lat and hover text."""
+    column = MAP_MEASURES[map_measure][1]
+    _label, unit, _fmt = measure_label(map_measure)
+    frame = spots.merge(centroids, on="area_code", how="left")
+    frame["value"] = frame[column]
+    frame["hot_spot"] = classify_at(frame, confidence) if "fdr_q" in frame else gi.NOT_SIGNIFICANT
+    hovers = []
+    for row in frame.itertuples():
+        rate = "population unknown" if pd.isna(row.rate) else f"{row.rate:,.1f} per 1,000 residents"
+        ward = f" · {row.ward_name}" if isinstance(row.ward_name, str) and row.ward_name != row.area_name else ""
+        hovers.append(
+            f"<b>{row.area_name}</b>{ward}<br>{_count_text(row.crimes, public)} crimes · {rate}<br>"
+            f"harm {row.harm:,.0f} days (estimate)<br>{row.hot_spot}"
+        )
+    frame["hover"] = hovers
+    return frame[["area_code", "area_name", "value", "hot_spot", "lon", "lat", "hover"]]
+
+
+def points_frame(points: pd.DataFrame, public: bool = False) -> pd.DataFrame:
+    """Crime points with hover text (counts of 1–4 as '<5' in public output)."""
+    out = points.copy()
+    out["hover"] = [f"{loc}<br>{_count_text(n, public)} records · mostly {kind}"
+                    for loc, n, kind in zip(out["location"], out["crimes"], out["main_crime_type"], strict=True)]
+    return out
+
+
+def map_summary(frame: pd.DataFrame, map_measure: str, level: str, confidence: str) -> str:
+    """One sentence saying what the map shows."""
+    label, unit, fmt = measure_label(map_measure)
+    noun = "neighbourhoods (LSOAs)" if level == "lsoa" else "wards"
+    hot = frame[frame["hot_spot"].str.startswith("Hot")]
+    cold = frame[frame["hot_spot"].str.startswith("Cold")]
+    known = frame[frame["value"].notna()]
+    if known.empty:
+        return f"No {noun} have a value for {label.lower()} in this period."
+    top = known.loc[known["value"].idxmax()]
+    from cspdash.metrics.catalogue import format_value
+
+    return (f"Of {len(frame)} {noun}, {len(hot)} {'is a hot spot' if len(hot) == 1 else 'are hot spots'} and "
+            f"{len(cold)} {'is a cold spot' if len(cold) == 1 else 'are cold spots'} at {confidence}% confidence or "
+            f"more; the highest {label.lower()} is in {top['area_name']} ({format_value(top['value'], fmt)} {unit}).")
+
+
+def caveat_lines(figures: Caveats, level: str) -> list[str]:
+    """The notes to show beside every map, with this selection's figures."""
+    lines = [
+        "**Locations are approximate.** police.uk moves every crime to the nearest of about 750,000 anonymous map "
+        "points (each covering at least eight addresses), so points can fall across a street, ward or force border.",
+    ]
+    if figures.force_records:
+        share = figures.no_location * 100.0 / figures.force_records
+        lines.append(f"**{figures.no_location:,} of the force's {figures.force_records:,} records ({share:.1f}%) had no "
+                     "location** in this period and cannot be placed in any area: they are missing from every map.")
+    vintages = ", ".join(f"{v:,} with {k} codes" for k, v in sorted(figures.lsoa_vintages.items(), reverse=True))
+    if figures.old_codes:
+        lines.append(f"**LSOA codes:** {vintages}. {figures.old_codes:,} records carry older (2011) LSOA codes that "
+                     "have no 2021 boundary; they count in the partnership total but are not drawn on the map.")
+    else:
+        lines.append(f"**LSOA codes:** all {figures.partnership_records:,} records in the partnership use codes that "
+                     "match the 2021 boundaries drawn here.")
+    missing = figures.areas - figures.areas_with_population
+    lines.append(
+        f"**Rates use Census 2011 residents** ({figures.residents:,} people in {figures.areas_with_population} of "
+        f"{figures.areas} neighbourhoods; {missing} newer 2021 neighbourhoods have no 2011 population and no rate). "
+        "Residents mislead in town centres, where visitors, shoppers and night-time crowds far outnumber residents."
+    )
+    if level == "ward":
+        lines.append("Wards are today's (2025) electoral wards; each neighbourhood counts towards the ward it lies in.")
+    return lines
