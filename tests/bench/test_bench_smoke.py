@@ -1,0 +1,82 @@
+"""Every benchmark script runs end to end in its tiny --quick mode (no timing assertions: CI proves they work)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.e2e  # starts streamlit servers and drives chromium
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """bench/run_all.py --quick into a temporary folder, with its own data cache."""
+    out = tmp_path_factory.mktemp("bench")
+    env = {**os.environ, "CSPDASH_BENCH_DIR": str(out / "cache"), "PYTHONPATH": str(ROOT)}
+    env.pop("CSPDASH_TEST", None)
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run_all.py"), "--quick", "--out", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert (out / "runs.json").exists(), done.stderr[-3000:]
+    return out
+
+
+def test_every_script_ran_and_succeeded(quick_run: Path) -> None:
+    runs = json.loads((quick_run / "runs.json").read_text())
+    names = {r["script"] for r in runs}
+    assert {"bench_queries.py", "bench_baseline_pandas.py", "bench_browser.py"} <= names
+    assert names == {p.name for p in (ROOT / "bench").glob("bench_*.py")}
+    failed = {r["script"]: r["stderr_tail"][-1500:] for r in runs if r["exit_code"] != 0}
+    assert not failed, failed
+
+
+def test_latest_md_collects_each_scripts_tables(quick_run: Path) -> None:
+    text = (quick_run / "latest.md").read_text()
+    assert "Machine: " in text
+    assert "### Page queries" in text
+    assert "### Store size and load memory against rows" in text
+    assert "### Baseline: pandas reading the CSVs against cspdash" in text
+    assert "### Browser: dashboard against a bare one-chart page" in text
+    assert "![time against rows](time_vs_rows.png)" in text
+
+
+def test_chart_is_a_png(quick_run: Path) -> None:
+    png = (quick_run / "time_vs_rows.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_query_benchmark_discovered_the_pages_queries(quick_run: Path) -> None:
+    data = json.loads((quick_run / "queries.json").read_text())
+    (scale,) = data["scales"]
+    assert scale["scale"] == "tiny"
+    # the demo's real Gwent rows plus 3 generated months of one force (about 2,000 rows a month)
+    assert 202_374 + 3_000 < scale["street_rows"] < 202_374 + 9_000
+    pages = {p["page"]: p for p in scale["selections"][0]["pages"]}
+    assert {"Overview", "Crime trends"} <= set(pages)
+    overview = pages["Overview"]
+    assert overview["error"] is None
+    assert "crime.headline_changes" in overview["per_call_warm_ms"]
+    assert overview["warm_median_ms"] > 0 and overview["cold_median_ms"] > 0
+
+
+def test_baseline_and_cspdash_give_the_same_answer(quick_run: Path) -> None:
+    (result,) = json.loads((quick_run / "baseline.json").read_text())
+    pandas_answer, cspdash_answer = result["pandas"]["answer"], result["cspdash"]["answer"]
+    assert pandas_answer == cspdash_answer
+    assert pandas_answer["months"] == 36  # the demo's 2022-07 .. 2025-06
+    assert pandas_answer["current_total"] > 10_000  # Newport records about 22,700 crimes and ASB a year
+
+
+def test_browser_benchmark_measured_both_apps(quick_run: Path) -> None:
+    summary = json.loads((quick_run / "browser-tiny.json").read_text())
+    for app in ("dashboard", "bare"):
+        figures = summary[app]
+        assert figures["first_s"] > 0 and figures["repeat_s"] > 0 and figures["filter_s"] > 0
+        assert figures["rss_mb"] > 50
+    assert set(summary["ratios"]) == {"server_cold_first_s", "first_s", "repeat_s", "filter_s", "rss_mb"}
