@@ -27,7 +27,27 @@ def rejected_rows(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> pd.DataF
 
 
 def completeness_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Rows per force and month with a status (ok, low, missing)."""
+    """Street records per force and month with a status (ok, low, missing), ready to show."""
     from cspdash.store.completeness import completeness
 
-    return completeness(con, source="street")
+    table = completeness(con, source="street")
+    return pd.DataFrame({
+        "Force": table["force"],
+        "Month": pd.to_datetime(table["month"]).dt.strftime("%Y-%m"),
+        "Street records": table["rows"],
+        "Status": table["status"],
+    })
+
+
+def completeness_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """One sentence: the months covered and how many force-months are missing or far below normal."""
+    table = completeness_table(con)
+    if table.empty:
+        return "No police.uk street data is loaded yet."
+    first = pd.Timestamp(table["Month"].min()).strftime("%b %Y")
+    last = pd.Timestamp(table["Month"].max()).strftime("%b %Y")
+    gaps = int((table["Status"] != "ok").sum())
+    if gaps == 0:
+        return f"Every month from {first} to {last} is published for every force loaded."
+    return (f"{gaps} force-months between {first} and {last} are missing or far below normal: "
+            "they are shown as gaps, never as zero.")

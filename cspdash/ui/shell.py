@@ -26,6 +26,26 @@ PAGES: list[tuple[str, str, str, str]] = [
 ]
 
 
+def _leave_legacy_pages_mode() -> None:
+    """Streamlit runs a folder named pages/ in its legacy mode until st.navigation first runs in the process.
+
+    A deep link opened first after the server starts would then run a page without this shell; switching the
+    flag off as soon as cspdash's UI is imported makes the next rerun go through dashboard.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
+_leave_legacy_pages_mode()
+
+
+def ensure_shell_ran() -> None:
+    """Rerun through dashboard.py when a page was started without the shell (see _leave_legacy_pages_mode)."""
+    if "selection" not in st.session_state:
+        st.rerun()
+
+
 def ensure_store() -> None:
     """Build the store from the embedded demo data on the first start, with progress."""
     if db.store().exists():
@@ -60,9 +80,7 @@ def sidebar() -> filters.Selection | None:
 
 def selection() -> filters.Selection:
     """The sidebar's selection for this run (stops the page with a message when there is no data)."""
-    if "selection" not in st.session_state:
-        # a deep link opened before any session ran dashboard.py (Streamlit's legacy pages/ mode): start the shell
-        st.switch_page(str(PROJECT_ROOT / "dashboard.py"))
+    ensure_shell_ran()
     chosen = st.session_state.get("selection")
     if chosen is None:
         st.info("No partnership areas are loaded yet. Load geography and police.uk data on the Data page.")

@@ -26,8 +26,9 @@ def test_data_page_shows_completeness_and_load_log(data_page: AppTest) -> None:
     # 36 months of Gwent street data, all complete
     assert any("is published for every force loaded" in s.value for s in data_page.success)
     frames = [df.value for df in data_page.dataframe]
-    completeness = next(f for f in frames if "status" in f.columns)
-    assert len(completeness) == 36 and set(completeness["status"]) == {"ok"}
+    completeness = next(f for f in frames if "Status" in f.columns)
+    assert len(completeness) == 36 and set(completeness["Status"]) == {"ok"}
+    assert completeness["Month"].iloc[0] == "2022-07"
     log = next(f for f in frames if "Rows loaded" in f.columns)
     street = log[log["Source"] == "police_uk_street"]
     assert len(street) == 36 and int(street["Rows loaded"].sum()) == 202_374

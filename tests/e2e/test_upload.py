@@ -1,0 +1,59 @@
+"""In the real browser: an analyst uploads a new police.uk month while the dashboard runs; it appears at once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cspdash.config import DEMO_DIR
+from cspdash.store.versions import Store
+from tests.e2e.conftest import screenshot, start_streamlit, wait_for_app
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _new_month_file(tmp_path: Path) -> tuple[Path, int]:
+    """A July 2025 street file made from June 2025's rows (the demo ends at June 2025)."""
+    with zipfile.ZipFile(DEMO_DIR / "police_uk_gwent.zip") as archive:
+        june = archive.read("2025-06/2025-06-gwent-street.csv").decode("utf-8")
+    lines = june.splitlines()
+    rows = [line.replace(",2025-06,", ",2025-07,", 1) for line in lines[1:]]
+    target = tmp_path / "2025-07-gwent-street.csv"
+    target.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    return target, len(rows)
+
+
+def test_upload_new_month_shows_without_restart(demo_store_path: Path, tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    store_file = tmp_path / "live.duckdb"
+    shutil.copyfile(Store(demo_store_path).current_version(), store_file)  # type: ignore[arg-type]
+    upload, rows = _new_month_file(tmp_path)
+    from tests.e2e.conftest import free_port
+
+    port = free_port()
+    proc = start_streamlit(ROOT / "dashboard.py", {**os.environ, "CSPDASH_DB": str(store_file)}, port)
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        wait_for_app(page)
+        page.goto(f"http://127.0.0.1:{port}/data")
+        wait_for_app(page)
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(upload))
+        page.get_by_role("button", name="Load these files").click()
+        page.get_by_text("The dashboard now shows the new data.").wait_for(timeout=90_000)
+        assert page.get_by_text(f"{rows:,} rows read, {rows:,} loaded, 0 rejected").count() >= 1
+        screenshot(page, "data-after-upload")
+        # the same running server now offers July 2025 as the period end, with no restart
+        page.goto(f"http://127.0.0.1:{port}/?end=2025-07")
+        wait_for_app(page)
+        page.get_by_text("Aug 2024 – Jul 2025").first.wait_for(timeout=60_000)  # 12 months ending Jul 2025
+        screenshot(page, "overview-after-upload")
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
