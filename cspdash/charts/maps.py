@@ -80,10 +80,13 @@ def area_map(
             name="No value (e.g. population unknown)", text=unknown["hover"], hoverinfo="text",
             marker={"line": {"color": "white", "width": 0.6}, "opacity": 0.9},
         ))
+    zmax = colour_cap(known[value])
+    capped = zmax is not None
     figure.add_trace(go.Choroplethmap(
         geojson=feature_collection, locations=known["area_code"], z=known[value], colorscale=SEQUENTIAL,
-        zmin=0, text=known["hover"], hoverinfo="text", name=value_title, showlegend=False,
-        colorbar={"title": {"text": value_title, "side": "right"}, "thickness": 14, "len": 0.75, "x": 0.99,
+        zmin=0, zmax=zmax, text=known["hover"], hoverinfo="text", name=value_title, showlegend=False,
+        colorbar={"title": {"text": value_title + ("<br>(darkest = this<br>or more)" if capped else ""),
+                            "side": "right"}, "thickness": 14, "len": 0.75, "x": 0.99,
                   "xanchor": "right", "bgcolor": "rgba(255,255,255,0.85)"},
         marker={"line": {"color": "white", "width": 0.6}, "opacity": 0.85},
     ))
@@ -96,6 +99,16 @@ def area_map(
         _add_spot_markers(figure, spots)
     _layout(figure, center, zoom, basemap, height)
     return apply(figure, title, height=height)
+
+
+def colour_cap(values: pd.Series, quantile: float = 0.95, skew: float = 1.5) -> float | None:
+    """The top of the colour scale when one or two extreme areas (e.g. a town centre) would wash out the rest:
+    the 95th percentile if the maximum is more than 1.5 times it, else None (use the maximum)."""
+    clean = values.dropna().astype(float)
+    if len(clean) < 10:
+        return None
+    top = float(clean.quantile(quantile))
+    return top if top > 0 and float(clean.max()) > skew * top else None
 
 
 def _add_spot_markers(figure: go.Figure, spots: pd.DataFrame) -> None:
@@ -161,6 +174,6 @@ def mix_bars(frame: pd.DataFrame, category: str, values: Sequence[tuple[str, str
             marker={"color": PALETTE[index % len(PALETTE)], "pattern": {"shape": patterns[index % len(patterns)]}},
             hovertemplate="%{y}: %{x:,}<extra>" + label + "</extra>",
         ))
-    figure.update_layout(barmode="group", yaxis={"autorange": "reversed", "title": None},
-                         xaxis={"title": x_title}, margin={"l": 230})
-    return apply(figure, title, height=max(260, 36 * len(frame) * max(1, len(values)) // 1 + 90))
+    figure.update_layout(barmode="group", yaxis={"autorange": "reversed", "title": None, "automargin": True},
+                         xaxis={"title": x_title})
+    return apply(figure, title, height=max(260, 26 * len(frame) * len(values) + 110))

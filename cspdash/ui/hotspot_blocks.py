@@ -145,6 +145,10 @@ def map_block(view: View) -> None:
         blocks.chart(figure, hs.map_summary(view.map_areas, view.choice.measure, view.choice.level,
                                             view.choice.confidence),
                      blocks.suppress_small_counts(data, ["crimes"]), "hot spot map")
+        cap = maps.colour_cap(view.map_areas["value"])
+        if cap is not None:
+            st.caption(f"The colour scale tops out at {cap:,.0f} (the 95th percentile) so that one or two extreme "
+                       "areas do not wash out the rest; areas above it share the darkest colour.")
         if points is not None:
             total = int(raw["points_total"].iat[0]) if len(raw) else 0
             st.caption(f"Crime locations: the {len(raw):,} busiest of {total:,} anonymised points (dark dots).")

@@ -236,3 +236,24 @@ def test_map_frame_hover_and_summary(newport_lsoas: pd.DataFrame, demo_con: duck
     assert "population unknown" in " ".join(frame.loc[frame["value"].isna(), "hover"])
     summary = hs.map_summary(frame, "rate", "lsoa", "95")
     assert summary.startswith("Of 100 neighbourhoods (LSOAs)") and "per 1,000 residents" in summary
+
+
+def test_map_figure_draws_offline_with_classes_in_words(newport_lsoas: pd.DataFrame,
+                                                        demo_con: duckdb.DuckDBPyConnection) -> None:
+    from cspdash.charts import maps
+
+    geometry = hs.map_geometry(demo_con, NEWPORT, "lsoa")
+    frame = hs.map_frame(newport_lsoas, "count", "90", geometry.centroids)
+    frame.loc[frame.index[:2], "hot_spot"] = "Cold spot 95%"  # force a cold class to check its ring
+    figure = maps.area_map(geometry.feature_collection, frame, "value", "Crimes",
+                           (geometry.center_lat, geometry.center_lon), geometry.zoom,
+                           spots=frame[frame["hot_spot"] != "Not significant"])
+    layout = figure.layout.map
+    assert layout.style == "white-bg" and layout.zoom == geometry.zoom
+    assert (layout.center.lat, layout.center.lon) == (geometry.center_lat, geometry.center_lon)
+    names = [t.name for t in figure.data if t.showlegend is not False and t.name]
+    assert "Cold spot, 95% confidence (medium ring)" in names
+    assert any(n.startswith("Hot spot, 99% confidence") for n in names)
+    assert figure.data[0].zmax == maps.colour_cap(frame["value"]) is not None  # the city centre would wash out
+    tiles = maps.area_map(geometry.feature_collection, frame, "value", "Crimes", (51.5, -3.0), 10, basemap=True)
+    assert tiles.layout.map.style == "carto-positron"
