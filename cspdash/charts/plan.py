@@ -15,7 +15,7 @@ RAG_MARKERS: dict[str, str] = {
 }
 
 
-def _short(text: str, width: int = 38) -> str:
+def _short(text: str, width: int = 46) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -27,7 +27,8 @@ def rag_timeline(history: pd.DataFrame, title: str = "RAG at each progress updat
                               xref="paper", yref="paper")
         return theme.apply(figure, title, height=160)
     rows = list(dict.fromkeys(history.sort_values("level", key=lambda s: s != "priority")["item"]))
-    labels = {item: _short(str(item)) for item in rows}
+    labels = {item: (f"<b>{_short(str(item))}</b>" if str(item).startswith("Priority:") else _short(str(item)))
+              for item in rows}
     for status in RAG_ORDER:
         part = history[history["rag"] == status]
         if part.empty:
@@ -46,8 +47,12 @@ def rag_timeline(history: pd.DataFrame, title: str = "RAG at each progress updat
     figure = theme.apply(figure, title, height=height)
     figure.update_yaxes(categoryorder="array", categoryarray=[labels[i] for i in reversed(rows)], showgrid=False,
                         rangemode="normal")
-    figure.update_xaxes(title_text="Progress update date", tickformat="%b %Y")
-    figure.update_layout(margin={"l": 260, "r": 20, "t": 70, "b": 50}, legend_title_text="Status")
+    dates = sorted(pd.to_datetime(history["update_date"]).unique())
+    figure.update_xaxes(title_text="Progress update date", tickvals=dates if len(dates) <= 12 else None,
+                        tickformat="%d %b %Y")
+    figure.update_layout(margin={"l": 320, "r": 20, "t": 90, "b": 50},
+                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+                         title={"y": 0.98, "yanchor": "top"})
     return figure
 
 

@@ -193,7 +193,7 @@ def overdue_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.
     frame = actions(con, partnership, today)
     frame = frame[frame["overdue"]].sort_values("due_date")
     out = _action_columns(frame)
-    out.insert(4, "Days overdue", (-frame["days_to_due"]).to_numpy())
+    out.insert(1, "Days overdue", (-frame["days_to_due"]).to_numpy())
     return out
 
 
@@ -202,7 +202,7 @@ def slipping_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt
     frame = actions(con, partnership, today)
     frame = frame[frame["slipping"]].sort_values("due_date")
     out = _action_columns(frame)
-    out.insert(4, "Why slipping", frame["slipping_reason"].to_numpy())
+    out.insert(1, "Why slipping", frame["slipping_reason"].to_numpy())
     return out
 
 
@@ -216,16 +216,17 @@ def action_table(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: 
 
 
 def _action_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Status first, then what and who, then the long text (so narrow screens still show the status)."""
     return pd.DataFrame({
-        "Priority": frame["priority"].to_numpy(),
-        "Action": frame["action"].to_numpy(),
         "RAG (by rule)": frame["rag_badge"].to_numpy(),
         "Reported": [rag_badge(s) for s in frame["reported_status"]],
+        "Action": frame["action"].to_numpy(),
         "Owner": frame["owner"].to_numpy(),
-        "Supporting": frame["supporting"].to_numpy(),
         "Due": frame["due_date"].to_numpy(),
         "% complete": frame["pct_complete"].to_numpy(),
         "Latest commentary": frame["commentary"].fillna("").to_numpy(),
+        "Supporting": frame["supporting"].to_numpy(),
+        "Priority": frame["priority"].to_numpy(),
         "Action ID": frame["action_id"].to_numpy(),
     })
 
@@ -336,7 +337,7 @@ def changes_since(con: duckdb.DuckDBPyConnection, partnership: str, since: dt.da
     """Actions with a progress update after ``since``: RAG then (latest update on or before) and now.
 
     Change is 'worse', 'better' or 'same RAG' by SEVERITY; 'new' when there was no update before. Columns:
-    Priority, Action, Then, Now, Change, % then, % now, Latest commentary, Updated by, Last update, Action ID.
+    Then, Now, Change, Action, Priority, % then, % now, Latest commentary, Updated by, Last update, Action ID.
     """
     history = action_history(con, partnership)
     current = actions(con, partnership, today).set_index("action_id")
@@ -355,14 +356,13 @@ def changes_since(con: duckdb.DuckDBPyConnection, partnership: str, since: dt.da
             delta = SEVERITY[str(now["rag"])] - SEVERITY[then_rag]
             change = "worse" if delta > 0 else "better" if delta < 0 else "same RAG"
         rows.append({
-            "Priority": now["priority"], "Action": now["action"],
             "Then": rag_badge(then_rag) if then_rag else "no update yet", "Now": now["rag_badge"],
-            "Change": change,
+            "Change": change, "Action": now["action"], "Priority": now["priority"],
             "% then": before["pct_complete"].iloc[-1] if len(before) else None, "% now": now["pct_complete"],
             "Latest commentary": _text(now["commentary"]), "Updated by": _text(after["updated_by"].iloc[-1]),
             "Last update": _as_date(after["update_date"].iloc[-1]), "Action ID": action_id,
         })
-    columns = ["Priority", "Action", "Then", "Now", "Change", "% then", "% now", "Latest commentary", "Updated by",
+    columns = ["Then", "Now", "Change", "Action", "Priority", "% then", "% now", "Latest commentary", "Updated by",
                "Last update", "Action ID"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -484,8 +484,8 @@ def crime_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id
     return pd.DataFrame(rows, columns=_EVIDENCE_COLUMNS)
 
 
-_EVIDENCE_COLUMNS = ["Evidence", "Kind", "Source", "Latest", "Compared with", "Target", "Better when", "Trend",
-                     "RAG", "RAG (by rule)", "Why", "id"]
+_EVIDENCE_COLUMNS = ["Evidence", "RAG (by rule)", "Why", "Latest", "Compared with", "Target", "Better when", "Trend",
+                     "Kind", "Source", "RAG", "id"]
 
 
 def priority_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str, end: dt.date,
@@ -526,12 +526,12 @@ def evidence_comparison(con: duckdb.DuckDBPyConnection, partnership: str, end: d
                 verdict = "not started"
             else:
                 verdict = "disagree" if gap >= 2 else "differ" if gap == 1 else "agree"
-        rows.append({"Priority": row.priority, "Lead partner": row.lead, "Plan says (actions)": row.rag_badge,
+        rows.append({"Priority": row.priority, "Plan says (actions)": row.rag_badge,
                      "Data says (evidence)": rag_badge(rag) if rag else "no evidence", "Agreement": verdict,
-                     "Why (evidence)": reason, "priority_id": row.priority_id, "plan_rag": row.rag,
-                     "evidence_rag": rag})
-    return pd.DataFrame(rows, columns=["Priority", "Lead partner", "Plan says (actions)", "Data says (evidence)",
-                                       "Agreement", "Why (evidence)", "priority_id", "plan_rag", "evidence_rag"])
+                     "Why (evidence)": reason, "Lead partner": row.lead, "priority_id": row.priority_id,
+                     "plan_rag": row.rag, "evidence_rag": rag})
+    return pd.DataFrame(rows, columns=["Priority", "Plan says (actions)", "Data says (evidence)", "Agreement",
+                                       "Why (evidence)", "Lead partner", "priority_id", "plan_rag", "evidence_rag"])
 
 
 def _looks_like_count(unit: str | None, values: list[float]) -> bool:

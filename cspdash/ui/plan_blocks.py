@@ -116,8 +116,8 @@ def priority_overview(selection: Selection, today: dt.date) -> None:
                 + f" — of {len(table)} priorities")
     shown = pd.DataFrame({
         "Status": table["rag_badge"], "Priority": table["priority"], "Lead partner": table["lead"],
-        "Why this status": table["rag_reason"], "Actions": table["actions"], "Overdue": table["overdue"],
-        "Slipping": table["slipping"], "Priority ID": table["priority_id"],
+        "Actions": table["actions"], "Overdue": table["overdue"], "Slipping": table["slipping"],
+        "Why this status": table["rag_reason"], "Priority ID": table["priority_id"],
     })
     blocks.table(shown, "priorities")
     rag_legend(PRIORITY_RULE_TEXT + " Each action's status comes from the action rule below.")
