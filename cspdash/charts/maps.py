@@ -42,6 +42,13 @@ PERSISTENCE_COLOURS: dict[str, str] = {
 }
 
 
+def _subset(feature_collection: dict, codes: pd.Series) -> dict:
+    """Only the features a trace colours: each polygon is sent to the browser once, not once per trace."""
+    wanted = set(codes)
+    return {"type": "FeatureCollection",
+            "features": [f for f in feature_collection["features"] if f.get("id") in wanted]}
+
+
 def _layout(figure: go.Figure, center: tuple[float, float], zoom: float, basemap: bool, height: int) -> go.Figure:
     figure.update_layout(
         map={"style": TILE_STYLE if basemap else OFFLINE_STYLE, "center": {"lat": center[0], "lon": center[1]},
@@ -75,7 +82,8 @@ def area_map(
     unknown = areas[areas[value].isna()]
     if len(unknown):
         figure.add_trace(go.Choroplethmap(
-            geojson=feature_collection, locations=unknown["area_code"], z=[0] * len(unknown),
+            geojson=_subset(feature_collection, unknown["area_code"]), locations=unknown["area_code"],
+            z=[0] * len(unknown),
             colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False, showlegend=True,
             name="No value (e.g. population unknown)", text=unknown["hover"], hoverinfo="text",
             marker={"line": {"color": "white", "width": 0.6}, "opacity": 0.9},
@@ -83,7 +91,8 @@ def area_map(
     zmax = colour_cap(known[value])
     capped = zmax is not None
     figure.add_trace(go.Choroplethmap(
-        geojson=feature_collection, locations=known["area_code"], z=known[value], colorscale=SEQUENTIAL,
+        geojson=_subset(feature_collection, known["area_code"]), locations=known["area_code"], z=known[value],
+        colorscale=SEQUENTIAL,
         zmin=0, zmax=zmax, text=known["hover"], hoverinfo="text", name=value_title, showlegend=False,
         colorbar={"title": {"text": value_title + ("<br>(darkest = this<br>or more)" if capped else ""),
                             "side": "right"}, "thickness": 14, "len": 0.75, "x": 0.99,
@@ -154,7 +163,7 @@ def class_map(
             continue
         count = len(chosen)
         figure.add_trace(go.Choroplethmap(
-            geojson=feature_collection, locations=chosen["area_code"], z=[1] * count,
+            geojson=_subset(feature_collection, chosen["area_code"]), locations=chosen["area_code"], z=[1] * count,
             colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
             name=f"{name.capitalize()} ({count} area{'s' if count != 1 else ''})",
             text=chosen["hover"], hoverinfo="text", marker={"line": {"color": "#555555", "width": 0.6}},

@@ -118,3 +118,24 @@ def test_public_output_shows_small_counts_as_less_than_five(demo_store_path: Pat
     assert crimes.isin(["<5"]).any(), crimes.tolist()  # robbery counts per LSOA are small
     assert not crimes.isin(["1", "2", "3", "4"]).any()
     assert "(<5)" in " ".join(top["Top locations (On or near)"])
+
+
+def test_points_distance_neighbours_and_three_year_persistence(hotspots_app: AppTest) -> None:
+    at = hotspots_app
+    _select(at, "Crime locations layer").set_value("on").run()
+    assert not at.exception, at.exception
+    assert "busiest of" in _text(at)  # the points layer says how many of the anonymised points it shows
+    map_spec = str(at.get("plotly_chart")[0].proto.spec)
+    assert "Crime locations (anonymised points)" in map_spec and "white-bg" in map_spec
+
+    _select(at, "Neighbours").set_value("distance").run()
+    assert not at.exception, at.exception
+    assert "smallest distance that gives every area at least one neighbour" in _text(at)
+
+    _select(at, "Persistence over").set_value("years").run()
+    assert not at.exception, at.exception
+    assert "each of the last three years" in " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+
+    _select(at, "Street map background").set_value("on").run()
+    assert not at.exception, at.exception
+    assert "carto-positron" in str(at.get("plotly_chart")[0].proto.spec)
