@@ -48,10 +48,19 @@ def scripts(only: list[str] | None) -> list[Path]:
     return [BENCH / n for n in ordered]
 
 
+def supports_quick(script: Path) -> bool:
+    """True when the script has a --quick mode (quick runs skip scripts without one, and say so)."""
+    return '"--quick"' in script.read_text()
+
+
 def run_script(script: Path, extra: list[str], quick: bool, out: Path) -> dict[str, Any]:
     """Run one script; returns its command, exit code, duration and printed output."""
     command = [sys.executable, str(script), *extra]
     if quick:
+        if not supports_quick(script):
+            print(f"== {script.name}: no --quick mode, skipped", file=sys.stderr, flush=True)
+            return {"script": script.name, "args": ["--quick"], "exit_code": 0, "seconds": 0.0, "skipped": True,
+                    "stdout": f"Skipped: {script.name} has no --quick mode.", "stderr_tail": ""}
         command.append("--quick")
     if script.name in WRITES_JSON:
         command += ["--out", str(out)]
@@ -122,7 +131,8 @@ def write_markdown(runs: list[dict[str, Any]], out: Path, info: dict[str, Any], 
     if png:
         lines += [f"![time against rows]({png.name})", ""]
     lines += ["| script | arguments | exit | seconds |", "|---|---|---|---|"]
-    lines += [f"| {r['script']} | {' '.join(r['args'])} | {r['exit_code']} | {r['seconds']:.0f} |" for r in runs]
+    lines += [f"| {r['script']} | {' '.join(r['args'])} | {'skipped' if r.get('skipped') else r['exit_code']} "
+              f"| {r['seconds']:.0f} |" for r in runs]
     for r in runs:
         lines += ["", f"## {r['script']} {' '.join(r['args'])}", ""]
         lines += [r["stdout"].strip() or "(no output)"]
