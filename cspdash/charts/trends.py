@@ -17,9 +17,9 @@ from cspdash.charts.theme import INK, MUTED, PALETTE, apply
 #: rule → (marker symbol, legend words); symbols differ so signals read without colour
 SIGNAL_MARKERS: dict[str, tuple[str, str]] = {
     "outside_limits": ("diamond", "Outside the limits"),
-    "run_of_7": ("square", "Run of 7 on one side"),
-    "trend_of_6": ("triangle-up", "Trend of 6"),
     "two_of_three_near_limit": ("star", "2 of 3 near a limit"),
+    "trend_of_6": ("triangle-up", "Trend of 6"),
+    "run_of_7": ("square", "Run of 7 on one side"),
 }
 SIGNAL_COLOUR = "#D55E00"
 #: outcome group → colour (Okabe–Ito order, grey for unknown)
@@ -63,27 +63,45 @@ def trend_lines(
                                     marker={"symbol": "circle-open", "size": 9, "color": MUTED}))
     if shade is not None:
         figure.add_vrect(x0=shade[0], x1=shade[1], fillcolor="#0072B2", opacity=0.06, line_width=0,
-                         annotation_text="Reporting period", annotation_position="top left",
+                         annotation_text="Reporting period", annotation_position="bottom left",
                          annotation_font={"size": 11, "color": MUTED})
     add_events(figure, events)
     figure.update_yaxes(title_text=y_title)
     figure.update_xaxes(title_text=None)
-    return apply(figure, title)
+    apply(figure, title, height=440)
+    _legend_below(figure)
+    return figure
 
 
 def add_events(figure: go.Figure, events: pd.DataFrame | None) -> None:
-    """Action-plan events as dotted vertical lines with their title (a shaded band when they last)."""
+    """Action-plan events as dotted vertical lines with a numbered tag (a shaded band when they last);
+    event_key() gives the numbers in words."""
     if events is None or events.empty:
         return
-    for number, event in enumerate(events.itertuples()):
+    for number, event in enumerate(events.itertuples(), start=1):
         start = pd.Timestamp(event.start_date)
         end = pd.Timestamp(event.end_date) if pd.notna(event.end_date) else None
-        label = f"◆ {event.title}"
         if end is not None and end > start:
             figure.add_vrect(x0=start, x1=end, fillcolor="#E69F00", opacity=0.12, line_width=0)
         figure.add_vline(x=start, line={"color": INK, "width": 1, "dash": "dot"})
-        figure.add_annotation(x=start, y=1 - 0.07 * (number % 3), yref="paper", text=label, showarrow=False,
-                              xanchor="left", font={"size": 11, "color": INK}, bgcolor="rgba(255,255,255,0.8)")
+        figure.add_annotation(x=start, y=1, yref="paper", yanchor="bottom", text=f"<b>{number}</b>",
+                              showarrow=False, font={"size": 11, "color": INK}, bgcolor="#FFF3D6",
+                              bordercolor=INK, borderwidth=1, borderpad=2,
+                              hovertext=f"{event.title} ({start:%d %b %Y})")
+
+
+def event_key(events: pd.DataFrame | None) -> str:
+    """The numbered events on a chart in words: 'Events: 1 Knife amnesty (Feb 2025); 2 …'."""
+    if events is None or events.empty:
+        return ""
+    items = [f"**{n}** {e.title} ({pd.Timestamp(e.start_date):%b %Y})"
+             for n, e in enumerate(events.itertuples(), start=1)]
+    return "Events marked on the chart: " + "; ".join(items) + "."
+
+
+def _legend_below(figure: go.Figure) -> None:
+    figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
+                         margin={"t": 70, "b": 40})
 
 
 def xmr_figure(
@@ -108,10 +126,15 @@ def xmr_figure(
             ys.extend([*segment[column], None])
         figure.add_trace(go.Scatter(x=xs, y=ys, name=name, mode="lines", connectgaps=False,
                                     line={"color": MUTED if column != "mean" else INK, "width": 1.5, "dash": dash}))
+    # one marker per point, the strongest rule first, so overlapping symbols never clutter a point
+    marked = pd.Series(False, index=chart.index)
     for rule, (symbol, words) in SIGNAL_MARKERS.items():
         if rule not in chart or not chart[rule].any():
             continue
-        flagged = chart[chart[rule]]
+        flagged = chart[chart[rule].astype(bool) & ~marked]
+        marked |= chart[rule].astype(bool)
+        if flagged.empty:
+            continue
         figure.add_trace(go.Scatter(
             x=flagged["month"], y=flagged["value"], mode="markers", name=f"Signal: {words}",
             marker={"symbol": symbol, "size": 13, "color": "rgba(0,0,0,0)",
@@ -120,11 +143,13 @@ def xmr_figure(
         ))
     if break_month is not None:
         figure.add_vline(x=pd.Timestamp(break_month), line={"color": INK, "width": 1.5, "dash": "dashdot"})
-        figure.add_annotation(x=pd.Timestamp(break_month), y=0.02, yref="paper", text="Limits recalculated from here",
+        figure.add_annotation(x=pd.Timestamp(break_month), y=0.02, yref="paper", text="Limits recalculated",
                               showarrow=False, xanchor="left", font={"size": 11}, bgcolor="rgba(255,255,255,0.8)")
     add_events(figure, events)
     figure.update_yaxes(title_text=y_title)
-    return apply(figure, title, height=420)
+    apply(figure, title, height=460)
+    _legend_below(figure)
+    return figure
 
 
 def outcome_bars(frame: pd.DataFrame, by: str, title: str, x_title: str = "% of crimes") -> go.Figure:
@@ -144,12 +169,16 @@ def outcome_bars(frame: pd.DataFrame, by: str, title: str, x_title: str = "% of 
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     if horizontal:
         figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(categories)), title_text=None)
-        figure.update_xaxes(title_text=x_title, range=[0, 100], ticksuffix="%")
+        figure.update_xaxes(title_text=x_title, range=[0, 101], tickvals=[0, 25, 50, 75, 100],
+                             ticktext=["0%", "25%", "50%", "75%", "100%"])
         height = max(360, 34 * len(categories) + 160)
     else:
         figure.update_yaxes(title_text=x_title, range=[0, 100], ticksuffix="%")
-        height = 400
-    return apply(figure, title, height=height)
+        height = 460
+    apply(figure, title, height=height + 80)
+    _legend_below(figure)
+    figure.update_layout(legend={"y": -0.16 if horizontal else -0.12})
+    return figure
 
 
 def stop_search_bars(by_object: pd.DataFrame, title: str) -> go.Figure:
@@ -164,7 +193,9 @@ def stop_search_bars(by_object: pd.DataFrame, title: str) -> go.Figure:
     figure.update_layout(barmode="stack")
     figure.update_yaxes(categoryorder="array", categoryarray=order, title_text=None)
     figure.update_xaxes(title_text="Searches")
-    return apply(figure, title, height=max(340, 34 * len(order) + 180))
+    apply(figure, title, height=max(380, 34 * len(order) + 240))
+    _legend_below(figure)
+    return figure
 
 
 def linked_share_bars(linked: pd.DataFrame, title: str) -> go.Figure:

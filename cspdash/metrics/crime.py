@@ -286,12 +286,12 @@ def regrain(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
         out["period"] = [date(y, 4, 1) for y in fy]
         out["period_label"] = [f"{y}/{str(y + 1)[-2:]}" for y in fy]
         size = 12
-    grouped = out.groupby(["area_code", "period"], sort=True).agg(
-        area_name=("area_name", "first"), period_label=("period_label", "first"),
-        months=("published", "sum"), crimes=("crimes", lambda s: s.sum(min_count=1)),
-        crimes_with_population=("crimes_with_population", lambda s: s.sum(min_count=1)),
-        residents=("residents", "first"),
-    ).reset_index()
+    keys = ["area_code", "period"]
+    by_period = out.groupby(keys, sort=True)
+    grouped = by_period[["area_name", "period_label", "residents"]].first()
+    grouped["months"] = by_period["published"].sum()
+    sums = by_period[["crimes", "crimes_with_population"]].sum(min_count=1)
+    grouped = grouped.join(sums).reset_index()
     grouped["complete"] = grouped["months"] == size
     grouped["rate"] = rate_per_1000(grouped["crimes_with_population"], grouped["residents"])
     return grouped
@@ -671,7 +671,8 @@ def spc_sentence(result: SpcResult, what: str) -> str:
         base += f" (recalculated from {month_label(result.break_month)})"
     if not result.signals:
         return base + "; no signals — the months vary within normal limits."
-    return base + f"; {len(result.signals)} signal{'s' if len(result.signals) != 1 else ''}, listed below."
+    return base + f"; {len(result.signals)} signal{'s' if len(result.signals) != 1 else ''} of a real change, marked on " \
+        "the chart."
 
 
 def outcome_sentence(frame: pd.DataFrame, what: str, period_label: str) -> str:

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from cspdash.analysis.change import CHANGE_RULE_TEXT
 from cspdash.analysis.rag import PRIORITY_RULE_TEXT, RAG_ORDER, RAG_STATUSES
 from cspdash.analysis.spc import SPC_RULE_TEXT
-from cspdash.charts.trends import xmr_figure
-from cspdash.metrics import crime
+from cspdash.charts.trends import event_key, xmr_figure
+from cspdash.metrics import crime, plan
 from cspdash.metrics.catalogue import measure
-from cspdash.metrics.overview import plan_rag_summary
 from cspdash.metrics.period import add_months, month_label
-from cspdash.ui import blocks
+from cspdash.ui import blocks, plan_blocks
 from cspdash.ui.db import query
 from cspdash.ui.filters import Selection
+from cspdash.vocab import ALL_CRIME
 
 #: direction → symbol shown with every change, so direction never rests on colour
 DIRECTION_ICON = {"up": "▲", "down": "▼", "flat": "●"}
 VERDICT_ICON = {"significant": "⚠️", "possible": "👀", "noise": "≈"}
-TILES_PER_ROW = 4
+TILES_PER_ROW = 3
+TILE_ALL_CRIME = "All crime (excl. ASB)"
 
 
 def link_params(selection: Selection, **extra: str) -> dict[str, str]:
@@ -57,14 +56,16 @@ def headline_tiles(selection: Selection) -> None:
              else "the largest crime types (no action plan with priorities is loaded)")
     st.caption(f"{period.label} against {period.previous_label}. Tiles: all recorded crime, anti-social behaviour "
                f"and {basis}.")
-    tiles, rule = st.columns([4, 1.3])
+    tiles, rule = st.columns([5, 1.3])
     with tiles:
         rows = [frame.iloc[i:i + TILES_PER_ROW] for i in range(0, len(frame), TILES_PER_ROW)]
         for chunk in rows:
             for column, tile in zip(st.columns(TILES_PER_ROW), chunk.itertuples(), strict=False):
                 with column:
-                    pct = "n/a" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
-                    st.metric(tile.label, counts.format(tile.current), delta=f"{pct} on previous {period.months} months",
+                    pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
+                    label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label
+                    st.metric(label, counts.format(tile.current), delta=pct,
+                              delta_description=f"on previous {period.months} months",
                               delta_color="inverse", border=True,
                               help=f"{counts.label}: {tile.current:,} in {period.label}, {tile.previous:,} in "
                                    f"{period.previous_label}. Poisson z = {tile.z:.1f}.")
@@ -112,21 +113,24 @@ def exceptions(selection: Selection) -> None:
               link_params(selection, level="ward"))
 
 
-def plan_summary(selection: Selection, today: date | None = None) -> None:
+def plan_summary(selection: Selection) -> None:
     """The action plan's priorities with their RAG status (symbol and word, never colour alone) and reason."""
     st.subheader("Action plan")
-    summary = query(plan_rag_summary, selection.partnership_code, today or date.today())
-    if summary.empty:
+    if not query(plan.has_plan, selection.partnership_code):
         st.info("No action plan is loaded for this partnership. Load the action-plan workbook on the Data page.",
                 icon=":material/checklist:")
         return
-    counts = summary["status"].value_counts()
+    as_at = plan_blocks.judgement_date(selection)
+    summary = query(plan.priorities, selection.partnership_code, as_at)
+    counts = summary["rag"].value_counts()
     st.markdown(" · ".join(f"{RAG_STATUSES[k].icon} {RAG_STATUSES[k].label}: **{int(counts.get(k, 0))}**"
-                           for k in RAG_ORDER if counts.get(k, 0)) + f" — of {len(summary)} priorities")
-    shown = summary[["badge", "priority", "lead_partner", "actions", "reason"]].rename(columns={
-        "badge": "Status", "priority": "Priority", "lead_partner": "Lead partner", "actions": "Actions",
-        "reason": "Why"})
+                           for k in RAG_ORDER if counts.get(k, 0)) + f" — of {len(summary)} priorities, "
+                f"judged as at {as_at:%d %b %Y}")
+    shown = summary[["rag_badge", "priority", "lead", "actions", "rag_reason"]].rename(columns={
+        "rag_badge": "Status", "priority": "Priority", "lead": "Lead partner", "actions": "Actions",
+        "rag_reason": "Why"})
     blocks.table(shown, "action plan status", caption="Status rule: " + PRIORITY_RULE_TEXT)
+    st.caption(f"Key: {plan_blocks.legend_line()}.")
     _link("priorities.py", "Open the action plan", ":material/checklist:", link_params(selection))
 
 
@@ -140,6 +144,8 @@ def headline_chart(selection: Selection) -> None:
     events = query(crime.plan_events, selection.partnership_code, start, end)
     figure = xmr_figure(result.chart, f"{what}, by month", measure("crimes").unit.capitalize(), events=events)
     blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
+    if not events.empty:
+        st.caption(event_key(events))
 
 
 def _link(file: str, label: str, icon: str, params: dict[str, str]) -> None:

@@ -10,10 +10,17 @@ from typing import Any
 import streamlit as st
 
 from cspdash.analysis.spc import RULE_TEXT, SPC_RULE_TEXT
-from cspdash.charts.trends import linked_share_bars, outcome_bars, stop_search_bars, trend_lines, xmr_figure
+from cspdash.charts.trends import (
+    event_key,
+    linked_share_bars,
+    outcome_bars,
+    stop_search_bars,
+    trend_lines,
+    xmr_figure,
+)
 from cspdash.metrics import crime
 from cspdash.metrics.catalogue import measure
-from cspdash.metrics.period import add_months, month_label
+from cspdash.metrics.period import add_months, month_label, parse_month
 from cspdash.ui import blocks
 from cspdash.ui.db import query
 from cspdash.ui.filters import Selection, url_choice
@@ -117,8 +124,9 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
     if compare == "rolling":
         value = "rolling_12_rate" if rate else "rolling_12"
     chosen = measure("crime_rate" if rate else "crimes")
-    title = f"{view.what}: {'rolling 12-month ' if compare == 'rolling' else ''}{chosen.label.lower()}"
-    title += f" by {crime.GRAINS[view.grain].lower()}"
+    what_shown = chosen.label.lower() if rate else "number recorded"
+    title = f"{view.what}: {'rolling 12-month total, ' if compare == 'rolling' else ''}{what_shown}, by " \
+        f"{crime.GRAINS[view.grain].lower()}"
     events = query(crime.plan_events, selection.partnership_code, view.start, view.end)
     show_events = st.toggle("Show action-plan events on the charts", value=True, key="events",
                             disabled=events.empty, help="Campaigns and interventions from the loaded action plan.")
@@ -130,6 +138,8 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
     blocks.chart(figure, sentence, frame, "crime trend")
     if events.empty:
         st.caption("No action-plan events (campaigns, interventions) are loaded for this period.")
+    elif show_events:
+        st.caption(event_key(events))
     if rate:
         cover = query(crime.population_coverage, selection.partnership_code)
         st.caption(f"Rates use Census 2011 usual residents. {cover['without_population']} of {cover['lsoas']} "
@@ -149,16 +159,18 @@ def spc_block(selection: Selection, view: TrendView) -> None:
     months = crime.month_range(view.start, view.end)
     events = query(crime.plan_events, selection.partnership_code, view.start, view.end)
     starts = {date(d.year, d.month, 1): t for d, t in zip(events["start_date"], events["title"], strict=True)}
-    candidates = [None, *months[3:-2]]
+    candidates = ["none", *(m.strftime("%Y-%m") for m in months[3:-2])]
 
-    def label(month: date | None) -> str:
-        if month is None:
+    def label(key: str) -> str:
+        if key == "none":
             return "No break: one set of limits"
+        month = parse_month(key)
         return f"{month_label(month)} — {starts[month]}" if month in starts else month_label(month)
 
-    breaks = url_choice("Recalculate the limits from (a known change)", candidates, "break", None,
-                        format_func=label, to_url=lambda m: m.strftime("%Y-%m") if m else "none",
-                        help="Pick the month an intervention started; limits before and after are drawn separately.")
+    chosen = url_choice("Recalculate the limits from (a known change)", candidates, "break", "none",
+                        format_func=label, help="Pick the month an intervention started; limits before and after "
+                        "are drawn separately.")
+    breaks = None if chosen == "none" else parse_month(chosen)
     result = query(crime.spc_series, selection.partnership_code, selection.force, view.level, area,
                    view.crime_type, view.start, view.end, breaks)
     what = f"{view.what} in {area_name}"
