@@ -6,7 +6,7 @@ import streamlit as st
 
 from cspdash.ui import shell
 
-st.set_page_config(page_title="cspdash — community safety", page_icon=":material/shield:", layout="wide")
+st.set_page_config(page_title="cspdash — community safety", page_icon=shell.ICON, layout="wide")
 shell.ensure_store()
 selection = shell.sidebar()
 pages = shell.navigation()

@@ -280,3 +280,8 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def role_at_least(role: str | None, needed: str) -> bool:
+    """True when ``role`` is a known role at or above ``needed`` (viewer < editor < analyst < admin)."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)  # type: ignore[arg-type]

@@ -19,6 +19,9 @@ from cspdash.store.versions import Store
 Progress = Callable[[int, int, str], None]
 
 POLICE_KINDS = {"police_uk_street", "police_uk_outcomes", "police_uk_stop_search"}
+#: police.uk kinds loaded as one batch each (one read of all files), in this order
+POLICE_BATCHES = (("police_uk_street", "street"), ("police_uk_outcomes", "outcomes"),
+                  ("police_uk_stop_search", "stop_search"))
 GEOGRAPHY_KINDS = set(geography.KINDS)
 
 
@@ -107,6 +110,9 @@ def _expand_zip(path: Path, workdir: Path) -> list[InputFile]:
                 raise LoadError(Problem(path.name, None, None, member, "member names inside the zip's own folders"))
             extracted = Path(archive.extract(member, target))
             files.append(_expand_file(extracted, workdir, display=f"{path.name}:{member}"))
+    if not files:
+        raise LoadError(Problem(path.name, None, None, None,
+                                "a zip holding data files, e.g. police.uk's YYYY-MM/ folders of CSVs; this one is empty"))
     return files
 
 
@@ -128,8 +134,11 @@ def load_paths(
             action_files = [f for f in files if f.kind == "action_plan"]
             ordered = [f for f in files if f.kind in GEOGRAPHY_KINDS] + [
                 f for f in files if f.kind not in GEOGRAPHY_KINDS and f.kind != "action_plan"]
-            total = len(ordered) + (1 if action_files else 0)
-            for done, item in enumerate(ordered):
+            police = [f for f in ordered if f.kind in POLICE_KINDS]
+            others = [f for f in ordered if f.kind not in POLICE_KINDS]
+            total = len(others) + len(POLICE_BATCHES) + (1 if action_files else 0)
+            done = 0
+            for item in others:
                 if progress:
                     progress(done, total, f"Loading {item.display_name}")
                 load_id = next_load_id(con)
@@ -137,13 +146,24 @@ def load_paths(
                 report.sha256 = report.sha256 or sha256_of(item.path)
                 record_load(con, load_id, report, user)
                 reports.append(report)
-                if item.kind in POLICE_KINDS:
+                touched_geography = touched_geography or item.kind in GEOGRAPHY_KINDS
+                done += 1
+            for kind, source in POLICE_BATCHES:
+                group = [f for f in police if f.kind == kind]
+                if progress:
+                    progress(done, total, f"Loading {len(group)} police.uk {source.replace('_', '-')} files")
+                done += 1
+                if not group:
+                    continue
+                batch = [(f.path, next_load_id(con), f.display_name) for f in group]
+                for (path, load_id, _name), report in zip(batch, police_uk.load_batch(con, source, batch), strict=True):
+                    report.sha256 = report.sha256 or sha256_of(path)
+                    record_load(con, load_id, report, user)
+                    reports.append(report)
                     police_loads.append(load_id)
-                elif item.kind in GEOGRAPHY_KINDS:
-                    touched_geography = True
             if action_files:
                 if progress:
-                    progress(len(ordered), total, "Loading the action plan")
+                    progress(done, total, "Loading the action plan")
                 load_id = next_load_id(con)
                 report = action_plan.load_action_plan(con, [f.path for f in action_files], load_id,
                                                       ", ".join(f.display_name for f in action_files), user)
@@ -159,12 +179,6 @@ def load_paths(
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, item: InputFile, load_id: int) -> LoadReport:
-    if item.kind == "police_uk_street":
-        return police_uk.load_street(con, item.path, load_id, item.display_name)
-    if item.kind == "police_uk_outcomes":
-        return police_uk.load_outcomes(con, item.path, load_id, item.display_name)
-    if item.kind == "police_uk_stop_search":
-        return police_uk.load_stop_search(con, item.path, load_id, item.display_name)
     if item.kind in GEOGRAPHY_KINDS:
         return geography.load_geography_file(con, item.path, load_id, item.display_name, item.kind)
     if item.kind == "indicators":

@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from cspdash.accounts import ROLES
+from cspdash.accounts import role_at_least
 from cspdash.ingest.template import RECOMMENDATION_STATUSES
 from cspdash.store.versions import Store
 
@@ -53,7 +53,7 @@ class EditResult:
 
 def check_role(user_name: str, user_role: str, needed: str = EDITOR) -> None:
     """Raise PermissionError unless ``user_role`` is at least ``needed``."""
-    if user_role not in ROLES or ROLES.index(user_role) < ROLES.index(needed):
+    if not role_at_least(user_role, needed):
         raise PermissionError(f"{user_name} ({user_role}) may not make this change: it needs the {needed} role.")
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from cspdash.accounts import role_at_least
 from cspdash.analysis.rag import RAG_ORDER, normalise_status
 from cspdash.ingest.template import STATUSES_WITHOUT_COMMENTARY
 from cspdash.store.versions import Store
 
 #: viewer < editor < analyst < admin (as in cspdash.accounts); updating actions needs editor or above
-ROLE_ORDER: tuple[str, ...] = ("viewer", "editor", "analyst", "admin")
 EDIT_ROLE = "editor"
 EDITED_FIELDS: tuple[str, ...] = ("status", "pct_complete", "commentary")
 
@@ -27,7 +27,7 @@ UPDATE_RULE_TEXT = (
 
 def may_edit(role: str | None) -> bool:
     """True when ``role`` is at least editor."""
-    return role in ROLE_ORDER and ROLE_ORDER.index(role) >= ROLE_ORDER.index(EDIT_ROLE)
+    return role_at_least(role, EDIT_ROLE)
 
 
 def check_update(status: str, pct_complete: int | float | None, commentary: str | None) -> tuple[str, int, str | None]:

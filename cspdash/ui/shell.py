@@ -13,6 +13,8 @@ from cspdash.config import PROJECT_ROOT
 from cspdash.ui import auth, db, filters
 
 PAGES_DIR = PROJECT_ROOT / "pages"
+#: the browser-tab icon, shipped so the page fetches nothing from the internet
+ICON = str(Path(__file__).with_name("assets") / "icon.png")
 
 #: (file, title, icon, section); a page is listed when its file exists
 PAGES: list[tuple[str, str, str, str]] = [

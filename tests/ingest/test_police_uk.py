@@ -298,7 +298,7 @@ FATAL: list[tuple[str, object, list[str]]] = [
     ("path not found", lambda d: d / "nowhere" / "2024-01-gwent-street.csv", ["nowhere", "a file or folder that exists"]),
     ("unknown file kind", lambda d: _write(d, "notes.csv", "a,b\n1,2\n"), ["notes.csv", "police.uk street"]),
     ("not a zip", _not_a_zip, ["download.zip", "a zip file"]),
-    ("zip with no CSVs", _zip_without_csvs, ["empty.zip", "at least one file"]),
+    ("zip with no CSVs", _zip_without_csvs, ["empty.zip", "holding data files"]),
     ("zip with one bad file", _zip_with_bad_file, ["download.zip:2024-02/2024-02-gwent-street.csv", "missing column"]),
     ("stop-search not named by force", lambda d: _write(d, "searches-stop-and-search.csv",
                                                           JAN_STOP_SEARCH.read_text(encoding="utf-8")),
