@@ -62,9 +62,11 @@ def trend_lines(
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="Incomplete period (not comparable)",
                                     marker={"symbol": "circle-open", "size": 9, "color": MUTED}))
     if shade is not None:
-        figure.add_vrect(x0=shade[0], x1=shade[1], fillcolor="#0072B2", opacity=0.06, line_width=0,
-                         annotation_text="Reporting period", annotation_position="bottom left",
-                         annotation_font={"size": 11, "color": MUTED})
+        figure.update_layout(
+            shapes=[{"type": "rect", "xref": "x", "yref": "paper", "x0": shade[0], "x1": shade[1], "y0": 0, "y1": 1,
+                     "fillcolor": "#0072B2", "opacity": 0.06, "line": {"width": 0}, "layer": "below"}],
+            annotations=[{"x": shade[0], "y": 0, "xref": "x", "yref": "paper", "xanchor": "left", "yanchor": "bottom",
+                          "text": "Reporting period", "showarrow": False, "font": {"size": 11, "color": MUTED}}])
     add_events(figure, events)
     figure.update_yaxes(title_text=y_title)
     figure.update_xaxes(title_text=None)
@@ -75,19 +77,24 @@ def trend_lines(
 
 def add_events(figure: go.Figure, events: pd.DataFrame | None) -> None:
     """Action-plan events as dotted vertical lines with a numbered tag (a shaded band when they last);
-    event_key() gives the numbers in words."""
+    event_key() gives the numbers in words. Shapes are added in one layout update (add_vline is slow)."""
     if events is None or events.empty:
         return
+    shapes: list[dict[str, object]] = []
+    notes: list[dict[str, object]] = []
     for number, event in enumerate(events.itertuples(), start=1):
         start = pd.Timestamp(event.start_date)
         end = pd.Timestamp(event.end_date) if pd.notna(event.end_date) else None
         if end is not None and end > start:
-            figure.add_vrect(x0=start, x1=end, fillcolor="#E69F00", opacity=0.12, line_width=0)
-        figure.add_vline(x=start, line={"color": INK, "width": 1, "dash": "dot"})
-        figure.add_annotation(x=start, y=1, yref="paper", yanchor="bottom", text=f"<b>{number}</b>",
-                              showarrow=False, font={"size": 11, "color": INK}, bgcolor="#FFF3D6",
-                              bordercolor=INK, borderwidth=1, borderpad=2,
-                              hovertext=f"{event.title} ({start:%d %b %Y})")
+            shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
+                           "fillcolor": "#E69F00", "opacity": 0.12, "line": {"width": 0}, "layer": "below"})
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": start, "x1": start, "y0": 0, "y1": 1,
+                       "line": {"color": INK, "width": 1, "dash": "dot"}})
+        notes.append({"x": start, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
+                      "text": f"<b>{number}</b>", "showarrow": False, "font": {"size": 11, "color": INK},
+                      "bgcolor": "#FFF3D6", "bordercolor": INK, "borderwidth": 1, "borderpad": 2,
+                      "hovertext": f"{event.title} ({start:%d %b %Y})"})
+    figure.update_layout(shapes=[*figure.layout.shapes, *shapes], annotations=[*figure.layout.annotations, *notes])
 
 
 def event_key(events: pd.DataFrame | None) -> str:
