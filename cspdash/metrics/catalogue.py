@@ -99,17 +99,18 @@ MEASURES: dict[str, Measure] = {
             fmt="rate",
             sql=f"""
                 WITH pop AS (
-                    SELECT sum(p.residents) AS residents
+                    SELECT p.area_code AS lsoa_code, p.residents
                     FROM population p JOIN areas a ON a.lsoa_code = p.area_code
-                    WHERE a.partnership_code = $partnership AND p.area_type = 'lsoa'
+                    WHERE a.partnership_code = $partnership AND p.area_type = 'lsoa' AND p.residents > 0
                 )
-                SELECT month AS period, sum(crimes) * 1000.0 / nullif(any_value(pop.residents), 0) AS value
-                FROM monthly_crime_counts, pop
+                SELECT month AS period, sum(crimes) * 1000.0 / (SELECT sum(residents) FROM pop) AS value
+                FROM monthly_crime_counts JOIN pop USING (lsoa_code)
                 WHERE partnership_code = $partnership AND month BETWEEN $start AND $end AND {_CRIME_FILTER}
                 GROUP BY month ORDER BY month""",
             dimensions=("month", "partnership", "crime_type"),
             higher_is_better=False,
-            description="Monthly count divided by Census 2011 usual residents of the partnership's LSOAs, × 1,000.",
+            description="Crimes in the partnership's LSOAs that have a Census 2011 population, per 1,000 of "
+            "those LSOAs' usual residents (areas without a population figure are left out of both).",
         ),
         Measure(
             name="charge_rate",

@@ -29,6 +29,9 @@ import duckdb
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 KEEP_VERSIONS = 3
+#: every read-only connection uses this configuration: DuckDB refuses a second connection to the same file
+#: in one process with a different one
+READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {"threads": 2}
 _VERSION_RE = re.compile(r"^v(\d{6})\.duckdb$")
 
 
@@ -69,7 +72,7 @@ class Store:
         version = self.current_version()
         if version is None:
             raise StoreError(f"No store at {self.path}. Build one with: python -m cspdash demo")
-        return duckdb.connect(str(version), read_only=True)
+        return duckdb.connect(str(version), read_only=True, config=READ_CONFIG)
 
     # ------------------------------------------------------------------ writing
     @contextlib.contextmanager

@@ -13,7 +13,7 @@ import duckdb
 import streamlit as st
 
 from cspdash.config import settings
-from cspdash.store.versions import Store
+from cspdash.store.versions import READ_CONFIG, Store
 
 T = TypeVar("T")
 _FUNCTIONS: dict[str, Callable[..., Any]] = {}
@@ -32,14 +32,14 @@ def version() -> str:
 
 @st.cache_resource(max_entries=3, show_spinner=False)
 def _connection(version_path: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(version_path, read_only=True, config={"threads": 2})
+    return duckdb.connect(version_path, read_only=True, config=READ_CONFIG)
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
     """A cursor on the live version for this script run."""
     current = version()
     if not current:
-        from cspdash.store.versions import StoreError
+        from cspdash.store.versions import READ_CONFIG, StoreError
 
         raise StoreError("There is no data store yet. Build it with: python -m cspdash demo")
     return _connection(current).cursor()
@@ -63,7 +63,7 @@ def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     _FUNCTIONS[key] = fn
     current = version()
     if not current:
-        from cspdash.store.versions import StoreError
+        from cspdash.store.versions import READ_CONFIG, StoreError
 
         raise StoreError("There is no data store yet. Build it with: python -m cspdash demo")
     return _cached_call(current, key, args, tuple(sorted(kwargs.items())))  # type: ignore[no-any-return]
