@@ -39,7 +39,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
     """A cursor on the live version for this script run."""
     current = version()
     if not current:
-        from cspdash.store.versions import READ_CONFIG, StoreError
+        from cspdash.store.versions import StoreError
 
         raise StoreError("There is no data store yet. Build it with: python -m cspdash demo")
     return _connection(current).cursor()
@@ -63,7 +63,7 @@ def query(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     _FUNCTIONS[key] = fn
     current = version()
     if not current:
-        from cspdash.store.versions import READ_CONFIG, StoreError
+        from cspdash.store.versions import StoreError
 
         raise StoreError("There is no data store yet. Build it with: python -m cspdash demo")
     return _cached_call(current, key, args, tuple(sorted(kwargs.items())))  # type: ignore[no-any-return]
