@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "dashboard.py"
 
 
-@pytest.fixture(autouse=True)
-def navigation_like_the_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+@pytest.fixture(scope="session", autouse=True)
+def navigation_like_the_server() -> Iterator[None]:
     """Keep AppTest from running a pages/ file on its own on a rerun.
 
     AppTest resets PagesManager.uses_pages_directory before every run, so with a pages/ folder beside
@@ -26,5 +26,6 @@ def navigation_like_the_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
-    monkeypatch.setattr(PagesManager, "__init__", init)
-    yield
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PagesManager, "__init__", init)
+        yield
