@@ -1,0 +1,133 @@
+"""Public-output mode (CSPDASH_PUBLIC_OUTPUT=1): no small-area count of 1–4 on any page or in any download.
+
+Every page is walked in AppTest with the mode on. Every table shown and every CSV download is captured; in any
+table about small areas (it has an area/LSOA/ward/location column), no count column may hold 1, 2, 3 or 4.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD = ROOT / "dashboard.py"
+AREA_WORDS = ("lsoa", "ward", "msoa", "area", "neighbourhood", "location", "hot spot", "street")
+COUNT_WORDS = ("crime", "count", "incident", "offence", "asb", "anti-social", "previous", "latest", "before",
+               "number", "records", "cases", "searches")
+PUBLIC_BADGE = "Public output: counts of 1–4 shown as <5"
+
+
+def _shell_pages() -> list[tuple[str, str]]:
+    """(file, title) of the shell's pages that exist (parsed, not imported: see test_fuzz_urls)."""
+    tree = ast.parse((ROOT / "cspdash" / "ui" / "shell.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "PAGES" and node.value:
+            return [(f, t) for f, t, *_ in ast.literal_eval(node.value) if (ROOT / "pages" / f).exists()]
+    raise AssertionError("PAGES not found")
+
+
+PAGES = _shell_pages()
+DOWNLOADS: list[tuple[str, Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def public_mode(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Public-output mode on the demo store (demo sign-in), with every download_button's data recorded."""
+    saved = {k: os.environ.get(k) for k in ("CSPDASH_DB", "CSPDASH_USERS", "CSPDASH_PUBLIC_OUTPUT")}
+    os.environ.update({"CSPDASH_DB": str(demo_store_path), "CSPDASH_PUBLIC_OUTPUT": "1",
+                       "CSPDASH_USERS": str(tmp_path_factory.mktemp("nousers") / "absent.toml")})
+    original = DeltaGenerator.download_button
+
+    def recording(self, label: str, data: Any, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        DOWNLOADS.append((label, data() if callable(data) else data))
+        return original(self, label, data, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DeltaGenerator, "download_button", recording)
+        import streamlit
+
+        patch.setattr(streamlit, "download_button", lambda *a, **k: recording(streamlit._main, *a, **k))
+        yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _is_small_area(frame: pd.DataFrame) -> bool:
+    return any(word in str(column).lower() for column in frame.columns for word in AREA_WORDS)
+
+
+def _small_counts(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """Count-like columns holding a value from 1 to 4."""
+    found: dict[str, list[Any]] = {}
+    for column in frame.columns:
+        name = str(column).lower()
+        if not any(word in name for word in COUNT_WORDS) or "rate" in name or "per " in name or "%" in name:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        whole = values[(values == values.round()) & values.between(1, 4)]
+        if not whole.empty:
+            found[str(column)] = sorted(set(whole.tolist()))[:5]
+    return found
+
+
+def _csv_frame(data: Any) -> pd.DataFrame | None:
+    raw = data.encode() if isinstance(data, str) else data
+    if not isinstance(raw, bytes | bytearray) or raw[:4] in (b"%PDF", b"PK\x03\x04"):
+        return None
+    try:
+        return pd.read_csv(io.BytesIO(raw))
+    except Exception:
+        return None
+
+
+@pytest.mark.parametrize(("file", "title"), PAGES, ids=[f for f, _t in PAGES])
+def test_no_small_area_count_of_1_to_4_on_the_page_or_in_its_downloads(file: str, title: str) -> None:
+    """The page's tables and CSV downloads about small areas show no count of 1–4 (shown as <5 instead)."""
+    DOWNLOADS.clear()
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
+    at.switch_page(f"pages/{file}")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert title in [t.value for t in at.title]
+    assert any(PUBLIC_BADGE in str(m.value) for m in at.sidebar.markdown), "the sidebar shows the public badge"
+    problems: list[str] = []
+    for shown in at.dataframe:
+        frame = shown.value
+        if isinstance(frame, pd.DataFrame) and _is_small_area(frame) and (bad := _small_counts(frame)):
+            problems.append(f"table {list(frame.columns)[:6]}: {bad}")
+    for label, data in DOWNLOADS:
+        frame = _csv_frame(data)
+        if frame is not None and _is_small_area(frame) and (bad := _small_counts(frame)):
+            problems.append(f"download “{label}”: {bad}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_would_catch_a_small_count() -> None:
+    """Guard against a vacuous walk: an unsuppressed LSOA table is caught, a suppressed one passes."""
+    from cspdash.metrics.disclosure import suppress
+
+    frame = pd.DataFrame({"LSOA": ["W01000001", "W01000002", "W01000003"], "Crimes": [3, 12, 0]})
+    assert _is_small_area(frame) and _small_counts(frame) == {"Crimes": [3]}
+    assert _small_counts(suppress(frame, ["Crimes"])) == {}
+    assert suppress(frame, ["Crimes"])["Crimes"].tolist() == ["<5", 12, 0]
+
+
+def test_mode_off_shows_no_badge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without CSPDASH_PUBLIC_OUTPUT the badge is absent (so its presence above means the mode is on)."""
+    monkeypatch.setenv("CSPDASH_PUBLIC_OUTPUT", "0")
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not any(PUBLIC_BADGE in str(m.value) for m in at.sidebar.markdown)
