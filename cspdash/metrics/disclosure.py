@@ -16,6 +16,7 @@ def suppress(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFr
     for column in targets:
         values = pd.to_numeric(out[column], errors="coerce")
         small = values.between(1, SMALL_COUNT_MAX)
-        if small.any():
-            out[column] = out[column].astype(object).where(~small, SUPPRESSED)
+        if small.any():  # the whole column becomes text, so a table never mixes numbers and "<5"
+            text = out[column].map(lambda v: "" if pd.isna(v) else str(v))
+            out[column] = text.where(~small, SUPPRESSED).astype(str)
     return out

@@ -102,13 +102,16 @@ class Store:
                 con.close()
                 con = None
                 self._publish(tmp)
-            except BaseException:
+            except BaseException as exc:
                 if con is not None:
                     with contextlib.suppress(Exception):
                         con.close()
                 for leftover in (tmp, Path(str(tmp) + ".wal")):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
+                cause = _storage_cause(exc)
+                if cause is not None and not isinstance(exc, StoreError):
+                    raise StoreError(_os_message(cause, tmp)) from exc
                 raise
 
     def _publish(self, tmp: Path) -> None:
@@ -177,6 +180,24 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table, sequence and public view that does not exist yet."""
     con.execute(SCHEMA_SQL.read_text())
     con.execute(VIEWS_SQL.read_text())
+
+
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+_STORAGE_TEXT = ("No space left", "Read-only file system", "Permission denied", "Disk quota exceeded")
+
+
+def _storage_cause(exc: BaseException) -> BaseException | None:
+    """The disk-full / read-only / permission error behind ``exc`` (its cause or context chain), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _STORAGE_ERRNOS:
+            return current
+        if isinstance(current, duckdb.Error) and any(text in str(current) for text in _STORAGE_TEXT):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _os_message(exc: BaseException, where: Path) -> str:

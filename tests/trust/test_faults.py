@@ -131,11 +131,7 @@ def test_disk_full_during_the_load_is_a_clear_message(small_store: Store, tmp_pa
                                 check=False, timeout=300)
         assert store_checksums(store) == before
         assert not list(store.versions_dir.glob("next-*.tmp*")), "the failed write removes its temporary file"
-        assert result.returncode != 0
-        if "Traceback" in result.stderr:
-            pytest.xfail("KNOWN GAP (needs a change in cspdash/store/versions.py): a DuckDB 'No space left on "
-                         "device' IOException raised inside Store.write() is not turned into a StoreError, so the "
-                         "CLI prints a traceback (exit 1) instead of 'The disk is full…' (exit 3)")
+        assert "Traceback" not in result.stderr
         assert result.returncode == 3
         assert "The disk is full" in result.stderr
 
