@@ -472,10 +472,12 @@ def report(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
                              f"{page['cold_cpu_median_ms']:.0f} / {page['warm_cpu_median_ms']:.0f}",
                              "yes" if ok else "**no**", slow])
                 if not ok:
-                    misses.append(f"{result['scale']} / {selection_label(selection['partnership'])} / {page['page']}")
+                    misses.append(f"{result['scale']}: {page['page']}")
     print(md_table(["scale", "street rows", "selection", "page", "calls", "cold median", "cold p95", "warm median",
                     "warm p95", "CPU cold / warm", "≤ 100 ms warm", "slowest calls (warm median ms)"], rows))
-    print(f"\nPages over the 100 ms warm target: {', '.join(misses) if misses else 'none'}.")
+    distinct = list(dict.fromkeys(misses))
+    print(f"\nPages over the 100 ms warm target ({len(misses)} of {len(rows)} page timings): "
+          f"{', '.join(distinct) if distinct else 'none'}.")
     print("\n### Store size and load memory against rows\n")
     size_rows = []
     for result in results:
