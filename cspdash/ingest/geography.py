@@ -61,7 +61,12 @@ _SOURCE = {"population": "population", "boundaries": "boundaries"}
 
 def kind_from_header(header: str) -> str | None:
     """The geography kind a CSV's lower-cased first line announces, or None when it is not geography."""
-    cols = {c.strip().strip('"').strip() for c in next(csv.reader([header.lstrip("\ufeff")]), [])}
+    first_record = re.split(r"\r\n?|\n", header.lstrip("\ufeff"), maxsplit=1)[0]  # a bare \r ends a line too
+    try:
+        cells = next(csv.reader([first_record]), [])
+    except csv.Error:
+        return None
+    cols = {c.strip().strip('"').strip() for c in cells}
     if {"partnership_code", "la_code"} <= cols:
         return "partnerships"
     if {"lsoa_code", "ward_code"} <= cols:

@@ -56,6 +56,17 @@ def _columns_of(header: list[str]) -> dict[str, int]:
     return found
 
 
+def _repeated_columns(header: list[str]) -> dict[str, list[str]]:
+    """Known columns named more than once (directly or by two spellings, e.g. indicator and indicator_id)."""
+    lookup = {alias: name for name, aliases in COLUMNS.items() for alias in aliases}
+    cells: dict[str, list[str]] = {}
+    for cell in header:
+        name = lookup.get(_normalise(cell))
+        if name:
+            cells.setdefault(name, []).append(cell.strip())
+    return {name: found for name, found in cells.items() if len(found) > 1}
+
+
 def matches_header(header_lowercase: str) -> bool:
     """True for a partner-indicator CSV header (indicator, area_code, period, value, …)."""
     try:
@@ -119,6 +130,12 @@ def load_indicators(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, di
     except csv.Error as exc:
         raise LoadError(Problem(display_name, 1, None, str(exc), "a well-formed CSV header row")) from None
     positions = _columns_of(header)
+    repeated = _repeated_columns(header)
+    if repeated:
+        raise LoadError([Problem(display_name, 1, name, ", ".join(f"'{cell}'" for cell in cells),
+                                 f"each column once; '{name}' is named {len(cells)} times in the header, so it is "
+                                 "not clear which to use (delete or rename the extra one)")
+                         for name, cells in repeated.items()])
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
         raise LoadError([Problem(display_name, 1, name, None,
@@ -153,6 +170,10 @@ def load_indicators(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, di
                     definition[name] = row[name]
     except csv.Error as exc:
         raise LoadError(Problem(display_name, reader.line_num, None, str(exc), "a well-formed CSV file")) from None
+    if not report.rows_read:
+        raise LoadError(Problem(display_name, 2, None, None,
+                                "at least one data row below the header (indicator, area_code, period, value); "
+                                "this file has no data rows"))
 
     _upsert_definitions(con, definitions)
     if values:

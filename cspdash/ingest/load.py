@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from cspdash.ingest import action_plan, geography, indicators, police_uk
 from cspdash.ingest.common import next_load_id, record_load, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
-from cspdash.store.versions import Store
+from cspdash.store.versions import Store, StoreError
 
 Progress = Callable[[int, int, str], None]
 
@@ -23,6 +25,14 @@ POLICE_KINDS = {"police_uk_street", "police_uk_outcomes", "police_uk_stop_search
 POLICE_BATCHES = (("police_uk_street", "street"), ("police_uk_outcomes", "outcomes"),
                   ("police_uk_stop_search", "stop_search"))
 GEOGRAPHY_KINDS = set(geography.KINDS)
+#: what each kind is, in words, for the safety net's message
+KIND_LABELS = {
+    "police_uk_street": "a police.uk street-level crime CSV",
+    "police_uk_outcomes": "a police.uk outcomes CSV",
+    "police_uk_stop_search": "a police.uk stop-and-search CSV",
+    "indicators": "a partner-indicator CSV",
+    "action_plan": "the action plan (workbook or one CSV per sheet)",
+}
 
 
 @dataclass(frozen=True)
@@ -142,7 +152,8 @@ def load_paths(
                 if progress:
                     progress(done, total, f"Loading {item.display_name}")
                 load_id = next_load_id(con)
-                report = _load_one(con, item, load_id)
+                with _refuse_unexpected([item.display_name], item.kind):
+                    report = _load_one(con, item, load_id)
                 report.sha256 = report.sha256 or sha256_of(item.path)
                 record_load(con, load_id, report, user)
                 reports.append(report)
@@ -156,7 +167,9 @@ def load_paths(
                 if not group:
                     continue
                 batch = [(f.path, next_load_id(con), f.display_name) for f in group]
-                for (path, load_id, _name), report in zip(batch, police_uk.load_batch(con, source, batch), strict=True):
+                with _refuse_unexpected([f.display_name for f in group], kind):
+                    batch_reports = police_uk.load_batch(con, source, batch)
+                for (path, load_id, _name), report in zip(batch, batch_reports, strict=True):
                     report.sha256 = report.sha256 or sha256_of(path)
                     record_load(con, load_id, report, user)
                     reports.append(report)
@@ -165,8 +178,9 @@ def load_paths(
                 if progress:
                     progress(done, total, "Loading the action plan")
                 load_id = next_load_id(con)
-                report = action_plan.load_action_plan(con, [f.path for f in action_files], load_id,
-                                                      ", ".join(f.display_name for f in action_files), user)
+                with _refuse_unexpected([f.display_name for f in action_files], "action_plan"):
+                    report = action_plan.load_action_plan(con, [f.path for f in action_files], load_id,
+                                                          ", ".join(f.display_name for f in action_files), user)
                 record_load(con, load_id, report, user)
                 reports.append(report)
             if progress:
@@ -176,6 +190,27 @@ def load_paths(
             elif police_loads:
                 _rebuild_for_loads(con, police_loads)
     return reports
+
+
+@contextlib.contextmanager
+def _refuse_unexpected(names: Sequence[str], kind: str) -> Iterator[None]:
+    """Safety net: an unexpected error inside a reader becomes a LoadError naming the file(s), not a crash.
+
+    Readers raise LoadError for every problem they know of; this catches the ones they don't (a reader bug), so
+    the analyst still gets a plain refusal and the store is unchanged. Storage failures pass through untouched
+    (Store.write turns them into a StoreError).
+    """
+    try:
+        yield
+    except (LoadError, StoreError):
+        raise
+    except Exception as exc:
+        label = KIND_LABELS.get(kind) or f"a {kind.replace('_', ' ')} file"
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise LoadError([Problem(name, None, None, None,
+                                 f"a file that could be read as {label}; it could not be read as {label} "
+                                 f"(the reader stopped with: {detail[:160]})")
+                         for name in names]) from exc
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, item: InputFile, load_id: int) -> LoadReport:
@@ -200,8 +235,9 @@ def _rebuild_for_loads(con: duckdb.DuckDBPyConnection, load_ids: list[int]) -> N
 
 
 def _first_line(path: Path) -> str:
+    """The file's first line as text; a bare carriage return ends it as CSV readers do (old Mac line endings)."""
     with open(path, "rb") as handle:
-        head = handle.readline(4096)
+        head = re.split(rb"\r\n?|\n", handle.readline(4096), maxsplit=1)[0]
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return head.decode(encoding).strip()

@@ -272,21 +272,52 @@ def load_batch(
 
     ``files`` are (path, load_id, display_name) with distinct, increasing load ids; a later file of the same
     force-month replaces an earlier one. Raises LoadError (nothing of the batch should then be kept) when any
-    file cannot be loaded at all.
+    file cannot be loaded at all. A file DuckDB's CSV reader cannot read aborts the batch's transaction: it is
+    rolled back and the batch starts again with that file on the precise path.
     """
     kind = KINDS[source]
-    with _transaction(con), tempfile.TemporaryDirectory(prefix="cspdash-police-") as tmp:
+    precise_only: set[Path] = set()
+    while True:
+        try:
+            return _load_batch_once(con, kind, files, precise_only)
+        except _FastReadFailed as failed:  # _transaction has rolled the aborted transaction back
+            unreadable = {f.path for f in failed.items if not _duckdb_can_read(kind, f)}
+            # the reader failed on the batch but not on any file alone: read them all precisely (always progress)
+            precise_only |= unreadable or {f.path for f in failed.items}
+
+
+def _load_batch_once(
+    con: duckdb.DuckDBPyConnection, kind: _Kind, files: Sequence[tuple[Path, int, str]], precise_only: set[Path]
+) -> list[LoadReport]:
+    """One attempt at the batch in one transaction; files in ``precise_only`` skip the fast path."""
+    with _transaction(con) as owned, tempfile.TemporaryDirectory(prefix="cspdash-police-") as tmp:
         batch = [_inspect(kind, PoliceFile(Path(p), lid, name), Path(tmp)) for p, lid, name in files]
         needs_precise: list[PoliceFile] = []
-        fast = [f for f in batch if kind.fast_types and f.header_in_order]
-        needs_precise.extend(f for f in batch if not (kind.fast_types and f.header_in_order))
+        fast = [f for f in batch if kind.fast_types and f.header_in_order and f.path not in precise_only]
+        needs_precise.extend(f for f in batch if f not in fast)
         reports: dict[int, LoadReport] = {}
         while fast:
             now: list[PoliceFile] = []    # one read_csv reads each path once: a repeated file waits a round
             later: list[PoliceFile] = []
             for f in fast:
                 (later if any(f.path == g.path for g in now) else now).append(f)
-            clean, dirty, not_utf8 = _fast_load(con, kind, now)
+            if not owned:
+                # the caller's transaction cannot be rolled back and retried: try each file outside it first
+                unreadable = [f for f in now if not _duckdb_can_read(kind, f)]
+                needs_precise.extend(unreadable)
+                now = [f for f in now if f not in unreadable]
+                if not now:
+                    fast = later
+                    continue
+            try:
+                clean, dirty, not_utf8 = _fast_load(con, kind, now)
+            except _FastReadFailed as failed:
+                if owned:
+                    raise
+                raise LoadError([Problem(f.display_name, None, None, None,
+                                         f"a police.uk {kind.source.replace('_', '-')} CSV that can be read "
+                                         "(the CSV reader failed on these files together)")
+                                 for f in failed.items]) from None
             needs_precise.extend(dirty)
             for item in clean:
                 reports[item.load_id] = _report(kind, item)
@@ -299,20 +330,37 @@ def load_batch(
         return [reports[f.load_id] for f in batch]
 
 
+class _FastReadFailed(Exception):
+    """DuckDB's CSV reader failed on one of ``items``; the transaction is aborted and must be rolled back."""
+
+    def __init__(self, items: list[PoliceFile]):
+        super().__init__(", ".join(f.display_name for f in items))
+        self.items = items
+
+
 @contextlib.contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction for the batch (one commit instead of one per statement), unless the caller has one open."""
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:
-        yield
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[bool]:
+    """One transaction for the batch (one commit instead of one per statement), unless the caller has one open.
+
+    Yields True when this transaction is ours (rolled back on any exception, so the batch can be retried),
+    False when the caller's is in use (then a failed statement leaves it aborted: the caller must roll back).
+    """
+    if _in_transaction(con):
+        yield False  # (a failed BEGIN would abort the caller's transaction, so ask first)
         return
+    con.execute("BEGIN TRANSACTION")
     try:
-        yield
+        yield True
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when an explicit transaction is open: two statements then share one transaction id."""
+    ids = [con.execute("SELECT current_transaction_id()").fetchone() for _ in range(2)]
+    return ids[0] == ids[1]
 
 
 # ---------------------------------------------------------------------------------------------- file inspection
@@ -342,9 +390,13 @@ def _inspect(kind: _Kind, item: PoliceFile, tmp: Path) -> PoliceFile:
         raise LoadError(Problem(name, None, None, None,
                                 "a CSV text file; this file contains binary data (is it a spreadsheet or a zip "
                                 "renamed to .csv?)"))
-    first_line = head.split(b"\n", 1)[0]
+    first_line = re.split(rb"\r\n?|\n", head, maxsplit=1)[0]  # a bare \r ends a line for csv and DuckDB too
     text = _decode(first_line)
-    header = [c.strip() for c in next(csv.reader([text.rstrip("\r\n")]), [])]
+    try:
+        header = [c.strip() for c in next(csv.reader([text]), [])]
+    except csv.Error as exc:
+        raise LoadError(Problem(name, 1, None, text, f"a well-formed CSV header line: {','.join(kind.columns)} "
+                                f"(csv reader: {exc})")) from None
     missing = [c for c in kind.columns if c not in header]
     extra = [c for c in header if c not in kind.columns]
     if missing or extra or len(header) != len(set(header)):
@@ -411,7 +463,6 @@ def _fast_load(
     con.execute("CREATE OR REPLACE TEMP TABLE _police_file (file_path VARCHAR, load_id INTEGER, file_month DATE)")
     con.executemany("INSERT INTO _police_file VALUES (?, ?, ?)",
                     [[p, f.load_id, f.file_month] for p, f in by_path.items()])
-    columns = "{" + ", ".join(f"'{c}': '{kind.fast_types.get(c, 'VARCHAR')}'" for c in kind.columns) + "}"
     select = _fast_select(kind)
     for table in ("_police_reject", "_police_reject_scan"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -420,27 +471,14 @@ def _fast_load(
             f"""
             INSERT INTO {kind.table}
             SELECT {select}
-            FROM read_csv(?, columns = {columns}, header = true, auto_detect = false, delim = ',', quote = '"',
-                          escape = '"', dateformat = '%Y-%m', filename = true, store_rejects = true,
-                          rejects_table = '_police_reject', rejects_scan = '_police_reject_scan') c
+            FROM {_fast_read_csv(kind, "_police_reject")} c
             JOIN _police_file f ON f.file_path = c.filename
             """,
             [list(by_path)],
         )
-    except duckdb.Error:
-        # a file DuckDB cannot read at all: undo, then retry file by file; the precise path explains the culprit
-        con.execute(f"DELETE FROM {kind.table} WHERE list_contains(?, load_id)", [[f.load_id for f in items]])
-        if len(items) == 1:
-            return [], items, []
-        clean: list[PoliceFile] = []
-        dirty: list[PoliceFile] = []
-        not_utf8: list[PoliceFile] = []
-        for item in items:
-            one = _fast_load(con, kind, [item])
-            clean += one[0]
-            dirty += one[1]
-            not_utf8 += one[2]
-        return clean, dirty, not_utf8
+    except duckdb.Error as exc:
+        # a file DuckDB cannot read at all aborts the transaction: load_batch rolls back and finds the culprit
+        raise _FastReadFailed(items) from exc
     rejected: dict[str, bool] = {}
     for path, encoding in con.execute(
         "SELECT s.file_path, bool_or(e.error_type = 'INVALID ENCODING') FROM _police_reject e "
@@ -459,6 +497,25 @@ def _fast_load(
     if undo:
         con.execute(f"DELETE FROM {kind.table} WHERE list_contains(?, load_id)", [undo])
     return [f for f in items if f.load_id not in undo], dirty, not_utf8
+
+
+def _fast_read_csv(kind: _Kind, rejects: str) -> str:
+    """The fast path's typed read_csv(?) of a list of paths, bad rows kept in the temp tables rejects(_scan)."""
+    columns = "{" + ", ".join(f"'{c}': '{kind.fast_types.get(c, 'VARCHAR')}'" for c in kind.columns) + "}"
+    return f"""read_csv(?, columns = {columns}, header = true, auto_detect = false, delim = ',', quote = '"',
+                          escape = '"', dateformat = '%Y-%m', filename = true, store_rejects = true,
+                          rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"""
+
+
+def _duckdb_can_read(kind: _Kind, item: PoliceFile) -> bool:
+    """True when the fast path's read_csv reads every field of this one file (tried in a scratch database)."""
+    with duckdb.connect() as scratch:
+        try:
+            scratch.execute(f"SELECT count(*) FROM {_fast_read_csv(kind, '_probe_reject')} c "
+                            "WHERE hash(COLUMNS(*)) IS NOT NULL", [[str(item.read_path or item.path)]]).fetchall()
+        except duckdb.Error:
+            return False
+    return True
 
 
 def _fast_select(kind: _Kind) -> str:

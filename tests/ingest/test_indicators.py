@@ -120,6 +120,31 @@ def test_missing_column_and_empty_file_fail_whole_file(tmp_path: Path) -> None:
         assert checksums(store) == before
 
 
+@pytest.mark.parametrize(("content", "line", "column", "words"), [
+    ("indicator,area_code,period,value\n", 2, None, "at least one data row below the header"),
+    ("indicator,area_code,period,value\n,,,\n\n", 2, None, "this file has no data rows"),
+    ("indicator,area_code,period,value,value\nASB_REPORTS,W06000022,2024-04,120,121\n", 1, "value",
+     "'value' is named 2 times in the header"),
+    ("indicator,indicator_id,area_code,period,value\nASB,ASB_REPORTS,W06000022,2024-04,120\n", 1, "indicator",
+     "'indicator' is named 2 times in the header"),
+])
+def test_header_only_and_repeated_column_fail_whole_file(
+    tmp_path: Path, content: str, line: int, column: str | None, words: str
+) -> None:
+    """Found by fuzzing: a header with no rows, or a column named twice (two spellings too), is refused."""
+    store = Store(tmp_path / "s.duckdb")
+    load_paths(store, [FIXTURES / "indicators_good.csv"])
+    before = checksums(store)
+    path = tmp_path / "indicators.csv"
+    path.write_text(content)
+    with pytest.raises(LoadError) as caught:
+        load_paths(store, [path])
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.column) == ("indicators.csv", line, column)
+    assert words in problem.expected
+    assert checksums(store) == before
+
+
 def test_values_are_upserted(tmp_path: Path) -> None:
     """Loading a corrected figure for the same indicator, area and period replaces it (one row)."""
     store = Store(tmp_path / "s.duckdb")

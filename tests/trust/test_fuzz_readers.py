@@ -7,18 +7,16 @@ Property: load_paths either succeeds or raises LoadError; after a LoadError ever
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cspdash.ingest.load import load_paths
+from cspdash.ingest.load import detect_kind, load_paths
 from cspdash.ingest.report import LoadError
 from cspdash.store.versions import Store
 from tests.conftest import store_checksums
@@ -42,9 +40,6 @@ REAL = {
 NAMES = [*REAL, "action_plan.xlsx", "police.zip", "upload.csv"]
 HOSTILE = ["'; DROP TABLE street_crime;--", "<script>alert(1)</script>", "=cmd|' /C calc'!A0", "\x00", "NaN",
            "-1e308", "9" * 40, "2024-13", "\ufeff", "\"", "\r\n", "ñ€😀", "", " ", ",,,"]
-#: exceptions other than LoadError that the fuzzing found and that are reported to the loaders' owners; each has a
-#: strict-xfail regression test below, which starts failing (XPASS) once fixed — then empty this tuple.
-KNOWN_GAPS: tuple[type[BaseException], ...] = (csv.Error, duckdb.TransactionException)
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -78,9 +73,6 @@ class Harness:
         incoming.write_bytes(content)
         try:
             load_paths(store, [incoming], user="fuzz")
-        except KNOWN_GAPS:
-            assert store_checksums(store) == self.before
-            outcome = "known gap"
         except LoadError as exc:
             assert exc.problems, "a LoadError must name at least one problem"
             assert exc.message().endswith("Nothing was loaded; the store is unchanged.")
@@ -171,45 +163,108 @@ def test_the_harness_can_tell_a_good_file_from_a_bad_one(harness: Harness) -> No
     assert harness.check("2024-01-gwent-street.csv", b"\x00\x01\x02 garbage") == "refused"
 
 
-@pytest.mark.xfail(strict=True, raises=csv.Error,
-                   reason="geography.kind_from_header (via load.detect_kind) lets csv.Error escape for a first "
-                          "line holding a bare carriage return; should be a LoadError")
+# regression tests for what the fuzzing found (each once escaped load_paths as another exception)
 def test_bare_carriage_return_in_a_csv_header_is_a_load_error(base_store: Path, tmp_path: Path) -> None:
-    """Found by test_random_bytes: b'\\x00\\r\\x00' named lsoa_to_ward.csv."""
-    harness = Harness(base_store, tmp_path)
-    harness_gaps = KNOWN_GAPS
-    try:
-        globals()["KNOWN_GAPS"] = ()
-        assert harness.check("lsoa_to_ward.csv", b"\x00\r\x00") == "refused"
-    finally:
-        globals()["KNOWN_GAPS"] = harness_gaps
+    """Found by test_random_bytes: b'\\x00\\r\\x00' named lsoa_to_ward.csv (csv.Error escaped detect_kind)."""
+    assert Harness(base_store, tmp_path).check("lsoa_to_ward.csv", b"\x00\r\x00") == "refused"
 
 
-@pytest.mark.xfail(strict=True, raises=csv.Error,
-                   reason="police_uk._inspect lets csv.Error escape for a street file starting with a bare carriage "
-                          "return; should be a LoadError")
+def test_a_bare_carriage_return_ends_the_header_line(base_store: Path, tmp_path: Path) -> None:
+    """Old-Mac line endings (bare \\r) are lines: a lookup written that way is still recognised and loads."""
+    lookup = REAL["lsoa_to_ward.csv"].replace("\n", "\r").encode()
+    assert detect_kind(_written(tmp_path, "lsoa_to_ward.csv", lookup)) == "lsoa_ward_lookup"
+    assert Harness(base_store, tmp_path / "runs").check("lsoa_to_ward.csv", lookup) == "loaded"
+
+
 def test_bare_carriage_return_in_a_street_file_is_a_load_error(base_store: Path, tmp_path: Path) -> None:
-    """Found by test_random_bytes: b'\\r\\x01' named 2024-01-gwent-street.csv."""
-    harness = Harness(base_store, tmp_path)
-    harness_gaps = KNOWN_GAPS
-    try:
-        globals()["KNOWN_GAPS"] = ()
-        assert harness.check("2024-01-gwent-street.csv", b"\r\x01") == "refused"
-    finally:
-        globals()["KNOWN_GAPS"] = harness_gaps
+    """Found by test_random_bytes: b'\\r\\x01' named 2024-01-gwent-street.csv (csv.Error escaped _inspect)."""
+    store = _copy_of(base_store, tmp_path)
+    with pytest.raises(LoadError) as caught:
+        load_paths(store, [_written(tmp_path, "2024-01-gwent-street.csv", b"\r\x01")])
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == ("2024-01-gwent-street.csv", 1)
+    assert "missing column(s) 'Crime ID'" in problem.expected
 
 
-@pytest.mark.xfail(strict=True, raises=duckdb.TransactionException,
-                   reason="police_uk._fast_load: after DuckDB's CSV reader fails, the retry's DELETE runs in the "
-                          "aborted transaction and a TransactionException escapes; should roll back and retry")
 def test_extra_field_with_crlf_on_the_last_street_row_is_handled(base_store: Path, tmp_path: Path) -> None:
-    """Found by test_mutated_real_files: the real January file whose last row has an extra field and CRLF."""
+    """Found by test_mutated_real_files: DuckDB's reader fails, the batch rolls back and the file loads precisely.
+
+    Before the fix the retry ran in the aborted transaction and a TransactionException escaped.
+    """
     lines = REAL["2024-01-gwent-street.csv"].splitlines()[:7]
     content = ("\n".join(lines[:6]) + "\n" + lines[1] + ",0\r\n").encode()
-    harness = Harness(base_store, tmp_path)
-    harness_gaps = KNOWN_GAPS
+    store = _copy_of(base_store, tmp_path)
+    [report] = load_paths(store, [_written(tmp_path, "2024-01-gwent-street.csv", content)])
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (6, 5, 1)
+    [problem] = report.problems
+    assert problem.line == 7
+    assert "12 fields like the header, found 13" in problem.expected
+    con = store.connect_read()
     try:
-        globals()["KNOWN_GAPS"] = ()
-        assert harness.check("2024-01-gwent-street.csv", content) in ("loaded", "refused")
+        loaded = con.execute("SELECT count(*) FROM street_crime WHERE load_id = (SELECT max(load_id) FROM load_log)"
+                             ).fetchone()
     finally:
-        globals()["KNOWN_GAPS"] = harness_gaps
+        con.close()
+    assert loaded == (5,)
+
+
+def test_a_reader_failure_beside_a_good_file_rolls_back_and_keeps_the_good_one(tmp_path: Path) -> None:
+    """Two street files in one batch, one unreadable by DuckDB: both load (the bad one precisely), nothing lost."""
+    lines = REAL["2024-01-gwent-street.csv"].splitlines()[:7]
+    broken = ("\n".join(lines[:6]) + "\n" + lines[1] + ",0\r\n").encode()
+    good = _written(tmp_path / "a", "2024-02-gwent-street.csv",
+                    REAL["2024-01-gwent-street.csv"].replace("2024-01", "2024-02").encode())
+    bad = _written(tmp_path / "b", "2024-01-gwent-street.csv", broken)
+    reports = load_paths(Store(tmp_path / "s.duckdb"), [good, bad])
+    assert [(r.rows_loaded, r.rows_rejected) for r in reports] == [(7, 0), (5, 1)]
+
+
+def test_a_reader_failure_inside_the_callers_transaction_is_handled(tmp_path: Path) -> None:
+    """When the caller holds the transaction (no rollback possible), the file is tried outside it first."""
+    from cspdash.ingest import police_uk
+
+    lines = REAL["2024-01-gwent-street.csv"].splitlines()[:7]
+    bad = _written(tmp_path, "2024-01-gwent-street.csv",
+                   ("\n".join(lines[:6]) + "\n" + lines[1] + ",0\r\n").encode())
+    with Store(tmp_path / "s.duckdb").write() as con:
+        con.execute("BEGIN TRANSACTION")
+        [report] = police_uk.load_batch(con, "street", [(bad, 1, bad.name)])
+        con.execute("COMMIT")
+        assert (report.rows_loaded, report.rows_rejected) == (5, 1)
+        assert con.execute("SELECT count(*) FROM street_crime").fetchone() == (5,)
+
+
+def test_the_safety_net_turns_a_reader_bug_into_a_load_error(
+    base_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader crashing with an unexpected exception is refused with the file named; the store is unchanged."""
+    from cspdash.ingest import indicators
+
+    def broken_reader(*_args: object) -> None:
+        raise ValueError("something no reader expected")
+
+    monkeypatch.setattr(indicators, "load_indicators", broken_reader)
+    store = _copy_of(base_store, tmp_path)
+    before = store_checksums(store)
+    with pytest.raises(LoadError) as caught:
+        load_paths(store, [_written(tmp_path, "indicators.csv", REAL["indicators.csv"].encode())])
+    [problem] = caught.value.problems
+    assert problem.file == "indicators.csv"
+    assert "could not be read as a partner-indicator CSV" in problem.expected
+    assert "something no reader expected" in problem.expected
+    assert isinstance(caught.value.__cause__, ValueError)
+    assert store_checksums(store) == before
+
+
+def _written(folder: Path, name: str, content: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(content)
+    return path
+
+
+def _copy_of(base: Path, folder: Path) -> Store:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "store.duckdb"
+    shutil.copyfile(Store(base).current_version(), target)  # type: ignore[arg-type]
+    return Store(target)

@@ -119,14 +119,12 @@ MALFORMED: list = [  # (case, file maker, words the message must contain)
         d, "action_plan.xlsx", "priority_id,priority\nP1,ASB\n"), ["action_plan.xlsx"]),
     ("action plan zip that is not a workbook", _xlsx_without_sheets, ["action_plan.xlsx"]),
     ("action plan workbook cut off", _truncated_xlsx, ["action_plan.xlsx"]),
-    # partner indicators (known gaps: the indicators loader accepts these silently — see the xfail reasons)
-    pytest.param("indicators with header only", lambda d: _write(d, "indicators.csv", INDICATOR_HEADER + "\n"),
-                 ["indicators.csv", "at least one"], marks=pytest.mark.xfail(
-                     strict=True, reason="indicators loader loads an empty file as 0 rows instead of refusing it")),
-    pytest.param("indicators with a column named twice", lambda d: _write(
+    # partner indicators
+    ("indicators with header only", lambda d: _write(d, "indicators.csv", INDICATOR_HEADER + "\n"),
+     ["indicators.csv", "at least one data row", "no data rows"]),
+    ("indicators with a column named twice", lambda d: _write(
         d, "indicators.csv", INDICATOR_HEADER + ",value\nASB_REPORTS,W06000022,2024-04,120,121\n"),
-        ["indicators.csv", "value"], marks=pytest.mark.xfail(
-            strict=True, reason="indicators loader silently uses one of two 'value' columns")),
+     ["indicators.csv", "'value' is named 2 times"]),
 ]
 
 #: malformed rows inside an otherwise good file: that row is rejected with its line (nothing lost), the rest loads
