@@ -17,7 +17,7 @@ def completeness(con: duckdb.DuckDBPyConnection, source: str = "street") -> pd.D
     """Every force × month from the first to the last month published by any force: force, month, rows, status."""
     grid = con.execute(
         """
-        WITH span AS (SELECT min(month) AS first, max(month) AS last FROM published_month WHERE source = ?),
+        WITH span AS (SELECT min(month) AS first, max(month) AS last FROM published_month WHERE source = $source),
         forces AS (
             SELECT DISTINCT force FROM published_month
             UNION SELECT DISTINCT force FROM partnership WHERE force IS NOT NULL
@@ -25,33 +25,26 @@ def completeness(con: duckdb.DuckDBPyConnection, source: str = "street") -> pd.D
         months AS (
             SELECT CAST(m AS DATE) AS month FROM span, generate_series(span.first, span.last, INTERVAL 1 MONTH) g(m)
             WHERE span.first IS NOT NULL
+        ),
+        published AS (SELECT force, month, rows FROM published_month WHERE source = $source),
+        others AS (  -- each published month against the median of the force's other published months
+            SELECT a.force, a.month, median(b.rows) AS median_of_others
+            FROM published a JOIN published b ON b.force = a.force AND b.month <> a.month
+            GROUP BY a.force, a.month
         )
-        SELECT f.force, m.month, p.rows
+        SELECT f.force, m.month, p.rows,
+               CASE WHEN p.rows IS NULL THEN 'missing'
+                    WHEN o.median_of_others IS NOT NULL AND p.rows < $low * o.median_of_others THEN 'low'
+                    ELSE 'ok' END AS status
         FROM forces f CROSS JOIN months m
-        LEFT JOIN published_month p ON p.source = ? AND p.force = f.force AND p.month = m.month
+        LEFT JOIN published p ON p.force = f.force AND p.month = m.month
+        LEFT JOIN others o ON o.force = f.force AND o.month = m.month
         ORDER BY f.force, m.month
         """,
-        [source, source],
+        {"source": source, "low": LOW_SHARE},
     ).df()
     if grid.empty:
         return pd.DataFrame({"force": pd.Series(dtype="object"), "month": pd.Series(dtype="datetime64[ns]"),
                              "rows": pd.Series(dtype="Int64"), "status": pd.Series(dtype="object")})
     grid["rows"] = grid["rows"].astype("Int64")
-    grid["status"] = [
-        _status(rows, _median_of_others(grid, force, month))
-        for force, month, rows in zip(grid["force"], grid["month"], grid["rows"], strict=True)
-    ]
     return grid.reset_index(drop=True)
-
-
-def _median_of_others(grid: pd.DataFrame, force: str, month: object) -> float | None:
-    others = grid.loc[(grid["force"] == force) & (grid["month"] != month), "rows"].dropna()
-    return float(others.median()) if len(others) else None
-
-
-def _status(rows: object, median_of_others: float | None) -> str:
-    if pd.isna(rows):
-        return "missing"
-    if median_of_others is not None and float(rows) < LOW_SHARE * median_of_others:  # type: ignore[arg-type]
-        return "low"
-    return "ok"
