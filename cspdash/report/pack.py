@@ -232,18 +232,24 @@ def questions_for(con: duckdb.DuckDBPyConnection, b: Briefing) -> pd.DataFrame:
     return as_frame(suggest(b))
 
 
-def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.DataFrame | None = None,
-               progress: Progress | None = None) -> bytes:
-    """The briefing pack PDF for a meeting (ValueError when the meeting is unknown)."""
+def start_export(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.DataFrame | None,
+                 progress: Progress | None, steps: int) -> tuple[Briefing, pd.DataFrame, Callable[[int, str], None]]:
+    """Shared opening of every export: the meeting's figures, its questions, and a progress reporter."""
     def step(done: int, message: str) -> None:
         if progress is not None:
-            progress(done, STEPS, message)
+            progress(done, steps, message)
 
     step(0, "Gathering the figures")
     b = briefing(con, meeting_id)
     if b is None:
         raise ValueError(f"There is no meeting '{meeting_id}' in the store.")
-    asked = questions if questions is not None else questions_for(con, b)
+    return b, questions if questions is not None else questions_for(con, b), step
+
+
+def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.DataFrame | None = None,
+               progress: Progress | None = None) -> bytes:
+    """The briefing pack PDF for a meeting (ValueError when the meeting is unknown)."""
+    b, asked, step = start_export(con, meeting_id, questions, progress, STEPS)
     m = b.meeting
     pdf = BriefingPDF(f"Briefing pack · {m.title} · {m.partnership_name}")
 

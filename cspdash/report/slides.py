@@ -18,9 +18,9 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES, rag_badge
-from cspdash.metrics.meeting import Briefing, briefing, lsoa_geometries
+from cspdash.metrics.meeting import Briefing, lsoa_geometries
 from cspdash.report import figures
-from cspdash.report.pack import LOCATION_CAVEAT, questions_for
+from cspdash.report.pack import LOCATION_CAVEAT, start_export
 
 Progress = Callable[[int, int, str], None]
 STEPS = 6
@@ -129,16 +129,8 @@ def headline_figures(b: Briefing) -> list[tuple[str, str, str]]:
 def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.DataFrame | None = None,
                  progress: Progress | None = None) -> bytes:
     """The deck (.pptx bytes) for a meeting (ValueError when the meeting is unknown)."""
-    def step(done: int, message: str) -> None:
-        if progress is not None:
-            progress(done, STEPS, message)
-
-    step(0, "Gathering the figures")
-    b = briefing(con, meeting_id)
-    if b is None:
-        raise ValueError(f"There is no meeting '{meeting_id}' in the store.")
+    b, asked, step = start_export(con, meeting_id, questions, progress, STEPS)
     m = b.meeting
-    asked = questions if questions is not None else questions_for(con, b)
     step(1, "Drawing the charts")
     with figures.image_session():
         trend_png = figures.png(figures.trend_figure(b), 1200, 520)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -26,7 +25,7 @@ def store(demo_store_path: Path, tmp_path: Path) -> Store:
 
 def raw(store: Store, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
     """An independent query on the live version (configured like the app's connection)."""
-    con = duckdb.connect(str(store.current_version()), read_only=True, config={"threads": 2})
+    con = store.connect_read()
     try:
         return con.execute(sql, params or []).fetchall()
     finally:

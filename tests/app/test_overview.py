@@ -52,7 +52,7 @@ def _close_app_connections() -> None:
 def raw(demo_store_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection for independent counts."""
     # the same configuration as the app's cached connection, which DuckDB requires within one process
-    con = duckdb.connect(str(Store(demo_store_path).current_version()), read_only=True, config={"threads": 2})
+    con = Store(demo_store_path).connect_read()
     yield con
     con.close()
 

@@ -5,24 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cspdash.store.versions import Store
+from tests.app.test_priorities import raw
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 NEWPORT, CAERPHILLY = "W06000022", "W06000018"
 
 
-def raw(store_path: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
-    """An independent query (configured like the app's connection, as DuckDB requires in one process)."""
-    con = duckdb.connect(str(Store(store_path).current_version()), read_only=True, config={"threads": 2})
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def open_page(store_path: Path, use_store: Callable[[Path], None], query: dict[str, str] | None = None) -> AppTest:

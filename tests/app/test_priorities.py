@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,7 +22,7 @@ BADGES = {f"{s.icon} {s.label}" for s in RAG_STATUSES.values()}
 
 def raw(store_path: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
     """An independent query on a fresh connection (configured like the app's, as DuckDB requires in one process)."""
-    con = duckdb.connect(str(Store(store_path).current_version()), read_only=True, config={"threads": 2})
+    con = Store(store_path).connect_read()
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -32,7 +31,7 @@ def raw(store_path: Path, sql: str, params: list[object] | None = None) -> list[
 
 def checksums(store_path: Path) -> dict[str, tuple[int, int]]:
     """Row counts and hashes of every table, read like raw()."""
-    con = duckdb.connect(str(Store(store_path).current_version()), read_only=True, config={"threads": 2})
+    con = Store(store_path).connect_read()
     try:
         return table_checksums(con)
     finally:

@@ -29,7 +29,7 @@ def _close_app_connections() -> None:
 @pytest.fixture()
 def raw(demo_store_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection (same configuration as the app's, as DuckDB requires within one process)."""
-    con = duckdb.connect(str(Store(demo_store_path).current_version()), read_only=True, config={"threads": 2})
+    con = Store(demo_store_path).connect_read()
     yield con
     con.close()
 

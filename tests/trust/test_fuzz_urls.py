@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from cspdash.store.versions import Store
+from cspdash.store.versions import READ_CONFIG, Store
 from tests.conftest import table_checksums
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +64,7 @@ def demo_app_env(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory
 def _checksums(store_path: Path) -> dict[str, tuple[int, int]]:
     """Table checksums through a connection configured like the app's (DuckDB refuses a second config)."""
     version = Store(store_path).current_version()
-    con = duckdb.connect(str(version), read_only=True, config={"threads": 2})
+    con = duckdb.connect(str(version), read_only=True, config=READ_CONFIG)
     try:
         return table_checksums(con)
     finally:
