@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cspdash.metrics.period import add_months
@@ -37,15 +35,6 @@ def overview(demo_store_path: Path, use_store: Callable[[Path], None]) -> AppTes
     at.run()
     assert not at.exception
     return at
-
-
-@pytest.fixture(autouse=True)
-def _close_app_connections() -> None:
-    """Drop the app's cached store connection after each test: DuckDB refuses a second connection to the same
-    file with another configuration in one process, which other tests' plain connections would be."""
-    yield
-    st.cache_resource.clear()
-    gc.collect()
 
 
 @pytest.fixture()

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cspdash.store.versions import Store
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
-
-
-@pytest.fixture(autouse=True)
-def _close_app_connections() -> None:
-    """Drop the app's cached store connection after each test: DuckDB refuses a second connection to the same
-    file with another configuration in one process, which other tests' plain connections would be."""
-    yield
-    st.cache_resource.clear()
-    gc.collect()
 
 
 @pytest.fixture()
