@@ -1,4 +1,9 @@
-"""Disclosure control: small counts (1–4) at small-area level shown as '<5' in public output."""
+"""Disclosure control: small counts (1–4) at small-area level shown as '<5' in public output.
+
+One rule, used by every page, CSV download and export: a count from 1 to SMALL_COUNT_MAX is small.
+``suppress`` applies it to table columns, ``count_text`` to a single count written into a sentence, and
+``small`` gives the mask charts use to leave such values out.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,31 @@ import pandas as pd
 from cspdash.config import SMALL_COUNT_MAX
 
 SUPPRESSED = f"<{SMALL_COUNT_MAX + 1}"
+#: what a public export says about the rule
+RULE_TEXT = (f"Public output: counts of 1–{SMALL_COUNT_MAX} for small areas and small groups are shown as "
+             f"{SUPPRESSED}, and charts leave them out.")
+
+
+def small(values: pd.Series) -> pd.Series:
+    """True where a value is a small count (1 to SMALL_COUNT_MAX); text and blanks are not."""
+    return pd.to_numeric(values, errors="coerce").between(1, SMALL_COUNT_MAX)
+
+
+def is_small(value: object) -> bool:
+    """One value is a small count (1 to SMALL_COUNT_MAX)."""
+    return bool(small(pd.Series([value])).iat[0])
+
+
+def count_text(value: object, public: bool = True) -> str:
+    """A count as written in a sentence: '<5' for a small count in public output, else '1,234' ('' if blank)."""
+    if value is None or pd.isna(value):
+        return ""
+    return SUPPRESSED if public and is_small(value) else f"{value:,.0f}"
+
+
+def count_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy with ``columns`` written as counts for print (``count_text``: '1,234' or '<5')."""
+    return frame.assign(**{c: [count_text(v) for v in frame[c]] for c in columns})
 
 
 def suppress(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
@@ -14,9 +44,8 @@ def suppress(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFr
     out = frame.copy()
     targets = columns if columns else [c for c in out.columns if pd.api.types.is_integer_dtype(out[c])]
     for column in targets:
-        values = pd.to_numeric(out[column], errors="coerce")
-        small = values.between(1, SMALL_COUNT_MAX)
-        if small.any():  # the whole column becomes text, so a table never mixes numbers and "<5"
+        hidden = small(out[column])
+        if hidden.any():  # the whole column becomes text, so a table never mixes numbers and "<5"
             text = out[column].map(lambda v: "" if pd.isna(v) else str(v))
-            out[column] = text.where(~small, SUPPRESSED).astype(str)
+            out[column] = text.where(~hidden, SUPPRESSED).astype(str)
     return out

@@ -606,12 +606,10 @@ def measure_label(map_measure: str) -> tuple[str, str, str]:
 
 # ---------------------------------------------------------------------------------------------- words and hovers
 def _count_text(value: float, public: bool) -> str:
-    """A count as shown: '<5' for 1–4 in public output."""
-    from cspdash.config import SMALL_COUNT_MAX
-    from cspdash.metrics.disclosure import SUPPRESSED
+    """A count as shown: '<5' for 1–4 in public output (the one rule, metrics.disclosure)."""
+    from cspdash.metrics.disclosure import count_text
 
-    number = int(value)
-    return SUPPRESSED if public and 1 <= number <= SMALL_COUNT_MAX else f"{number:,}"
+    return count_text(int(value), public)
 
 
 def map_frame(spots: pd.DataFrame, map_measure: str, confidence: str, centroids: pd.DataFrame,

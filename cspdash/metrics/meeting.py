@@ -31,6 +31,7 @@ from cspdash.analysis.rag import (
     priority_rag,
 )
 from cspdash.analysis.spc import signals, xmr
+from cspdash.metrics.disclosure import count_columns, count_text, is_small
 from cspdash.metrics.period import add_months, month_label
 
 #: window used when there is no previous meeting, and its bounds otherwise (months)
@@ -163,11 +164,13 @@ def _months(start: date, end: date) -> list[date]:
     return out
 
 
-def crime_changes(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date) -> pd.DataFrame:
+def crime_changes(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date,
+                  public: bool = False) -> pd.DataFrame:
     """Per crime type: crimes in start..end vs the same months a year earlier, Poisson-tested.
 
     Columns: crime_type, current, previous, z, pct_change, verdict, direction, sentence. ``previous`` is NaN
-    (no verdict) when the earlier months were not all published.
+    (no verdict) when the earlier months were not all published. With ``public`` the sentences write small
+    counts as '<5' (the numeric columns keep their values for sorting and tests; exports suppress them).
     """
     prev_start, prev_end = add_months(start, -12), add_months(end, -12)
     frame = con.execute(
@@ -187,20 +190,23 @@ def crime_changes(con: duckdb.DuckDBPyConnection, partnership: str, force: str, 
     if not all(m in published for m in _months(prev_start, prev_end)):
         frame["previous"] = np.nan
     tested = compare_frame(frame, "current", "previous")
-    tested["sentence"] = [_change_sentence(r.current, r.previous, r.pct_change, r.verdict)
+    tested["sentence"] = [_change_sentence(r.current, r.previous, r.pct_change, r.verdict, public)
                           for r in tested.itertuples()]
     return tested.sort_values("z", key=lambda s: -s.abs().fillna(0)).reset_index(drop=True)
 
 
-def _change_sentence(current: float, previous: float, pct: float, verdict: str | None) -> str:
+def _change_sentence(current: float, previous: float, pct: float, verdict: str | None, public: bool = False) -> str:
+    now, then = count_text(current, public), count_text(previous, public)
     if verdict is None or pd.isna(previous):
-        return f"{current:,.0f} (no comparison: earlier months not all published)"
+        return f"{now} (no comparison: earlier months not all published)"
     label = {"significant": "a real change", "possible": "a possible change", "noise": "within normal variation"}
     if previous == 0:
-        return f"{current:,.0f} vs 0 — {label[verdict]}"
+        return f"{now} vs 0 — {label[verdict]}"
     word = "up" if current > previous else "down" if current < previous else "no change"
-    pct_text = "" if word == "no change" else f" {abs(pct):.0f}%"
-    return f"{word}{pct_text} ({current:,.0f} vs {previous:,.0f}) — {label[verdict]}"
+    # a percentage between counts either of which is small would give the small count away
+    hidden = public and (is_small(current) or is_small(previous))
+    pct_text = "" if word == "no change" or hidden else f" {abs(pct):.0f}%"
+    return f"{word}{pct_text} ({now} vs {then}) — {label[verdict]}"
 
 
 def spc_signals_since(con: duckdb.DuckDBPyConnection, partnership: str, force: str, since: date,
@@ -577,6 +583,20 @@ class Briefing:
     contributions: pd.DataFrame
     monthly: pd.DataFrame
     partner_names: dict[str, str] = field(default_factory=dict)
+    #: public output: small counts are written '<5' (metrics.disclosure), in sentences and in export tables
+    public: bool = False
+
+    def count(self, value: object) -> str:
+        """A count as written in text ('1,234', or '<5' for a small count in public output)."""
+        return count_text(value, self.public)
+
+    def hides(self, *values: object) -> bool:
+        """In public output, any of the values is a small count (so figures derived from it are left out)."""
+        return self.public and any(is_small(v) for v in values)
+
+    def counts(self, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+        """The frame with ``columns`` suppressed for print in public output (unchanged otherwise)."""
+        return count_columns(frame, columns) if self.public and not frame.empty else frame
 
     @property
     def overdue_recommendations(self) -> pd.DataFrame:
@@ -595,15 +615,15 @@ class Briefing:
         return self.partner_names.get(str(code), str(code))
 
 
-def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Briefing | None:
-    """Gather the briefing for a meeting (None when the meeting is unknown)."""
+def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = False) -> Briefing | None:
+    """Gather the briefing for a meeting (None when the meeting is unknown); ``public`` for public output."""
     info = meeting(con, meeting_id)
     if info is None:
         return None
     code, when = info.partnership_code, info.meeting_date
     empty = pd.DataFrame()
     if info.data_end is not None and info.window_start is not None:
-        changes = crime_changes(con, code, info.force, info.window_start, info.data_end)
+        changes = crime_changes(con, code, info.force, info.window_start, info.data_end, public)
         spc = spc_signals_since(con, code, info.force, info.window_start, info.data_end)
         hot = hot_spot_changes(con, code, info.data_end)
         monthly = monthly_crimes(con, code, add_months(info.data_end, -(SPC_HISTORY_MONTHS - 1)), info.data_end)
@@ -615,7 +635,7 @@ def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Briefing | None
         rag_changes=rag_changes(con, code, info.previous_date, when), priorities=priorities, actions=actions,
         indicators=indicator_status(con, code, when), recommendations=recommendations(con, code, when),
         triggers=triggers(con, code), health=health(con, code), contributions=contributions(con, code),
-        monthly=monthly, partner_names=partner_names(con),
+        monthly=monthly, partner_names=partner_names(con), public=public,
     )
 
 

@@ -20,6 +20,8 @@ import plotly.graph_objects as go
 
 from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES
 from cspdash.charts import theme
+from cspdash.config import SMALL_COUNT_MAX
+from cspdash.metrics.disclosure import SUPPRESSED, small
 from cspdash.metrics.meeting import Briefing
 
 log = logging.getLogger("cspdash.report")
@@ -62,8 +64,13 @@ def png(figure: go.Figure, width: int = 1000, height: int = 500) -> bytes | None
 
 
 def trend_figure(b: Briefing) -> go.Figure:
-    """Monthly recorded crime and ASB for 36 months, with the window since the previous meeting shaded."""
+    """Monthly recorded crime and ASB for 36 months, with the window since the previous meeting shaded.
+
+    In public output a small monthly count (partnership totals: in practice never) is a gap, not a point.
+    """
     monthly = b.monthly
+    if b.public and not monthly.empty:
+        monthly = monthly.assign(**{c: monthly[c].mask(small(monthly[c])) for c in ("crimes", "asb")})
     figure = go.Figure()
     if not monthly.empty:
         months = pd.to_datetime(monthly["month"])
@@ -83,8 +90,15 @@ def trend_figure(b: Briefing) -> go.Figure:
 
 
 def change_figure(b: Briefing) -> go.Figure:
-    """Change per crime type since the previous meeting vs a year earlier; real changes drawn solid."""
+    """Change per crime type since the previous meeting vs a year earlier; real changes drawn solid.
+
+    In public output a crime type with a small count in either period is left out (its % change would give the
+    count away); the export names them under the chart (``change_chart_note``).
+    """
     changes = b.crime_changes.dropna(subset=["previous"]) if not b.crime_changes.empty else b.crime_changes
+    left_out = left_out_of_change_chart(b)
+    if left_out:
+        changes = changes[~changes["crime_type"].isin(left_out)]
     figure = go.Figure()
     if not changes.empty:
         ordered = changes.sort_values("pct_change")
@@ -104,6 +118,20 @@ def change_figure(b: Briefing) -> go.Figure:
     figure = theme.apply(figure, "Change by crime type (solid = real change, Poisson |z| > 3)", height=520)
     figure.update_layout(margin={"l": 220, "r": 60})
     return figure
+
+
+def left_out_of_change_chart(b: Briefing) -> list[str]:
+    """Crime types the change chart leaves out in public output: a count of 1–4 in either period."""
+    changes = b.crime_changes
+    if not b.public or changes.empty:
+        return []
+    hidden = small(changes["current"]) | small(changes["previous"])
+    return sorted(changes.loc[hidden, "crime_type"].astype(str))
+
+
+def change_chart_note(left_out: list[str]) -> str:
+    """The sentence under the change chart naming the crime types left out in public output."""
+    return (f"Not charted in public output (a count of 1–{SMALL_COUNT_MAX}, shown as {SUPPRESSED}, in either period): " + ", ".join(left_out) + ".")
 
 
 def hot_spot_figure(b: Briefing, geometries: dict[str, str]) -> go.Figure:

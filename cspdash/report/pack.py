@@ -24,7 +24,7 @@ from cspdash.analysis.hotspots import GI_STAR_RULE_TEXT, PERSISTENCE_RULE_TEXT
 from cspdash.analysis.rag import ACTION_RULE_TEXT, PRIORITY_RULE_TEXT, RAG_STATUSES, rag_badge
 from cspdash.analysis.spc import SPC_RULE_TEXT
 from cspdash.config import settings
-from cspdash.metrics.disclosure import suppress
+from cspdash.metrics.disclosure import RULE_TEXT as DISCLOSURE_RULE_TEXT
 from cspdash.metrics.meeting import WINDOW_RULE_TEXT, Briefing, briefing, lsoa_geometries, stored_questions
 from cspdash.metrics.meeting import trigger_counts_by_quarter as _trigger_counts
 from cspdash.report import figures
@@ -42,6 +42,9 @@ OVERDUE_FILL = (253, 226, 210)
 LOCATION_CAVEAT = ("police.uk locations are anonymised: each crime is snapped to the nearest of about 750,000 map "
                    "points, which can land across a border; crimes with no nearby point have no location.")
 STEPS = 10
+SAVED_EVIDENCE_LEFT_OUT = "(left out of public output: saved text may quote small counts)"
+TRIGGER_LOG_LEFT_OUT = ("Individual cases are not listed in public output; the counts by quarter below show "
+                        "small counts as <5.")
 
 
 def unicode_font() -> tuple[Path, Path] | None:
@@ -215,8 +218,8 @@ def what_changed_lines(b: Briefing) -> dict[str, list[str]]:
         "Real changes in crime (Poisson test)": [f"{r.crime_type}: {r.sentence}" for r in real.itertuples()],
         "SPC signals": [str(s) for s in b.spc_signals.get("sentence", [])],
         "New or intensifying hot spots": [
-            f"{r.area_name} ({r.area_code}): {r.persistence}, {r.hot_spot_class}, {r.crimes_latest:,} in the last "
-            "3 months" for r in b.new_hot_spots.itertuples()],
+            f"{r.area_name} ({r.area_code}): {r.persistence}, {r.hot_spot_class}, {b.count(r.crimes_latest)} in the "
+            "last 3 months" for r in b.new_hot_spots.itertuples()],
         "Overdue recommendations": [
             f"{r.reference} ({b.partner(r.lead_partner)}): {r.recommendation} — due {r.due_date:%-d %b %Y}, "
             f"{r.days_overdue} days overdue" for r in b.overdue_recommendations.itertuples()],
@@ -225,10 +228,15 @@ def what_changed_lines(b: Briefing) -> dict[str, list[str]]:
 
 
 def questions_for(con: duckdb.DuckDBPyConnection, b: Briefing) -> pd.DataFrame:
-    """The meeting's saved questions, or the suggested ones when none are saved yet."""
+    """The meeting's saved questions, or the suggested ones when none are saved yet.
+
+    In public output a saved question's evidence is left out: it is free text saved earlier and may quote a
+    small count the rule cannot find in it (suggested questions are written with the rule applied).
+    """
     saved = stored_questions(con, b.meeting.meeting_id)
     if not saved.empty:
-        return saved[["position", "question", "evidence", "partner", "framing"]]
+        asked = saved[["position", "question", "evidence", "partner", "framing"]]
+        return asked.assign(evidence=SAVED_EVIDENCE_LEFT_OUT) if b.public else asked
     return as_frame(suggest(b))
 
 
@@ -240,7 +248,7 @@ def start_export(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
             progress(done, steps, message)
 
     step(0, "Gathering the figures")
-    b = briefing(con, meeting_id)
+    b = briefing(con, meeting_id, public=settings().public_output)
     if b is None:
         raise ValueError(f"There is no meeting '{meeting_id}' in the store.")
     return b, questions if questions is not None else questions_for(con, b), step
@@ -294,8 +302,11 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
     pdf.heading("3. Crime trends")
     pdf.image_or_note(trend_png)
     pdf.image_or_note(change_png)
+    if left_out := figures.left_out_of_change_chart(b):
+        pdf.para(figures.change_chart_note(left_out), size=8.5, muted=True)
     pdf.heading("Crime by type", level=1)
-    table = b.crime_changes[["crime_type", "current", "previous", "sentence"]].rename(columns={
+    table = b.counts(b.crime_changes, ["current", "previous"])[["crime_type", "current", "previous", "sentence"]] \
+        .rename(columns={
         "crime_type": "Crime type", "current": m.window_label, "previous": m.compare_label, "sentence": "Change"}) \
         if not b.crime_changes.empty else pd.DataFrame()
     pdf.frame_table(table, widths=(50, 25, 25, 78))
@@ -305,8 +316,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
     hot = b.hot_spots[b.hot_spots["hot_spot_class"].str.startswith("Hot")] if not b.hot_spots.empty else b.hot_spots
     hot_table = hot[["area_name", "area_code", "crimes_latest", "crimes_before", "hot_spot_class", "persistence"]] \
         if not hot.empty else pd.DataFrame()
-    if settings().public_output and not hot_table.empty:
-        hot_table = suppress(hot_table, ["crimes_latest", "crimes_before"])
+    hot_table = b.counts(hot_table, ["crimes_latest", "crimes_before"])
     pdf.frame_table(hot_table.rename(columns={"area_name": "Area", "area_code": "LSOA", "crimes_latest": "Last 3 months",
                                               "crimes_before": "3 months before", "hot_spot_class": "Gi* class",
                                               "persistence": "Persistence"}), widths=(35, 28, 25, 27, 30, 33))
@@ -338,13 +348,17 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
     step(9, "Writing the Community Trigger log and partnership health")
     pdf.heading("7. Community Trigger and Councillor Call for Action")
     cases = b.triggers
-    pdf.frame_table(cases[["case_id", "kind", "received_date", "threshold_met", "outcome", "resolved_date",
-                           "days_to_resolve"]].rename(columns={
-                               "case_id": "Case", "kind": "Kind", "received_date": "Received",
-                               "threshold_met": "Threshold met", "outcome": "Outcome", "resolved_date": "Resolved",
-                               "days_to_resolve": "Days"}), widths=(20, 28, 20, 18, 52, 22, 18))
+    if b.public:  # a list of cases would give away the small counts suppressed below
+        pdf.para(TRIGGER_LOG_LEFT_OUT, size=9, muted=True)
+    else:
+        pdf.frame_table(cases[["case_id", "kind", "received_date", "threshold_met", "outcome", "resolved_date",
+                               "days_to_resolve"]].rename(columns={
+                                   "case_id": "Case", "kind": "Kind", "received_date": "Received",
+                                   "threshold_met": "Threshold met", "outcome": "Outcome",
+                                   "resolved_date": "Resolved", "days_to_resolve": "Days"}),
+                        widths=(20, 28, 20, 18, 52, 22, 18))
     pdf.heading("Cases by quarter (financial year)", level=1)
-    pdf.frame_table(_trigger_counts(cases).rename(columns={
+    pdf.frame_table(b.counts(_trigger_counts(cases), ["cases", "threshold_met", "resolved"]).rename(columns={
         "quarter": "Quarter", "kind": "Kind", "cases": "Cases", "threshold_met": "Threshold met",
         "resolved": "Resolved", "median_days_to_resolve": "Median days to resolve"}))
     pdf.heading("8. Partnership health")
@@ -354,6 +368,8 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
                                              "evidence": "Evidence", "assessed_on": "Assessed"}),
                     widths=(20, 55, 22, 58, 23))
     pdf.heading("9. How the figures are worked out")
+    if b.public:
+        pdf.para(DISCLOSURE_RULE_TEXT, size=8.5, bold=True)
     for text in (WINDOW_RULE_TEXT, CHANGE_RULE_TEXT, SPC_RULE_TEXT, GI_STAR_RULE_TEXT, PERSISTENCE_RULE_TEXT):
         pdf.para(text, size=8.5)
     pdf.heading("Question rules", level=1)
@@ -391,6 +407,9 @@ def _cover(pdf: BriefingPDF, b: Briefing) -> None:
     pdf.set_font(pdf.family_name, "", 9)
     pdf.multi_cell(0, 5, pdf.clean(
         "Made by cspdash from the partnership's data store. Counts are police.uk recorded crimes and ASB "
-        "incidents; a change is called real only when a stated statistical test says so. "
-        + ("Small counts (1–4) are shown as <5." if settings().public_output else "")))
+        "incidents; a change is called real only when a stated statistical test says so."))
     pdf.set_text_color(*INK)
+    if b.public:
+        pdf.ln(4)
+        pdf.set_font(pdf.family_name, "B", 10.5)
+        pdf.multi_cell(0, 5.5, pdf.clean(DISCLOSURE_RULE_TEXT))

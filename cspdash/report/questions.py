@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -134,6 +135,13 @@ def _lead_for_crime_type(b: Briefing, crime_type: str) -> str:
     return PARTNERSHIP
 
 
+def _test(b: Briefing, row: Any, word: str) -> str:
+    """'up 40%, Poisson z = 3.5'; only the test's name when a small count is suppressed (the % and z give it away)."""
+    if b.hides(row.current, row.previous):
+        return "Poisson test"
+    return f"{word} {abs(row.pct_change):.0f}%, Poisson z = {row.z:.1f}"
+
+
 def _window(b: Briefing) -> str:
     return f"{b.meeting.window_label} vs {b.meeting.compare_label}"
 
@@ -147,8 +155,8 @@ def significant_rises(b: Briefing) -> list[Question]:
     for row in changes[(changes["verdict"] == "significant") & (changes["direction"] == "up")].itertuples():
         out.append(Question(
             f"{row.crime_type} has risen: is the rise understood, and what is the partnership's response?",
-            f"{row.crime_type}: {_count(row.current)} in {b.meeting.window_label} vs {_count(row.previous)} in "
-            f"{b.meeting.compare_label} (up {row.pct_change:.0f}%, Poisson z = {row.z:.1f}: a real change).",
+            f"{row.crime_type}: {b.count(row.current)} in {b.meeting.window_label} vs {b.count(row.previous)} in "
+            f"{b.meeting.compare_label} ({_test(b, row, 'up')}: a real change).",
             _lead_for_crime_type(b, row.crime_type), SCRUTINISE_PERFORMANCE, "significant_rise"))
     return out
 
@@ -164,8 +172,8 @@ def significant_falls(b: Briefing) -> list[Question]:
         out.append(Question(
             f"{row.crime_type} has fallen: what does the partnership think worked, and can it be applied to "
             "other priorities?",
-            f"{row.crime_type}: {_count(row.current)} in {b.meeting.window_label} vs {_count(row.previous)} in "
-            f"{b.meeting.compare_label} (down {abs(row.pct_change):.0f}%, Poisson z = {row.z:.1f}: a real change).",
+            f"{row.crime_type}: {b.count(row.current)} in {b.meeting.window_label} vs {b.count(row.previous)} in "
+            f"{b.meeting.compare_label} ({_test(b, row, 'down')}: a real change).",
             _lead_for_crime_type(b, row.crime_type), SCRUTINISE_PERFORMANCE, "significant_fall"))
     return out
 
@@ -195,8 +203,8 @@ def new_hot_spots(b: Briefing) -> list[Question]:
         out.append(Question(
             f"{row.area_name} is {'an' if row.persistence[0] in 'aeiou' else 'a'} {row.persistence} hot spot: what do residents and ward councillors there report, "
             "and does the plan's hot-spot work reach it?",
-            f"{row.area_name} ({row.area_code}): {_count(row.crimes_latest)} crimes and ASB incidents in the last "
-            f"3 months vs {_count(row.crimes_before)} in the 3 before; {row.hot_spot_class} (Gi* z = "
+            f"{row.area_name} ({row.area_code}): {b.count(row.crimes_latest)} crimes and ASB incidents in the last "
+            f"3 months vs {b.count(row.crimes_before)} in the 3 before; {row.hot_spot_class} (Gi* z = "
             f"{row.z_latest:.1f}); {row.persistence}.",
             PARTNERSHIP, CONTRIBUTE_TO_STRATEGY, "new_hot_spot"))
     return out

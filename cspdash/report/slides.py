@@ -18,6 +18,7 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES, rag_badge
+from cspdash.metrics.disclosure import RULE_TEXT as DISCLOSURE_RULE_TEXT
 from cspdash.metrics.meeting import Briefing, lsoa_geometries
 from cspdash.report import figures
 from cspdash.report.pack import LOCATION_CAVEAT, start_export
@@ -114,8 +115,9 @@ def headline_figures(b: Briefing) -> list[tuple[str, str, str]]:
         asb = changes[changes["crime_type"] == "Anti-social behaviour"]
         for label, part in (("recorded crimes", crime), ("ASB incidents", asb)):
             current, previous = float(part["current"].sum()), float(part["previous"].sum())
-            pct = "" if not previous else f"{100 * (current - previous) / previous:+.0f}% on a year earlier"
-            out.append((f"{current:,.0f}", f"{label}, {m.window_label}", pct))
+            pct = "" if not previous or b.hides(current, previous) \
+                else f"{100 * (current - previous) / previous:+.0f}% on a year earlier"
+            out.append((b.count(current), f"{label}, {m.window_label}", pct))
         real = changes[changes["verdict"] == "significant"]
         out.append((str(len(real)), "crime types with a real change", "Poisson test, |z| > 3"))
     counts = b.priorities["rag"].value_counts() if not b.priorities.empty else pd.Series(dtype=int)
@@ -147,6 +149,8 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     cover.shapes.title.text = f"{m.partnership_name} Community Safety Partnership"
     cover.placeholders[1].text = (f"{m.committee}\n{m.meeting_date:%-d %B %Y}\n"
                                   + (f"police.uk data to {m.data_end:%B %Y}" if m.data_end else ""))
+    if b.public:
+        _note(cover, DISCLOSURE_RULE_TEXT, top=6.6)
 
     slide = _title_only(deck, SLIDE_TITLES[0])
     for index, (figure, label, note) in enumerate(headline_figures(b)):
@@ -170,7 +174,9 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     _note(slide, "police.uk street-level records; the shaded months are those since the previous meeting.")
     slide = _title_only(deck, SLIDE_TITLES[2])
     _picture(slide, change_png)
-    _note(slide, "Solid bars are real changes (Poisson test |z| > 3); pale bars are within normal variation.")
+    left_out = figures.left_out_of_change_chart(b)
+    _note(slide, "Solid bars are real changes (Poisson test |z| > 3); pale bars are within normal variation."
+          + (" " + figures.change_chart_note(left_out) if left_out else ""), top=6.7 if left_out else 6.85)
     step(4, "Writing the map and plan slides")
     slide = _title_only(deck, SLIDE_TITLES[3])
     _picture(slide, map_png, width=9.5)

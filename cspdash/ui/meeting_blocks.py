@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from cspdash.analysis.rag import rag_badge
+from cspdash.config import settings
 from cspdash.ingest.meeting_updates import EditError, save_questions, save_recommendations
 from cspdash.ingest.template import RECOMMENDATION_STATUSES
 from cspdash.metrics import meeting as mm
@@ -27,7 +28,8 @@ def pick_meeting(partnership: str) -> mm.Briefing | None:
         return None
     labels = {r.meeting_id: f"{r.committee}, {pd.Timestamp(r.meeting_date):%-d %B %Y}" for r in held.itertuples()}
     chosen = url_choice("Meeting", list(labels), "meeting", list(labels)[0], format_func=lambda m: labels[m])
-    return db.query(mm.briefing, chosen)  # type: ignore[no-any-return]
+    # public output: the "what changed" lines and suggested questions write small counts as <5
+    return db.query(mm.briefing, chosen, public=settings().public_output)  # type: ignore[no-any-return]
 
 
 def freshness(b: mm.Briefing) -> None:
@@ -56,7 +58,7 @@ def what_changed(b: mm.Briefing) -> None:
             else:
                 st.caption("Nothing to report.")
     with st.expander("Tables behind these lists"):
-        blocks.table(b.crime_changes, "crime changes since the previous meeting")
+        blocks.table(b.crime_changes, "crime changes since the previous meeting", small_count_columns=["current", "previous"])
         blocks.table(b.spc_signals, "SPC signals since the previous meeting")
         blocks.table(b.rag_changes, "RAG moves since the previous meeting")
         blocks.table(b.hot_spots, "hot spots and persistence", small_count_columns=["crimes_latest", "crimes_before"])
