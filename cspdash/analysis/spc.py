@@ -21,8 +21,9 @@ Conventions (Wheeler / NHS England "Making Data Count"):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 import numpy as np
@@ -73,6 +74,42 @@ def xmr(
     floor_at_zero: bool = True,
 ) -> pd.DataFrame:
     """Build an XmR chart: one row per point with limits, segment and a flag per signal rule."""
+    chart = _chart_arrays(values, break_points, floor_at_zero)
+    flags = _rule_flags(chart)
+    columns: dict[str, np.ndarray] = {name: chart[name] for name in _CHART_COLUMNS}
+    columns.update(flags)
+    columns["any_signal"] = np.logical_or.reduce([flags[rule] for rule in RULES])
+    return pd.DataFrame(columns)
+
+
+def series_signals(
+    values: Sequence[float] | np.ndarray,
+    break_points: Sequence[int] = (),
+    dates: Sequence[Any] | pd.Series | None = None,
+    floor_at_zero: bool = True,
+) -> list[Signal]:
+    """The signals of one series, as signals(xmr(values, break_points), dates) gives, without building the chart.
+
+    For pages that scan many series for signals and draw none of them.
+    """
+    return _signals(_chart_arrays(values, break_points, floor_at_zero), dates)
+
+
+def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None) -> list[Signal]:
+    """List every signal on an xmr() chart, each with a plain-English sentence."""
+    arrays = {name: chart[name].to_numpy() for name in _CHART_COLUMNS}
+    arrays["outside"] = chart["outside_limits"].to_numpy(dtype=bool)
+    return _signals(arrays, dates)
+
+
+#: the numeric columns of an XmR chart, in order
+_CHART_COLUMNS = ("value", "segment", "mean", "mr", "avg_mr", "unpl", "lnpl", "upper_near", "lower_near")
+
+
+def _chart_arrays(
+    values: Sequence[float] | np.ndarray | pd.Series, break_points: Sequence[int], floor_at_zero: bool
+) -> dict[str, np.ndarray]:
+    """The chart's columns as arrays (see _CHART_COLUMNS) plus 'outside' (outside_limits)."""
     value = np.asarray(values, dtype=float)
     n = len(value)
     if np.isnan(value).any():
@@ -80,77 +117,69 @@ def xmr(
     bad = [b for b in break_points if not 0 < int(b) < n]
     if bad:
         raise ValueError(f"break points must be indices between 1 and {n - 1}; got {bad}")
-    starts = sorted({0, *(int(b) for b in break_points)})
+    starts = sorted({0, *(int(b) for b in break_points)}) if n else []
     segment = np.zeros(n, dtype=int)
-    for seg_id, start in enumerate(starts):
-        segment[start:] = seg_id
-
     mean = np.full(n, np.nan)
     mr = np.full(n, np.nan)
     avg_mr = np.full(n, np.nan)
-    for idx in _segment_indices(segment):
-        seg_values = value[idx]
-        mean[idx] = seg_values.mean()
-        if len(idx) > 1:
+    for seg_id, (first, stop) in enumerate(zip(starts, [*starts[1:], n], strict=False)):
+        segment[first:stop] = seg_id
+        seg_values = value[first:stop]
+        mean[first:stop] = seg_values.mean()
+        if stop - first > 1:
             ranges = np.abs(np.diff(seg_values))
-            mr[idx[1:]] = ranges
-            avg_mr[idx] = ranges.mean()
-
+            mr[first + 1:stop] = ranges
+            avg_mr[first:stop] = ranges.mean()
     half_width = LIMIT_FACTOR * avg_mr
     unpl = mean + half_width
     lnpl = np.maximum(mean - half_width, 0.0) if floor_at_zero else mean - half_width
     near = NEAR_LIMIT_FRACTION * half_width
-    chart = pd.DataFrame(
-        {
-            "value": value,
-            "segment": segment,
-            "mean": mean,
-            "mr": mr,
-            "avg_mr": avg_mr,
-            "unpl": unpl,
-            "lnpl": lnpl,
-            "upper_near": mean + near,
-            "lower_near": mean - near,
-        }
-    )
-    chart["outside_limits"] = (value > unpl) | (value < lnpl)
+    return {
+        "value": value, "segment": segment, "mean": mean, "mr": mr, "avg_mr": avg_mr, "unpl": unpl, "lnpl": lnpl,
+        "upper_near": mean + near, "lower_near": mean - near, "outside": (value > unpl) | (value < lnpl),
+    }
+
+
+def _rule_flags(chart: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """One boolean array per rule: the points each rule flags."""
+    n = len(chart["value"])
+    flags = {"outside_limits": chart["outside"]}
     for rule in RULES[1:]:
-        flags = np.zeros(n, dtype=bool)
+        flagged = np.zeros(n, dtype=bool)
         for start, end, _direction, points in _rule_spans(chart, rule):
-            flags[points if points is not None else slice(start, end + 1)] = True
-        chart[rule] = flags
-    chart["any_signal"] = chart[list(RULES)].any(axis=1)
-    return chart
+            flagged[points if points is not None else slice(start, end + 1)] = True
+        flags[rule] = flagged
+    return flags
 
 
-def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None) -> list[Signal]:
-    """List every signal on an xmr() chart, each with a plain-English sentence."""
-    labels = _point_labels(len(chart), dates)
+def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | None) -> list[Signal]:
+    """Every signal of a chart's arrays, each with a plain-English sentence."""
+    label = _point_labeller(len(chart["value"]), dates)
     unit, one = ("months", "month") if dates is not None else ("points", "value")
-    value = chart["value"].to_numpy()
+    value, mean = chart["value"], chart["mean"]
     found: list[Signal] = []
 
-    for i in np.flatnonzero(chart["outside_limits"].to_numpy()):
-        above = bool(value[i] > chart["unpl"].iat[i])
-        limit = chart["unpl"].iat[i] if above else chart["lnpl"].iat[i]
+    for i in (int(k) for k in np.flatnonzero(chart["outside"])):
+        above = bool(value[i] > chart["unpl"][i])
+        limit = chart["unpl"][i] if above else chart["lnpl"][i]
         side, sign = ("above the upper", ">") if above else ("below the lower", "<")
         sentence = (
-            f"{labels[i]} is {side} process limit ({_fmt(value[i])} {sign} {_fmt(limit)}): "
+            f"{label(i)} is {side} process limit ({_fmt(value[i])} {sign} {_fmt(limit)}): "
             f"an unusual {one}."
         )
         found.append(Signal("outside_limits", int(i), int(i), "up" if above else "down", sentence))
 
     for start, end, direction, _points in _rule_spans(chart, "run_of_7"):
         sentence = (
-            f"{end - start + 1} {unit} in a row from {labels[start]} to {labels[end]} are "
+            f"{end - start + 1} {unit} in a row from {label(start)} to {label(end)} are "
             f"{'above' if direction == 'up' else 'below'} the average "
-            f"({_fmt(chart['mean'].iat[start])}): a sustained shift, not chance."
+            f"({_fmt(mean[start])}): a sustained shift, not chance."
         )
         found.append(Signal("run_of_7", start, end, direction, sentence))
 
     for start, end, direction, _points in _rule_spans(chart, "trend_of_6"):
         sentence = (
-            f"{end - start + 1} {unit} in a row from {labels[start]} to {labels[end]} each "
+            f"{end - start + 1} {unit} in a row from {label(start)} to {label(end)} each "
             f"{'rose' if direction == 'up' else 'fell'} ({_fmt(value[start])} to "
             f"{_fmt(value[end])}): a steady trend, not chance."
         )
@@ -158,9 +187,9 @@ def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None)
 
     for start, end, direction, _points in _rule_spans(chart, "two_of_three_near_limit"):
         up = direction == "up"
-        line = chart["upper_near"].iat[start] if up else chart["lower_near"].iat[start]
+        line = chart["upper_near"][start] if up else chart["lower_near"][start]
         sentence = (
-            f"{labels[start]} to {labels[end]}: 2 of 3 {unit} in a row are close to the "
+            f"{label(start)} to {label(end)}: 2 of 3 {unit} in a row are close to the "
             f"{'upper' if up else 'lower'} process limit ({'above' if up else 'below'} "
             f"{_fmt(line)}): an early warning of change."
         )
@@ -173,26 +202,22 @@ def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None)
 Span = tuple[int, int, Literal["up", "down"], list[int] | None]
 
 
-def _rule_spans(chart: pd.DataFrame, rule: str) -> list[Span]:
+def _rule_spans(chart: dict[str, np.ndarray], rule: str) -> list[Span]:
     """Spans (start, end, direction, flagged points or None for all) of one rule, per segment."""
     spans: list[Span] = []
-    for idx in _segment_indices(chart["segment"].to_numpy()):
-        seg = chart.iloc[idx]
-        value = seg["value"].to_numpy()
-        offset = int(idx[0])
+    for first, stop in _segment_bounds(chart["segment"]):
+        value = chart["value"][first:stop]
         if rule == "run_of_7":
-            found = _run_spans(value, seg["mean"].to_numpy())
+            found = _run_spans(value, chart["mean"][first:stop])
         elif rule == "trend_of_6":
             found = _trend_spans(value)
         elif rule == "two_of_three_near_limit":
-            found = _near_limit_spans(
-                value, seg["upper_near"].to_numpy(), seg["lower_near"].to_numpy()
-            )
+            found = _near_limit_spans(value, chart["upper_near"][first:stop], chart["lower_near"][first:stop])
         else:
             raise ValueError(f"unknown rule {rule!r}")
         for start, end, direction, points in found:
-            shifted = None if points is None else [p + offset for p in points]
-            spans.append((start + offset, end + offset, direction, shifted))
+            shifted = None if points is None else [p + first for p in points]
+            spans.append((start + first, end + first, direction, shifted))
     return spans
 
 
@@ -245,19 +270,24 @@ def _near_limit_spans(value: np.ndarray, upper_near: np.ndarray, lower_near: np.
     return spans
 
 
-def _segment_indices(segment: np.ndarray) -> list[np.ndarray]:
-    """The point indices of each segment, in order."""
-    return [np.flatnonzero(segment == seg_id) for seg_id in np.unique(segment)]
+def _segment_bounds(segment: np.ndarray) -> list[tuple[int, int]]:
+    """(first, stop) of each segment; segments are consecutive runs of points."""
+    if not len(segment):
+        return []
+    cuts = [0, *(int(i) + 1 for i in np.flatnonzero(np.diff(segment))), len(segment)]
+    return list(zip(cuts[:-1], cuts[1:], strict=True))
 
 
-def _point_labels(n: int, dates: Sequence[Any] | pd.Series | None) -> list[str]:
-    """Month names like 'March 2025' for each point, or 'Point 3' (1-based) without dates."""
+def _point_labeller(n: int, dates: Sequence[Any] | pd.Series | None) -> Callable[[int], str]:
+    """Month names like 'March 2025' for point i, or 'Point 3' (1-based) without dates."""
     if dates is None:
-        return [f"Point {i + 1}" for i in range(n)]
-    stamps = pd.to_datetime(pd.Series(list(dates)))
-    if len(stamps) != n:
-        raise ValueError(f"dates has {len(stamps)} entries but the chart has {n} points")
-    return [stamp.strftime("%B %Y") for stamp in stamps]
+        return lambda i: f"Point {i + 1}"
+    items = list(dates)
+    if len(items) != n:
+        raise ValueError(f"dates has {len(items)} entries but the chart has {n} points")
+    if not all(isinstance(item, date) for item in items):  # datetime and pd.Timestamp are dates too
+        items = list(pd.to_datetime(pd.Series(items)))
+    return lambda i: items[i].strftime("%B %Y")
 
 
 def _fmt(value: float) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cspdash.analysis.change import compare_frame
-from cspdash.analysis.spc import Signal, signals, xmr
+from cspdash.analysis.spc import Signal, series_signals, signals, xmr
 from cspdash.metrics.period import Period, add_months, month_label
 from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES, OUTCOME_GROUPS
 
@@ -373,38 +373,23 @@ class SpcResult:
 
 def spc_for_series(months: list[date], counts: list[float], break_month: date | None = None) -> SpcResult:
     """XmR chart of monthly counts (gaps dropped), limits recalculated from ``break_month`` when given."""
-    series = pd.DataFrame({"month": months, "value": counts}).dropna()
-    series = series.reset_index(drop=True)
+    values = np.asarray(counts, dtype=float)
+    keep = ~np.isnan(values)
+    kept_months = [m for m, k in zip(months, keep, strict=True) if k]
+    kept = values[keep]
     breaks: list[int] = []
     if break_month is not None:
-        after = series.index[series["month"] >= break_month]
-        if len(after) and 0 < int(after[0]) < len(series) - 1:
-            breaks = [int(after[0])]
+        after = next((i for i, m in enumerate(kept_months) if m >= break_month), None)
+        if after is not None and 0 < after < len(kept_months) - 1:
+            breaks = [after]
         else:
             break_month = None
-    if len(series) < 2:
+    if len(kept) < 2:
+        series = pd.DataFrame({"month": pd.Series(kept_months, dtype=object), "value": kept})
         return SpcResult(series.assign(mean=np.nan, unpl=np.nan, lnpl=np.nan, any_signal=False), [], None)
-    chart = xmr(series["value"].astype(float), break_points=breaks)
-    chart.insert(0, "month", series["month"].to_numpy())
-    return SpcResult(chart, signals(chart, dates=series["month"]), break_month)
-
-
-def monthly_by_type(
-    con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
-) -> pd.DataFrame:
-    """Monthly counts per crime type plus 'All crime' (excluding ASB): month, crime_type, crimes."""
-    frame = con.execute(
-        """
-        SELECT month, crime_type, sum(crimes)::BIGINT AS crimes FROM monthly_crime_counts
-        WHERE partnership_code = $p AND month BETWEEN $start AND $end GROUP BY ALL
-        UNION ALL
-        SELECT month, $all AS crime_type, sum(crimes)::BIGINT FROM monthly_crime_counts
-        WHERE partnership_code = $p AND month BETWEEN $start AND $end AND crime_type <> $asb GROUP BY ALL
-        """,
-        {"p": partnership, "start": start, "end": end, "all": ALL_CRIME, "asb": ASB},
-    ).df()
-    frame["month"] = _dates(frame["month"])
-    return frame
+    chart = xmr(kept, break_points=breaks)
+    chart.insert(0, "month", pd.Series(kept_months, dtype=object))
+    return SpcResult(chart, signals(chart, dates=kept_months), break_month)
 
 
 def recent_signals(
@@ -413,24 +398,33 @@ def recent_signals(
 ) -> pd.DataFrame:
     """SPC signals touching the last ``recent_months`` months to ``end``, per crime type: crime_type, label, rule,
     direction, sentence."""
+    columns = ["crime_type", "label", "rule", "direction", "sentence"]
     start = add_months(end, -(history_months - 1))
-    months = month_range(start, end)
     published = set(published_months(con, force))
-    by_type = monthly_by_type(con, partnership, start, end)
-    recent_from = add_months(end, -(recent_months - 1))
-    rows = []
-    for crime_type in (ALL_CRIME, *CRIME_TYPES):
-        counts = by_type[by_type["crime_type"] == crime_type].set_index("month")["crimes"]
-        values = [float(counts.get(m, 0)) if m in published else np.nan for m in months]
-        if sum(1 for v in values if not np.isnan(v)) < 12:
+    months = [m for m in month_range(start, end) if m in published]  # unpublished months are gaps, left out
+    if len(months) < 12:
+        return pd.DataFrame(columns=columns)
+    position = {m: i for i, m in enumerate(months)}
+    series: dict[str, np.ndarray] = {t: np.zeros(len(months)) for t in (ALL_CRIME, *CRIME_TYPES)}
+    rows = con.execute(
+        "SELECT month, crime_type, sum(crimes)::BIGINT FROM monthly_crime_counts "
+        "WHERE partnership_code = ? AND month BETWEEN ? AND ? GROUP BY ALL", [partnership, start, end]).fetchall()
+    for month, crime_type, crimes in rows:
+        i = position.get(month)
+        if i is None:
             continue
-        result = spc_for_series(months, values)
-        chart_months = list(result.chart["month"])
-        for signal in result.signals:
-            if chart_months[signal.end_index] >= recent_from:
-                rows.append({"crime_type": crime_type, "label": crime_type_label(crime_type), "rule": signal.rule,
-                             "direction": signal.direction, "sentence": signal.sentence})
-    return pd.DataFrame(rows, columns=["crime_type", "label", "rule", "direction", "sentence"])
+        if crime_type in series:
+            series[crime_type][i] += crimes
+        if crime_type != ASB:
+            series[ALL_CRIME][i] += crimes
+    recent_from = add_months(end, -(recent_months - 1))
+    found = []
+    for crime_type, values in series.items():
+        for signal in series_signals(values, dates=months):
+            if months[signal.end_index] >= recent_from:
+                found.append((crime_type, crime_type_label(crime_type), signal.rule, signal.direction,
+                              signal.sentence))
+    return pd.DataFrame(found, columns=columns)
 
 
 # ---------------------------------------------------------------------------------------------- wards
@@ -618,11 +612,23 @@ def spc_series(
     start: date, end: date, break_month: date | None = None,
 ) -> SpcResult:
     """XmR chart of one area's monthly counts from ``start`` to ``end`` (unpublished months left out)."""
-    areas = () if level == "partnership" else (area,)
-    monthly = area_monthly(con, partnership, level, crime_types_for(crime_type), start, end, areas)
-    months = month_range(start, end)
+    if level not in _AREA_CODE_SQL:
+        raise ValueError(f"unknown area level {level!r}; expected one of {', '.join(AREA_LEVELS)}")
+    code = _AREA_CODE_SQL[level]
+    rows = con.execute(
+        f"""
+        SELECT g.month, sum(g.crimes)::BIGINT
+        FROM monthly_crime_counts g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+        WHERE g.partnership_code = $partnership AND g.month BETWEEN $start AND $end
+          AND list_contains($types, g.crime_type) AND ($level = 'partnership' OR {code} = $area)
+        GROUP BY g.month
+        """,
+        {"partnership": partnership, "start": start, "end": end, "types": list(crime_types_for(crime_type)),
+         "level": level, "area": area},
+    ).fetchall()
+    counts = dict(rows)
     published = set(published_months(con, force))
-    counts = monthly.groupby("month")["crimes"].sum() if not monthly.empty else pd.Series(dtype=float)
+    months = month_range(start, end)
     values = [float(counts.get(m, 0)) if m in published else np.nan for m in months]
     return spc_for_series(months, values, break_month)
 

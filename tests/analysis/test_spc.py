@@ -173,3 +173,24 @@ def test_bad_input() -> None:
 def test_every_rule_has_a_flag_column() -> None:
     chart = xmr(NO_SIGNAL)
     assert set(RULES) <= set(chart.columns)
+
+
+def test_series_signals_match_the_chart_signals_on_random_series() -> None:
+    """The chart-free path used to scan many series gives exactly the signals of xmr() + signals()."""
+    from datetime import date
+
+    from cspdash.analysis.spc import series_signals
+
+    rng = np.random.default_rng(7)
+    months = [date(2020 + i // 12, i % 12 + 1, 1) for i in range(40)]
+    fired = 0
+    for trial in range(400):
+        n = int(rng.integers(2, 40))
+        values = rng.poisson(20, n).astype(float) + np.round(np.arange(n) * rng.normal(0, 1.5))
+        values = np.maximum(values, 0)
+        breaks = [int(rng.integers(1, n))] if trial % 3 == 0 else []
+        dates = months[:n] if trial % 2 else None
+        expected = signals(xmr(values, break_points=breaks), dates=dates)
+        assert series_signals(values, breaks, dates) == expected
+        fired += len(expected)
+    assert fired > 100  # the series exercise the rules, not only quiet charts

@@ -213,3 +213,36 @@ def test_trend_sentence_states_latest_and_year_before(tiny: duckdb.DuckDBPyConne
                                date(2025, 12, 1), "month")
     sentence = crime.trend_sentence(frame, "crimes", "Burglary", "crimes")
     assert sentence.startswith("Burglary: Alpha 3 crimes in Dec 2025 (up 50% on a year before)")
+
+
+def test_recent_signals_equal_one_chart_per_crime_type(tiny: duckdb.DuckDBPyConnection) -> None:
+    """The overview's signal scan gives what drawing each crime type's own chart from area_monthly gives."""
+    from cspdash.vocab import CRIME_TYPES
+
+    end = date(2025, 12, 1)
+    months = crime.month_range(add_months(end, -35), end)
+    published = set(crime.published_months(tiny, FORCE))
+    expected = []
+    for crime_type in ("All crime", *CRIME_TYPES):
+        monthly = crime.area_monthly(tiny, "P1", "partnership", crime.crime_types_for(crime_type), months[0], end)
+        counts = dict(zip(monthly["month"], monthly["crimes"], strict=True))
+        values = [float(counts.get(m, 0)) if m in published else math.nan for m in months]
+        result = crime.spc_for_series(months, values)
+        expected += [(crime_type, s.rule, s.direction, s.sentence) for s in result.signals
+                     if result.chart["month"].iloc[s.end_index] >= add_months(end, -2)]
+    found = crime.recent_signals(tiny, "P1", FORCE, end)
+    assert list(found[["crime_type", "rule", "direction", "sentence"]].itertuples(index=False, name=None)) == expected
+    assert len(expected) >= 2  # the December spike in violence, and so in all crime
+
+
+@pytest.mark.parametrize(("level", "area"), [("partnership", "P1"), ("ward", "W1"), ("lsoa", "L3")])
+def test_spc_series_counts_are_the_area_monthly_counts(tiny: duckdb.DuckDBPyConnection, level: str,
+                                                        area: str) -> None:
+    """The SPC chart's points are the area's monthly counts, with the unpublished month left out."""
+    start, end = date(2024, 1, 1), date(2025, 12, 1)
+    result = crime.spc_series(tiny, "P1", FORCE, level, area, "All crime", start, end)
+    areas = () if level == "partnership" else (area,)
+    monthly = crime.area_monthly(tiny, "P1", level, crime.crime_types_for("All crime"), start, end, areas)
+    counts = monthly.groupby("month")["crimes"].sum()
+    assert list(result.chart["month"]) == PUBLISHED
+    assert result.chart["value"].tolist() == [float(counts.get(m, 0)) for m in PUBLISHED]
