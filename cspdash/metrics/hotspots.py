@@ -509,7 +509,29 @@ def area_crime_mix(con: duckdb.DuckDBPyConnection, partnership: str, level: str,
 
 def area_outcome_mix(con: duckdb.DuckDBPyConnection, partnership: str, level: str, area_code: str, start: date,
                      end: date, crime_types: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Latest outcome group of the area's crimes recorded in the period: outcome_group, crimes, share."""
+    """Latest outcome group of the area's crimes recorded in the period: outcome_group, crimes, share.
+
+    Read from the pre-aggregate agg_outcome_month_lsoa; a store written before that table existed is read from
+    its raw rows (area_outcome_mix_from_rows) until its next write adds the table.
+    """
+    params = {"partnership": partnership, "level": level, "start": start, "end": end, "area": area_code,
+              "crime_types": list(crime_types)}
+    try:
+        frame = con.execute(
+            f"""
+            WITH scope AS ({_scope_sql(level)})
+            SELECT a.outcome_group, sum(a.crimes)::BIGINT AS crimes
+            FROM agg_outcome_month_lsoa a JOIN scope ON scope.lsoa_code = a.lsoa_code
+            WHERE scope.area_code = $area AND a.crime_month BETWEEN $start AND $end AND {_CRIME_FILTER}
+            GROUP BY 1 ORDER BY 2 DESC, 1""", params).df()
+    except duckdb.CatalogException:
+        return area_outcome_mix_from_rows(con, partnership, level, area_code, start, end, crime_types)
+    return _with_outcome_share(frame)
+
+
+def area_outcome_mix_from_rows(con: duckdb.DuckDBPyConnection, partnership: str, level: str, area_code: str,
+                               start: date, end: date, crime_types: tuple[str, ...] = ()) -> pd.DataFrame:
+    """area_outcome_mix from the raw street and outcome rows (each crime's latest outcome event)."""
     frame = con.execute(
         f"""
         WITH scope AS ({_scope_sql(level)}),
@@ -526,6 +548,10 @@ def area_outcome_mix(con: duckdb.DuckDBPyConnection, partnership: str, level: st
         {"partnership": partnership, "level": level, "start": start, "end": end, "area": area_code,
          "crime_types": list(crime_types), "types": list(OUTCOME_GROUP), "groups": list(OUTCOME_GROUP.values())},
     ).df()
+    return _with_outcome_share(frame)
+
+
+def _with_outcome_share(frame: pd.DataFrame) -> pd.DataFrame:
     total = frame["crimes"].sum()
     frame["share"] = (frame["crimes"] * 100.0 / total).round(1) if total else 0.0
     return frame

@@ -39,31 +39,45 @@ def rebuild_crime_aggregates(
 
 
 def rebuild_outcome_aggregates(con: duckdb.DuckDBPyConnection, forces: list[str] | None = None) -> None:
-    """Rebuild agg_outcome_month_la for the given forces (outcomes arrive months after the crime), or all."""
+    """Rebuild agg_outcome_month_lsoa and agg_outcome_month_la for the given forces (outcomes arrive months after
+    the crime), or all."""
     con.execute("CREATE OR REPLACE TEMP TABLE _outcome_group (outcome_type VARCHAR, outcome_group VARCHAR)")
     con.executemany("INSERT INTO _outcome_group VALUES (?, ?)", list(OUTCOME_GROUP.items()))
     if forces is None:
+        con.execute("DELETE FROM agg_outcome_month_lsoa")
         con.execute("DELETE FROM agg_outcome_month_la")
         where = ""
         params: list[object] = []
     else:
+        con.execute("DELETE FROM agg_outcome_month_lsoa WHERE list_contains(?, force)", [forces])
         con.execute("DELETE FROM agg_outcome_month_la WHERE list_contains(?, force)", [forces])
         where = "AND list_contains(?, s.force)"
         params = [forces]
     # each crime's latest outcome event; a crime with no event uses the street file's Last outcome category
     con.execute(
         f"""
-        INSERT INTO agg_outcome_month_la
+        INSERT INTO agg_outcome_month_lsoa
         WITH latest AS (
             SELECT crime_id, arg_max(outcome_type, month) AS outcome_type FROM outcome GROUP BY crime_id
         )
-        SELECT s.force, s.month AS crime_month, {_LA_OF_ROW} AS la_code, s.crime_type,
+        SELECT s.force, s.month AS crime_month, s.lsoa_code, {_LA_OF_ROW} AS la_code, s.crime_type,
                COALESCE(g.outcome_group, 'Status unavailable') AS outcome_group, count(*) AS crimes
         FROM street_crime s
         LEFT JOIN latest o ON o.crime_id = s.crime_id
         LEFT JOIN _outcome_group g ON g.outcome_type = COALESCE(o.outcome_type, s.last_outcome)
         {_AREA_JOINS}
         WHERE s.crime_id IS NOT NULL {where}
+        GROUP BY ALL
+        ORDER BY lsoa_code, crime_month, crime_type  -- the drill-down reads one area's LSOAs: skip other row groups
+        """,
+        params,
+    )
+    con.execute(
+        f"""
+        INSERT INTO agg_outcome_month_la
+        SELECT force, crime_month, la_code, crime_type, outcome_group, sum(crimes)::BIGINT AS crimes
+        FROM agg_outcome_month_lsoa s
+        WHERE true {where}
         GROUP BY ALL
         ORDER BY la_code, crime_month, crime_type
         """,
@@ -75,3 +89,15 @@ def rebuild_all(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every pre-aggregate (after a geography load changes how rows map to areas)."""
     rebuild_crime_aggregates(con)
     rebuild_outcome_aggregates(con)
+
+
+def fill_new_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """Build a pre-aggregate that a store written by an older cspdash lacks (empty while its source has rows).
+
+    Called on every store write, after the schema has created any new (empty) aggregate table.
+    """
+    built = con.execute("SELECT EXISTS (SELECT 1 FROM agg_outcome_month_lsoa)").fetchone()
+    if built and not built[0]:
+        has_rows = con.execute("SELECT EXISTS (SELECT 1 FROM street_crime WHERE crime_id IS NOT NULL)").fetchone()
+        if has_rows and has_rows[0]:
+            rebuild_outcome_aggregates(con)

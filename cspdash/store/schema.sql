@@ -281,6 +281,16 @@ CREATE TABLE IF NOT EXISTS agg_crime_month_lsoa (
     crime_type VARCHAR NOT NULL,
     crimes     BIGINT NOT NULL
 );
+-- each crime under its latest outcome, per LSOA (the hot spot drill-down); agg_outcome_month_la sums it per council
+CREATE TABLE IF NOT EXISTS agg_outcome_month_lsoa (
+    force         VARCHAR NOT NULL,
+    crime_month   DATE NOT NULL,          -- month the crime was recorded
+    lsoa_code     VARCHAR,                -- NULL: no location
+    la_code       VARCHAR,
+    crime_type    VARCHAR NOT NULL,
+    outcome_group VARCHAR NOT NULL,
+    crimes        BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS agg_outcome_month_la (
     force         VARCHAR NOT NULL,
     crime_month   DATE NOT NULL,          -- month the crime was recorded

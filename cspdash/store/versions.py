@@ -26,12 +26,18 @@ from pathlib import Path
 
 import duckdb
 
+from cspdash.store.aggregates import fill_new_aggregates
+
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 KEEP_VERSIONS = 3
 #: every read-only connection uses this configuration: DuckDB refuses a second connection to the same file
 #: in one process with a different one
 READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {"threads": 2}
+#: the write connection's memory cap: DuckDB's default (80% of RAM) lets a national load's outcome aggregate
+#: (each crime's latest outcome joined to 6 million street rows) hold 3 GB; capped, DuckDB spills its hash
+#: tables to a folder beside the temporary version instead. $CSPDASH_WRITE_MEMORY overrides (e.g. "4GB").
+WRITE_MEMORY_LIMIT = "1GB"
 _VERSION_RE = re.compile(r"^v(\d{6})\.duckdb$")
 
 
@@ -85,6 +91,7 @@ class Store:
         with self._lock(lock_timeout_s):
             self._remove_stale_temporaries()
             tmp = self.versions_dir / f"next-{os.getpid()}-{time.time_ns()}.tmp"
+            spill = Path(str(tmp) + ".spill")  # DuckDB's temp_directory when a step exceeds the memory cap
             con: duckdb.DuckDBPyConnection | None = None
             try:
                 current = self.current_version()
@@ -95,12 +102,16 @@ class Store:
                 except (OSError, duckdb.IOException) as exc:
                     raise StoreError(_os_message(exc, tmp)) from exc
                 con.execute("SET preserve_insertion_order = false")
+                con.execute("SET memory_limit = ?", [os.environ.get("CSPDASH_WRITE_MEMORY") or WRITE_MEMORY_LIMIT])
+                con.execute("SET temp_directory = ?", [str(spill)])
                 apply_schema(con)
+                fill_new_aggregates(con)
                 yield con
                 con.execute(VIEWS_SQL.read_text())
                 con.execute("CHECKPOINT")
                 con.close()
                 con = None
+                shutil.rmtree(spill, ignore_errors=True)
                 self._publish(tmp)
             except BaseException as exc:
                 if con is not None:
@@ -109,6 +120,7 @@ class Store:
                 for leftover in (tmp, Path(str(tmp) + ".wal")):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
+                shutil.rmtree(spill, ignore_errors=True)
                 cause = _storage_cause(exc)
                 if cause is not None and not isinstance(exc, StoreError):
                     raise StoreError(_os_message(cause, tmp)) from exc
@@ -137,6 +149,8 @@ class Store:
     def _remove_stale_temporaries(self) -> None:
         """Remove temporary files left by a killed write (we hold the lock, so none is in use)."""
         for leftover in self.versions_dir.glob("next-*.tmp*"):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
             with contextlib.suppress(OSError):
                 leftover.unlink()
 

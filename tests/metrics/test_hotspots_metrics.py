@@ -257,3 +257,16 @@ def test_map_figure_draws_offline_with_classes_in_words(newport_lsoas: pd.DataFr
     assert figure.data[0].zmax == maps.colour_cap(frame["value"]) is not None  # the city centre would wash out
     tiles = maps.area_map(geometry.feature_collection, frame, "value", "Crimes", (51.5, -3.0), 10, basemap=True)
     assert tiles.layout.map.style == "carto-positron"
+
+
+@pytest.mark.parametrize("level", ["lsoa", "ward"])
+def test_outcome_mix_from_the_aggregate_equals_the_raw_rows(demo_con: duckdb.DuckDBPyConnection, level: str) -> None:
+    """The drill-down's outcome mix read from agg_outcome_month_lsoa equals the one worked out from raw rows."""
+    codes = hs.areas(demo_con, NEWPORT, level)["area_code"].tolist()
+    for code in codes[:4] + codes[-2:]:
+        for types in ((), ("Burglary",), ("Violence and sexual offences", "Robbery")):
+            fast = hs.area_outcome_mix(demo_con, NEWPORT, level, code, START, END, types)
+            slow = hs.area_outcome_mix_from_rows(demo_con, NEWPORT, level, code, START, END, types)
+            pd.testing.assert_frame_equal(fast, slow)
+            if not types:
+                assert fast["crimes"].sum() > 0
