@@ -87,19 +87,25 @@ def series_signals(
     break_points: Sequence[int] = (),
     dates: Sequence[Any] | pd.Series | None = None,
     floor_at_zero: bool = True,
+    count_format: Callable[[float], str] | None = None,
 ) -> list[Signal]:
     """The signals of one series, as signals(xmr(values, break_points), dates) gives, without building the chart.
 
     For pages that scan many series for signals and draw none of them.
     """
-    return _signals(_chart_arrays(values, break_points, floor_at_zero), dates)
+    return _signals(_chart_arrays(values, break_points, floor_at_zero), dates, count_format)
 
 
-def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None) -> list[Signal]:
-    """List every signal on an xmr() chart, each with a plain-English sentence."""
+def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None,
+            count_format: Callable[[float], str] | None = None) -> list[Signal]:
+    """List every signal on an xmr() chart, each with a plain-English sentence.
+
+    ``count_format`` writes the chart's own values (the counts) in the sentences, e.g. to show small counts as
+    '<5' in public output; averages and limits are not counts and keep their figures.
+    """
     arrays = {name: chart[name].to_numpy() for name in _CHART_COLUMNS}
     arrays["outside"] = chart["outside_limits"].to_numpy(dtype=bool)
-    return _signals(arrays, dates)
+    return _signals(arrays, dates, count_format)
 
 
 #: the numeric columns of an XmR chart, in order
@@ -152,8 +158,10 @@ def _rule_flags(chart: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return flags
 
 
-def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | None) -> list[Signal]:
+def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | None,
+             count_format: Callable[[float], str] | None = None) -> list[Signal]:
     """Every signal of a chart's arrays, each with a plain-English sentence."""
+    count = count_format or _fmt
     label = _point_labeller(len(chart["value"]), dates)
     unit, one = ("months", "month") if dates is not None else ("points", "value")
     value, mean = chart["value"], chart["mean"]
@@ -164,7 +172,7 @@ def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | No
         limit = chart["unpl"][i] if above else chart["lnpl"][i]
         side, sign = ("above the upper", ">") if above else ("below the lower", "<")
         sentence = (
-            f"{label(i)} is {side} process limit ({_fmt(value[i])} {sign} {_fmt(limit)}): "
+            f"{label(i)} is {side} process limit ({count(value[i])} {sign} {_fmt(limit)}): "
             f"an unusual {one}."
         )
         found.append(Signal("outside_limits", int(i), int(i), "up" if above else "down", sentence))
@@ -180,8 +188,8 @@ def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | No
     for start, end, direction, _points in _rule_spans(chart, "trend_of_6"):
         sentence = (
             f"{end - start + 1} {unit} in a row from {label(start)} to {label(end)} each "
-            f"{'rose' if direction == 'up' else 'fell'} ({_fmt(value[start])} to "
-            f"{_fmt(value[end])}): a steady trend, not chance."
+            f"{'rose' if direction == 'up' else 'fell'} ({count(value[start])} to "
+            f"{count(value[end])}): a steady trend, not chance."
         )
         found.append(Signal("trend_of_6", start, end, direction, sentence))
 

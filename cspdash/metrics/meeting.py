@@ -8,17 +8,15 @@ seasonality cancels out), and lists SPC signals and RAG moves in that window.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import duckdb
 import numpy as np
 import pandas as pd
-from shapely.geometry import shape
 
 from cspdash.analysis.change import compare_frame
-from cspdash.analysis.hotspots import gi_star, persistence, queen_neighbours
+from cspdash.analysis.hotspots import gi_star, persistence
 from cspdash.analysis.rag import (
     AMBER,
     COMPLETE,
@@ -32,6 +30,7 @@ from cspdash.analysis.rag import (
 )
 from cspdash.analysis.spc import signals, xmr
 from cspdash.metrics.disclosure import count_columns, count_text, is_small
+from cspdash.metrics.hotspots import neighbours as boundary_neighbours
 from cspdash.metrics.period import add_months, month_label
 
 #: window used when there is no previous meeting, and its bounds otherwise (months)
@@ -210,32 +209,37 @@ def _change_sentence(current: float, previous: float, pct: float, verdict: str |
 
 
 def spc_signals_since(con: duckdb.DuckDBPyConnection, partnership: str, force: str, since: date,
-                      end: date) -> pd.DataFrame:
+                      end: date, public: bool = False) -> pd.DataFrame:
     """SPC signals on each crime type's monthly counts (36 months to ``end``) that end on or after ``since``.
 
-    Columns: crime_type, rule, direction, first_month, last_month, sentence.
+    Columns: crime_type, rule, direction, first_month, last_month, sentence. With ``public`` the sentences
+    write small monthly counts as '<5'.
     """
     start = add_months(end, -(SPC_HISTORY_MONTHS - 1))
     monthly = con.execute(
         "SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM monthly_crime_counts"
         " WHERE partnership_code = ? AND month BETWEEN ? AND ? GROUP BY crime_type, month",
         [partnership, start, end],
-    ).df()
+    ).fetchall()
     columns = ["crime_type", "rule", "direction", "first_month", "last_month", "sentence"]
-    if monthly.empty:
+    if not monthly:
         return pd.DataFrame(columns=columns)
     published = _published(con, force)
     months = [m for m in _months(start, end) if m in published]
-    monthly["month"] = pd.to_datetime(monthly["month"]).dt.date
-    grid = monthly.pivot_table(index="month", columns="crime_type", values="crimes", aggfunc="sum")
-    grid = grid.reindex(months).fillna(0.0)
+    # crime type × published month (a month with no records is 0; unpublished months are left out)
+    position = {m: i for i, m in enumerate(months)}
+    grid: dict[str, np.ndarray] = {}
+    for crime_type, month, crimes in monthly:
+        values = grid.setdefault(crime_type, np.zeros(len(months)))
+        if month in position:
+            values[position[month]] += crimes
     rows = []
-    for crime_type in grid.columns:
-        values = grid[crime_type].to_numpy(dtype=float)
+    for crime_type in sorted(grid):
+        values = grid[crime_type]
         if len(values) < 12 or values.sum() == 0:
             continue
         chart = xmr(values)
-        for signal in signals(chart, dates=months):
+        for signal in signals(chart, dates=months, count_format=lambda v: count_text(v, public)):
             if months[signal.end_index] >= since:
                 rows.append({"crime_type": crime_type, "rule": signal.rule, "direction": signal.direction,
                              "first_month": months[signal.start_index], "last_month": months[signal.end_index],
@@ -266,31 +270,34 @@ def hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: date
     """
     columns = ["area_code", "area_name", "crimes_latest", "crimes_before", "z_latest", "hot_spot_class",
                "persistence", "explanation", "hot_periods", "periods"]
-    shapes = con.execute(
-        "SELECT b.area_code, coalesce(b.area_name, b.area_code), b.geometry FROM boundary b"
+    areas = con.execute(
+        "SELECT b.area_code, coalesce(b.area_name, b.area_code) FROM boundary b"
         " JOIN partnership_la pl ON pl.la_code = b.la_code"
         " WHERE pl.partnership_code = ? AND b.area_type = 'lsoa' ORDER BY b.area_code", [partnership],
     ).fetchall()
-    if len(shapes) < 3:
+    if len(areas) < 3:
         return pd.DataFrame(columns=columns)
-    names = {code: name for code, name, _ in shapes}
-    neighbours = queen_neighbours({code: shape(json.loads(geometry)) for code, _, geometry in shapes})
+    names = dict(areas)
+    codes = list(names)
+    # queen contiguity of the same LSOA boundaries, kept per store version by the hot spots page's metrics
+    neighbours = boundary_neighbours(con, partnership, "lsoa", "boundary")
     first = add_months(end, -(periods * months - 1))
-    counts = con.execute(
-        "SELECT lsoa_code AS area_code, month, sum(crimes)::DOUBLE AS crimes FROM monthly_crime_counts"
-        " WHERE partnership_code = ? AND month BETWEEN ? AND ? AND lsoa_code IS NOT NULL"
-        " GROUP BY lsoa_code, month", [partnership, first, end],
-    ).df()
-    counts["month"] = pd.to_datetime(counts["month"]).dt.date
+    position = {code: i for i, code in enumerate(codes)}
+    grid = np.zeros((periods, len(codes)))
+    for area_code, index, crimes in con.execute(
+        "SELECT lsoa_code, date_diff('month', $first, month) // $months AS k, sum(crimes)::DOUBLE"
+        " FROM monthly_crime_counts WHERE partnership_code = $partnership AND month BETWEEN $first AND $end"
+        " AND lsoa_code IS NOT NULL GROUP BY ALL",
+        {"partnership": partnership, "first": first, "end": end, "months": months},
+    ).fetchall():
+        if area_code in position:
+            grid[int(index), position[area_code]] += crimes
     history, latest = [], None
     totals: dict[int, pd.Series] = {}
     for index in range(periods):
-        p_start = add_months(first, index * months)
-        p_end = add_months(p_start, months - 1)
-        in_period = counts[(counts["month"] >= p_start) & (counts["month"] <= p_end)]
-        values = in_period.groupby("area_code")["crimes"].sum().reindex(list(names), fill_value=0.0)
+        values = pd.Series(grid[index], index=codes)
         totals[index] = values
-        result = gi_star(pd.DataFrame({"area_code": list(names), "value": values.to_numpy()}), neighbours)
+        result = gi_star(pd.DataFrame({"area_code": codes, "value": grid[index]}), neighbours)
         result["period"] = index
         history.append(result[["area_code", "period", "is_hot", "z"]])
         latest = result
@@ -336,28 +343,28 @@ def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -
     ).df()
     history = _action_history(con, partnership)
     history["as_of"] = pd.to_datetime(history["as_of"]).dt.date
-    known = history[history["as_of"] <= as_of].sort_values("as_of").groupby("action_id").tail(1)
-    known = known.set_index("action_id")
+    # the latest status on or before as_of per action (the same sort as before, so ties resolve the same way)
+    known_rows = history[history["as_of"] <= as_of].sort_values("as_of").groupby("action_id").tail(1)
+    known = dict(zip(known_rows["action_id"].tolist(),
+                     zip(known_rows["status"].tolist(), known_rows["pct_complete"].tolist(), strict=True),
+                     strict=True))
     rags, statuses, pcts = [], [], []
-    for row in actions.itertuples():
-        started = row.start_date is None or pd.isna(row.start_date) or pd.Timestamp(row.start_date).date() <= as_of
-        if row.action_id in known.index and started:
-            status, pct = known.at[row.action_id, "status"], known.at[row.action_id, "pct_complete"]
-        else:
-            status, pct = None, None
+    for action_id, start_date, due_date in zip(actions["action_id"].tolist(), actions["start_date"].tolist(),
+                                               actions["due_date"].tolist(), strict=True):
+        started = start_date is None or pd.isna(start_date) or pd.Timestamp(start_date).date() <= as_of
+        status, pct = known[action_id] if action_id in known and started else (None, None)
         try:
-            rag = action_rag(status, pct, row.due_date, as_of)
+            rag = action_rag(status, pct, due_date, as_of)
         except ValueError:
-            rag = action_rag(None, None, row.due_date, as_of)
+            rag = action_rag(None, None, due_date, as_of)
         rags.append(rag)
         statuses.append(status)
         pcts.append(pct)
     actions["status"], actions["pct_complete"], actions["rag"] = statuses, pcts, rags
-    rolled = []
-    for row in priorities.itertuples():
-        own = actions.loc[actions["priority_id"] == row.priority_id, "rag"].tolist()
-        rag, reason = priority_rag(own)
-        rolled.append((rag, reason, len(own)))
+    own: dict[str, list[str]] = {}
+    for priority_id, rag in zip(actions["priority_id"].tolist(), rags, strict=True):
+        own.setdefault(priority_id, []).append(rag)
+    rolled = [(*priority_rag(own.get(pid, [])), len(own.get(pid, []))) for pid in priorities["priority_id"].tolist()]
     priorities["rag"] = [r[0] for r in rolled]
     priorities["reason"] = [r[1] for r in rolled]
     priorities["actions"] = [r[2] for r in rolled]
@@ -370,8 +377,14 @@ def rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | 
     Columns: level, item_id, title, lead_partner, rag_then, rag_now, change ('new Red', 'new Amber', 'worse',
     'better'), reason.
     """
+    return _rag_changes(con, partnership, since, plan_status(con, partnership, until))
+
+
+def _rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | None,
+                 status_now: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
+    """rag_changes with the plan's status at ``until`` already computed."""
     columns = ["level", "item_id", "title", "lead_partner", "rag_then", "rag_now", "change", "reason"]
-    pri_now, act_now = plan_status(con, partnership, until)
+    pri_now, act_now = status_now
     if since is not None:
         pri_then, act_then = plan_status(con, partnership, since)
     else:
@@ -624,15 +637,16 @@ def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = Fal
     empty = pd.DataFrame()
     if info.data_end is not None and info.window_start is not None:
         changes = crime_changes(con, code, info.force, info.window_start, info.data_end, public)
-        spc = spc_signals_since(con, code, info.force, info.window_start, info.data_end)
+        spc = spc_signals_since(con, code, info.force, info.window_start, info.data_end, public)
         hot = hot_spot_changes(con, code, info.data_end)
         monthly = monthly_crimes(con, code, add_months(info.data_end, -(SPC_HISTORY_MONTHS - 1)), info.data_end)
     else:
         changes = spc = hot = monthly = empty
     priorities, actions = plan_status(con, code, when)
+    moves = _rag_changes(con, code, info.previous_date, (priorities, actions))
     return Briefing(
         meeting=info, crime_changes=changes, spc_signals=spc, hot_spots=hot,
-        rag_changes=rag_changes(con, code, info.previous_date, when), priorities=priorities, actions=actions,
+        rag_changes=moves, priorities=priorities, actions=actions,
         indicators=indicator_status(con, code, when), recommendations=recommendations(con, code, when),
         triggers=triggers(con, code), health=health(con, code), contributions=contributions(con, code),
         monthly=monthly, partner_names=partner_names(con), public=public,

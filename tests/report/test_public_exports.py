@@ -228,7 +228,8 @@ def test_headline_figures_apply_the_rule(public: tuple, normal: tuple) -> None:
 
 
 def test_the_one_rule_in_sentences() -> None:
-    """count_text and the change sentence write 1–4 as <5 in public output only."""
+    """count_text, the change sentence and the SPC sentence write 1–4 as <5 in public output only."""
+    from cspdash.analysis.spc import series_signals, signals, xmr
     from cspdash.metrics.disclosure import count_text
 
     assert [count_text(v) for v in (0, 1, 4, 5, 1234.0, float("nan"))] == ["0", "<5", "<5", "5", "1,234", ""]
@@ -236,3 +237,13 @@ def test_the_one_rule_in_sentences() -> None:
     assert mm._change_sentence(4.0, 13.0, -69.2, "significant") == "down 69% (4 vs 13) — a real change"
     assert mm._change_sentence(4.0, 13.0, -69.2, "significant", public=True) == "down (<5 vs 13) — a real change"
     assert mm._change_sentence(40.0, 13.0, 207.7, "significant", public=True) == "up 208% (40 vs 13) — a real change"
+    values = [1.0] * 11 + [4.0]  # mean 1.25, average moving range 0.27: 4 is above the upper limit (about 2.0)
+    plain = [s.sentence for s in signals(xmr(values)) if s.rule == "outside_limits"]
+    public = [s.sentence for s in signals(xmr(values), count_format=count_text) if s.rule == "outside_limits"]
+    assert len(plain) == 1 and "(4 > 2.0)" in plain[0]
+    assert public == [plain[0].replace("(4 > ", "(<5 > ")]
+    assert [s.sentence for s in series_signals(values, count_format=count_text)
+            if s.rule == "outside_limits"] == public
+    rising = [1.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0]  # 2 → 12: six rises
+    trend = [s.sentence for s in signals(xmr(rising), count_format=count_text) if s.rule == "trend_of_6"]
+    assert trend and "(<5 to 12)" in trend[0]
