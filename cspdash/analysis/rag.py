@@ -95,7 +95,7 @@ def action_rag(
 ) -> str:
     """The derived RAG status of one action, following ACTION_RULE_TEXT."""
     reported = normalise_status(status)
-    pct = None if pct_complete is None or pd.isna(pct_complete) else float(pct_complete)
+    pct = _number(pct_complete)
     if pct is not None and not 0 <= pct <= 100:
         raise ValueError(f"percent complete must be between 0 and 100 (got {pct_complete})")
     due = _as_date(due_date)
@@ -198,8 +198,23 @@ def rag_badge(status: str) -> str:
     return f"{RAG_STATUSES[key].icon} {RAG_STATUSES[key].label}"
 
 
+def _number(value: object) -> float | None:
+    """A number as a float; None for None/NaN/NA (plain ints and floats without pandas, for speed)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return None if value != value else float(value)
+    return None if pd.isna(value) else float(value)  # type: ignore[call-overload, arg-type]
+
+
 def _as_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:
     """Coerce a date-like value (date, datetime, Timestamp, ISO string) to a date; None if blank."""
+    if value is pd.NaT:
+        return None
+    if isinstance(value, dt.datetime):  # datetime and pandas Timestamp (fast path, same result)
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
     if value is None or (not isinstance(value, (str, dt.date)) and pd.isna(value)):
         return None
     if isinstance(value, str) and not value.strip():

@@ -8,6 +8,7 @@ store version. Statuses shown to people always carry a symbol and a label (``rag
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -108,6 +109,76 @@ def plan_names(con: duckdb.DuckDBPyConnection, partnership: str) -> tuple[str, b
 
 
 # ---------------------------------------------------------------------------------------------- actions
+#: every progress update of the partnership's plan, oldest first per action (as action_history orders them)
+_UPDATES_SQL = """
+    SELECT u.action_id, u.update_date, u.status, u.pct_complete, a.due_date, a.priority_id, a.title, u.commentary,
+           u.updated_by
+    FROM progress_update u JOIN action a USING (action_id) JOIN priority p USING (priority_id)
+    WHERE p.partnership_code = ? {extra}
+    ORDER BY u.action_id, u.update_date, u.recorded_at
+"""
+
+
+def _updates(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None = None) -> list[tuple]:
+    """Progress updates as plain rows (action_id, update_date, status, pct, due_date, priority_id, action title,
+    commentary, updated_by) with the RAG the action rule gives on the update's date appended."""
+    extra, params = ("AND a.priority_id = ?", [partnership, priority_id]) if priority_id else ("", [partnership])
+    rows = con.execute(_UPDATES_SQL.format(extra=extra), params).fetchall()
+    return [(*row, action_rag(row[2], row[3], row[4], row[1])) for row in rows]
+
+
+def _last_two(updates: list[tuple]) -> tuple[dict[str, str], dict[str, str]]:
+    """(RAG at the update before the latest, RAG at the latest update) per action."""
+    previous: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for row in updates:
+        action_id = row[0]
+        if action_id in last:
+            previous[action_id] = last[action_id]
+        last[action_id] = row[-1]
+    return previous, last
+
+
+def _judge(action_id: str, status: object, pct_complete: object, due_date: object, today: dt.date,
+           previous: dict[str, str], last: dict[str, str]) -> tuple[str, bool, str, int | None]:
+    """One action's (rag, overdue, slipping reason, days to due) by ACTION_RULE_TEXT and SLIPPING_RULE_TEXT."""
+    rag = action_rag(status, pct_complete, due_date, today)  # type: ignore[arg-type]
+    due = _as_date(due_date)
+    is_overdue = rag != COMPLETE and due is not None and due < today
+    reason = ""
+    if not is_overdue and rag != COMPLETE:
+        before, latest = previous.get(action_id), last.get(action_id)
+        # compare the RAGs the rule gave at the last two updates (each judged on its own date)
+        if before is not None and latest is not None and SEVERITY[latest] > SEVERITY[before]:
+            reason = f"worse at the latest update ({rag_badge(before)} → {rag_badge(latest)})"
+        pct = 0.0 if pct_complete is None or pd.isna(pct_complete) else float(pct_complete)  # type: ignore[arg-type]
+        if due is not None and (due - today).days <= AMBER_WINDOW_DAYS and pct < AMBER_PCT_THRESHOLD:
+            soon = f"due in {(due - today).days} days with {pct:.0f}% done"
+            reason = f"{reason}; {soon}" if reason else soon
+    return rag, is_overdue, reason, None if due is None else (due - today).days
+
+
+def _states(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> list[tuple]:
+    """Each action judged on ``today`` as plain rows, in the plan's order (priority, action): action_id,
+    priority_id, owner_code, supporting_codes, rag, overdue, slipping. For counts; no table is built."""
+    rows = con.execute(
+        """
+        SELECT a.action_id, a.priority_id, a.owner_partner, a.supporting_partners, a.status, a.pct_complete,
+               a.due_date
+        FROM action a JOIN priority p USING (priority_id)
+        WHERE p.partnership_code = ?
+        ORDER BY p.priority_id, a.action_id
+        """,
+        [partnership],
+    ).fetchall()
+    previous, last = _last_two(_updates(con, partnership))
+    out = []
+    for action_id, priority_id, owner, supporting, status, pct, due in rows:
+        rag, overdue, reason, _days = _judge(action_id, status, pct, due, today, previous, last)
+        out.append((action_id, priority_id, owner, supporting, rag, overdue, bool(reason)))
+    return out
+
+
 def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
     """Every action of the partnership's plan with its derived RAG, overdue and slipping flags.
 
@@ -127,43 +198,23 @@ def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
         [partnership],
     ).df()
     names = partner_names(con)
-    history = action_history(con, partnership)
-    previous: dict[str, str] = {}
-    last: dict[str, str] = {}
-    for action_id, rags_of in history.groupby("action_id", sort=False)["rag"]:
-        last[str(action_id)] = str(rags_of.iloc[-1])
-        if len(rags_of) >= 2:
-            previous[str(action_id)] = str(rags_of.iloc[-2])
-    frame["owner"] = [names.get(code, code) for code in frame["owner_code"]]
-    frame["supporting"] = [_names(codes, names) for codes in frame["supporting_codes"]]
-    rags, overdue, slipping, reasons, days = [], [], [], [], []
-    for row in frame.itertuples(index=False):
-        rag = action_rag(row.reported_status, row.pct_complete, row.due_date, today)
-        due = _as_date(row.due_date)
-        is_overdue = rag != COMPLETE and due is not None and due < today
-        reason = ""
-        if not is_overdue and rag != COMPLETE:
-            before, latest = previous.get(row.action_id), last.get(row.action_id)
-            # compare the RAGs the rule gave at the last two updates (each judged on its own date)
-            if before is not None and latest is not None and SEVERITY[latest] > SEVERITY[before]:
-                reason = f"worse at the latest update ({rag_badge(before)} → {rag_badge(latest)})"
-            pct = 0.0 if pd.isna(row.pct_complete) else float(row.pct_complete)
-            if due is not None and (due - today).days <= AMBER_WINDOW_DAYS and pct < AMBER_PCT_THRESHOLD:
-                soon = f"due in {(due - today).days} days with {pct:.0f}% done"
-                reason = f"{reason}; {soon}" if reason else soon
-        rags.append(rag)
-        overdue.append(is_overdue)
-        slipping.append(bool(reason))
-        reasons.append(reason)
-        days.append(None if due is None else (due - today).days)
-    frame["rag"] = rags
-    frame["rag_badge"] = [rag_badge(r) for r in rags]
-    frame["previous_rag"] = [previous.get(a) for a in frame["action_id"]]
-    frame["overdue"] = overdue
-    frame["slipping"] = slipping
-    frame["slipping_reason"] = reasons
-    frame["days_to_due"] = pd.array(days, dtype="Int64")
-    return frame
+    previous, last = _last_two(_updates(con, partnership))
+    ids = frame["action_id"].tolist()
+    judged = [_judge(*row, today, previous, last) for row in zip(
+        ids, frame["reported_status"].tolist(), frame["pct_complete"].tolist(), frame["due_date"].tolist(),
+        strict=True)]
+    rags = [j[0] for j in judged]
+    return frame.assign(
+        owner=[names.get(code, code) for code in frame["owner_code"].tolist()],
+        supporting=[_names(codes, names) for codes in frame["supporting_codes"].tolist()],
+        rag=rags,
+        rag_badge=[rag_badge(r) for r in rags],
+        previous_rag=[previous.get(a) for a in ids],
+        overdue=[j[1] for j in judged],
+        slipping=[bool(j[2]) for j in judged],
+        slipping_reason=[j[2] for j in judged],
+        days_to_due=pd.array([j[3] for j in judged], dtype="Int64"),
+    )
 
 
 def action_history(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
@@ -182,16 +233,19 @@ def action_history(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataF
         """,
         [partnership],
     ).df()
-    frame["rag"] = [
-        action_rag(r.status, r.pct_complete, r.due_date, r.update_date) for r in frame.itertuples(index=False)
-    ]
-    return frame.drop(columns=["due_date"])
+    rags = [action_rag(*row) for row in zip(frame["status"].tolist(), frame["pct_complete"].tolist(),
+                                            frame["due_date"].tolist(), frame["update_date"].tolist(), strict=True)]
+    return frame.drop(columns=["due_date"]).assign(rag=rags)
 
 
 def overdue_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
     """Overdue actions (OVERDUE_RULE_TEXT), most overdue first, in the columns a committee reads."""
-    frame = actions(con, partnership, today)
-    frame = frame[frame["overdue"]].sort_values("due_date")
+    return overdue_table(actions(con, partnership, today))
+
+
+def overdue_table(acts: pd.DataFrame) -> pd.DataFrame:
+    """overdue_actions from an actions() frame."""
+    frame = acts[acts["overdue"]].sort_values("due_date")
     out = _action_columns(frame)
     out.insert(1, "Days overdue", (-frame["days_to_due"]).to_numpy())
     return out
@@ -199,8 +253,12 @@ def overdue_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.
 
 def slipping_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
     """Slipping actions (SLIPPING_RULE_TEXT) with the reason each one is listed."""
-    frame = actions(con, partnership, today)
-    frame = frame[frame["slipping"]].sort_values("due_date")
+    return slipping_table(actions(con, partnership, today))
+
+
+def slipping_table(acts: pd.DataFrame) -> pd.DataFrame:
+    """slipping_actions from an actions() frame."""
+    frame = acts[acts["slipping"]].sort_values("due_date")
     out = _action_columns(frame)
     out.insert(1, "Why slipping", frame["slipping_reason"].to_numpy())
     return out
@@ -209,10 +267,14 @@ def slipping_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt
 def action_table(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None,
                  today: dt.date) -> pd.DataFrame:
     """The actions of one priority (or all) in the columns a committee reads."""
-    frame = actions(con, partnership, today)
+    return actions_of(actions(con, partnership, today), priority_id)
+
+
+def actions_of(acts: pd.DataFrame, priority_id: str | None) -> pd.DataFrame:
+    """action_table from an actions() frame."""
     if priority_id:
-        frame = frame[frame["priority_id"] == priority_id]
-    return _action_columns(frame)
+        acts = acts[acts["priority_id"] == priority_id]
+    return _action_columns(acts)
 
 
 def _action_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -238,33 +300,35 @@ def priorities(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date)
     Columns: priority_id, priority, description, lead_code, lead, lead_type, crime_types, actions, overdue,
     slipping, rag, rag_badge, rag_reason.
     """
-    frame = con.execute(
-        """
+    frame = con.execute(_PRIORITIES_SQL, [partnership]).df()
+    return _roll_up(frame, _states(con, partnership, today))
+
+
+_PRIORITIES_SQL = """
         SELECT p.priority_id, p.title AS priority, p.description, p.lead_partner AS lead_code,
                coalesce(pa.partner_name, p.lead_partner) AS lead, pa.partner_type AS lead_type, p.crime_types
         FROM priority p LEFT JOIN partner pa ON pa.partner_code = p.lead_partner
         WHERE p.partnership_code = ?
         ORDER BY p.priority_id
-        """,
-        [partnership],
-    ).df()
-    acts = actions(con, partnership, today)
-    counts, overdue, slipping, rags, reasons = [], [], [], [], []
-    for priority_id in frame["priority_id"]:
-        mine = acts[acts["priority_id"] == priority_id]
-        rag, reason = priority_rag(list(mine["rag"]))
-        counts.append(len(mine))
-        overdue.append(int(mine["overdue"].sum()))
-        slipping.append(int(mine["slipping"].sum()))
-        rags.append(rag)
-        reasons.append(reason)
-    frame["actions"] = counts
-    frame["overdue"] = overdue
-    frame["slipping"] = slipping
-    frame["rag"] = rags
-    frame["rag_badge"] = [rag_badge(r) for r in rags]
-    frame["rag_reason"] = reasons
-    return frame
+"""
+
+
+def _roll_up(frame: pd.DataFrame, states: list[tuple]) -> pd.DataFrame:
+    """The priorities query's frame with each priority's action counts and RAG from the actions' states."""
+    own: dict[str, list[tuple]] = {}
+    for state in states:
+        own.setdefault(state[1], []).append(state)
+    mine = [own.get(pid, []) for pid in frame["priority_id"].tolist()]
+    rolled = [priority_rag([s[4] for s in m]) for m in mine]
+    rags = [r[0] for r in rolled]
+    return frame.assign(
+        actions=[len(m) for m in mine],
+        overdue=[sum(1 for s in m if s[5]) for m in mine],
+        slipping=[sum(1 for s in m if s[6]) for m in mine],
+        rag=rags,
+        rag_badge=[rag_badge(r) for r in rags],
+        rag_reason=[r[1] for r in rolled],
+    )
 
 
 def lead_bodies(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
@@ -291,30 +355,32 @@ def rag_history(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: s
     (an action with no update yet counts by its due date alone). Columns: level (priority/action), item_id,
     item, update_date, rag, badge, detail.
     """
-    history = action_history(con, partnership)
-    history = history[history["priority_id"] == priority_id]
+    history = _updates(con, partnership, priority_id)
     acts = con.execute(
-        "SELECT action_id, title, due_date FROM action WHERE priority_id = ? ORDER BY action_id", [priority_id]
-    ).df()
-    title = con.execute("SELECT title FROM priority WHERE priority_id = ?", [priority_id]).fetchone()
+        "SELECT a.action_id, a.due_date, p.title FROM action a LEFT JOIN priority p ON p.priority_id = ?"
+        " WHERE a.priority_id = ? ORDER BY a.action_id", [priority_id, priority_id]
+    ).fetchall()
+    title = acts[0][2] if acts else None
+    if title is None:
+        found = con.execute("SELECT title FROM priority WHERE priority_id = ?", [priority_id]).fetchone()
+        title = found[0] if found else None
+    by_action: dict[str, list[tuple[dt.date, str]]] = {}  # update dates are never blank
+    for row in history:
+        by_action.setdefault(row[0], []).append((row[1], row[-1]))
     rows: list[dict[str, object]] = []
-    dates = sorted(set(history["update_date"].map(_as_date)))
-    for day in dates:
+    for day in sorted({when for updates in by_action.values() for when, _rag in updates}):
         rolled: list[str] = []
-        for act in acts.itertuples(index=False):
-            before = history[(history["action_id"] == act.action_id) & (history["update_date"].map(_as_date) <= day)]
-            if len(before):
-                rolled.append(str(before["rag"].iloc[-1]))
-            else:
-                rolled.append(action_rag(None, None, act.due_date, day))
+        for action_id, due_date, _title in acts:
+            before = [rag for when, rag in by_action.get(action_id, []) if when <= day]
+            rolled.append(before[-1] if before else action_rag(None, None, due_date, day))
         rag, reason = priority_rag(rolled)
-        rows.append({"level": "priority", "item_id": priority_id, "item": f"Priority: {title[0] if title else ''}",
+        rows.append({"level": "priority", "item_id": priority_id, "item": f"Priority: {title or ''}",
                      "update_date": day, "rag": rag, "badge": rag_badge(rag), "detail": reason})
-    for row in history.itertuples(index=False):
-        pct = "" if pd.isna(row.pct_complete) else f"{int(row.pct_complete)}% done. "
-        rows.append({"level": "action", "item_id": row.action_id, "item": row.action,
-                     "update_date": _as_date(row.update_date), "rag": row.rag, "badge": rag_badge(row.rag),
-                     "detail": f"Reported {rag_badge(row.status)}; {pct}{_text(row.commentary)}".strip()})
+    for action_id, update_date, status, pct_complete, _due, _pid, action, commentary, _by, rag in history:
+        pct = "" if pct_complete is None or pd.isna(pct_complete) else f"{int(pct_complete)}% done. "
+        rows.append({"level": "action", "item_id": action_id, "item": action,
+                     "update_date": _as_date(update_date), "rag": rag, "badge": rag_badge(rag),
+                     "detail": f"Reported {rag_badge(status)}; {pct}{_text(commentary)}".strip()})
     return pd.DataFrame(rows, columns=["level", "item_id", "item", "update_date", "rag", "badge", "detail"])
 
 
@@ -339,17 +405,24 @@ def changes_since(con: duckdb.DuckDBPyConnection, partnership: str, since: dt.da
     Change is 'worse', 'better' or 'same RAG' by SEVERITY; 'new' when there was no update before. Columns:
     Then, Now, Change, Action, Priority, % then, % now, Latest commentary, Updated by, Last update, Action ID.
     """
-    history = action_history(con, partnership)
-    current = actions(con, partnership, today).set_index("action_id")
+    columns = ["Then", "Now", "Change", "Action", "Priority", "% then", "% now", "Latest commentary", "Updated by",
+               "Last update", "Action ID"]
+    by_action: dict[str, list[tuple]] = {}
+    for row in _updates(con, partnership):
+        by_action.setdefault(row[0], []).append(row)
+    changed = {a: u for a, u in by_action.items() if any(_as_date(r[1]) > since for r in u)}  # type: ignore[operator]
+    if not changed:
+        return pd.DataFrame([], columns=columns)
+    current = actions(con, partnership, today)
+    now_of = {row["action_id"]: row for row in current[
+        ["action_id", "rag", "rag_badge", "action", "priority", "pct_complete", "commentary"]].to_dict("records")}
     rows: list[dict[str, object]] = []
-    for action_id, updates in history.groupby("action_id", sort=True):
-        days = updates["update_date"].map(_as_date)
-        after = updates[days > since]
-        if after.empty:
-            continue
-        before = updates[days <= since]
-        now = current.loc[action_id]
-        then_rag = str(before["rag"].iloc[-1]) if len(before) else None
+    for action_id in sorted(changed):
+        updates = changed[action_id]
+        after = [r for r in updates if _as_date(r[1]) > since]  # type: ignore[operator]
+        before = [r for r in updates if _as_date(r[1]) <= since]  # type: ignore[operator]
+        now = now_of[action_id]
+        then_rag = str(before[-1][-1]) if before else None
         if then_rag is None:
             change = "new"
         else:
@@ -358,12 +431,10 @@ def changes_since(con: duckdb.DuckDBPyConnection, partnership: str, since: dt.da
         rows.append({
             "Then": rag_badge(then_rag) if then_rag else "no update yet", "Now": now["rag_badge"],
             "Change": change, "Action": now["action"], "Priority": now["priority"],
-            "% then": before["pct_complete"].iloc[-1] if len(before) else None, "% now": now["pct_complete"],
-            "Latest commentary": _text(now["commentary"]), "Updated by": _text(after["updated_by"].iloc[-1]),
-            "Last update": _as_date(after["update_date"].iloc[-1]), "Action ID": action_id,
+            "% then": before[-1][3] if before else None, "% now": now["pct_complete"],
+            "Latest commentary": _text(now["commentary"]), "Updated by": _text(after[-1][8]),
+            "Last update": _as_date(after[-1][1]), "Action ID": action_id,
         })
-    columns = ["Then", "Now", "Change", "Action", "Priority", "% then", "% now", "Latest commentary", "Updated by",
-               "Last update", "Action ID"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -384,41 +455,58 @@ def _recent_signal(values: list[float], dates: list[dt.date]) -> tuple[str | Non
     return latest.direction, latest.sentence
 
 
-def indicator_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str) -> pd.DataFrame:
-    """Partner indicators linked to a priority: latest value, baseline, target, trend and indicator RAG."""
+def _linked(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None) -> list[tuple[str, str]]:
+    """(priority_id, crime_types) of one priority, or of every priority of the partnership in order."""
+    if priority_id is not None:
+        return [(priority_id, r[0]) for r in con.execute(
+            "SELECT crime_types FROM priority WHERE priority_id = ?", [priority_id]).fetchall()]
+    return con.execute("SELECT priority_id, crime_types FROM priority WHERE partnership_code = ? ORDER BY 1",
+                       [partnership]).fetchall()
+
+
+def _indicator_rows(con: duckdb.DuckDBPyConnection, partnership: str,
+                    priority_ids: list[str]) -> dict[str, list[dict[str, object]]]:
+    """Evidence rows of the partner indicators linked to these priorities, by priority (one query for the
+    definitions, one for every indicator's series summed over the partnership's areas)."""
     defs = con.execute(
         """
-        SELECT i.indicator_id, i.name, i.unit, i.higher_is_better, coalesce(pa.partner_name, i.source_partner)
+        SELECT i.priority_id, i.indicator_id, i.name, i.unit, i.higher_is_better,
+               coalesce(pa.partner_name, i.source_partner)
         FROM indicator i LEFT JOIN partner pa ON pa.partner_code = i.source_partner
-        WHERE i.priority_id = ? ORDER BY i.indicator_id
+        WHERE list_contains(?, i.priority_id) ORDER BY i.priority_id, i.indicator_id
         """,
-        [priority_id],
+        [priority_ids],
     ).fetchall()
-    areas = _partnership_areas(con, partnership)
-    rows: list[dict[str, object]] = []
-    for indicator_id, name, unit, higher_is_better, source in defs:
-        series = con.execute(
-            """
-            SELECT period, sum(value) AS value, sum(baseline) AS baseline, sum(target) AS target
-            FROM indicator_value WHERE indicator_id = ? AND list_contains(?, area_code)
-            GROUP BY period ORDER BY period
-            """,
-            [indicator_id, areas],
-        ).df()
-        if series.empty:
+    out: dict[str, list[dict[str, object]]] = {}
+    if not defs:
+        return out
+    series: dict[str, list[tuple]] = {}
+    for row in con.execute(
+        """
+        SELECT indicator_id, period, sum(value) AS value, sum(baseline) AS baseline, sum(target) AS target
+        FROM indicator_value
+        WHERE list_contains($ids, indicator_id) AND list_contains($areas, area_code)
+        GROUP BY indicator_id, period ORDER BY indicator_id, period
+        """,
+        {"ids": [d[1] for d in defs], "areas": _partnership_areas(con, partnership)},
+    ).fetchall():
+        series.setdefault(row[0], []).append(row)
+    for priority_id, indicator_id, name, unit, higher_is_better, source in defs:
+        points = series.get(indicator_id)
+        if not points:
             continue
-        values = [float(v) for v in series["value"]]
-        dates = [_as_date(d) for d in series["period"]]
-        baseline = series["baseline"].dropna()
-        target = series["target"].dropna()
-        base = float(baseline.iloc[-1]) if len(baseline) else None
-        goal = float(target.iloc[-1]) if len(target) else None
+        values = [float("nan") if p[2] is None else float(p[2]) for p in points]
+        dates = [_as_date(p[1]) for p in points]
+        baselines = [p[3] for p in points if p[3] is not None]
+        targets = [p[4] for p in points if p[4] is not None]
+        base = float(baselines[-1]) if baselines else None
+        goal = float(targets[-1]) if targets else None
         direction, sentence = _recent_signal(values, dates)  # type: ignore[arg-type]
         is_count = _looks_like_count(unit, values)
         better_up = bool(higher_is_better) if higher_is_better is not None else False
         rag, reason = indicator_rag(values[-1], base, goal, better_up, direction,  # type: ignore[arg-type]
                                     is_count=is_count)
-        rows.append({
+        out.setdefault(priority_id, []).append({
             "Evidence": name, "Kind": "partner indicator", "Source": source or "",
             "Latest": f"{_num(values[-1])} {unit or ''} ({dates[-1]:%b %Y})".replace("  ", " "),
             "Compared with": "" if base is None else f"baseline {_num(base)}",
@@ -426,23 +514,19 @@ def indicator_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priorit
             "Better when": "higher" if better_up else "lower",
             "Trend": sentence, "RAG": rag, "RAG (by rule)": rag_badge(rag), "Why": reason, "id": indicator_id,
         })
-    return pd.DataFrame(rows, columns=_EVIDENCE_COLUMNS)
+    return out
 
 
-def crime_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str, end: dt.date,
-                   months: int = 12) -> pd.DataFrame:
-    """police.uk crime types the priority names: last ``months`` vs the same length before, with SPC and RAG.
-
-    Counts come from monthly_crime_counts for the partnership; months the force did not publish are left out
-    (a gap, never a zero). Lower is better; there is no target, so no real change is Amber.
-    """
-    row = con.execute("SELECT crime_types FROM priority WHERE priority_id = ?", [priority_id]).fetchone()
-    crime_types = [t for t in (row[0] or "").split(";") if t] if row else []
+def _crime_rows(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: list[str], end: dt.date,
+                months: int) -> dict[str, dict[str, object]]:
+    """One evidence row per police.uk crime type (CRIME_EVIDENCE: last ``months`` against the same length
+    before, SPC on 36 months), from one query for all the types."""
     if not crime_types:
-        return pd.DataFrame(columns=_EVIDENCE_COLUMNS)
+        return {}
     period = Period(end, months)
     first = add_months(end, -35)
-    counts = con.execute(
+    series: dict[str, list[tuple]] = {}
+    for row in con.execute(
         """
         WITH published AS (
             SELECT DISTINCT month FROM published_month pm JOIN partnership p ON p.force = pm.force
@@ -456,50 +540,90 @@ def crime_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id
         GROUP BY ALL ORDER BY c.crime_type, c.month
         """,
         {"partnership": partnership, "types": crime_types, "first": first, "end": end},
-    ).df()
-    rows: list[dict[str, object]] = []
-    for crime_type in crime_types:
-        series = counts[counts["crime_type"] == crime_type]
-        if series.empty:
-            rows.append({"Evidence": crime_type, "Kind": "police.uk crime type", "Source": "police.uk",
-                         "Latest": "no records", "Compared with": "", "Target": "", "Better when": "lower",
-                         "Trend": "", "RAG": None, "RAG (by rule)": "no data", "Why": "No records in the period.",
-                         "id": crime_type})
+    ).fetchall():
+        series.setdefault(row[0], []).append(row)
+    out: dict[str, dict[str, object]] = {}
+    for crime_type in dict.fromkeys(crime_types):
+        points = series.get(crime_type)
+        if not points:
+            out[crime_type] = {"Evidence": crime_type, "Kind": "police.uk crime type", "Source": "police.uk",
+                               "Latest": "no records", "Compared with": "", "Target": "", "Better when": "lower",
+                               "Trend": "", "RAG": None, "RAG (by rule)": "no data",
+                               "Why": "No records in the period.", "id": crime_type}
             continue
-        months_seen = [pd.Timestamp(m).date() for m in series["month"]]
-        current = float(series.loc[[period.start <= m <= period.end for m in months_seen], "crimes"].sum())
-        previous = float(series.loc[[period.previous_start <= m <= period.previous_end for m in months_seen],
-                                    "crimes"].sum())
-        direction, sentence = _recent_signal([float(v) for v in series["crimes"]], months_seen)  # type: ignore[arg-type]
+        months_seen: list[dt.date] = [p[1] for p in points]  # DATE values, never blank
+        counts = [float(p[2]) for p in points]
+        current = float(sum(c for m, c in zip(months_seen, counts, strict=True) if period.start <= m <= period.end))
+        previous = float(sum(c for m, c in zip(months_seen, counts, strict=True)
+                             if period.previous_start <= m <= period.previous_end))
+        direction, sentence = _recent_signal(counts, months_seen)
         change = compare_counts(current, previous)
         rag, reason = indicator_rag(current, previous, None, False, direction,  # type: ignore[arg-type]
                                     is_count=True)
-        rows.append({
+        out[crime_type] = {
             "Evidence": crime_type, "Kind": "police.uk crime type", "Source": "police.uk",
             "Latest": f"{current:,.0f} ({period.label})",
             "Compared with": f"{previous:,.0f} ({period.previous_label}); {change.sentence}",
             "Target": "", "Better when": "lower", "Trend": sentence, "RAG": rag, "RAG (by rule)": rag_badge(rag),
             "Why": reason, "id": crime_type,
-        })
-    return pd.DataFrame(rows, columns=_EVIDENCE_COLUMNS)
+        }
+    return out
+
+
+def _types_of(crime_types: object) -> list[str]:
+    return [t for t in (crime_types or "").split(";") if t]  # type: ignore[attr-defined]
+
+
+def _evidence_rows(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int,
+                   priority_id: str | None = None) -> dict[str, list[dict[str, object]]]:
+    """Evidence rows by priority (one priority, or all of the partnership's): indicators, then crime types.
+    Each series is read once and judged once, however many priorities link it."""
+    linked = _linked(con, partnership, priority_id)
+    indicators = _indicator_rows(con, partnership, [p for p, _types in linked])
+    crimes = _crime_rows(con, partnership, [t for _p, types in linked for t in _types_of(types)], end, months)
+    return {p: indicators.get(p, []) + [crimes[t] for t in _types_of(types)] for p, types in linked}
+
+
+def indicator_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str) -> pd.DataFrame:
+    """Partner indicators linked to a priority: latest value, baseline, target, trend and indicator RAG."""
+    return pd.DataFrame(_indicator_rows(con, partnership, [priority_id]).get(priority_id, []),
+                        columns=_EVIDENCE_COLUMNS)
+
+
+def crime_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str, end: dt.date,
+                   months: int = 12) -> pd.DataFrame:
+    """police.uk crime types the priority names: last ``months`` vs the same length before, with SPC and RAG.
+
+    Counts come from monthly_crime_counts for the partnership; months the force did not publish are left out
+    (a gap, never a zero). Lower is better; there is no target, so no real change is Amber.
+    """
+    types = [t for _p, found in _linked(con, partnership, priority_id) for t in _types_of(found)]
+    rows = _crime_rows(con, partnership, types, end, months)
+    return pd.DataFrame([rows[t] for t in types], columns=_EVIDENCE_COLUMNS)
 
 
 _EVIDENCE_COLUMNS = ["Evidence", "RAG (by rule)", "Why", "Latest", "Compared with", "Target", "Better when", "Trend",
                      "Kind", "Source", "RAG", "id"]
 
 
-def priority_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str, end: dt.date,
-                      months: int = 12) -> pd.DataFrame:
-    """Every linked measure of a priority: partner indicators, then police.uk crime types."""
-    parts = [indicator_evidence(con, partnership, priority_id), crime_evidence(con, partnership, priority_id, end,
-                                                                              months)]
-    parts = [p for p in parts if not p.empty]
+def _evidence_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Indicator rows then crime rows as one table (the RAG column keeps None for 'no data')."""
+    indicators = [r for r in rows if r["Kind"] == "partner indicator"]
+    crimes = [r for r in rows if r["Kind"] != "partner indicator"]
+    parts = [pd.DataFrame(part, columns=_EVIDENCE_COLUMNS) for part in (indicators, crimes) if part]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_EVIDENCE_COLUMNS)
 
 
+def priority_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str, end: dt.date,
+                      months: int = 12) -> pd.DataFrame:
+    """Every linked measure of a priority: partner indicators, then police.uk crime types."""
+    rows = _evidence_rows(con, partnership, end, months, priority_id).get(priority_id, [])
+    return _evidence_frame(rows)
+
+
 def evidence_rag(measure_rags: list[str | None]) -> tuple[str | None, str]:
-    """Roll measure RAGs up to the priority's evidence RAG by EVIDENCE_RULE_TEXT."""
-    known = [r for r in measure_rags if r]
+    """Roll measure RAGs up to the priority's evidence RAG by EVIDENCE_RULE_TEXT (blank or NaN: no data)."""
+    known = [r for r in measure_rags if isinstance(r, str) and r]
     if not known:
         return None, "No linked evidence with data."
     reds, greens = known.count(RED), known.count(GREEN)
@@ -513,11 +637,29 @@ def evidence_rag(measure_rags: list[str | None]) -> tuple[str | None, str]:
 def evidence_comparison(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int,
                         today: dt.date) -> pd.DataFrame:
     """Per priority: self-reported RAG beside the evidence RAG and whether they agree (AGREEMENT_RULE_TEXT)."""
+    return evidence_view(con, partnership, end, months, today).comparison
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """evidence_comparison and every priority's evidence rows (build a priority's table with evidence_table)."""
+
+    comparison: pd.DataFrame
+    rows: dict[str, list[dict[str, object]]]
+
+    def evidence_table(self, priority_id: str) -> pd.DataFrame:
+        """priority_evidence for one priority."""
+        return _evidence_frame(self.rows.get(priority_id, []))
+
+
+def evidence_view(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int,
+                  today: dt.date) -> EvidenceView:
+    """Every priority's evidence (each series read and judged once) and its comparison with the plan's RAG."""
     plan = priorities(con, partnership, today)
+    evidence = _evidence_rows(con, partnership, end, months)
     rows: list[dict[str, object]] = []
     for row in plan.itertuples(index=False):
-        evidence = priority_evidence(con, partnership, row.priority_id, end, months)
-        rag, reason = evidence_rag(list(evidence["RAG"]) if len(evidence) else [])
+        rag, reason = evidence_rag([r["RAG"] for r in evidence.get(row.priority_id, [])])  # type: ignore[misc]
         if rag is None:
             verdict = "no evidence linked"
         else:
@@ -530,8 +672,10 @@ def evidence_comparison(con: duckdb.DuckDBPyConnection, partnership: str, end: d
                      "Data says (evidence)": rag_badge(rag) if rag else "no evidence", "Agreement": verdict,
                      "Why (evidence)": reason, "Lead partner": row.lead, "priority_id": row.priority_id,
                      "plan_rag": row.rag, "evidence_rag": rag})
-    return pd.DataFrame(rows, columns=["Priority", "Plan says (actions)", "Data says (evidence)", "Agreement",
-                                       "Why (evidence)", "Lead partner", "priority_id", "plan_rag", "evidence_rag"])
+    comparison = pd.DataFrame(rows, columns=["Priority", "Plan says (actions)", "Data says (evidence)", "Agreement",
+                                             "Why (evidence)", "Lead partner", "priority_id", "plan_rag",
+                                             "evidence_rag"])
+    return EvidenceView(comparison, evidence)
 
 
 def _looks_like_count(unit: str | None, values: list[float]) -> bool:
@@ -549,42 +693,45 @@ def _num(value: float) -> str:
 # ---------------------------------------------------------------------------------------------- partners
 def partner_matrix(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
     """Partner × priority: actions led and supported, on track / slipping / overdue (led), funding and staff."""
-    acts = actions(con, partnership, today)
-    plan = con.execute(
+    return _matrix(con, partnership, _states(con, partnership, today))
+
+
+def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple]) -> pd.DataFrame:
+    """partner_matrix from the actions' states."""
+    titles: dict[str, str] = dict(con.execute(  # type: ignore[arg-type]
         "SELECT priority_id, title FROM priority WHERE partnership_code = ? ORDER BY priority_id", [partnership]
-    ).df()
-    money = con.execute(
+    ).fetchall())
+    money = {(code, priority_id): (funding, fte, kinds) for code, priority_id, funding, fte, kinds in con.execute(
         """
         SELECT partner_code, coalesce(priority_id, '') AS priority_id, sum(amount_gbp) AS funding, sum(fte) AS fte,
                string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds
         FROM partner_contribution WHERE partnership_code = ? GROUP BY ALL
         """,
         [partnership],
-    ).df()
+    ).fetchall()}
     names = partner_names(con)
-    roles = [{"partner_code": row.owner_code, "priority_id": row.priority_id, "led": 1, "supported": 0,
-              "on_track": int(row.rag in (GREEN, COMPLETE) and not row.slipping), "slipping": int(row.slipping),
-              "overdue": int(row.overdue)} for row in acts.itertuples(index=False)]
-    roles += [{"partner_code": code, "priority_id": row.priority_id, "led": 0, "supported": 1, "on_track": 0,
-               "slipping": 0, "overdue": 0} for row in acts.itertuples(index=False) for code in _codes(row.supporting_codes)]
-    counted = pd.DataFrame(roles, columns=["partner_code", "priority_id", "led", "supported", "on_track", "slipping",
-                                           "overdue"]).groupby(["partner_code", "priority_id"]).sum()
-    cash = money.set_index(["partner_code", "priority_id"])
-    titles = dict(zip(plan["priority_id"], plan["title"], strict=True))
+    counted: dict[tuple[str, str], list[int]] = {}  # led, supported, on track, slipping, overdue
+    for _action_id, priority_id, owner, supporting, rag, overdue, slipping in states:
+        if owner is not None:  # an action without an owner counts for nobody (as a groupby drops it)
+            led = counted.setdefault((owner, priority_id), [0, 0, 0, 0, 0])
+            led[0] += 1
+            led[2] += int(rag in (GREEN, COMPLETE) and not slipping)
+            led[3] += int(slipping)
+            led[4] += int(overdue)
+        for code in _codes(supporting):
+            counted.setdefault((code, priority_id), [0, 0, 0, 0, 0])[1] += 1
     titles[""] = "(whole plan)"
-    keys = sorted(set(counted.index) | set(cash.index), key=lambda k: (names.get(k[0], k[0]), k[1] or "~"))
+    keys = sorted(set(counted) | set(money), key=lambda k: (names.get(k[0], k[0]), k[1] or "~"))
     rows: list[dict[str, object]] = []
     for partner_code, priority_id in keys:
-        c = counted.loc[(partner_code, priority_id)] if (partner_code, priority_id) in counted.index else None
-        m = cash.loc[(partner_code, priority_id)] if (partner_code, priority_id) in cash.index else None
+        c = counted.get((partner_code, priority_id), [0, 0, 0, 0, 0])
+        funding, fte, kinds = money.get((partner_code, priority_id), (None, None, None))
         rows.append({
             "Partner": names.get(partner_code, partner_code), "Priority": titles.get(priority_id, priority_id),
-            "Led": 0 if c is None else int(c["led"]), "Supported": 0 if c is None else int(c["supported"]),
-            "On track": 0 if c is None else int(c["on_track"]), "Slipping": 0 if c is None else int(c["slipping"]),
-            "Overdue": 0 if c is None else int(c["overdue"]),
-            "Funding (£)": 0.0 if m is None or pd.isna(m["funding"]) else float(m["funding"]),
-            "Staff (FTE)": 0.0 if m is None or pd.isna(m["fte"]) else float(m["fte"]),
-            "Other support": "" if m is None else _text(m["kinds"]),
+            "Led": c[0], "Supported": c[1], "On track": c[2], "Slipping": c[3], "Overdue": c[4],
+            "Funding (£)": 0.0 if funding is None else float(funding),
+            "Staff (FTE)": 0.0 if fte is None else float(fte),
+            "Other support": _text(kinds),
             "partner_code": partner_code, "priority_id": priority_id,
         })
     return pd.DataFrame(rows, columns=["Partner", "Priority", "Led", "Supported", "On track", "Slipping", "Overdue",
@@ -593,23 +740,39 @@ def partner_matrix(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.d
 
 def partner_totals(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
     """One row per partner: totals of partner_matrix plus priorities led."""
-    matrix = partner_matrix(con, partnership, today)
+    return _totals(con, partnership, partner_matrix(con, partnership, today))
+
+
+def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFrame) -> pd.DataFrame:
+    """partner_totals from partner_matrix."""
     leads = con.execute(
         "SELECT lead_partner, count(*) FROM priority WHERE partnership_code = ? GROUP BY ALL", [partnership]
     ).fetchall()
     led_priorities = dict(leads)
     if matrix.empty:
         return matrix
-    totals = matrix.groupby(["partner_code", "Partner"], as_index=False)[
-        ["Led", "Supported", "On track", "Slipping", "Overdue", "Funding (£)", "Staff (FTE)"]].sum()
-    totals.insert(2, "Priorities led", [led_priorities.get(c, 0) for c in totals["partner_code"]])
+    numbers = ["Led", "Supported", "On track", "Slipping", "Overdue", "Funding (£)", "Staff (FTE)"]
+    sums: dict[tuple[str, str], list[float]] = {}
+    for row in zip(matrix["partner_code"].tolist(), matrix["Partner"].tolist(),
+                   *(matrix[c].tolist() for c in numbers), strict=True):
+        total = sums.setdefault((row[0], row[1]), [0] * len(numbers))
+        for i, value in enumerate(row[2:]):
+            total[i] += value
+    keys = sorted(sums)  # as groupby orders its groups
+    totals = pd.DataFrame({"partner_code": [k[0] for k in keys], "Partner": [k[1] for k in keys],
+                           "Priorities led": [led_priorities.get(k[0], 0) for k in keys],
+                           **{c: [sums[k][i] for k in keys] for i, c in enumerate(numbers)}})
     return totals.sort_values(["Priorities led", "Led", "Funding (£)"], ascending=False).reset_index(drop=True)
 
 
 def partner_actions(con: duckdb.DuckDBPyConnection, partnership: str, partner_code: str,
                     today: dt.date) -> pd.DataFrame:
     """The actions one partner leads or supports, with its role in each."""
-    frame = actions(con, partnership, today)
+    return partner_actions_of(actions(con, partnership, today), partner_code)
+
+
+def partner_actions_of(frame: pd.DataFrame, partner_code: str) -> pd.DataFrame:
+    """partner_actions from an actions() frame."""
     led = frame["owner_code"] == partner_code
     supports = pd.Series([partner_code in _codes(s) for s in frame["supporting_codes"]],
                          index=frame.index)
@@ -680,6 +843,12 @@ def audit_log(con: duckdb.DuckDBPyConnection, partnership: str, limit: int = 200
 # ---------------------------------------------------------------------------------------------- headline
 def plan_headline(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> list[tuple[str, str, str]]:
     """Headline tiles from the catalogue's plan measures: (label, formatted value, help)."""
+    return _headline(con, partnership, today, sum(1 for state in _states(con, partnership, today) if state[6]))
+
+
+def _headline(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date,
+              slipping: int) -> list[tuple[str, str, str]]:
+    """plan_headline with the number of slipping actions already counted."""
     month = today.replace(day=1).isoformat()
     tiles = []
     for name in ("actions_on_track_share", "actions_overdue", "funding_contributed"):
@@ -687,9 +856,71 @@ def plan_headline(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.da
         frame = item.monthly(con, partnership, month, month)
         value = None if frame.empty or pd.isna(frame["value"].iloc[-1]) else float(frame["value"].iloc[-1])
         tiles.append((item.label, format_value(value, item.fmt), item.description))
-    slipping = int(actions(con, partnership, today)["slipping"].sum())
     tiles.insert(2, ("Slipping actions", format_value(slipping, "count"), SLIPPING_RULE_TEXT))
     return tiles
+
+
+# ---------------------------------------------------------------------------------------------- page views
+@dataclass(frozen=True)
+class PlanInfo:
+    """Whether a plan is loaded, its name, whether it is sample data, and its latest progress update."""
+
+    has_plan: bool
+    name: str
+    is_sample: bool
+    latest_update: dt.date | None
+
+
+def plan_info(con: duckdb.DuckDBPyConnection, partnership: str) -> PlanInfo:
+    """has_plan, plan_names and latest_update in one query."""
+    row = con.execute(
+        """
+        SELECT count(*), any_value(plan_name), bool_or(is_sample),
+               (SELECT max(u.update_date) FROM progress_update u JOIN action a USING (action_id)
+                JOIN priority p USING (priority_id) WHERE p.partnership_code = $p)
+        FROM priority WHERE partnership_code = $p
+        """,
+        {"p": partnership},
+    ).fetchone()
+    count, name, is_sample, latest = row if row else (0, None, False, None)
+    return PlanInfo(bool(count), name or "Action plan", bool(is_sample), _as_date(latest))
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """Everything the action plan and partners pages show about a plan judged on one date, computed together
+    from one judgement of every action (each field equals the function of the same name)."""
+
+    actions: pd.DataFrame
+    priorities: pd.DataFrame
+    overdue: pd.DataFrame
+    slipping: pd.DataFrame
+    headline: list[tuple[str, str, str]]
+    partner_matrix: pd.DataFrame
+    partner_totals: pd.DataFrame
+
+
+def plan_view(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> PlanView:
+    """The plan judged on ``today``: actions, priorities, overdue and slipping tables, headline tiles, partners."""
+    acts = actions(con, partnership, today)
+    states = list(zip(acts["action_id"].tolist(), acts["priority_id"].tolist(), acts["owner_code"].tolist(),
+                      acts["supporting_codes"].tolist(), acts["rag"].tolist(), acts["overdue"].tolist(),
+                      acts["slipping"].tolist(), strict=True))
+    states = [(*s[:2], None if _blank(s[2]) else s[2], None if _blank(s[3]) else s[3], *s[4:]) for s in states]
+    matrix = _matrix(con, partnership, states)
+    return PlanView(
+        actions=acts,
+        priorities=_roll_up(con.execute(_PRIORITIES_SQL, [partnership]).df(), states),
+        overdue=overdue_table(acts),
+        slipping=slipping_table(acts),
+        headline=_headline(con, partnership, today, int(acts["slipping"].sum())),
+        partner_matrix=matrix,
+        partner_totals=_totals(con, partnership, matrix),
+    )
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def rag_legend() -> pd.DataFrame:

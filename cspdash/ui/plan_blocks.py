@@ -60,8 +60,8 @@ def judgement_date(selection: Selection) -> dt.date:
     would show every unfinished action as overdue; then the default is the date of the latest update.
     """
     today = dt.date.today()
-    latest = db.query(plan.latest_update, selection.partnership_code) if db.query(
-        plan.has_plan, selection.partnership_code) else None
+    info = db.query(plan.plan_info, selection.partnership_code)
+    latest = info.latest_update if info.has_plan else None
     if latest is None or latest >= today:
         return today
     labels = {"today": f"today ({today:%d %b %Y})", "latest": f"the latest progress update ({latest:%d %b %Y})"}
@@ -75,19 +75,19 @@ def judgement_date(selection: Selection) -> dt.date:
 def plan_intro(selection: Selection, as_at: dt.date) -> bool:
     """Plan name, sample and freshness notes, headline tiles; False (with a message) when no plan is loaded."""
     code = selection.partnership_code
-    if not db.query(plan.has_plan, code):
+    info = db.query(plan.plan_info, code)
+    if not info.has_plan:
         st.info(f"No action plan is loaded for {selection.partnership_name}. An analyst loads the action-plan "
                 "workbook (template in data/templates) on the Data page.", icon=":material/checklist:")
         return False
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
-    name, is_sample = db.query(plan.plan_names, code)
-    st.markdown(f"**{name}**")
-    if is_sample:
+    st.markdown(f"**{info.name}**")
+    if info.is_sample:
         st.warning("SAMPLE plan: made-up demonstration data, not the partnership's real action plan.",
                    icon=":material/science:")
-    latest = db.query(plan.latest_update, code)
+    latest = info.latest_update
     today = dt.date.today()
     if latest is None:
         st.caption("No progress updates have been recorded yet.")
@@ -102,7 +102,7 @@ def plan_intro(selection: Selection, as_at: dt.date) -> bool:
     else:
         st.caption(f"Latest progress update: {latest:%d %b %Y}. {_today_caption(as_at)}")
     columns = st.columns(4)
-    for column, (label, value, help_text) in zip(columns, db.query(plan.plan_headline, code, as_at), strict=False):
+    for column, (label, value, help_text) in zip(columns, db.query(plan.plan_view, code, as_at).headline, strict=False):
         column.metric(label, value, help=help_text)
     return True
 
@@ -110,7 +110,7 @@ def plan_intro(selection: Selection, as_at: dt.date) -> bool:
 def priority_overview(selection: Selection, today: dt.date) -> None:
     """Every priority: lead body, RAG by the priority rule with its reason, action counts."""
     st.subheader("Priorities at a glance")
-    table = db.query(plan.priorities, selection.partnership_code, today)
+    table = db.query(plan.plan_view, selection.partnership_code, today).priorities
     counts = table["rag"].value_counts()
     st.markdown(" · ".join(f"{badge_markdown(k)}: {int(counts.get(k, 0))}" for k in RAG_ORDER if counts.get(k, 0))
                 + f" — of {len(table)} priorities")
@@ -125,7 +125,7 @@ def priority_overview(selection: Selection, today: dt.date) -> None:
 
 def choose_priority(selection: Selection, today: dt.date) -> str:
     """A priority chooser bound to the URL (?priority=…), showing each one's status."""
-    table = db.query(plan.priorities, selection.partnership_code, today)
+    table = db.query(plan.plan_view, selection.partnership_code, today).priorities
     labels = dict(zip(table["priority_id"], table["rag_badge"] + " — " + table["priority"], strict=True))
     ids = list(labels)
     return str(url_choice("Priority", ids, "priority", ids[0], format_func=lambda p: labels[p],
@@ -135,7 +135,8 @@ def choose_priority(selection: Selection, today: dt.date) -> str:
 def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> None:
     """One priority: status and reason, lead, actions, RAG timeline, evidence beside the self-reported RAG."""
     code = selection.partnership_code
-    table = db.query(plan.priorities, code, today)
+    view = db.query(plan.plan_view, code, today)
+    table = view.priorities
     row = table[table["priority_id"] == priority_id].iloc[0]
     st.subheader(f"{row['priority']}")
     st.markdown(f"Status: {badge_markdown(row['rag'])} — {row['rag_reason']}  \n"
@@ -143,7 +144,7 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
     if isinstance(row["description"], str) and row["description"]:
         st.caption(row["description"])
     st.markdown("**Actions**")
-    blocks.table(db.query(plan.action_table, code, priority_id, today), f"actions {priority_id}")
+    blocks.table(plan.actions_of(view.actions, priority_id), f"actions {priority_id}")
     rag_legend(ACTION_RULE_TEXT + " 'Reported' is what the owner reported; 'RAG (by rule)' applies the rule.")
 
     st.markdown("**How the status has moved**")
@@ -154,8 +155,9 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
                "★ Complete; the word is printed under it. The priority's row rolls up its actions by the rule above.")
 
     st.markdown("**Evidence: what the data says**")
-    evidence = db.query(plan.priority_evidence, code, priority_id, selection.period.end, selection.period.months)
-    verdict = db.query(plan.evidence_comparison, code, selection.period.end, selection.period.months, today)
+    judged = db.query(plan.evidence_view, code, selection.period.end, selection.period.months, today)
+    evidence = judged.evidence_table(priority_id)
+    verdict = judged.comparison
     mine = verdict[verdict["priority_id"] == priority_id].iloc[0]
     st.markdown(f"Plan says (from its actions): {badge_markdown(row['rag'])} · Data says (evidence): "
                 f"{badge_markdown(mine['evidence_rag'])} — **{mine['Agreement']}**. {mine['Why (evidence)']}")
@@ -170,8 +172,8 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
 def overdue_and_slipping(selection: Selection, today: dt.date) -> None:
     """Overdue actions and slipping actions, each with its rule."""
     st.subheader("Overdue and slipping actions")
-    overdue = db.query(plan.overdue_actions, selection.partnership_code, today)
-    slipping = db.query(plan.slipping_actions, selection.partnership_code, today)
+    view = db.query(plan.plan_view, selection.partnership_code, today)
+    overdue, slipping = view.overdue, view.slipping
     st.markdown(f"**Overdue: {len(overdue)}** — {plan.OVERDUE_RULE_TEXT}")
     if overdue.empty:
         st.caption("No action is overdue.")
@@ -222,8 +224,8 @@ def changes_since(selection: Selection, today: dt.date) -> None:
 def evidence_vs_plan(selection: Selection, today: dt.date) -> None:
     """Every priority's self-reported RAG beside its evidence RAG, disagreements first."""
     st.subheader("Does the data agree with the plan?")
-    table = db.query(plan.evidence_comparison, selection.partnership_code, selection.period.end,
-                     selection.period.months, today)
+    table = db.query(plan.evidence_view, selection.partnership_code, selection.period.end,
+                     selection.period.months, today).comparison
     order = {"disagree": 0, "differ": 1, "agree": 2, "not started": 3, "no evidence linked": 4}
     table = table.sort_values("Agreement", key=lambda s: s.map(order)).drop(
         columns=["priority_id", "plan_rag", "evidence_rag"])
@@ -243,7 +245,7 @@ def edit_form(selection: Selection, today: dt.date) -> None:
     if not user.can("editor"):
         st.caption("CSP managers (editor role) update actions here; you are signed in as a viewer.")
         return
-    acts = db.query(plan.actions, selection.partnership_code, today)
+    acts = db.query(plan.plan_view, selection.partnership_code, today).actions
     labels = dict(zip(acts["action_id"], acts["action_id"] + " — " + acts["action"] + " (" + acts["rag_badge"] + ")",
                       strict=True))
     action_id = st.selectbox("Action", list(labels), format_func=lambda a: labels[a], key="edit_action")
@@ -286,9 +288,16 @@ def _plan_workbook(con: duckdb.DuckDBPyConnection, partnership: str) -> bytes:
 
 
 def export_download(selection: Selection) -> None:
-    """Download the plan (with progress history) as the workbook template, ready to edit and load again."""
-    data = db.query(_plan_workbook, selection.partnership_code)
-    st.download_button("Download the plan as the workbook template (.xlsx)", data,
+    """Download the plan (with progress history) as the workbook template, ready to edit and load again.
+
+    The workbook is written only when the button is pressed (Streamlit calls the function then), not on every
+    page view; it is cached per store version like every other query."""
+    code = selection.partnership_code
+
+    def workbook() -> bytes:
+        return db.query(_plan_workbook, code)
+
+    st.download_button("Download the plan as the workbook template (.xlsx)", workbook,
                        file_name=f"action_plan_{selection.partnership_code}.xlsx", icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_plan_xlsx")
     st.caption("The workbook holds every sheet of the template, including the progress history and in-app updates; "
@@ -305,7 +314,7 @@ def lead_bodies(selection: Selection) -> None:
 def partner_overview(selection: Selection, today: dt.date) -> None:
     """One row per partner: priorities led, actions led and supported, their state, funding and staff."""
     st.subheader("What each partner contributes")
-    totals = db.query(plan.partner_totals, selection.partnership_code, today)
+    totals = db.query(plan.plan_view, selection.partnership_code, today).partner_totals
     if totals.empty:
         st.info("No partners are named in this partnership's plan.")
         return
@@ -318,7 +327,7 @@ def partner_overview(selection: Selection, today: dt.date) -> None:
 def partner_matrix(selection: Selection, today: dt.date) -> None:
     """Partner × priority matrix."""
     st.subheader("Partner × priority")
-    matrix = db.query(plan.partner_matrix, selection.partnership_code, today)
+    matrix = db.query(plan.plan_view, selection.partnership_code, today).partner_matrix
     money = {"Funding (£)": st.column_config.NumberColumn(format="£%,.0f"),
              "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
     blocks.table(matrix.drop(columns=["partner_code", "priority_id"]), "partner by priority", column_config=money)
@@ -331,7 +340,7 @@ def partner_view(selection: Selection, today: dt.date) -> None:
     partners = db.query(plan.plan_partners, selection.partnership_code)
     names = dict(zip(partners["partner_code"], partners["partner_name"], strict=True))
     code = url_choice("Partner", list(names), "partner", next(iter(names)), format_func=lambda c: names[c])
-    acts = db.query(plan.partner_actions, selection.partnership_code, code, today)
+    acts = plan.partner_actions_of(db.query(plan.plan_view, selection.partnership_code, today).actions, code)
     led = int((acts["Role"] == "leads").sum())
     st.markdown(f"**{names[code]}** leads {led} and supports {len(acts) - led} actions.")
     if len(acts):
