@@ -41,12 +41,12 @@ def completeness_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def completeness_summary(con: duckdb.DuckDBPyConnection) -> str:
     """One sentence: the months covered and how many force-months are missing or far below normal."""
-    table = completeness_table(con)
-    if table.empty:
+    from cspdash.store.completeness import completeness_counts
+
+    first_month, last_month, gaps, cells = completeness_counts(con, source="street")
+    if not cells or first_month is None or last_month is None:
         return "No police.uk street data is loaded yet."
-    first = pd.Timestamp(table["Month"].min()).strftime("%b %Y")
-    last = pd.Timestamp(table["Month"].max()).strftime("%b %Y")
-    gaps = int((table["Status"] != "ok").sum())
+    first, last = f"{first_month:%b %Y}", f"{last_month:%b %Y}"
     if gaps == 0:
         return f"Every month from {first} to {last} is published for every force loaded."
     return (f"{gaps} force-months between {first} and {last} are missing or far below normal: "

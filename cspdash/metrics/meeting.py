@@ -28,7 +28,7 @@ from cspdash.analysis.rag import (
     normalise_status,
     priority_rag,
 )
-from cspdash.analysis.spc import signals, xmr
+from cspdash.analysis.spc import series_signals
 from cspdash.metrics.disclosure import count_columns, count_text, is_small
 from cspdash.metrics.hotspots import neighbours as boundary_neighbours
 from cspdash.metrics.period import add_months, month_label
@@ -238,8 +238,7 @@ def spc_signals_since(con: duckdb.DuckDBPyConnection, partnership: str, force: s
         values = grid[crime_type]
         if len(values) < 12 or values.sum() == 0:
             continue
-        chart = xmr(values)
-        for signal in signals(chart, dates=months, count_format=lambda v: count_text(v, public)):
+        for signal in series_signals(values, dates=months, count_format=lambda v: count_text(v, public)):
             if months[signal.end_index] >= since:
                 rows.append({"crime_type": crime_type, "rule": signal.rule, "direction": signal.direction,
                              "first_month": months[signal.start_index], "last_month": months[signal.end_index],
@@ -332,6 +331,11 @@ def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -
     actions: action_id, title, priority_id, owner_partner, due_date, status, pct_complete, commentary, rag.
     priorities: priority_id, title, lead_partner, crime_types, rag, reason, actions.
     """
+    return _status_on(_plan_rows(con, partnership), as_of)
+
+
+def _plan_rows(con: duckdb.DuckDBPyConnection, partnership: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(actions, priorities, status history) as read for plan_status, to judge on one date or several."""
     actions = con.execute(
         "SELECT a.action_id, a.title, a.priority_id, a.owner_partner, a.due_date, a.start_date, a.commentary"
         " FROM action a JOIN priority p USING (priority_id) WHERE p.partnership_code = ? ORDER BY a.action_id",
@@ -343,6 +347,13 @@ def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -
     ).df()
     history = _action_history(con, partnership)
     history["as_of"] = pd.to_datetime(history["as_of"]).dt.date
+    return actions, priorities, history
+
+
+def _status_on(rows: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+               as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """plan_status from _plan_rows (the frames read are not changed)."""
+    actions, priorities, history = rows[0].copy(), rows[1].copy(), rows[2]
     # the latest status on or before as_of per action (the same sort as before, so ties resolve the same way)
     known_rows = history[history["as_of"] <= as_of].sort_values("as_of").groupby("action_id").tail(1)
     known = dict(zip(known_rows["action_id"].tolist(),
@@ -381,12 +392,13 @@ def rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | 
 
 
 def _rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | None,
-                 status_now: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFrame:
-    """rag_changes with the plan's status at ``until`` already computed."""
+                 status_now: tuple[pd.DataFrame, pd.DataFrame],
+                 read: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """rag_changes with the plan's status at ``until`` already computed (and the plan's rows, if read)."""
     columns = ["level", "item_id", "title", "lead_partner", "rag_then", "rag_now", "change", "reason"]
     pri_now, act_now = status_now
     if since is not None:
-        pri_then, act_then = plan_status(con, partnership, since)
+        pri_then, act_then = _status_on(read if read is not None else _plan_rows(con, partnership), since)
     else:
         pri_then, act_then = pri_now.assign(rag=None), act_now.assign(rag=None)
     rows = []
@@ -642,8 +654,9 @@ def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = Fal
         monthly = monthly_crimes(con, code, add_months(info.data_end, -(SPC_HISTORY_MONTHS - 1)), info.data_end)
     else:
         changes = spc = hot = monthly = empty
-    priorities, actions = plan_status(con, code, when)
-    moves = _rag_changes(con, code, info.previous_date, (priorities, actions))
+    rows = _plan_rows(con, code)
+    priorities, actions = _status_on(rows, when)
+    moves = _rag_changes(con, code, info.previous_date, (priorities, actions), rows)
     return Briefing(
         meeting=info, crime_changes=changes, spc_signals=spc, hot_spots=hot,
         rag_changes=moves, priorities=priorities, actions=actions,

@@ -29,7 +29,7 @@ from cspdash.analysis.rag import (
     priority_rag,
     rag_badge,
 )
-from cspdash.analysis.spc import signals, xmr
+from cspdash.analysis.spc import series_signals
 from cspdash.metrics.catalogue import format_value, measure
 from cspdash.metrics.period import Period, add_months, month_label
 
@@ -448,7 +448,7 @@ def _recent_signal(values: list[float], dates: list[dt.date]) -> tuple[str | Non
     """Direction and sentence of the latest SPC signal reaching one of the last RECENT_POINTS points."""
     if len(values) < 3:
         return None, "too few points for an SPC chart"
-    found = [s for s in signals(xmr(values), dates) if s.end_index >= len(values) - RECENT_POINTS]
+    found = [s for s in series_signals(values, dates=dates) if s.end_index >= len(values) - RECENT_POINTS]
     if not found:
         return None, "no SPC signal in the latest points"
     latest = max(found, key=lambda s: (s.end_index, s.start_index))
@@ -531,17 +531,21 @@ def _crime_rows(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: l
         WITH published AS (
             SELECT DISTINCT month FROM published_month pm JOIN partnership p ON p.force = pm.force
             WHERE p.partnership_code = $partnership AND pm.source = 'street'
+        ), counts AS (
+            SELECT c.crime_type, c.month, sum(c.crimes)::BIGINT AS crimes
+            FROM monthly_crime_counts c
+            WHERE c.partnership_code = $partnership AND list_contains($types, c.crime_type)
+              AND c.month BETWEEN $first AND $end
+            GROUP BY ALL
         )
-        SELECT c.crime_type, c.month, sum(c.crimes)::BIGINT AS crimes
-        FROM monthly_crime_counts c
-        WHERE c.partnership_code = $partnership AND list_contains($types, c.crime_type)
-          AND c.month BETWEEN $first AND $end
-          AND (c.month IN (SELECT month FROM published) OR NOT EXISTS (SELECT 1 FROM published))
-        GROUP BY ALL ORDER BY c.crime_type, c.month
+        SELECT crime_type, month, crimes FROM counts  -- months the force did not publish are gaps
+        WHERE month IN (SELECT month FROM published) OR NOT EXISTS (SELECT 1 FROM published)
+        ORDER BY crime_type, month
         """,
         {"partnership": partnership, "types": crime_types, "first": first, "end": end},
     ).fetchall():
         series.setdefault(row[0], []).append(row)
+    start, stop, before_start, before_stop = period.start, period.end, period.previous_start, period.previous_end
     out: dict[str, dict[str, object]] = {}
     for crime_type in dict.fromkeys(crime_types):
         points = series.get(crime_type)
@@ -553,9 +557,8 @@ def _crime_rows(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: l
             continue
         months_seen: list[dt.date] = [p[1] for p in points]  # DATE values, never blank
         counts = [float(p[2]) for p in points]
-        current = float(sum(c for m, c in zip(months_seen, counts, strict=True) if period.start <= m <= period.end))
-        previous = float(sum(c for m, c in zip(months_seen, counts, strict=True)
-                             if period.previous_start <= m <= period.previous_end))
+        current = float(sum(c for m, c in zip(months_seen, counts, strict=True) if start <= m <= stop))
+        previous = float(sum(c for m, c in zip(months_seen, counts, strict=True) if before_start <= m <= before_stop))
         direction, sentence = _recent_signal(counts, months_seen)
         change = compare_counts(current, previous)
         rag, reason = indicator_rag(current, previous, None, False, direction,  # type: ignore[arg-type]
@@ -637,45 +640,45 @@ def evidence_rag(measure_rags: list[str | None]) -> tuple[str | None, str]:
 def evidence_comparison(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int,
                         today: dt.date) -> pd.DataFrame:
     """Per priority: self-reported RAG beside the evidence RAG and whether they agree (AGREEMENT_RULE_TEXT)."""
-    return evidence_view(con, partnership, end, months, today).comparison
+    return evidence_view(con, partnership, end, months).comparison(priorities(con, partnership, today))
 
 
 @dataclass(frozen=True)
 class EvidenceView:
-    """evidence_comparison and every priority's evidence rows (build a priority's table with evidence_table)."""
+    """Every priority's evidence rows: its table (evidence_table) and, beside the plan's own RAG from
+    priorities(), the comparison (comparison). The evidence does not depend on the judgement date."""
 
-    comparison: pd.DataFrame
     rows: dict[str, list[dict[str, object]]]
 
     def evidence_table(self, priority_id: str) -> pd.DataFrame:
         """priority_evidence for one priority."""
         return _evidence_frame(self.rows.get(priority_id, []))
 
-
-def evidence_view(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int,
-                  today: dt.date) -> EvidenceView:
-    """Every priority's evidence (each series read and judged once) and its comparison with the plan's RAG."""
-    plan = priorities(con, partnership, today)
-    evidence = _evidence_rows(con, partnership, end, months)
-    rows: list[dict[str, object]] = []
-    for row in plan.itertuples(index=False):
-        rag, reason = evidence_rag([r["RAG"] for r in evidence.get(row.priority_id, [])])  # type: ignore[misc]
-        if rag is None:
-            verdict = "no evidence linked"
-        else:
-            gap = abs(min(SEVERITY[row.rag], 3) - SEVERITY[rag])
-            if row.rag == NOT_STARTED:
-                verdict = "not started"
+    def comparison(self, plan: pd.DataFrame) -> pd.DataFrame:
+        """evidence_comparison, given the plan's priorities() frame."""
+        rows: list[dict[str, object]] = []
+        for row in plan.itertuples(index=False):
+            rag, reason = evidence_rag([r["RAG"] for r in self.rows.get(row.priority_id, [])])  # type: ignore[misc]
+            if rag is None:
+                verdict = "no evidence linked"
             else:
-                verdict = "disagree" if gap >= 2 else "differ" if gap == 1 else "agree"
-        rows.append({"Priority": row.priority, "Plan says (actions)": row.rag_badge,
-                     "Data says (evidence)": rag_badge(rag) if rag else "no evidence", "Agreement": verdict,
-                     "Why (evidence)": reason, "Lead partner": row.lead, "priority_id": row.priority_id,
-                     "plan_rag": row.rag, "evidence_rag": rag})
-    comparison = pd.DataFrame(rows, columns=["Priority", "Plan says (actions)", "Data says (evidence)", "Agreement",
-                                             "Why (evidence)", "Lead partner", "priority_id", "plan_rag",
-                                             "evidence_rag"])
-    return EvidenceView(comparison, evidence)
+                gap = abs(min(SEVERITY[row.rag], 3) - SEVERITY[rag])
+                if row.rag == NOT_STARTED:
+                    verdict = "not started"
+                else:
+                    verdict = "disagree" if gap >= 2 else "differ" if gap == 1 else "agree"
+            rows.append({"Priority": row.priority, "Plan says (actions)": row.rag_badge,
+                         "Data says (evidence)": rag_badge(rag) if rag else "no evidence", "Agreement": verdict,
+                         "Why (evidence)": reason, "Lead partner": row.lead, "priority_id": row.priority_id,
+                         "plan_rag": row.rag, "evidence_rag": rag})
+        return pd.DataFrame(rows, columns=["Priority", "Plan says (actions)", "Data says (evidence)", "Agreement",
+                                           "Why (evidence)", "Lead partner", "priority_id", "plan_rag",
+                                           "evidence_rag"])
+
+
+def evidence_view(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int) -> EvidenceView:
+    """Every priority's evidence, each series read and judged once (see EvidenceView)."""
+    return EvidenceView(_evidence_rows(con, partnership, end, months))
 
 
 def _looks_like_count(unit: str | None, values: list[float]) -> bool:

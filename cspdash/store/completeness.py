@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
@@ -13,10 +15,8 @@ COMPLETENESS_RULE = (
 )
 
 
-def completeness(con: duckdb.DuckDBPyConnection, source: str = "street") -> pd.DataFrame:
-    """Every force × month from the first to the last month published by any force: force, month, rows, status."""
-    grid = con.execute(
-        """
+#: every force × month with its status by COMPLETENESS_RULE (parameters: $source, $low)
+_GRID_SQL = """
         WITH span AS (SELECT min(month) AS first, max(month) AS last FROM published_month WHERE source = $source),
         forces AS (
             SELECT DISTINCT force FROM published_month
@@ -39,12 +39,26 @@ def completeness(con: duckdb.DuckDBPyConnection, source: str = "street") -> pd.D
         FROM forces f CROSS JOIN months m
         LEFT JOIN published p ON p.force = f.force AND p.month = m.month
         LEFT JOIN others o ON o.force = f.force AND o.month = m.month
-        ORDER BY f.force, m.month
-        """,
-        {"source": source, "low": LOW_SHARE},
+"""
+
+
+def completeness(con: duckdb.DuckDBPyConnection, source: str = "street") -> pd.DataFrame:
+    """Every force × month from the first to the last month published by any force: force, month, rows, status."""
+    grid = con.execute(
+        f"SELECT * FROM ({_GRID_SQL}) ORDER BY force, month", {"source": source, "low": LOW_SHARE}
     ).df()
     if grid.empty:
         return pd.DataFrame({"force": pd.Series(dtype="object"), "month": pd.Series(dtype="datetime64[ns]"),
                              "rows": pd.Series(dtype="Int64"), "status": pd.Series(dtype="object")})
     grid["rows"] = grid["rows"].astype("Int64")
     return grid.reset_index(drop=True)
+
+
+def completeness_counts(con: duckdb.DuckDBPyConnection, source: str = "street") -> tuple[date | None, date | None, int, int]:
+    """(first month, last month, force-months not 'ok', force-months) of completeness(), without the table."""
+    row = con.execute(
+        f"SELECT min(month), max(month), count(*) FILTER (WHERE status <> 'ok'), count(*) FROM ({_GRID_SQL})",
+        {"source": source, "low": LOW_SHARE},
+    ).fetchone()
+    first, last, gaps, cells = row if row else (None, None, 0, 0)
+    return first, last, int(gaps), int(cells)

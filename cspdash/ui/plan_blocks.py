@@ -155,9 +155,9 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
                "★ Complete; the word is printed under it. The priority's row rolls up its actions by the rule above.")
 
     st.markdown("**Evidence: what the data says**")
-    judged = db.query(plan.evidence_view, code, selection.period.end, selection.period.months, today)
+    judged = db.query(plan.evidence_view, code, selection.period.end, selection.period.months)
     evidence = judged.evidence_table(priority_id)
-    verdict = judged.comparison
+    verdict = judged.comparison(table)
     mine = verdict[verdict["priority_id"] == priority_id].iloc[0]
     st.markdown(f"Plan says (from its actions): {badge_markdown(row['rag'])} · Data says (evidence): "
                 f"{badge_markdown(mine['evidence_rag'])} — **{mine['Agreement']}**. {mine['Why (evidence)']}")
@@ -224,8 +224,8 @@ def changes_since(selection: Selection, today: dt.date) -> None:
 def evidence_vs_plan(selection: Selection, today: dt.date) -> None:
     """Every priority's self-reported RAG beside its evidence RAG, disagreements first."""
     st.subheader("Does the data agree with the plan?")
-    table = db.query(plan.evidence_view, selection.partnership_code, selection.period.end,
-                     selection.period.months, today).comparison
+    judged = db.query(plan.evidence_view, selection.partnership_code, selection.period.end, selection.period.months)
+    table = judged.comparison(db.query(plan.plan_view, selection.partnership_code, today).priorities)
     order = {"disagree": 0, "differ": 1, "agree": 2, "not started": 3, "no evidence linked": 4}
     table = table.sort_values("Agreement", key=lambda s: s.map(order)).drop(
         columns=["priority_id", "plan_rag", "evidence_rag"])

@@ -89,7 +89,8 @@ def _compare(con: duckdb.DuckDBPyConnection, end: dt.date, limit: int = 99) -> i
         for months in (12, 3):
             _same(plan.evidence_comparison(con, code, end, months, today),
                   before.evidence_comparison(con, code, end, months, today))
-        evidence = plan.evidence_view(con, code, end, 12, today)
+        evidence = plan.evidence_view(con, code, end, 12)
+        _same(evidence.comparison(view.priorities), before.evidence_comparison(con, code, end, 12, today))
         priority_ids = [r[0] for r in con.execute(
             "SELECT priority_id FROM priority WHERE partnership_code = ? ORDER BY 1", [code]).fetchall()]
         for priority_id in priority_ids:

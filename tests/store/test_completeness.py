@@ -8,7 +8,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from cspdash.store.completeness import COMPLETENESS_RULE, completeness
+from cspdash.metrics import loads
+from cspdash.store.completeness import COMPLETENESS_RULE, completeness, completeness_counts
 from cspdash.store.versions import apply_schema
 
 
@@ -68,3 +69,17 @@ def test_empty_store_gives_an_empty_frame_and_the_rule_is_stated() -> None:
     frame = completeness(connection)
     assert frame.empty and list(frame.columns) == ["force", "month", "rows", "status"]
     assert "50%" in COMPLETENESS_RULE and "missing" in COMPLETENESS_RULE
+
+
+def test_counts_and_summary_without_the_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The Data page's sentence counts the not-ok cells of the same grid: Gwent low Feb and May and missing Mar,
+    South Wales missing all 5 months = 8 of 15 force-months, Jan to May 2024."""
+    assert completeness_counts(con) == (date(2024, 1, 1), date(2024, 5, 1), 8, 15)
+    frame = completeness(con)
+    assert int((frame["status"] != "ok").sum()) == 8 and len(frame) == 15
+    assert loads.completeness_summary(con) == ("8 force-months between Jan 2024 and May 2024 are missing or far "
+                                               "below normal: they are shown as gaps, never as zero.")
+    empty = duckdb.connect()
+    apply_schema(empty)
+    assert completeness_counts(empty) == (None, None, 0, 0)
+    assert loads.completeness_summary(empty) == "No police.uk street data is loaded yet."
