@@ -246,82 +246,6 @@ def population_coverage(con: duckdb.DuckDBPyConnection, partnership: str) -> dic
     return {"lsoas": total, "with_population": with_pop, "without_population": total - with_pop}
 
 
-def fill_months(frame: pd.DataFrame, months: list[date], published: list[date]) -> pd.DataFrame:
-    """One row per area and month: 0 in a published month with no crimes, NaN in an unpublished month (a gap)."""
-    if frame.empty:
-        return frame.assign(published=pd.Series(dtype=bool))
-    names = frame.groupby("area_code")["area_name"].first()
-    residents = frame.groupby("area_code")["residents"].first()
-    grid = pd.MultiIndex.from_product([list(names.index), months], names=["area_code", "month"]).to_frame(index=False)
-    out = grid.merge(frame.drop(columns=["area_name", "residents"]), on=["area_code", "month"], how="left")
-    published_set = set(published)
-    out["published"] = out["month"].isin(published_set)
-    for column in ("crimes", "crimes_with_population"):
-        out[column] = out[column].astype("Float64").fillna(0).where(out["published"])
-    out["area_name"] = out["area_code"].map(names)
-    out["residents"] = out["area_code"].map(residents)
-    return out
-
-
-def regrain(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
-    """Sum a filled monthly frame to month, quarter or financial year: period, period_label, months, complete, ...
-
-    A quarter or year with a missing month (or cut by the range) is marked incomplete: it is not comparable.
-    """
-    if grain not in GRAINS:
-        raise ValueError(f"unknown grain {grain!r}; expected one of {', '.join(GRAINS)}")
-    out = frame.copy()
-    stamps = pd.to_datetime(out["month"])
-    if grain == "month":
-        out["period"] = stamps.dt.date
-        out["period_label"] = stamps.dt.strftime("%b %Y")
-        size = 1
-    elif grain == "quarter":
-        start_month = ((stamps.dt.month - 1) // 3) * 3 + 1
-        out["period"] = [date(y, m, 1) for y, m in zip(stamps.dt.year, start_month, strict=True)]
-        out["period_label"] = [f"{y} Q{(m - 1) // 3 + 1}" for y, m in zip(stamps.dt.year, start_month, strict=True)]
-        size = 3
-    else:
-        fy = stamps.dt.year.where(stamps.dt.month >= 4, stamps.dt.year - 1)
-        out["period"] = [date(y, 4, 1) for y in fy]
-        out["period_label"] = [f"{y}/{str(y + 1)[-2:]}" for y in fy]
-        size = 12
-    keys = ["area_code", "period"]
-    by_period = out.groupby(keys, sort=True)
-    grouped = by_period[["area_name", "period_label", "residents"]].first()
-    grouped["months"] = by_period["published"].sum()
-    sums = by_period[["crimes", "crimes_with_population"]].sum(min_count=1)
-    grouped = grouped.join(sums).reset_index()
-    grouped["complete"] = grouped["months"] == size
-    grouped["rate"] = rate_per_1000(grouped["crimes_with_population"], grouped["residents"])
-    return grouped
-
-
-def rate_per_1000(crimes: pd.Series, residents: pd.Series) -> pd.Series:
-    """Crimes per 1,000 residents (NaN where residents are unknown or zero)."""
-    residents_f = pd.to_numeric(residents, errors="coerce").astype(float).replace(0, np.nan)
-    return pd.to_numeric(crimes, errors="coerce").astype(float) * 1000.0 / residents_f
-
-
-def add_rolling_12(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add rolling_12 (sum of the 12 months to each month) and rolling_12_rate to a filled monthly frame."""
-    out = frame.sort_values(["area_code", "month"]).copy()
-    for column, target in (("crimes", "rolling_12"), ("crimes_with_population", "_rolling_pop")):
-        out[target] = out.groupby("area_code")[column].transform(
-            lambda s: s.astype(float).rolling(12, min_periods=12).sum())
-    out["rolling_12_rate"] = rate_per_1000(out["_rolling_pop"], out["residents"])
-    return out.drop(columns="_rolling_pop")
-
-
-def add_last_year(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
-    """Add last_year and last_year_rate: the same period a year earlier, from a regrained frame."""
-    out = frame.copy()
-    shifted = out[["area_code", "period", "crimes", "rate"]].copy()
-    shifted["period"] = [date(p.year + 1, p.month, 1) for p in shifted["period"]]
-    shifted = shifted.rename(columns={"crimes": "last_year", "rate": "last_year_rate"})
-    return out.merge(shifted, on=["area_code", "period"], how="left")
-
-
 def trend_series(
     con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, areas: tuple[str, ...],
     crime_type: str, start: date, end: date, grain: str, with_force: bool = False,
@@ -341,18 +265,87 @@ def trend_series(
         monthly = monthly[monthly["area_code"] != ""]
     if with_force:
         monthly = pd.concat([monthly, force_monthly(con, force, types, lead_start, end)], ignore_index=True)
-    filled = fill_months(monthly, months, published)
-    if filled.empty:
+    if monthly.empty:
         return pd.DataFrame(columns=["area_code", "area_name", "period", "period_label", "months", "complete",
                                      "crimes", "rate", "last_year", "last_year_rate"])
-    by_grain = add_last_year(regrain(filled, grain), grain)
-    if grain == "month":
-        rolling = add_rolling_12(filled)[["area_code", "month", "rolling_12", "rolling_12_rate"]]
-        rolling = rolling.rename(columns={"month": "period"})
-        by_grain = by_grain.merge(rolling, on=["area_code", "period"], how="left")
+    if grain not in GRAINS:
+        raise ValueError(f"unknown grain {grain!r}; expected one of {', '.join(GRAINS)}")
     first_shown = start if grain == "month" else _grain_start(start, grain)
-    shown = by_grain[by_grain["period"] >= first_shown].reset_index(drop=True)
-    return shown
+    return _trend_frame(monthly, months, set(published), grain, first_shown)
+
+
+def _trend_frame(monthly: pd.DataFrame, months: list[date], published: set[date], grain: str,
+                 first_shown: date) -> pd.DataFrame:
+    """trend_series' frame from area_monthly rows on an areas × months grid, in one pass: gaps (unpublished
+    months) stay missing, periods sum with min_count=1, last year and rolling 12-month sums need every month.
+    tests/metrics/trend_reference.py keeps the earlier pandas pipeline that tests compare this with."""
+    names = monthly.groupby("area_code")["area_name"].first()
+    residents = monthly.groupby("area_code")["residents"].first()
+    codes = list(names.index)
+    position = {m: i for i, m in enumerate(months)}
+    rows = pd.Index(codes).get_indexer(monthly["area_code"])
+    cols = np.array([position.get(m, -1) for m in monthly["month"]], dtype=int)
+    keep = cols >= 0
+    is_published = np.array([m in published for m in months])
+    grids = {}
+    for column in ("crimes", "crimes_with_population"):
+        grid = np.zeros((len(codes), len(months)))
+        grid[rows[keep], cols[keep]] = monthly[column].to_numpy(dtype=float)[keep]
+        grid[:, ~is_published] = np.nan  # an unpublished month is a gap, never a zero
+        grids[column] = grid
+    keys, labels, size = _periods(months, grain)
+    periods = list(dict.fromkeys(keys))
+    period_of = {p: i for i, p in enumerate(periods)}
+    starts = [keys.index(p) for p in periods]
+    period_labels = np.array([labels[i] for i in starts], dtype=object)
+    month_count = np.add.reduceat(is_published.astype(np.int64), starts)
+    resident_values = pd.to_numeric(residents, errors="coerce").astype(float).replace(0, np.nan).to_numpy()
+    sums = {}
+    for column, grid in grids.items():
+        known = ~np.isnan(grid)
+        total = np.add.reduceat(np.where(known, grid, 0.0), starts, axis=1)
+        sums[column] = np.where(np.add.reduceat(known, starts, axis=1) > 0, total, np.nan)  # sum(min_count=1)
+    rate = sums["crimes_with_population"] * 1000.0 / resident_values[:, None]
+    year_before = [period_of.get(date(p.year - 1, p.month, 1), -1) for p in periods]
+    had = np.array(year_before) >= 0
+    last_year = np.where(had, sums["crimes"][:, year_before], np.nan)
+    last_year_rate = np.where(had, rate[:, year_before], np.nan)
+    area_index = np.repeat(np.arange(len(codes)), len(periods))
+    period_index = np.tile(np.arange(len(periods)), len(codes))
+    frame = pd.DataFrame({
+        "area_code": pd.Series(np.array(codes, dtype=object)[area_index], dtype="str"),
+        "period": pd.Series(np.array(periods, dtype=object)[period_index], dtype=object),
+        "area_name": names.iloc[area_index].reset_index(drop=True),
+        "period_label": pd.Series(period_labels[period_index], dtype="str"),
+        "residents": residents.iloc[area_index].reset_index(drop=True),
+        "months": month_count[period_index].astype(np.int64),
+        "crimes": pd.array(sums["crimes"].ravel(), dtype="Float64"),
+        "crimes_with_population": pd.array(sums["crimes_with_population"].ravel(), dtype="Float64"),
+        "complete": month_count[period_index] == size,
+        "rate": rate.ravel(),
+        "last_year": pd.array(last_year.ravel(), dtype="Float64"),
+        "last_year_rate": last_year_rate.ravel(),
+    })
+    if grain == "month":
+        for column, target in (("crimes", "rolling_12"), ("crimes_with_population", "_rolling_pop")):
+            rolled = np.full(grids[column].shape, np.nan)
+            if len(months) >= 12:
+                rolled[:, 11:] = np.lib.stride_tricks.sliding_window_view(grids[column], 12, axis=1).sum(axis=2)
+            frame[target] = rolled.ravel()
+        frame["rolling_12_rate"] = frame.pop("_rolling_pop") * 1000.0 / resident_values[area_index]
+    shown = np.array([periods[i] >= first_shown for i in period_index], dtype=bool)
+    return frame[shown].reset_index(drop=True)
+
+
+def _periods(months: list[date], grain: str) -> tuple[list[date], list[str], int]:
+    """Each month's period (first month), its label, and the number of months in a whole period."""
+    if grain == "month":
+        return list(months), [m.strftime("%b %Y") for m in months], 1
+    if grain == "quarter":
+        keys = [date(m.year, (m.month - 1) // 3 * 3 + 1, 1) for m in months]
+        return keys, [f"{k.year} Q{(k.month - 1) // 3 + 1}" for k in keys], 3
+    keys = [date(m.year if m.month >= 4 else m.year - 1, 4, 1) for m in months]
+    return keys, [f"{k.year}/{str(k.year + 1)[-2:]}" for k in keys], 12
 
 
 def _grain_start(month: date, grain: str) -> date:

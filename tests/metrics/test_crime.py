@@ -246,3 +246,38 @@ def test_spc_series_counts_are_the_area_monthly_counts(tiny: duckdb.DuckDBPyConn
     counts = monthly.groupby("month")["crimes"].sum()
     assert list(result.chart["month"]) == PUBLISHED
     assert result.chart["value"].tolist() == [float(counts.get(m, 0)) for m in PUBLISHED]
+
+
+def _trend_cases(con: duckdb.DuckDBPyConnection, partnership: str, force: str, wards: tuple[str, ...],
+                 lsoas: tuple[str, ...]) -> list[tuple]:
+    start, end = date(2024, 1, 1), date(2025, 12, 1)
+    cases = []
+    for crime_type in ("All crime", "Burglary", "Anti-social behaviour", "Violence and sexual offences"):
+        for grain in ("month", "quarter", "fy"):
+            cases += [(partnership, force, "partnership", (), crime_type, start, end, grain, False),
+                      (partnership, force, "partnership", (), crime_type, start, end, grain, True),
+                      (partnership, force, "ward", wards, crime_type, start, end, grain, False),
+                      (partnership, force, "ward", (), crime_type, start, end, grain, False),
+                      (partnership, force, "lsoa", lsoas, crime_type, date(2024, 5, 1), end, grain, False)]
+    return cases
+
+
+def test_trend_series_equals_the_pandas_pipeline_on_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:
+    """The one-pass grid gives the frame the earlier fill/regrain/last-year/rolling pipeline gave, gaps included."""
+    from tests.metrics.trend_reference import reference_trend_series
+
+    for args in _trend_cases(tiny, "P1", FORCE, ("W1", "W2"), ("L1", "L3")):
+        pd.testing.assert_frame_equal(crime.trend_series(tiny, *args), reference_trend_series(tiny, *args),
+                                      check_exact=False, rtol=1e-12, obj=str(args))
+
+
+def test_trend_series_equals_the_pandas_pipeline_on_the_demo(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """The same on the real Gwent demo (36 months, every ward and a few LSOAs of Newport)."""
+    from tests.metrics.trend_reference import reference_trend_series
+
+    wards = tuple(crime.area_options(demo_con, "W06000022", "ward")["area_code"][:3])
+    lsoas = tuple(crime.area_options(demo_con, "W06000022", "lsoa")["area_code"][:2])
+    for args in _trend_cases(demo_con, "W06000022", "Gwent Police", wards, lsoas):
+        args = (*args[:5], date(2022, 7, 1) if args[2] != "lsoa" else date(2023, 2, 1), date(2025, 6, 1), *args[7:])
+        pd.testing.assert_frame_equal(crime.trend_series(demo_con, *args), reference_trend_series(demo_con, *args),
+                                      check_exact=False, rtol=1e-12, obj=str(args))
