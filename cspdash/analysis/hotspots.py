@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 from scipy.spatial import cKDTree
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
@@ -143,12 +143,15 @@ def gi_star(
         raise ValueError(f"{value_col} is missing for area {bad}")
     n = len(y)
     position = {code: i for i, code in enumerate(codes)}
-    local_sum = np.zeros(n)
-    k = np.zeros(n)
+    rows: list[int] = []
+    cols: list[int] = []
     for i, code in enumerate(codes):
-        members = {code} | {str(other) for other in neighbours.get(code, ()) if str(other) in position}
-        local_sum[i] = sum(y[position[m]] for m in members)
-        k[i] = len(members)
+        members = {i, *(position[o] for o in map(str, neighbours.get(code, ())) if o in position)}
+        rows += [i] * len(members)
+        cols += members
+    local = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    local_sum = local @ y
+    k = np.diff(local.indptr).astype(float)
 
     total = y.sum()
     mean = total / n if n else np.nan
@@ -203,28 +206,27 @@ def persistence(classes_by_period: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"classes_by_period is missing columns: {sorted(missing)}")
     periods = sorted(classes_by_period["period"].unique())
-    hot = (
-        classes_by_period.pivot_table(index="area_code", columns="period", values="is_hot", aggfunc="max")
-        .reindex(columns=periods)
-        .fillna(False)
-        .astype(bool)
-    )
-    z = classes_by_period.pivot_table(
-        index="area_code", columns="period", values="z", aggfunc="mean"
-    ).reindex(index=hot.index, columns=periods)
-    rows = []
-    for area in hot.index:
-        label = _persistence_class(hot.loc[area].to_numpy(), z.loc[area].to_numpy(dtype=float))
-        rows.append(
-            {
-                "area_code": area,
-                "persistence": label,
-                "explanation": PERSISTENCE_EXPLANATIONS[label],
-                "hot_periods": int(hot.loc[area].sum()),
-                "periods": len(periods),
-            }
-        )
-    return pd.DataFrame(rows, columns=["area_code", "persistence", "explanation", "hot_periods", "periods"])
+    areas = sorted(classes_by_period["area_code"].unique())
+    row = pd.Index(areas).get_indexer(classes_by_period["area_code"])
+    col = pd.Index(periods).get_indexer(classes_by_period["period"])
+    hot = np.zeros((len(areas), len(periods)), dtype=bool)
+    np.logical_or.at(hot, (row, col), classes_by_period["is_hot"].to_numpy(dtype=bool))
+    z_sum = np.zeros(hot.shape)
+    z_count = np.zeros(hot.shape)
+    z_values = classes_by_period["z"].to_numpy(dtype=float)
+    known = ~np.isnan(z_values)
+    np.add.at(z_sum, (row[known], col[known]), z_values[known])
+    np.add.at(z_count, (row[known], col[known]), 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(z_count > 0, z_sum / z_count, np.nan)  # the mean z per area and period, as pivot_table gives
+    labels = [_persistence_class(hot[i], z[i]) for i in range(len(areas))]
+    return pd.DataFrame({
+        "area_code": pd.Series(areas, dtype=classes_by_period["area_code"].dtype),
+        "persistence": labels,
+        "explanation": [PERSISTENCE_EXPLANATIONS[label] for label in labels],
+        "hot_periods": hot.sum(axis=1).astype(int),
+        "periods": len(periods),
+    }, columns=["area_code", "persistence", "explanation", "hot_periods", "periods"])
 
 
 def z_trend(z_by_period: Sequence[float] | np.ndarray) -> str | None:

@@ -194,8 +194,10 @@ def view_for_bounds(west: float, south: float, east: float, north: float,
 
 
 # ---------------------------------------------------------------------------------------------- counts
-def _counts_sql(level: str, period_expr: str = "NULL") -> str:
+def _counts_sql(level: str, period_expr: str = "NULL", months: str = "a.month BETWEEN $start AND $end",
+                areas_filter: bool = False) -> str:
     area = _AREA_OF_LSOA[_level(level)]
+    only_areas = f" AND list_contains($areas, {area})" if areas_filter else ""
     return f"""
         WITH pop AS (SELECT DISTINCT area_code FROM population WHERE area_type = 'lsoa' AND residents IS NOT NULL)
         SELECT {area} AS area_code, {period_expr} AS period, a.crime_type, sum(a.crimes)::BIGINT AS crimes,
@@ -204,7 +206,7 @@ def _counts_sql(level: str, period_expr: str = "NULL") -> str:
         JOIN lsoa l ON l.lsoa_code = a.lsoa_code
         JOIN boundary b ON b.area_code = {area} AND b.area_type = $level AND b.la_code IN {_PARTNERSHIP_LAS}
         LEFT JOIN pop ON pop.area_code = a.lsoa_code
-        WHERE a.month BETWEEN $start AND $end AND {_CRIME_FILTER}
+        WHERE {months} AND {_CRIME_FILTER}{only_areas}
         GROUP BY ALL"""
 
 
@@ -255,6 +257,22 @@ def _measures_from_counts(counts: pd.DataFrame, area_frame: pd.DataFrame, weight
     return out
 
 
+def _window_counts(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+                   previous_start: date, previous_end: date, crime_types: tuple[str, ...]) -> pd.DataFrame:
+    """area_counts of the period (period 0) and of the previous period (period 1), in one query."""
+    if start <= previous_end and previous_start <= end:  # overlapping windows: a month counts in both
+        now = area_counts(con, partnership, level, start, end, crime_types).assign(period=0)
+        before = area_counts(con, partnership, level, previous_start, previous_end, crime_types).assign(period=1)
+        return pd.concat([now, before], ignore_index=True)
+    sql = _counts_sql(level, "CASE WHEN a.month BETWEEN $start AND $end THEN 0 ELSE 1 END",
+                      "(a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend)")
+    frame = con.execute(sql, {"partnership": partnership, "level": level, "start": start, "end": end,
+                              "pstart": previous_start, "pend": previous_end,
+                              "crime_types": list(crime_types)}).df()
+    frame["crimes_with_population"] = frame["crimes_with_population"].fillna(0).astype("int64")
+    return frame
+
+
 def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
                   previous_start: date, previous_end: date, crime_types: tuple[str, ...] = (),
                   weights: Weights = ()) -> pd.DataFrame:
@@ -265,11 +283,11 @@ def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
     """
     weights = weights or default_weights()
     area_frame = areas(con, partnership, level)
-    now = _measures_from_counts(area_counts(con, partnership, level, start, end, crime_types), area_frame, weights)
-    before = _measures_from_counts(area_counts(con, partnership, level, previous_start, previous_end, crime_types),
-                                   area_frame, weights)
+    counts = _window_counts(con, partnership, level, start, end, previous_start, previous_end, crime_types)
+    now = _measures_from_counts(counts[counts["period"] == 0].drop(columns="period"), area_frame, weights)
+    before = counts[counts["period"] == 1].groupby("area_code")["crimes"].sum()
     frame = area_frame.merge(now.drop(columns="residents"), on="area_code", how="left")
-    frame["previous_crimes"] = frame["area_code"].map(before.set_index("area_code")["crimes"]).fillna(0).astype("int64")
+    frame["previous_crimes"] = frame["area_code"].map(before).fillna(0).astype("int64")
     frame = compare_frame(frame, "crimes", "previous_crimes").rename(columns={"z": "change_z"})
     frame["verdict_label"] = frame["verdict"].map(VERDICT_LABELS)
     total = partnership_total(con, partnership, start, end, crime_types)
@@ -364,9 +382,10 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
     area_frame = areas(con, partnership, level)
     counts = period_counts(con, partnership, level, end, periods, length, crime_types)
     links = neighbours(con, partnership, level, method)
+    by_period = _period_measures(counts, area_frame, weights, periods)[column]
     history = []
     for index in range(periods):
-        values = _measures_from_counts(counts[counts["period"] == index], area_frame, weights)
+        values = pd.DataFrame({"area_code": area_frame["area_code"], column: by_period[index]})
         stats = _gi_for(values, column, links)
         stats["period"] = index
         history.append(stats)
@@ -374,9 +393,33 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
     frame["is_hot"] = frame["is_hot"].astype(bool)
     classes = gi.persistence(frame[["area_code", "period", "is_hot", "z"]])
     labels = period_labels(end, periods, length)
-    hot = frame.pivot_table(index="area_code", columns="period", values="is_hot", aggfunc="max").astype(bool)
-    hot.columns = [f"hot in {labels[c]}" for c in hot.columns]
-    return classes.merge(hot.reset_index(), on="area_code", how="left")
+    for index in sorted(frame["period"].unique()):
+        hot = frame[frame["period"] == index].groupby("area_code")["is_hot"].max()
+        classes[f"hot in {labels[index]}"] = classes["area_code"].map(hot).fillna(False).astype(bool)
+    return classes
+
+
+def _period_measures(counts: pd.DataFrame, area_frame: pd.DataFrame, weights: Weights,
+                     periods: int) -> dict[str, np.ndarray]:
+    """crimes, rate and harm per period and area (rows: periods, columns: area_frame's areas), as
+    _measures_from_counts gives for each period's counts."""
+    codes = pd.Index(area_frame["area_code"])
+    column = codes.get_indexer(counts["area_code"])
+    keep = column >= 0
+    row = counts["period"].to_numpy(dtype=int)[keep]
+    column = column[keep]
+    harm = harm_score(counts, dict(weights), count_col="crimes").to_numpy() if len(counts) else np.zeros(0)
+    out = {}
+    for name, source in (("crimes", counts["crimes"].to_numpy(dtype=float)),
+                         ("with_population", counts["crimes_with_population"].to_numpy(dtype=float)),
+                         ("harm", harm)):
+        grid = np.zeros((periods, len(codes)))
+        np.add.at(grid, (row, column), source[keep])
+        out[name] = grid
+    residents = area_frame["residents"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rate"] = np.where(residents > 0, out["with_population"] * 1000.0 / residents, np.nan)
+    return out
 
 
 def period_labels(end: date, periods: int, months_per_period: int) -> list[str]:
@@ -434,19 +477,47 @@ def top_hot_spots(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
     """The areas a committee should look at first: significant hot spots by z, then the highest values.
 
     Columns: area_code, area, ward, crimes, rate, harm, previous_crimes, change, verdict, share_of_total,
-    hot_spot, top_crime_types, top_locations.
+    hot_spot, top_crime_types, top_locations. The page builds the same table from the hot_spots() frame it
+    already has (top_hot_spot_codes, top_hot_spot_details, top_hot_spots_table).
     """
-    column = MAP_MEASURES[map_measure][1]
-    frame = hot_spots(con, partnership, level, start, end, previous_start, previous_end, map_measure, method,
+    spots = hot_spots(con, partnership, level, start, end, previous_start, previous_end, map_measure, method,
                       crime_types, weights)
+    codes = top_hot_spot_codes(spots, map_measure, confidence, limit)
+    details = top_hot_spot_details(con, partnership, level, start, end, codes, crime_types)
+    return top_hot_spots_table(spots, details, map_measure, confidence, limit, public)
+
+
+def _ranked(spots: pd.DataFrame, map_measure: str, confidence: str, limit: int) -> pd.DataFrame:
+    """The top ``limit`` areas with crimes: significant hot spots (at the confidence) by z, then by value."""
+    column = MAP_MEASURES[map_measure][1]
+    frame = spots.copy()
     frame["hot_spot"] = classify_at(frame, confidence)
     frame["_hot"] = frame["hot_spot"].str.startswith("Hot")
     ranked = frame.sort_values(["_hot", "z", column], ascending=[False, False, False], na_position="last")
-    ranked = ranked[ranked["crimes"] > 0].head(limit)
-    codes = tuple(ranked["area_code"])
-    mix = area_counts(con, partnership, level, start, end, crime_types)
-    types = _top_types_text(mix[mix["area_code"].isin(codes)])
-    places = top_locations(con, partnership, level, start, end, codes, crime_types)
+    return ranked[ranked["crimes"] > 0].head(limit)
+
+
+def top_hot_spot_codes(spots: pd.DataFrame, map_measure: str, confidence: str, limit: int = 15) -> tuple[str, ...]:
+    """The area codes of the top hot spots table, in its order."""
+    return tuple(str(code) for code in _ranked(spots, map_measure, confidence, limit)["area_code"])
+
+
+def top_hot_spot_details(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+                         area_codes: tuple[str, ...], crime_types: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For the given areas: crimes by type (area_code, crime_type, crimes, …) and their busiest locations."""
+    mix = con.execute(_counts_sql(level, areas_filter=True),
+                      {"partnership": partnership, "level": level, "start": start, "end": end,
+                       "crime_types": list(crime_types), "areas": list(area_codes)}).df()
+    places = top_locations(con, partnership, level, start, end, area_codes, crime_types)
+    return mix, places
+
+
+def top_hot_spots_table(spots: pd.DataFrame, details: tuple[pd.DataFrame, pd.DataFrame], map_measure: str,
+                        confidence: str, limit: int = 15, public: bool = False) -> pd.DataFrame:
+    """The top hot spots table from the hot_spots() frame and top_hot_spot_details() of its areas."""
+    ranked = _ranked(spots, map_measure, confidence, limit)
+    mix, places = details
+    types = _top_types_text(mix[mix["area_code"].isin(tuple(ranked["area_code"]))])
     place_text = places.groupby("area_code").apply(
         lambda g: "; ".join(f"{loc} ({_count_text(n, public)})" for loc, n in zip(g["location"], g["crimes"], strict=True)),
         include_groups=False) if len(places) else pd.Series(dtype=object)
@@ -498,12 +569,19 @@ def area_monthly(con: duckdb.DuckDBPyConnection, partnership: str, level: str, a
 def area_crime_mix(con: duckdb.DuckDBPyConnection, partnership: str, level: str, area_code: str, start: date,
                    end: date, previous_start: date, previous_end: date) -> pd.DataFrame:
     """One area's crimes by type this period and the period before: crime_type, crimes, previous_crimes."""
-    now = area_counts(con, partnership, level, start, end)
-    before = area_counts(con, partnership, level, previous_start, previous_end)
-    now = now[now["area_code"] == area_code].set_index("crime_type")["crimes"]
-    before = before[before["area_code"] == area_code].set_index("crime_type")["crimes"]
-    frame = pd.DataFrame({"crimes": now, "previous_crimes": before}).fillna(0).astype("int64")
-    frame = frame.rename_axis("crime_type").reset_index().sort_values(["crimes", "crime_type"], ascending=[False, True])
+    frame = con.execute(
+        f"""
+        WITH scope AS ({_scope_sql(level)})
+        SELECT a.crime_type,
+               coalesce(sum(a.crimes) FILTER (WHERE a.month BETWEEN $start AND $end), 0)::BIGINT AS crimes,
+               coalesce(sum(a.crimes) FILTER (WHERE a.month BETWEEN $pstart AND $pend), 0)::BIGINT AS previous_crimes
+        FROM agg_crime_month_lsoa a JOIN scope ON scope.lsoa_code = a.lsoa_code
+        WHERE scope.area_code = $area AND (a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend)
+        GROUP BY 1""",
+        {"partnership": partnership, "level": level, "area": area_code, "start": start, "end": end,
+         "pstart": previous_start, "pend": previous_end},
+    ).df()
+    frame = frame.sort_values(["crimes", "crime_type"], ascending=[False, True])
     return frame.reset_index(drop=True)
 
 
@@ -592,15 +670,22 @@ def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start:
         GROUP BY ALL""",
         {k: params[k] for k in ("partnership", "start", "end")},
     ).df()
-    population = areas(con, partnership, "lsoa")
+    population = con.execute(
+        f"""
+        SELECT count(*), count(p.residents), coalesce(sum(p.residents), 0)::BIGINT
+        FROM boundary b
+        LEFT JOIN (SELECT area_code, arg_max(residents, year) AS residents FROM population
+                   WHERE area_type = 'lsoa' GROUP BY area_code) p ON p.area_code = b.area_code
+        WHERE b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS}""",
+        {"partnership": partnership},
+    ).fetchone() or (0, 0, 0)
     total = int(vintages["crimes"].sum())
     on_map = int(vintages.loc[vintages["on_map"], "crimes"].sum())
     return Caveats(
         force_records=int(force_records), no_location=int(no_location), partnership_records=total, on_map=on_map,
         old_codes=total - on_map,
         lsoa_vintages={str(k): int(v) for k, v in vintages.groupby("vintage")["crimes"].sum().items()},
-        areas=len(population), areas_with_population=int(population["residents"].notna().sum()),
-        residents=int(population["residents"].sum(skipna=True)),
+        areas=int(population[0]), areas_with_population=int(population[1]), residents=int(population[2]),
     )
 
 

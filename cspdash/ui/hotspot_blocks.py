@@ -26,6 +26,7 @@ ALL_TYPES = "All crime types"
 HARM_CITATION = ("Weights derived from the Cambridge Crime Harm Index 2020 (Cambridge Centre for Evidence-Based "
                  "Policing) and the Home Office police recorded crime offence mix for 2017/18.")
 _WEIGHTS_KEY = "hotspot_harm_weights"
+TOP_AREAS = 15
 
 
 @dataclass(frozen=True)
@@ -175,9 +176,11 @@ def map_block(view: View) -> None:
 def top_table_block(view: View) -> pd.DataFrame:
     """The top hot spots table with change verdicts, top crime types and top locations; returns it."""
     period = view.selection.period
-    table = query(hs.top_hot_spots, view.selection.partnership_code, view.choice.level, period.start, period.end,
-                  period.previous_start, period.previous_end, view.choice.measure, view.choice.method,
-                  view.choice.confidence, view.choice.crime_types, view.weights, 15, view.public)
+    codes = hs.top_hot_spot_codes(view.spots, view.choice.measure, view.choice.confidence, TOP_AREAS)
+    details = query(hs.top_hot_spot_details, view.selection.partnership_code, view.choice.level, period.start,
+                    period.end, codes, view.choice.crime_types)
+    table = hs.top_hot_spots_table(view.spots, details, view.choice.measure, view.choice.confidence, TOP_AREAS,
+                                   view.public)
     shown = table.drop(columns=["area_code"]).rename(columns={
         "area": "Area", "ward": "Ward", "crimes": "Crimes", "rate": "Rate per 1,000", "harm": "Harm (days, est.)",
         "previous_crimes": "Previous period", "change": "Change", "verdict": "Is the change real?",
