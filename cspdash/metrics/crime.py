@@ -27,7 +27,7 @@ UNKNOWN_AREA = "Not matched to an area"
 
 # identifiers come only from this table, never from user input
 _AREA_CODE_SQL = {
-    "partnership": "g.partnership_code",
+    "partnership": "$partnership",
     "ward": "coalesce(l.ward_code, '')",
     "lsoa": "coalesce(g.lsoa_code, '')",
 }
@@ -37,6 +37,9 @@ _AREA_NAME_SQL = {
     "lsoa": "any_value(coalesce(l.lsoa_name, g.lsoa_code))",
 }
 _POP_AREA_SQL = {"partnership": "a.partnership_code", "ward": "a.ward_code", "lsoa": "a.lsoa_code"}
+# crime counts are read from agg_crime_month_lsoa by council (its rows are sorted by council, so DuckDB reads only
+# the partnership's row groups); the ward and LSOA names come from these joins
+_LSOA_JOINS = "LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code LEFT JOIN ward w ON w.ward_code = l.ward_code"
 
 
 def crime_types_for(choice: str) -> tuple[str, ...]:
@@ -92,8 +95,8 @@ def counts_by_type(
         SELECT crime_type,
                coalesce(sum(crimes) FILTER (WHERE month BETWEEN $start AND $end), 0)::BIGINT AS current,
                coalesce(sum(crimes) FILTER (WHERE month BETWEEN $pstart AND $pend), 0)::BIGINT AS previous
-        FROM monthly_crime_counts
-        WHERE partnership_code = $partnership AND month BETWEEN $pstart AND $end
+        FROM agg_crime_month_lsoa
+        WHERE la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership) AND month BETWEEN $pstart AND $end
         GROUP BY crime_type
         """,
         {"partnership": partnership, "start": start, "end": end, "pstart": previous_start, "pend": previous_end},
@@ -180,18 +183,18 @@ def area_monthly(
     if level not in _AREA_CODE_SQL:
         raise ValueError(f"unknown area level {level!r}; expected one of {', '.join(AREA_LEVELS)}")
     code, name, pop_area = _AREA_CODE_SQL[level], _AREA_NAME_SQL[level], _POP_AREA_SQL[level]
+    joins = "" if level == "partnership" else _LSOA_JOINS
     counts = con.execute(
         f"""
         SELECT g.month, {code} AS area_code, {name} AS area_name, sum(g.crimes)::BIGINT AS crimes,
                coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0)::BIGINT AS crimes_with_population
-        FROM monthly_crime_counts g
-        LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
-        LEFT JOIN ward w ON w.ward_code = l.ward_code
+        FROM agg_crime_month_lsoa g
+        {joins}
         LEFT JOIN population p ON p.area_code = g.lsoa_code AND p.area_type = 'lsoa'
-        WHERE g.partnership_code = $partnership AND g.month BETWEEN $start AND $end
+        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership) AND g.month BETWEEN $start AND $end
           AND list_contains($types, g.crime_type)
           AND (len($areas) = 0 OR list_contains($areas, {code}))
-        GROUP BY g.month, {code}
+        GROUP BY 1, 2
         """,
         {"partnership": partnership, "start": start, "end": end, "types": list(crime_types), "areas": list(areas)},
     ).df()
@@ -400,8 +403,9 @@ def recent_signals(
     position = {m: i for i, m in enumerate(months)}
     series: dict[str, np.ndarray] = {t: np.zeros(len(months)) for t in (ALL_CRIME, *CRIME_TYPES)}
     rows = con.execute(
-        "SELECT month, crime_type, sum(crimes)::BIGINT FROM monthly_crime_counts "
-        "WHERE partnership_code = ? AND month BETWEEN ? AND ? GROUP BY ALL", [partnership, start, end]).fetchall()
+        "SELECT month, crime_type, sum(crimes)::BIGINT FROM agg_crime_month_lsoa WHERE la_code IN "
+        "(SELECT la_code FROM partnership_la WHERE partnership_code = ?) AND month BETWEEN ? AND ? GROUP BY ALL",
+        [partnership, start, end]).fetchall()
     for month, crime_type, crimes in rows:
         i = position.get(month)
         if i is None:
@@ -430,9 +434,9 @@ def ward_changes(
         SELECT l.ward_code, any_value(coalesce(w.ward_name, l.ward_code)) AS ward_name,
                coalesce(sum(g.crimes) FILTER (WHERE g.month BETWEEN $start AND $end), 0)::BIGINT AS current,
                coalesce(sum(g.crimes) FILTER (WHERE g.month BETWEEN $pstart AND $pend), 0)::BIGINT AS previous
-        FROM monthly_crime_counts g JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+        FROM agg_crime_month_lsoa g JOIN lsoa l ON l.lsoa_code = g.lsoa_code
         LEFT JOIN ward w ON w.ward_code = l.ward_code
-        WHERE g.partnership_code = $p AND g.month BETWEEN $pstart AND $end AND list_contains($types, g.crime_type)
+        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p) AND g.month BETWEEN $pstart AND $end AND list_contains($types, g.crime_type)
           AND l.ward_code IS NOT NULL
         GROUP BY l.ward_code
         """,
@@ -456,8 +460,8 @@ def outcomes_by_crime_type(
     frame = con.execute(
         """
         SELECT o.crime_type, o.outcome_group, sum(o.crimes)::BIGINT AS crimes
-        FROM agg_outcome_month_la o JOIN partnership_la pl USING (la_code)
-        WHERE pl.partnership_code = ? AND o.crime_month BETWEEN ? AND ?
+        FROM agg_outcome_month_la o
+        WHERE o.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = ?) AND o.crime_month BETWEEN ? AND ?
         GROUP BY ALL
         """, [partnership, start, end]).df()
     return _with_share(frame, "crime_type")
@@ -470,8 +474,8 @@ def outcomes_by_month(
     frame = con.execute(
         """
         SELECT o.crime_month AS month, o.outcome_group, sum(o.crimes)::BIGINT AS crimes
-        FROM agg_outcome_month_la o JOIN partnership_la pl USING (la_code)
-        WHERE pl.partnership_code = ? AND o.crime_month BETWEEN ? AND ? AND list_contains(?, o.crime_type)
+        FROM agg_outcome_month_la o
+        WHERE o.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = ?) AND o.crime_month BETWEEN ? AND ? AND list_contains(?, o.crime_type)
         GROUP BY ALL
         """, [partnership, start, end, list(crime_types_for(crime_type))]).df()
     frame["month"] = _dates(frame["month"])
@@ -611,8 +615,8 @@ def spc_series(
     rows = con.execute(
         f"""
         SELECT g.month, sum(g.crimes)::BIGINT
-        FROM monthly_crime_counts g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
-        WHERE g.partnership_code = $partnership AND g.month BETWEEN $start AND $end
+        FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership) AND g.month BETWEEN $start AND $end
           AND list_contains($types, g.crime_type) AND ($level = 'partnership' OR {code} = $area)
         GROUP BY g.month
         """,

@@ -281,18 +281,101 @@ def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
     Columns: area_code, area_name, ward_code, ward_name, residents, crimes, previous_crimes, change_z, pct_change,
     verdict, verdict_label, direction, rate, harm, share_of_total.
     """
-    weights = weights or default_weights()
-    area_frame = areas(con, partnership, level)
-    counts = _window_counts(con, partnership, level, start, end, previous_start, previous_end, crime_types)
-    now = _measures_from_counts(counts[counts["period"] == 0].drop(columns="period"), area_frame, weights)
-    before = counts[counts["period"] == 1].groupby("area_code")["crimes"].sum()
-    frame = area_frame.merge(now.drop(columns="residents"), on="area_code", how="left")
-    frame["previous_crimes"] = frame["area_code"].map(before).fillna(0).astype("int64")
+    if start <= previous_end and previous_start <= end:  # overlapping windows: a month counts in both
+        return _area_measures_in_parts(con, partnership, level, start, end, previous_start, previous_end,
+                                       crime_types, weights)
+    area_frame, values, total = _area_values(
+        con, partnership, level, 2, "CASE WHEN a.month BETWEEN $start AND $end THEN 0 ELSE 1 END",
+        "(a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend)",
+        {"start": start, "end": end, "pstart": previous_start, "pend": previous_end}, crime_types, weights)
+    frame = area_frame.copy()
+    frame["crimes"] = values["crimes"][0].astype("int64")
+    frame["crimes_with_population"] = values["crimes_with_population"][0].astype("int64")
+    frame["harm"] = values["harm"][0]
+    frame["rate"] = values["rate"][0]
+    frame["previous_crimes"] = values["crimes"][1].astype("int64")
+    return _with_change(frame, total)
+
+
+def _with_change(frame: pd.DataFrame, total: int) -> pd.DataFrame:
+    """Add the Poisson change against the previous period and the share of the partnership total."""
     frame = compare_frame(frame, "crimes", "previous_crimes").rename(columns={"z": "change_z"})
     frame["verdict_label"] = frame["verdict"].map(VERDICT_LABELS)
-    total = partnership_total(con, partnership, start, end, crime_types)
     frame["share_of_total"] = frame["crimes"] * 100.0 / total if total else np.nan
     return frame.drop(columns=["crimes_with_population"])
+
+
+def _area_measures_in_parts(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+                            previous_start: date, previous_end: date, crime_types: tuple[str, ...],
+                            weights: Weights) -> pd.DataFrame:
+    """area_measures with a query per window (for windows that share months)."""
+    weights = weights or default_weights()
+    area_frame = areas(con, partnership, level)
+    now = _measures_from_counts(area_counts(con, partnership, level, start, end, crime_types), area_frame, weights)
+    before = area_counts(con, partnership, level, previous_start, previous_end, crime_types)
+    frame = area_frame.merge(now.drop(columns="residents"), on="area_code", how="left")
+    frame["previous_crimes"] = frame["area_code"].map(before.groupby("area_code")["crimes"].sum()).fillna(0).astype(
+        "int64")
+    return _with_change(frame, partnership_total(con, partnership, start, end, crime_types))
+
+
+def _area_values_sql(level: str, bucket: str, months: str) -> str:
+    area = _AREA_OF_LSOA[_level(level)]
+    return f"""
+        WITH areas AS ({_AREAS_SQL[level]}),
+        pop AS (SELECT DISTINCT area_code FROM population WHERE area_type = 'lsoa' AND residents IS NOT NULL),
+        weights AS (SELECT unnest($weight_types) AS crime_type, unnest($weight_days) AS days),
+        counts AS (
+            SELECT {area} AS area_code, {bucket} AS bucket, sum(a.crimes)::BIGINT AS crimes,
+                   coalesce(sum(a.crimes) FILTER (WHERE pop.area_code IS NOT NULL), 0)::BIGINT AS with_population,
+                   sum(a.crimes * w.days) AS harm,
+                   list(DISTINCT a.crime_type) FILTER (WHERE w.days IS NULL) AS unweighted
+            FROM agg_crime_month_lsoa a
+            JOIN lsoa l ON l.lsoa_code = a.lsoa_code
+            JOIN boundary b ON b.area_code = {area} AND b.area_type = $level AND b.la_code IN {_PARTNERSHIP_LAS}
+            LEFT JOIN pop ON pop.area_code = a.lsoa_code
+            LEFT JOIN weights w ON w.crime_type = a.crime_type
+            WHERE {months} AND {_CRIME_FILTER}
+            GROUP BY ALL)
+        SELECT areas.*, counts.bucket, counts.crimes AS _crimes, counts.with_population AS _with_population,
+               counts.harm AS _harm, counts.unweighted AS _unweighted,
+               (SELECT coalesce(sum(t.crimes), 0)::BIGINT FROM agg_crime_month_lsoa t
+                WHERE t.la_code IN {_PARTNERSHIP_LAS} AND t.month BETWEEN $start AND $end
+                  AND (len($crime_types) = 0 OR list_contains($crime_types, t.crime_type))) AS _total
+        FROM areas LEFT JOIN counts USING (area_code)
+        ORDER BY areas.area_code, counts.bucket"""
+
+
+def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, buckets: int, bucket: str,
+                 months: str, windows: dict[str, date], crime_types: tuple[str, ...],
+                 weights: Weights) -> tuple[pd.DataFrame, dict[str, np.ndarray], int]:
+    """In one query: the areas (as areas() gives them), crimes, crimes_with_population, harm and rate per bucket
+    (rows) and area (columns), and the partnership total between $start and $end."""
+    weights = weights or default_weights()
+    rows = con.execute(_area_values_sql(level, bucket, months), {
+        "partnership": partnership, "level": level, "crime_types": list(crime_types), **windows,
+        "weight_types": [t for t, _w in weights], "weight_days": [float(w) for _t, w in weights]}).df()
+    unweighted = sorted({t for found in rows["_unweighted"].dropna() for t in found})
+    if unweighted:
+        raise ValueError(f"no harm weight for crime type(s): {unweighted}")
+    area_frame = rows.drop_duplicates("area_code")[[c for c in rows.columns if not c.startswith("_")
+                                                    and c != "bucket"]].reset_index(drop=True)
+    area_frame.loc[area_frame["lsoas_with_population"] == 0, "residents"] = np.nan
+    column = pd.Index(area_frame["area_code"]).get_indexer(rows["area_code"])
+    has = rows["bucket"].notna().to_numpy()
+    row = rows["bucket"].to_numpy(dtype=float, na_value=np.nan)[has].astype(int)
+    values: dict[str, np.ndarray] = {}
+    for name in ("crimes", "with_population", "harm"):
+        grid = np.zeros((buckets, len(area_frame)))
+        grid[row, column[has]] = rows[f"_{name}"].to_numpy(dtype=float, na_value=np.nan)[has]
+        values[name] = np.nan_to_num(grid, nan=0.0)
+    values["crimes_with_population"] = values.pop("with_population")
+    residents = area_frame["residents"].to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values["rate"] = np.where(residents > 0, values["crimes_with_population"] * 1000.0 / residents, np.nan)
+    total = int(rows["_total"].iat[0]) if len(rows) else partnership_total(con, partnership, windows["start"],
+                                                                          windows["end"], crime_types)
+    return area_frame, values, total
 
 
 # ---------------------------------------------------------------------------------------------- neighbours and Gi*
@@ -379,10 +462,13 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
     periods, length, _text = PERSISTENCE_SCHEMES[scheme]
     weights = weights or default_weights()
     column = MAP_MEASURES[map_measure][1]
-    area_frame = areas(con, partnership, level)
-    counts = period_counts(con, partnership, level, end, periods, length, crime_types)
+    start = add_months(end, -(periods * length - 1))
+    area_frame, values, _total = _area_values(
+        con, partnership, level, periods,
+        f"({periods - 1} - floor(datediff('month', a.month, $end::DATE) / {int(length)}))::INT",
+        "a.month BETWEEN $start AND $end", {"start": start, "end": end}, crime_types, weights)
     links = neighbours(con, partnership, level, method)
-    by_period = _period_measures(counts, area_frame, weights, periods)[column]
+    by_period = values[column]
     history = []
     for index in range(periods):
         values = pd.DataFrame({"area_code": area_frame["area_code"], column: by_period[index]})
@@ -397,29 +483,6 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
         hot = frame[frame["period"] == index].groupby("area_code")["is_hot"].max()
         classes[f"hot in {labels[index]}"] = classes["area_code"].map(hot).fillna(False).astype(bool)
     return classes
-
-
-def _period_measures(counts: pd.DataFrame, area_frame: pd.DataFrame, weights: Weights,
-                     periods: int) -> dict[str, np.ndarray]:
-    """crimes, rate and harm per period and area (rows: periods, columns: area_frame's areas), as
-    _measures_from_counts gives for each period's counts."""
-    codes = pd.Index(area_frame["area_code"])
-    column = codes.get_indexer(counts["area_code"])
-    keep = column >= 0
-    row = counts["period"].to_numpy(dtype=int)[keep]
-    column = column[keep]
-    harm = harm_score(counts, dict(weights), count_col="crimes").to_numpy() if len(counts) else np.zeros(0)
-    out = {}
-    for name, source in (("crimes", counts["crimes"].to_numpy(dtype=float)),
-                         ("with_population", counts["crimes_with_population"].to_numpy(dtype=float)),
-                         ("harm", harm)):
-        grid = np.zeros((periods, len(codes)))
-        np.add.at(grid, (row, column), source[keep])
-        out[name] = grid
-    residents = area_frame["residents"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["rate"] = np.where(residents > 0, out["with_population"] * 1000.0 / residents, np.nan)
-    return out
 
 
 def period_labels(end: date, periods: int, months_per_period: int) -> list[str]:
