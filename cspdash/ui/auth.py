@@ -6,7 +6,8 @@ Three modes, chosen by configuration:
   given with ``--secrets.files``): people sign in with ``st.login`` (OpenID Connect, e.g. Microsoft Entra ID)
   and get the role the users file gives their email address;
 * **local accounts** — the users file ($CSPDASH_USERS or config/users.toml) lists accounts with argon2 hashes
-  and people sign in with a form;
+  and people sign in with a form; served by serve.py, the sign-in survives a reload (cspdash/ui/sessions.py:
+  a signed HttpOnly cookie, verified on every run);
 * **demo** — neither is configured: every visitor is the admin "demo" user, and the sidebar says so.
 
 A users file that exists but cannot be read stops the app with its error (never a silent fall-back to demo).
@@ -15,6 +16,7 @@ Every write path calls ``require(role)`` or ``current_user().can(role)`` on the 
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,7 @@ import streamlit as st
 
 from cspdash.accounts import NO_ROLE, ROLE_HELP, ROLES, AccountsError, UsersConfig, authenticate, load_users
 from cspdash.config import settings
+from cspdash.ui import sessions
 
 __all__ = ["ROLES", "ROLE_HELP", "User", "current_user", "require", "sign_in_mode", "sidebar_account",
            "may_view", "sign_in_page", "gate_navigation"]
@@ -106,7 +109,30 @@ def current_user() -> User:
         oidc = _oidc_user(config)
         if oidc is not None:
             return oidc
+    if mode == "local" and (remembered := _cookie_user(config)) is not None:
+        return remembered
     return User(name="not signed in", role=config.anonymous_role, how="anonymous")
+
+
+def _session_cookie() -> str | None:
+    try:
+        return st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # no browser connection (e.g. AppTest)
+        return None
+
+
+def _cookie_user(config: UsersConfig) -> User | None:
+    """The local account a valid session cookie names (checked on every run; the role read from the file now)."""
+    if not sessions.enabled():
+        return None
+    name = sessions.verify(_session_cookie())
+    account = config.accounts.get(name) if name else None
+    return User(account.name, account.role, how="local") if account is not None else None
+
+
+def _go(path: str) -> None:
+    """Send the browser to one of serve.py's routes (a fixed path; the ticket is URL-safe random text)."""
+    st.html(f"<script>window.location.replace({json.dumps(path)})</script>", unsafe_allow_javascript=True)
 
 
 def require(role: str) -> User:
@@ -164,6 +190,9 @@ def _sign_out(user: User) -> None:
     st.session_state.pop(SESSION_KEY, None)
     if user.how == "oidc":
         st.logout()
+    if user.how == "local" and sessions.enabled():
+        sessions.revoke(_session_cookie())  # refused from now on, whatever the browser sends
+        _go(sessions.SIGNOUT_PATH)  # and the browser's cookie is deleted
 
 
 def _sign_in_form() -> None:
@@ -199,8 +228,13 @@ def _sign_in_form() -> None:
                          "paused for 5 minutes).")
                 return
             log.info("sign-in %s (%s, local)", account.name, account.role)
-            st.session_state[SESSION_KEY] = User(account.name, account.role, how="local")
             st.session_state.pop(WANT_SIGN_IN, None)
+            if sessions.enabled():  # the cookie route signs this browser in for 8 hours, then returns here
+                ticket = sessions.new_ticket(account.name)
+                st.write("Signing you in…")
+                _go(f"{sessions.SESSION_PATH}?ticket={ticket}")
+                st.stop()
+            st.session_state[SESSION_KEY] = User(account.name, account.role, how="local")
             st.rerun()
     elif not _oidc_providers():
         st.info(f"No accounts are set up in {config.path}. An administrator adds one with: "
