@@ -30,7 +30,7 @@ demo: install
 	$(BIN)/python -m cspdash demo
 
 lint: install-dev
-	$(BIN)/ruff check cspdash pages tests bench dashboard.py
+	$(BIN)/ruff check cspdash pages tests bench dashboard.py serve.py
 	$(BIN)/mypy cspdash
 
 test: install-dev browser lint
