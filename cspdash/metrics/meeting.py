@@ -171,21 +171,40 @@ def crime_changes(con: duckdb.DuckDBPyConnection, partnership: str, force: str, 
     (no verdict) when the earlier months were not all published. With ``public`` the sentences write small
     counts as '<5' (the numeric columns keep their values for sorting and tests; exports suppress them).
     """
+    prev_start = add_months(start, -12)
+    return _crime_changes(_type_months(con, partnership, prev_start, end), _published(con, force), start, end,
+                          public)
+
+
+def _type_months(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date) -> list[tuple]:
+    """(crime_type, month, crimes) of the partnership from start to end: what the change test and the SPC scan
+    of the briefing both read (one query for both)."""
+    return con.execute(
+        "SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM monthly_crime_counts"
+        " WHERE partnership_code = ? AND month BETWEEN ? AND ? GROUP BY crime_type, month",
+        [partnership, start, end],
+    ).fetchall()
+
+
+def _crime_changes(rows: list[tuple], published: set[date], start: date, end: date, public: bool) -> pd.DataFrame:
+    """crime_changes from _type_months rows covering at least the year before ``start`` to ``end``."""
     prev_start, prev_end = add_months(start, -12), add_months(end, -12)
-    frame = con.execute(
-        """SELECT crime_type,
-                  sum(crimes) FILTER (WHERE month BETWEEN $start AND $end)::DOUBLE AS current,
-                  sum(crimes) FILTER (WHERE month BETWEEN $prev_start AND $prev_end)::DOUBLE AS previous
-           FROM monthly_crime_counts
-           WHERE partnership_code = $partnership AND month BETWEEN $prev_start AND $end
-           GROUP BY crime_type ORDER BY crime_type""",
-        {"partnership": partnership, "start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end},
-    ).df()
+    current: dict[str, float] = {}
+    previous: dict[str, float] = {}
+    for crime_type, month, crimes in rows:
+        if prev_start <= month <= end:
+            current.setdefault(crime_type, 0.0)
+            previous.setdefault(crime_type, 0.0)
+            if start <= month <= end:
+                current[crime_type] += crimes
+            if prev_start <= month <= prev_end:
+                previous[crime_type] += crimes
+    types = sorted(current)
+    frame = pd.DataFrame({"crime_type": types, "current": [current[t] for t in types],
+                          "previous": [previous[t] for t in types]})
     if frame.empty:
         return pd.DataFrame(columns=["crime_type", "current", "previous", "z", "pct_change", "verdict",
                                      "direction", "sentence"])
-    frame = frame.fillna({"current": 0.0, "previous": 0.0})
-    published = _published(con, force)
     if not all(m in published for m in _months(prev_start, prev_end)):
         frame["previous"] = np.nan
     tested = compare_frame(frame, "current", "previous")
@@ -216,15 +235,16 @@ def spc_signals_since(con: duckdb.DuckDBPyConnection, partnership: str, force: s
     write small monthly counts as '<5'.
     """
     start = add_months(end, -(SPC_HISTORY_MONTHS - 1))
-    monthly = con.execute(
-        "SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM monthly_crime_counts"
-        " WHERE partnership_code = ? AND month BETWEEN ? AND ? GROUP BY crime_type, month",
-        [partnership, start, end],
-    ).fetchall()
+    return _spc_signals(_type_months(con, partnership, start, end), _published(con, force), since, end, public)
+
+
+def _spc_signals(monthly: list[tuple], published: set[date], since: date, end: date, public: bool) -> pd.DataFrame:
+    """spc_signals_since from _type_months rows (rows before the SPC history are not used)."""
+    start = add_months(end, -(SPC_HISTORY_MONTHS - 1))
+    monthly = [row for row in monthly if start <= row[1] <= end]
     columns = ["crime_type", "rule", "direction", "first_month", "last_month", "sentence"]
     if not monthly:
         return pd.DataFrame(columns=columns)
-    published = _published(con, force)
     months = [m for m in _months(start, end) if m in published]
     # crime type × published month (a month with no records is 0; unpublished months are left out)
     position = {m: i for i, m in enumerate(months)}
@@ -292,22 +312,23 @@ def hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: date
         if area_code in position:
             grid[int(index), position[area_code]] += crimes
     history, latest = [], None
-    totals: dict[int, pd.Series] = {}
     for index in range(periods):
-        values = pd.Series(grid[index], index=codes)
-        totals[index] = values
         result = gi_star(pd.DataFrame({"area_code": codes, "value": grid[index]}), neighbours)
-        result["period"] = index
-        history.append(result[["area_code", "period", "is_hot", "z"]])
+        history.append(pd.DataFrame({"area_code": codes, "period": index, "is_hot": result["is_hot"].to_numpy(),
+                                     "z": result["z"].to_numpy()}))
         latest = result
     assert latest is not None
     classes = persistence(pd.concat(history, ignore_index=True))
-    out = classes.merge(latest[["area_code", "z", "hot_spot_class"]], on="area_code")
-    out["area_name"] = out["area_code"].map(names)
-    out["crimes_latest"] = out["area_code"].map(totals[periods - 1]).astype(int)
-    out["crimes_before"] = out["area_code"].map(totals[periods - 2] if periods > 1 else totals[0]).astype(int)
-    out = out.rename(columns={"z": "z_latest"})
-    return out[columns].sort_values("z_latest", ascending=False).reset_index(drop=True)
+    order = [position[code] for code in classes["area_code"].tolist()]  # persistence's order, as a merge keeps it
+    before = grid[periods - 2] if periods > 1 else grid[0]
+    out = pd.DataFrame({
+        "area_code": classes["area_code"].to_numpy(), "area_name": [names[codes[i]] for i in order],
+        "crimes_latest": grid[periods - 1][order].astype(int), "crimes_before": before[order].astype(int),
+        "z_latest": latest["z"].to_numpy()[order], "hot_spot_class": latest["hot_spot_class"].to_numpy()[order],
+        "persistence": classes["persistence"].to_numpy(), "explanation": classes["explanation"].to_numpy(),
+        "hot_periods": classes["hot_periods"].to_numpy(), "periods": classes["periods"].to_numpy(),
+    }, columns=columns)
+    return out.sort_values("z_latest", ascending=False).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------- action plan
@@ -648,8 +669,12 @@ def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = Fal
     code, when = info.partnership_code, info.meeting_date
     empty = pd.DataFrame()
     if info.data_end is not None and info.window_start is not None:
-        changes = crime_changes(con, code, info.force, info.window_start, info.data_end, public)
-        spc = spc_signals_since(con, code, info.force, info.window_start, info.data_end, public)
+        # one read of the crime counts by type and month serves the change test and the SPC scan
+        history_start = add_months(info.data_end, -(SPC_HISTORY_MONTHS - 1))
+        by_type = _type_months(con, code, min(history_start, add_months(info.window_start, -12)), info.data_end)
+        published = _published(con, info.force)
+        changes = _crime_changes(by_type, published, info.window_start, info.data_end, public)
+        spc = _spc_signals(by_type, published, info.window_start, info.data_end, public)
         hot = hot_spot_changes(con, code, info.data_end)
         monthly = monthly_crimes(con, code, add_months(info.data_end, -(SPC_HISTORY_MONTHS - 1)), info.data_end)
     else:
