@@ -39,13 +39,29 @@ def count_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{c: [count_text(v) for v in frame[c]] for c in columns})
 
 
-def suppress(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """A copy with counts from 1 to SMALL_COUNT_MAX in ``columns`` (default: integer columns) replaced by '<5'."""
+def _plain(value: object) -> str:
+    """A cell as text: blank for missing, whole numbers without '.0'."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return ""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def suppress(frame: pd.DataFrame, columns: list[str] | None = None,
+             derived: list[str] | None = None) -> pd.DataFrame:
+    """A copy with counts from 1 to SMALL_COUNT_MAX in ``columns`` (default: integer columns) replaced by '<5'.
+
+    ``derived`` columns (a % change, a z score: figures a small count could be worked back from) are blanked
+    on every row where one of ``columns`` is suppressed.
+    """
     out = frame.copy()
     targets = columns if columns else [c for c in out.columns if pd.api.types.is_integer_dtype(out[c])]
+    if derived and targets and not out.empty:
+        hiding = pd.concat([small(out[c]) for c in targets], axis=1).any(axis=1)
+        for column in derived:
+            out[column] = out[column].astype(object).where(~hiding, None)
     for column in targets:
         hidden = small(out[column])
         if hidden.any():  # the whole column becomes text, so a table never mixes numbers and "<5"
-            text = out[column].map(lambda v: "" if pd.isna(v) else str(v))
+            text = out[column].map(_plain)
             out[column] = text.where(~hidden, SUPPRESSED).astype(str)
     return out

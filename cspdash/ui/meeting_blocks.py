@@ -13,6 +13,7 @@ from cspdash.config import settings
 from cspdash.ingest.meeting_updates import EditError, save_questions, save_recommendations
 from cspdash.ingest.template import RECOMMENDATION_STATUSES
 from cspdash.metrics import meeting as mm
+from cspdash.metrics.disclosure import suppress
 from cspdash.report import questions as qs
 from cspdash.report.pack import what_changed_lines
 from cspdash.ui import auth, blocks, db
@@ -58,7 +59,9 @@ def what_changed(b: mm.Briefing) -> None:
             else:
                 st.caption("Nothing to report.")
     with st.expander("Tables behind these lists"):
-        blocks.table(b.crime_changes, "crime changes since the previous meeting", small_count_columns=["current", "previous"])
+        changes = suppress(b.crime_changes, ["current", "previous"], derived=["pct_change", "z"]) \
+            if b.public else b.crime_changes  # the % and z of a small count would give it away
+        blocks.table(changes, "crime changes since the previous meeting")
         blocks.table(b.spc_signals, "SPC signals since the previous meeting")
         blocks.table(b.rag_changes, "RAG moves since the previous meeting")
         blocks.table(b.hot_spots, "hot spots and persistence", small_count_columns=["crimes_latest", "crimes_before"])

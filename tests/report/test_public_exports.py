@@ -247,3 +247,15 @@ def test_the_one_rule_in_sentences() -> None:
     rising = [1.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0]  # 2 → 12: six rises
     trend = [s.sentence for s in signals(xmr(rising), count_format=count_text) if s.rule == "trend_of_6"]
     assert trend and "(<5 to 12)" in trend[0]
+
+
+def test_suppress_blanks_figures_derived_from_a_small_count() -> None:
+    """The meeting page's change table: a row with a small count loses its % change and z too."""
+    from cspdash.metrics.disclosure import suppress
+
+    frame = pd.DataFrame({"crime_type": ["Robbery", "Burglary"], "current": [13.0, 85.0], "previous": [4.0, 173.0],
+                          "pct_change": [225.0, -50.9], "z": [3.2, -7.9]})
+    out = suppress(frame, ["current", "previous"], derived=["pct_change", "z"])
+    assert out["previous"].tolist() == ["<5", "173"] and out["current"].tolist() == [13.0, 85.0]
+    assert out["pct_change"].isna().tolist() == [True, False] and out["z"].tolist()[1] == -7.9
+    assert suppress(frame, ["current", "previous"])["z"].tolist() == [3.2, -7.9]  # only when asked
