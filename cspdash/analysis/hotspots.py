@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -236,10 +237,17 @@ def z_trend(z_by_period: Sequence[float] | np.ndarray) -> str | None:
     z = z[keep]
     if len(z) < 4 or np.ptp(z) == 0:
         return None
-    time = np.arange(len(z))
-    if stats.kendalltau(time, z, alternative="greater").pvalue < TREND_ALPHA:
+    # Kendall's tau and its p value depend only on the order of the z scores (ties included), so the test runs
+    # once per pattern of ranks
+    return _trend_of_ranks(tuple(int(r) for r in stats.rankdata(z, method="dense")))
+
+
+@functools.lru_cache(maxsize=4096)
+def _trend_of_ranks(ranks: tuple[int, ...]) -> str | None:
+    time = np.arange(len(ranks))
+    if stats.kendalltau(time, ranks, alternative="greater").pvalue < TREND_ALPHA:
         return "rising"
-    if stats.kendalltau(time, z, alternative="less").pvalue < TREND_ALPHA:
+    if stats.kendalltau(time, ranks, alternative="less").pvalue < TREND_ALPHA:
         return "falling"
     return None
 

@@ -329,7 +329,7 @@ def _area_values_sql(level: str, bucket: str, months: str) -> str:
             SELECT {area} AS area_code, {bucket} AS bucket, sum(a.crimes)::BIGINT AS crimes,
                    coalesce(sum(a.crimes) FILTER (WHERE pop.area_code IS NOT NULL), 0)::BIGINT AS with_population,
                    sum(a.crimes * w.days) AS harm,
-                   list(DISTINCT a.crime_type) FILTER (WHERE w.days IS NULL) AS unweighted
+                   bool_or(w.days IS NULL) AS unweighted
             FROM agg_crime_month_lsoa a
             JOIN lsoa l ON l.lsoa_code = a.lsoa_code
             JOIN boundary b ON b.area_code = {area} AND b.area_type = $level AND b.la_code IN {_PARTNERSHIP_LAS}
@@ -355,9 +355,10 @@ def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, b
     rows = con.execute(_area_values_sql(level, bucket, months), {
         "partnership": partnership, "level": level, "crime_types": list(crime_types), **windows,
         "weight_types": [t for t, _w in weights], "weight_days": [float(w) for _t, w in weights]}).df()
-    unweighted = sorted({t for found in rows["_unweighted"].dropna() for t in found})
-    if unweighted:
-        raise ValueError(f"no harm weight for crime type(s): {unweighted}")
+    if rows["_unweighted"].fillna(False).any():  # name them as harm_score does
+        harm_score(con.execute(_counts_sql(level, months=months), {
+            "partnership": partnership, "level": level, "crime_types": list(crime_types), **windows}).df(),
+            dict(weights), count_col="crimes")
     area_frame = rows.drop_duplicates("area_code")[[c for c in rows.columns if not c.startswith("_")
                                                     and c != "bucket"]].reset_index(drop=True)
     area_frame.loc[area_frame["lsoas_with_population"] == 0, "residents"] = np.nan

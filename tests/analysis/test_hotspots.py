@@ -208,3 +208,34 @@ def test_persistence_needs_four_periods_for_a_trend_and_fills_missing_periods() 
 def test_every_persistence_class_is_explained() -> None:
     assert set(PERSISTENCE_EXPLANATIONS) == set(PERSISTENCE_CLASSES)
     assert all(text.endswith(".") and text.count(". ") == 0 for text in PERSISTENCE_EXPLANATIONS.values())
+
+
+def test_z_trend_equals_kendalls_tau_on_the_raw_z_scores() -> None:
+    """The rank-pattern cache gives the verdict scipy's Kendall tau gives on the z scores themselves."""
+    from scipy import stats
+
+    from cspdash.analysis.hotspots import TREND_ALPHA, z_trend
+
+    def direct(z: np.ndarray) -> str | None:
+        z = z[~np.isnan(z)]
+        if len(z) < 4 or np.ptp(z) == 0:
+            return None
+        time = np.arange(len(z))
+        if stats.kendalltau(time, z, alternative="greater").pvalue < TREND_ALPHA:
+            return "rising"
+        if stats.kendalltau(time, z, alternative="less").pvalue < TREND_ALPHA:
+            return "falling"
+        return None
+
+    rng = np.random.default_rng(5)
+    verdicts = set()
+    for trial in range(3000):
+        periods = int(rng.integers(1, 9))
+        z = rng.normal(size=periods) + np.arange(periods) * rng.normal(0, 1)
+        if trial % 3 == 0:
+            z = np.round(z)  # ties
+        if trial % 7 == 0:
+            z[int(rng.integers(0, len(z)))] = np.nan
+        assert z_trend(z) == direct(z)
+        verdicts.add(z_trend(z))
+    assert verdicts == {"rising", "falling", None}
