@@ -186,6 +186,11 @@ def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
     start_date, due_date, milestone, reported_status, pct_complete, commentary, updated_at, updated_by,
     rag, rag_badge, previous_rag, overdue, slipping, slipping_reason, days_to_due.
     """
+    return _actions(con, partnership, today, partner_names(con))
+
+
+def _actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date, names: dict[str, str]) -> pd.DataFrame:
+    """actions() with the partner names already read."""
     frame = con.execute(
         """
         SELECT p.priority_id, p.title AS priority, a.action_id, a.title AS action,
@@ -197,7 +202,6 @@ def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
         """,
         [partnership],
     ).df()
-    names = partner_names(con)
     previous, last = _last_two(_updates(con, partnership))
     ids = frame["action_id"].tolist()
     judged = [_judge(*row, today, previous, last) for row in zip(
@@ -699,11 +703,14 @@ def partner_matrix(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.d
     return _matrix(con, partnership, _states(con, partnership, today))
 
 
-def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple]) -> pd.DataFrame:
-    """partner_matrix from the actions' states."""
-    titles: dict[str, str] = dict(con.execute(  # type: ignore[arg-type]
-        "SELECT priority_id, title FROM priority WHERE partnership_code = ? ORDER BY priority_id", [partnership]
-    ).fetchall())
+def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple],
+            titles: dict[str, str] | None = None, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """partner_matrix from the actions' states (priority titles and partner names when already read)."""
+    if titles is None:
+        titles = dict(con.execute(  # type: ignore[arg-type]
+            "SELECT priority_id, title FROM priority WHERE partnership_code = ? ORDER BY priority_id", [partnership]
+        ).fetchall())
+    titles = dict(titles)
     money = {(code, priority_id): (funding, fte, kinds) for code, priority_id, funding, fte, kinds in con.execute(
         """
         SELECT partner_code, coalesce(priority_id, '') AS priority_id, sum(amount_gbp) AS funding, sum(fte) AS fte,
@@ -712,7 +719,7 @@ def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple
         """,
         [partnership],
     ).fetchall()}
-    names = partner_names(con)
+    names = partner_names(con) if names is None else names
     counted: dict[tuple[str, str], list[int]] = {}  # led, supported, on track, slipping, overdue
     for _action_id, priority_id, owner, supporting, rag, overdue, slipping in states:
         if owner is not None:  # an action without an owner counts for nobody (as a groupby drops it)
@@ -746,12 +753,13 @@ def partner_totals(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.d
     return _totals(con, partnership, partner_matrix(con, partnership, today))
 
 
-def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFrame) -> pd.DataFrame:
-    """partner_totals from partner_matrix."""
-    leads = con.execute(
-        "SELECT lead_partner, count(*) FROM priority WHERE partnership_code = ? GROUP BY ALL", [partnership]
-    ).fetchall()
-    led_priorities = dict(leads)
+def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFrame,
+            led_priorities: dict[str, int] | None = None) -> pd.DataFrame:
+    """partner_totals from partner_matrix (and the priorities each partner leads, when already counted)."""
+    if led_priorities is None:
+        led_priorities = dict(con.execute(  # type: ignore[arg-type]
+            "SELECT lead_partner, count(*) FROM priority WHERE partnership_code = ? GROUP BY ALL", [partnership]
+        ).fetchall())
     if matrix.empty:
         return matrix
     numbers = ["Led", "Supported", "On track", "Slipping", "Overdue", "Funding (£)", "Staff (FTE)"]
@@ -905,20 +913,26 @@ class PlanView:
 
 def plan_view(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> PlanView:
     """The plan judged on ``today``: actions, priorities, overdue and slipping tables, headline tiles, partners."""
-    acts = actions(con, partnership, today)
+    names = partner_names(con)
+    acts = _actions(con, partnership, today, names)
     states = list(zip(acts["action_id"].tolist(), acts["priority_id"].tolist(), acts["owner_code"].tolist(),
                       acts["supporting_codes"].tolist(), acts["rag"].tolist(), acts["overdue"].tolist(),
                       acts["slipping"].tolist(), strict=True))
     states = [(*s[:2], None if _blank(s[2]) else s[2], None if _blank(s[3]) else s[3], *s[4:]) for s in states]
-    matrix = _matrix(con, partnership, states)
+    plan = _roll_up(con.execute(_PRIORITIES_SQL, [partnership]).df(), states)
+    led: dict[str, int] = {}
+    for lead in plan["lead_code"].tolist():
+        led[lead] = led.get(lead, 0) + 1
+    matrix = _matrix(con, partnership, states, dict(zip(plan["priority_id"].tolist(), plan["priority"].tolist(),
+                                                        strict=True)), names)
     return PlanView(
         actions=acts,
-        priorities=_roll_up(con.execute(_PRIORITIES_SQL, [partnership]).df(), states),
+        priorities=plan,
         overdue=overdue_table(acts),
         slipping=slipping_table(acts),
         headline=_headline(con, partnership, today, int(acts["slipping"].sum())),
         partner_matrix=matrix,
-        partner_totals=_totals(con, partnership, matrix),
+        partner_totals=_totals(con, partnership, matrix, led),
     )
 
 
