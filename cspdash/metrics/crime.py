@@ -36,7 +36,7 @@ _AREA_NAME_SQL = {
     "ward": "any_value(w.ward_name)",
     "lsoa": "any_value(coalesce(l.lsoa_name, g.lsoa_code))",
 }
-_POP_AREA_SQL = {"partnership": "a.partnership_code", "ward": "a.ward_code", "lsoa": "a.lsoa_code"}
+_POP_AREA_SQL = {"partnership": "$partnership", "ward": "l.ward_code", "lsoa": "l.lsoa_code"}
 # crime counts are read from agg_crime_month_lsoa by council (its rows are sorted by council, so DuckDB reads only
 # the partnership's row groups); the ward and LSOA names come from these joins
 _LSOA_JOINS = "LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code LEFT JOIN ward w ON w.ward_code = l.ward_code"
@@ -186,28 +186,29 @@ def area_monthly(
     joins = "" if level == "partnership" else _LSOA_JOINS
     counts = con.execute(
         f"""
-        SELECT g.month, {code} AS area_code, {name} AS area_name, sum(g.crimes)::BIGINT AS crimes,
-               coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0)::BIGINT AS crimes_with_population
-        FROM agg_crime_month_lsoa g
-        {joins}
-        LEFT JOIN population p ON p.area_code = g.lsoa_code AND p.area_type = 'lsoa'
-        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership) AND g.month BETWEEN $start AND $end
-          AND list_contains($types, g.crime_type)
-          AND (len($areas) = 0 OR list_contains($areas, {code}))
-        GROUP BY 1, 2
+        WITH counts AS (
+            SELECT g.month, {code} AS area_code, {name} AS area_name, sum(g.crimes)::BIGINT AS crimes,
+                   coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0)::BIGINT
+                       AS crimes_with_population
+            FROM agg_crime_month_lsoa g
+            {joins}
+            LEFT JOIN population p ON p.area_code = g.lsoa_code AND p.area_type = 'lsoa'
+            WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
+              AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
+              AND (len($areas) = 0 OR list_contains($areas, {code}))
+            GROUP BY 1, 2),
+        residents AS (
+            SELECT {pop_area} AS area_code, sum(p.residents)::BIGINT AS residents
+            FROM lsoa l JOIN population p ON p.area_code = l.lsoa_code AND p.area_type = 'lsoa'
+            WHERE l.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
+              AND (len($areas) = 0 OR list_contains($areas, {pop_area}))
+            GROUP BY 1)
+        SELECT counts.*, residents.residents FROM counts LEFT JOIN residents USING (area_code)
         """,
         {"partnership": partnership, "start": start, "end": end, "types": list(crime_types), "areas": list(areas)},
     ).df()
-    residents = con.execute(
-        f"""
-        SELECT {pop_area} AS area_code, sum(p.residents)::BIGINT AS residents
-        FROM areas a JOIN population p ON p.area_code = a.lsoa_code AND p.area_type = 'lsoa'
-        WHERE a.partnership_code = $partnership AND (len($areas) = 0 OR list_contains($areas, {pop_area}))
-        GROUP BY 1
-        """,
-        {"partnership": partnership, "areas": list(areas)},
-    ).df()
-    counts = counts.merge(residents, on="area_code", how="left")
+    missing = counts["residents"].isna()
+    counts["residents"] = counts["residents"].astype("float64" if missing.any() else "int64")  # as a merge gives
     counts["month"] = _dates(counts["month"])
     counts["area_name"] = counts["area_name"].where(counts["area_code"] != "", UNKNOWN_AREA)
     return counts.sort_values(["area_code", "month"]).reset_index(drop=True)
