@@ -717,39 +717,42 @@ class Caveats:
 
 def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date) -> Caveats:
     """How complete the map is for a partnership and period: locations, code vintages, population."""
-    params = {"partnership": partnership, "force": force, "start": start, "end": end}
-    force_records, no_location = con.execute(
-        "SELECT coalesce(sum(crimes), 0)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
-        " FROM agg_crime_month_lsoa WHERE force = $force AND month BETWEEN $start AND $end",
-        {k: params[k] for k in ("force", "start", "end")},
-    ).fetchone() or (0, 0)
-    vintages = con.execute(
+    rows = con.execute(
         f"""
-        SELECT coalesce(CAST(l.vintage AS VARCHAR), 'unknown') AS vintage, (b.area_code IS NOT NULL) AS on_map,
-               sum(a.crimes)::BIGINT AS crimes
-        FROM agg_crime_month_lsoa a
-        LEFT JOIN lsoa l ON l.lsoa_code = a.lsoa_code
-        LEFT JOIN boundary b ON b.area_code = a.lsoa_code AND b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS}
-        WHERE a.la_code IN {_PARTNERSHIP_LAS} AND a.month BETWEEN $start AND $end
-        GROUP BY ALL""",
-        {k: params[k] for k in ("partnership", "start", "end")},
+        WITH force_rows AS (
+            SELECT coalesce(sum(crimes), 0)::BIGINT AS force_records,
+                   coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT AS no_location
+            FROM agg_crime_month_lsoa WHERE force = $force AND month BETWEEN $start AND $end),
+        vintages AS (
+            SELECT coalesce(CAST(l.vintage AS VARCHAR), 'unknown') AS vintage, (b.area_code IS NOT NULL) AS on_map,
+                   sum(a.crimes)::BIGINT AS crimes
+            FROM agg_crime_month_lsoa a
+            LEFT JOIN lsoa l ON l.lsoa_code = a.lsoa_code
+            LEFT JOIN boundary b ON b.area_code = a.lsoa_code AND b.area_type = 'lsoa'
+                                AND b.la_code IN {_PARTNERSHIP_LAS}
+            WHERE a.la_code IN {_PARTNERSHIP_LAS} AND a.month BETWEEN $start AND $end
+            GROUP BY ALL),
+        mapped AS (
+            SELECT count(*) AS areas, count(p.residents) AS with_population,
+                   coalesce(sum(p.residents), 0)::BIGINT AS residents
+            FROM boundary b
+            LEFT JOIN (SELECT area_code, arg_max(residents, year) AS residents FROM population
+                       WHERE area_type = 'lsoa' GROUP BY area_code) p ON p.area_code = b.area_code
+            WHERE b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS})
+        SELECT v.vintage, v.on_map, v.crimes, f.force_records, f.no_location, m.areas, m.with_population, m.residents
+        FROM force_rows f CROSS JOIN mapped m LEFT JOIN vintages v ON true""",
+        {"partnership": partnership, "force": force, "start": start, "end": end},
     ).df()
-    population = con.execute(
-        f"""
-        SELECT count(*), count(p.residents), coalesce(sum(p.residents), 0)::BIGINT
-        FROM boundary b
-        LEFT JOIN (SELECT area_code, arg_max(residents, year) AS residents FROM population
-                   WHERE area_type = 'lsoa' GROUP BY area_code) p ON p.area_code = b.area_code
-        WHERE b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS}""",
-        {"partnership": partnership},
-    ).fetchone() or (0, 0, 0)
+    first = rows.iloc[0]
+    vintages = rows[rows["vintage"].notna()]
     total = int(vintages["crimes"].sum())
-    on_map = int(vintages.loc[vintages["on_map"], "crimes"].sum())
+    on_map = int(vintages.loc[vintages["on_map"].astype(bool), "crimes"].sum())
     return Caveats(
-        force_records=int(force_records), no_location=int(no_location), partnership_records=total, on_map=on_map,
-        old_codes=total - on_map,
+        force_records=int(first["force_records"]), no_location=int(first["no_location"]),
+        partnership_records=total, on_map=on_map, old_codes=total - on_map,
         lsoa_vintages={str(k): int(v) for k, v in vintages.groupby("vintage")["crimes"].sum().items()},
-        areas=int(population[0]), areas_with_population=int(population[1]), residents=int(population[2]),
+        areas=int(first["areas"]), areas_with_population=int(first["with_population"]),
+        residents=int(first["residents"]),
     )
 
 
