@@ -176,12 +176,17 @@ def crime_changes(con: duckdb.DuckDBPyConnection, partnership: str, force: str, 
                           public)
 
 
+#: the partnership's rows of agg_crime_month_lsoa (as monthly_crime_counts gives them: partnership_la's key is
+#: (partnership, council), so no row is counted twice); filtering by council lets DuckDB skip row groups
+_COUNCILS = "la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = ?)"
+
+
 def _type_months(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date) -> list[tuple]:
     """(crime_type, month, crimes) of the partnership from start to end: what the change test and the SPC scan
     of the briefing both read (one query for both)."""
     return con.execute(
-        "SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM monthly_crime_counts"
-        " WHERE partnership_code = ? AND month BETWEEN ? AND ? GROUP BY crime_type, month",
+        f"SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM agg_crime_month_lsoa WHERE {_COUNCILS}"
+        " AND month BETWEEN ? AND ? GROUP BY crime_type, month",
         [partnership, start, end],
     ).fetchall()
 
@@ -274,7 +279,7 @@ def monthly_crimes(con: duckdb.DuckDBPyConnection, partnership: str, start: date
     return con.execute(
         "SELECT month, sum(crimes) FILTER (WHERE crime_type <> 'Anti-social behaviour')::BIGINT AS crimes,"
         " coalesce(sum(crimes) FILTER (WHERE crime_type = 'Anti-social behaviour'), 0)::BIGINT AS asb"
-        " FROM monthly_crime_counts WHERE partnership_code = ? AND month BETWEEN ? AND ?"
+        f" FROM agg_crime_month_lsoa WHERE {_COUNCILS} AND month BETWEEN ? AND ?"
         " GROUP BY month ORDER BY month", [partnership, start, end],
     ).df()
 
@@ -305,8 +310,9 @@ def hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: date
     grid = np.zeros((periods, len(codes)))
     for area_code, index, crimes in con.execute(
         "SELECT lsoa_code, date_diff('month', $first, month) // $months AS k, sum(crimes)::DOUBLE"
-        " FROM monthly_crime_counts WHERE partnership_code = $partnership AND month BETWEEN $first AND $end"
-        " AND lsoa_code IS NOT NULL GROUP BY ALL",
+        " FROM agg_crime_month_lsoa"
+        " WHERE la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)"
+        " AND month BETWEEN $first AND $end AND lsoa_code IS NOT NULL GROUP BY ALL",
         {"partnership": partnership, "first": first, "end": end, "months": months},
     ).fetchall():
         if area_code in position:

@@ -351,6 +351,15 @@ def lead_bodies(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFram
     ).df()
 
 
+def lead_bodies_of(plan: pd.DataFrame) -> pd.DataFrame:
+    """lead_bodies from a priorities() frame (no query)."""
+    return pd.DataFrame({
+        "Priority": plan["priority"].to_numpy(), "Lead partner": plan["lead"].to_numpy(),
+        "Partner type": plan["lead_type"].fillna("").to_numpy(), "Actions": plan["actions"].to_numpy(),
+        "Priority ID": plan["priority_id"].to_numpy(),
+    })
+
+
 # ---------------------------------------------------------------------------------------------- history
 def rag_history(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str) -> pd.DataFrame:
     """RAG timeline of one priority and its actions: one row per item and update date.
@@ -537,8 +546,9 @@ def _crime_rows(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: l
             WHERE p.partnership_code = $partnership AND pm.source = 'street'
         ), counts AS (
             SELECT c.crime_type, c.month, sum(c.crimes)::BIGINT AS crimes
-            FROM monthly_crime_counts c
-            WHERE c.partnership_code = $partnership AND list_contains($types, c.crime_type)
+            FROM agg_crime_month_lsoa c  -- the partnership's councils (= monthly_crime_counts for the partnership)
+            WHERE c.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
+              AND list_contains($types, c.crime_type)
               AND c.month BETWEEN $first AND $end
             GROUP BY ALL
         )

@@ -305,10 +305,14 @@ def export_download(selection: Selection) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- partners page
-def lead_bodies(selection: Selection) -> None:
-    """The lead body for every priority."""
+def lead_bodies(selection: Selection, today: dt.date | None = None) -> None:
+    """The lead body for every priority (from the plan already judged on ``today`` when given)."""
     st.subheader("Who leads each priority")
-    blocks.table(db.query(plan.lead_bodies, selection.partnership_code), "lead bodies")
+    if today is None:
+        table = db.query(plan.lead_bodies, selection.partnership_code)
+    else:
+        table = plan.lead_bodies_of(db.query(plan.plan_view, selection.partnership_code, today).priorities)
+    blocks.table(table, "lead bodies")
 
 
 def partner_overview(selection: Selection, today: dt.date) -> None:

@@ -81,6 +81,7 @@ def _compare(con: duckdb.DuckDBPyConnection, end: dt.date, limit: int = 99) -> i
         _same(view.overdue, before.overdue_actions(con, code, today))
         _same(view.slipping, before.slipping_actions(con, code, today))
         _same(view.headline, before.plan_headline(con, code, today))
+        _same(plan.lead_bodies_of(view.priorities), before.lead_bodies(con, code))
         info = plan.plan_info(con, code)
         assert (info.has_plan, (info.name, info.is_sample), info.latest_update) == (
             before.has_plan(con, code), before.plan_names(con, code), before.latest_update(con, code))
