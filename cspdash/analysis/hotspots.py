@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special, stats
 from scipy.spatial import cKDTree
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
@@ -143,14 +143,7 @@ def gi_star(
         bad = codes[int(np.flatnonzero(np.isnan(y))[0])]
         raise ValueError(f"{value_col} is missing for area {bad}")
     n = len(y)
-    position = {code: i for i, code in enumerate(codes)}
-    rows: list[int] = []
-    cols: list[int] = []
-    for i, code in enumerate(codes):
-        members = {i, *(position[o] for o in map(str, neighbours.get(code, ())) if o in position)}
-        rows += [i] * len(members)
-        cols += members
-    local = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    local = _local_weights(codes, neighbours)
     local_sum = local @ y
     k = np.diff(local.indptr).astype(float)
 
@@ -163,9 +156,10 @@ def gi_star(
         var_g = k * (n - k) / (n - 1) / n**2 * variance / mean**2
         z = (statistic - expected) / np.sqrt(var_g)
     z = np.where(np.isfinite(z), z, 0.0)  # no variation (or one area): nothing stands out
-    p = 2.0 * stats.norm.sf(np.abs(z))
+    p = 2.0 * special.ndtr(-np.abs(z))  # the normal survival function, as stats.norm.sf computes it
     q = benjamini_hochberg(p)
-    result = pd.DataFrame(
+    classes = [_classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
+    return pd.DataFrame(
         {
             "area_code": codes,
             "value": y,
@@ -174,11 +168,35 @@ def gi_star(
             "z": z,
             "p": p,
             "fdr_q": q,
+            "hot_spot_class": classes,
+            "is_hot": [c.startswith("Hot") for c in classes],
         }
     )
-    result["hot_spot_class"] = [_classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
-    result["is_hot"] = result["hot_spot_class"].str.startswith("Hot")
-    return result
+
+
+#: sparse local-sum weights per (areas, neighbour lists); neighbour lists are read-only once built
+_LOCAL_WEIGHTS: dict[tuple[str, ...], tuple[Mapping[str, Sequence[str]], sparse.csr_matrix]] = {}
+
+
+def _local_weights(codes: list[str], neighbours: Mapping[str, Sequence[str]]) -> sparse.csr_matrix:
+    """Row i sums area i and its neighbours among ``codes`` (binary weights, self included)."""
+    key = tuple(codes)
+    cached = _LOCAL_WEIGHTS.get(key)
+    if cached is not None and cached[0] is neighbours:
+        return cached[1]
+    n = len(codes)
+    position = {code: i for i, code in enumerate(codes)}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, code in enumerate(codes):
+        members = {i, *(position[o] for o in map(str, neighbours.get(code, ())) if o in position)}
+        rows += [i] * len(members)
+        cols += members
+    local = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    if len(_LOCAL_WEIGHTS) >= 64:
+        _LOCAL_WEIGHTS.clear()
+    _LOCAL_WEIGHTS[key] = (neighbours, local)
+    return local
 
 
 def benjamini_hochberg(p_values: Sequence[float] | np.ndarray) -> np.ndarray:

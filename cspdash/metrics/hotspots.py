@@ -480,9 +480,12 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
     frame["is_hot"] = frame["is_hot"].astype(bool)
     classes = gi.persistence(frame[["area_code", "period", "is_hot", "z"]])
     labels = period_labels(end, periods, length)
-    for index in sorted(frame["period"].unique()):
-        hot = frame[frame["period"] == index].groupby("area_code")["is_hot"].max()
-        classes[f"hot in {labels[index]}"] = classes["area_code"].map(hot).fillna(False).astype(bool)
+    row = pd.Index(classes["area_code"]).get_indexer(frame["area_code"])
+    column = frame["period"].to_numpy(dtype=int)
+    hot = np.zeros((len(classes), periods), dtype=bool)
+    np.logical_or.at(hot, (row, column), frame["is_hot"].to_numpy(dtype=bool))
+    for index in sorted(set(column.tolist())):
+        classes[f"hot in {labels[index]}"] = hot[:, index]
     return classes
 
 
@@ -557,7 +560,8 @@ def _ranked(spots: pd.DataFrame, map_measure: str, confidence: str, limit: int) 
     frame = spots.copy()
     frame["hot_spot"] = classify_at(frame, confidence)
     frame["_hot"] = frame["hot_spot"].str.startswith("Hot")
-    ranked = frame.sort_values(["_hot", "z", column], ascending=[False, False, False], na_position="last")
+    ranked = frame.sort_values(["_hot", "z", column, "area_code"], ascending=[False, False, False, True],
+                               na_position="last", kind="stable")  # ties in area code order
     return ranked[ranked["crimes"] > 0].head(limit)
 
 

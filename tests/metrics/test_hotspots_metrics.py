@@ -270,3 +270,19 @@ def test_outcome_mix_from_the_aggregate_equals_the_raw_rows(demo_con: duckdb.Duc
             pd.testing.assert_frame_equal(fast, slow)
             if not types:
                 assert fast["crimes"].sum() > 0
+
+
+def test_top_table_orders_tied_areas_by_code() -> None:
+    """Areas that tie on hot spot, z and value are listed in area code order, run after run."""
+    codes = ["E05", "E02", "E04", "E01", "E03"]
+    spots = pd.DataFrame({
+        "area_code": codes, "area_name": codes, "ward_name": codes, "crimes": [10, 10, 10, 10, 12],
+        "rate": [1.0] * 5, "harm": [1.0] * 5, "previous_crimes": [5] * 5, "pct_change": [100.0] * 5,
+        "verdict_label": ["a real change"] * 5, "share_of_total": [20.0] * 5,
+        "hot_spot_class": ["Not significant"] * 5, "fdr_q": [1.0] * 5, "z": [0.0, 0.0, 0.0, 0.0, 0.0],
+    })
+    empty = pd.DataFrame(columns=["area_code", "crime_type", "crimes"]), pd.DataFrame(
+        columns=["area_code", "location", "crimes"])
+    table = hs.top_hot_spots_table(spots, empty, "count", "95", limit=4)
+    assert table["area_code"].tolist() == ["E03", "E01", "E02", "E04"]  # the highest count first, then ties by code
+    assert hs.top_hot_spot_codes(spots, "count", "95", 4) == tuple(table["area_code"])
