@@ -284,6 +284,25 @@ def monthly_crimes(con: duckdb.DuckDBPyConnection, partnership: str, start: date
     ).df()
 
 
+def _monthly_from(rows: list[tuple], start: date, end: date) -> pd.DataFrame | None:
+    """monthly_crimes from _type_months rows covering start..end; None when a month has ASB only (the query's
+    blank crime count is left to monthly_crimes)."""
+    crimes: dict[date, float] = {}
+    asb: dict[date, float] = {}
+    for crime_type, month, count in rows:
+        if start <= month <= end:
+            target = asb if crime_type == "Anti-social behaviour" else crimes
+            target[month] = target.get(month, 0.0) + count
+    months = sorted(set(crimes) | set(asb))
+    if any(m not in crimes for m in months):
+        return None
+    return pd.DataFrame({
+        "month": np.array(months, dtype="datetime64[us]"),
+        "crimes": np.array([round(crimes[m]) for m in months], dtype="int64"),
+        "asb": np.array([round(asb.get(m, 0.0)) for m in months], dtype="int64"),
+    })
+
+
 # ---------------------------------------------------------------------------------------------- hot spots
 def hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: date,
                      periods: int = HOT_SPOT_PERIODS, months: int = HOT_SPOT_PERIOD_MONTHS) -> pd.DataFrame:
@@ -682,7 +701,9 @@ def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = Fal
         changes = _crime_changes(by_type, published, info.window_start, info.data_end, public)
         spc = _spc_signals(by_type, published, info.window_start, info.data_end, public)
         hot = hot_spot_changes(con, code, info.data_end)
-        monthly = monthly_crimes(con, code, add_months(info.data_end, -(SPC_HISTORY_MONTHS - 1)), info.data_end)
+        monthly = _monthly_from(by_type, history_start, info.data_end)
+        if monthly is None:
+            monthly = monthly_crimes(con, code, history_start, info.data_end)
     else:
         changes = spc = hot = monthly = empty
     rows = _plan_rows(con, code)
