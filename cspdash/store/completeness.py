@@ -42,11 +42,14 @@ _GRID_SQL = """
 """
 
 
-def completeness(con: duckdb.DuckDBPyConnection, source: str = "street") -> pd.DataFrame:
-    """Every force × month from the first to the last month published by any force: force, month, rows, status."""
-    grid = con.execute(
-        f"SELECT * FROM ({_GRID_SQL}) ORDER BY force, month", {"source": source, "low": LOW_SHARE}
-    ).df()
+def completeness(con: duckdb.DuckDBPyConnection, source: str = "street", force: str | None = None) -> pd.DataFrame:
+    """Every force × month from the first to the last month published by any force: force, month, rows, status
+    (only ``force``'s rows when given)."""
+    params: dict[str, object] = {"source": source, "low": LOW_SHARE}
+    if force is not None:
+        params["force"] = force
+    only = "" if force is None else "WHERE force = $force"
+    grid = con.execute(f"SELECT * FROM ({_GRID_SQL}) {only} ORDER BY force, month", params).df()
     if grid.empty:
         return pd.DataFrame({"force": pd.Series(dtype="object"), "month": pd.Series(dtype="datetime64[ns]"),
                              "rows": pd.Series(dtype="Int64"), "status": pd.Series(dtype="object")})
