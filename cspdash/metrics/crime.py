@@ -565,21 +565,21 @@ def freshness(con: duckdb.DuckDBPyConnection, force: str) -> Freshness:
     latest = con.execute("SELECT max(month) FROM published_month WHERE source = 'street' AND force = ?",
                          [force]).fetchone()
     loaded = con.execute("SELECT max(loaded_at) FROM load_log WHERE source LIKE 'police_uk%'").fetchone()
-    table = _completeness(con)
+    table = _completeness(con, force)
     table = table[(table["force"] == force) & (table["status"] != "ok")]
     incomplete = tuple((_as_date(m), str(s)) for m, s in zip(table["month"], table["status"], strict=True))
     last_loaded = f"{loaded[0]:%d %b %Y}" if loaded and loaded[0] else None
     return Freshness(latest[0] if latest else None, last_loaded, incomplete)
 
 
-def _completeness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _completeness(con: duckdb.DuckDBPyConnection, force: str) -> pd.DataFrame:
     """cspdash.store.completeness when present; otherwise gaps and months below half the force's median."""
     try:
         from cspdash.store import completeness as module
     except ImportError:
         module = None  # type: ignore[assignment]
     if module is not None:
-        return module.completeness(con, source="street")  # type: ignore[no-any-return]
+        return module.completeness(con, source="street", force=force)  # type: ignore[no-any-return]
     return con.execute(
         """
         WITH bounds AS (SELECT force, min(month) AS first, max(month) AS last, median(rows) AS typical

@@ -281,3 +281,26 @@ def test_trend_series_equals_the_pandas_pipeline_on_the_demo(demo_con: duckdb.Du
         args = (*args[:5], date(2022, 7, 1) if args[2] != "lsoa" else date(2023, 2, 1), date(2025, 6, 1), *args[7:])
         pd.testing.assert_frame_equal(crime.trend_series(demo_con, *args), reference_trend_series(demo_con, *args),
                                       check_exact=False, rtol=1e-12, obj=str(args))
+
+
+def test_freshness_reads_only_its_forces_months(tmp_path: Path) -> None:
+    """completeness(force=…) gives that force's rows of the all-forces table, so the banner is unchanged."""
+    from cspdash.store.completeness import completeness
+
+    months = [add_months(date(2024, 1, 1), i) for i in range(12)]
+    with Store(tmp_path / "two.duckdb").write() as con:
+        rows = [("street", "A", m, 1, 100) for m in months if m != date(2024, 5, 1)]
+        rows += [("street", "B", m, 1, 10 if m == date(2024, 8, 1) else 200) for m in months[2:]]
+        con.executemany("INSERT INTO published_month (source, force, month, load_id, rows) VALUES (?, ?, ?, ?, ?)",
+                        rows)
+    con = Store(tmp_path / "two.duckdb").connect_read()
+    try:
+        every = completeness(con)
+        for force in ("A", "B"):
+            own = completeness(con, force=force)
+            pd.testing.assert_frame_equal(own, every[every["force"] == force].reset_index(drop=True))
+        assert crime.freshness(con, "A").incomplete == ((date(2024, 5, 1), "missing"),)
+        assert crime.freshness(con, "B").incomplete == (
+            (date(2024, 1, 1), "missing"), (date(2024, 2, 1), "missing"), (date(2024, 8, 1), "low"))
+    finally:
+        con.close()
