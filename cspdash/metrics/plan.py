@@ -8,6 +8,7 @@ store version. Statuses shown to people always carry a symbol and a label (``rag
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -189,8 +190,9 @@ def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
     return _actions(con, partnership, today, partner_names(con))
 
 
-def _actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date, names: dict[str, str]) -> pd.DataFrame:
-    """actions() with the partner names already read."""
+def _actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date, names: dict[str, str],
+             updates: list[tuple] | None = None) -> pd.DataFrame:
+    """actions() with the partner names (and the progress updates) already read."""
     frame = con.execute(
         """
         SELECT p.priority_id, p.title AS priority, a.action_id, a.title AS action,
@@ -202,7 +204,7 @@ def _actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date, n
         """,
         [partnership],
     ).df()
-    previous, last = _last_two(_updates(con, partnership))
+    previous, last = _last_two(_updates(con, partnership) if updates is None else updates)
     ids = frame["action_id"].tolist()
     judged = [_judge(*row, today, previous, last) for row in zip(
         ids, frame["reported_status"].tolist(), frame["pct_complete"].tolist(), frame["due_date"].tolist(),
@@ -377,15 +379,30 @@ def rag_history(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: s
     if title is None:
         found = con.execute("SELECT title FROM priority WHERE priority_id = ?", [priority_id]).fetchone()
         title = found[0] if found else None
+    return _rag_history(priority_id, history, [(a, due) for a, due, _t in acts], title)
+
+
+def rag_history_of(view: PlanView, priority_id: str) -> pd.DataFrame:
+    """rag_history from a plan_view (no query)."""
+    history = [row for row in view.updates if row[5] == priority_id]
+    mine = view.actions[view.actions["priority_id"] == priority_id]  # in action order, as the query sorts them
+    titles = view.priorities.loc[view.priorities["priority_id"] == priority_id, "priority"].tolist()
+    return _rag_history(priority_id, history, list(zip(mine["action_id"].tolist(), mine["due_date"].tolist(),
+                                                       strict=True)), titles[0] if titles else None)
+
+
+def _rag_history(priority_id: str, history: list[tuple], acts: list[tuple[str, object]],
+                 title: object) -> pd.DataFrame:
+    """rag_history from the priority's progress updates (_updates rows) and its actions (action_id, due date)."""
     by_action: dict[str, list[tuple[dt.date, str]]] = {}  # update dates are never blank
     for row in history:
         by_action.setdefault(row[0], []).append((row[1], row[-1]))
     rows: list[dict[str, object]] = []
     for day in sorted({when for updates in by_action.values() for when, _rag in updates}):
         rolled: list[str] = []
-        for action_id, due_date, _title in acts:
+        for action_id, due_date in acts:
             before = [rag for when, rag in by_action.get(action_id, []) if when <= day]
-            rolled.append(before[-1] if before else action_rag(None, None, due_date, day))
+            rolled.append(before[-1] if before else action_rag(None, None, due_date, day))  # type: ignore[arg-type]
         rag, reason = priority_rag(rolled)
         rows.append({"level": "priority", "item_id": priority_id, "item": f"Priority: {title or ''}",
                      "update_date": day, "rag": rag, "badge": rag_badge(rag), "detail": reason})
@@ -418,15 +435,25 @@ def changes_since(con: duckdb.DuckDBPyConnection, partnership: str, since: dt.da
     Change is 'worse', 'better' or 'same RAG' by SEVERITY; 'new' when there was no update before. Columns:
     Then, Now, Change, Action, Priority, % then, % now, Latest commentary, Updated by, Last update, Action ID.
     """
+    return _changes(_updates(con, partnership), since, lambda: actions(con, partnership, today))
+
+
+def changes_since_of(view: PlanView, since: dt.date) -> pd.DataFrame:
+    """changes_since from a plan_view judged on the same date (no query)."""
+    return _changes(view.updates, since, lambda: view.actions)
+
+
+def _changes(updates: list[tuple], since: dt.date, current_actions: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """changes_since from the plan's progress updates (_updates rows) and its actions judged now."""
     columns = ["Then", "Now", "Change", "Action", "Priority", "% then", "% now", "Latest commentary", "Updated by",
                "Last update", "Action ID"]
     by_action: dict[str, list[tuple]] = {}
-    for row in _updates(con, partnership):
+    for row in updates:
         by_action.setdefault(row[0], []).append(row)
     changed = {a: u for a, u in by_action.items() if any(_as_date(r[1]) > since for r in u)}  # type: ignore[operator]
     if not changed:
         return pd.DataFrame([], columns=columns)
-    current = actions(con, partnership, today)
+    current = current_actions()
     now_of = {row["action_id"]: row for row in current[
         ["action_id", "rag", "rag_badge", "action", "priority", "pct_complete", "commentary"]].to_dict("records")}
     rows: list[dict[str, object]] = []
@@ -919,12 +946,15 @@ class PlanView:
     headline: list[tuple[str, str, str]]
     partner_matrix: pd.DataFrame
     partner_totals: pd.DataFrame
+    #: the progress updates with the RAG on each update's date (for rag_history_of and changes_since_of)
+    updates: list[tuple]
 
 
 def plan_view(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> PlanView:
     """The plan judged on ``today``: actions, priorities, overdue and slipping tables, headline tiles, partners."""
     names = partner_names(con)
-    acts = _actions(con, partnership, today, names)
+    updates = _updates(con, partnership)
+    acts = _actions(con, partnership, today, names, updates)
     states = list(zip(acts["action_id"].tolist(), acts["priority_id"].tolist(), acts["owner_code"].tolist(),
                       acts["supporting_codes"].tolist(), acts["rag"].tolist(), acts["overdue"].tolist(),
                       acts["slipping"].tolist(), strict=True))
@@ -943,6 +973,7 @@ def plan_view(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) 
         headline=_headline(con, partnership, today, int(acts["slipping"].sum())),
         partner_matrix=matrix,
         partner_totals=_totals(con, partnership, matrix, led),
+        updates=updates,
     )
 
 

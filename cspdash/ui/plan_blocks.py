@@ -148,7 +148,7 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
     rag_legend(ACTION_RULE_TEXT + " 'Reported' is what the owner reported; 'RAG (by rule)' applies the rule.")
 
     st.markdown("**How the status has moved**")
-    history = db.query(plan.rag_history, code, priority_id)
+    history = plan.rag_history_of(view, priority_id)
     blocks.chart(rag_timeline(history, f"{row['priority']}: RAG at each progress update"), timeline_summary(history),
                  history.drop(columns=["level"]), f"rag history {priority_id}")
     st.caption("Each symbol is the status at a progress update: ✖ Red, ▲ Amber, ● Green, ○ Not started, "
@@ -208,7 +208,7 @@ def changes_since(selection: Selection, today: dt.date) -> None:
         st.query_params["since_date"] = since.isoformat()
     else:
         since = past.loc[past["meeting_id"] == choice, "meeting_date"].iloc[0]
-    changes = db.query(plan.changes_since, selection.partnership_code, since, today)
+    changes = plan.changes_since_of(db.query(plan.plan_view, selection.partnership_code, today), since)
     worse = int((changes["Change"] == "worse").sum())
     better = int((changes["Change"] == "better").sum())
     st.markdown(f"Since **{since:%d %b %Y}**: {len(changes)} actions updated — **{worse} worse**, "

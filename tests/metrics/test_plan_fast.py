@@ -97,11 +97,13 @@ def _compare(con: duckdb.DuckDBPyConnection, end: dt.date, limit: int = 99) -> i
         for priority_id in priority_ids:
             _same(plan.action_table(con, code, priority_id, today), before.action_table(con, code, priority_id, today))
             _same(plan.rag_history(con, code, priority_id), before.rag_history(con, code, priority_id))
+            _same(plan.rag_history_of(view, priority_id), before.rag_history(con, code, priority_id))
             _same(plan.priority_evidence(con, code, priority_id, end, 12),
                   before.priority_evidence(con, code, priority_id, end, 12))
             _same(evidence.evidence_table(priority_id), before.priority_evidence(con, code, priority_id, end, 12))
         for since in (today - dt.timedelta(days=120), today - dt.timedelta(days=800)):
             _same(plan.changes_since(con, code, since, today), before.changes_since(con, code, since, today))
+            _same(plan.changes_since_of(view, since), before.changes_since(con, code, since, today))
         for partner in plan.plan_partners(con, code)["partner_code"]:
             _same(plan.partner_actions(con, code, partner, today), before.partner_actions(con, code, partner, today))
             _same(plan.partner_actions_of(view.actions, partner), before.partner_actions(con, code, partner, today))
