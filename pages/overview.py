@@ -7,6 +7,7 @@ selection = shell.page_header(
 )
 overview_blocks.freshness_banner(selection)
 overview_blocks.headline_tiles(selection)
+# the picture behind the tiles comes next, in the first screen and before the secondary blocks are drawn
+overview_blocks.headline_chart(selection)
 overview_blocks.exceptions(selection)
 overview_blocks.plan_summary(selection)
-overview_blocks.headline_chart(selection)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,6 +13,7 @@ import streamlit as st
 from cspdash.config import settings
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
+_BUILDERS: dict[str, Callable[..., go.Figure]] = {}
 
 
 def _slug(text: str) -> str:
@@ -37,6 +40,23 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
         f"Download {name} (CSV)", shown.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
         mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
     )
+
+
+def cached_figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
+    """``builder(*args, **kwargs)``, built once per distinct arguments and shared by every session.
+
+    plotly validates every property as a figure is built (0.1–0.4 s for an XmR chart with events), which a
+    repeat view of the same chart would otherwise pay again. The shared figure is only read: st.plotly_chart
+    serialises a copy.
+    """
+    key = f"{builder.__module__}.{builder.__qualname__}"
+    _BUILDERS[key] = builder
+    return _cached_figure(key, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(max_entries=500, show_spinner=False)
+def _cached_figure(key: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> go.Figure:
+    return _BUILDERS[key](*args, **dict(kwargs))
 
 
 def chart(figure: go.Figure, summary: str, data: pd.DataFrame, name: str) -> None:

@@ -142,7 +142,8 @@ def headline_chart(selection: Selection) -> None:
                    selection.partnership_code, "All crime", start, end, None)
     what = f"All recorded crime in {selection.partnership_name}"
     events = query(crime.plan_events, selection.partnership_code, start, end)
-    figure = xmr_figure(result.chart, f"{what}, by month", measure("crimes").unit.capitalize(), events=events)
+    figure = blocks.cached_figure(xmr_figure, result.chart, f"{what}, by month", measure("crimes").unit.capitalize(),
+                                  events=events)
     blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
     if not events.empty:
         st.caption(event_key(events))

@@ -91,14 +91,22 @@ def selection() -> filters.Selection:
 
 
 def navigation():  # type: ignore[no-untyped-def]
-    """st.navigation over the page files that exist, grouped by audience."""
+    """st.navigation over the page files that exist, grouped by audience.
+
+    The first page is the default, served at the app's root. Streamlit serves a default page only there, so the
+    first page is also registered, hidden, under its own name: /overview opens the overview too.
+    """
     sections: dict[str, list[st.Page]] = {}
     for index, (file, title, icon, section) in enumerate(PAGES):
         path = PAGES_DIR / file
         if Path(path).exists():
-            sections.setdefault(section, []).append(
-                st.Page(str(path), title=title, icon=icon, default=index == 0, url_path=file.removesuffix(".py"))
-            )
+            name = file.removesuffix(".py")
+            pages = sections.setdefault(section, [])
+            if index == 0:
+                pages.append(st.Page(str(path), title=title, icon=icon, default=True, url_path=f"{name}-home"))
+                pages.append(st.Page(str(path), title=title, icon=icon, url_path=name, visibility="hidden"))
+            else:
+                pages.append(st.Page(str(path), title=title, icon=icon, url_path=name))
     return _PlainErrors(st.navigation(auth.gate_navigation(sections)))
 
 
