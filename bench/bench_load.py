@@ -1,13 +1,17 @@
-"""Load benchmark: bare DuckDB read_csv vs the full cspdash load of the same police.uk-shaped street files.
+"""Load benchmark: bare DuckDB read_csv vs the full cspdash load of the same police.uk-shaped files.
 
-    python bench/bench_load.py                 # 1,000,000 rows
-    python bench/bench_load.py --rows 6000000  # a national year
-    python bench/bench_load.py --quick         # 200,000 rows, for CI
+    python bench/bench_load.py                            # 1,000,000 street rows
+    python bench/bench_load.py --rows 6000000             # a national year
+    python bench/bench_load.py --rows 6000000 --outcomes  # a national year with its outcomes files
+    python bench/bench_load.py --quick                    # 200,000 rows, for CI
 
 Each measurement runs in its own subprocess (fresh DuckDB file, its own peak RSS):
-  bare      CREATE TABLE t AS SELECT * FROM read_csv([...files...]) into a fresh file
+  bare      CREATE TABLE AS SELECT * FROM read_csv([...files...]) into a fresh file (one table per kind)
   load      cspdash.ingest.load.load_paths(Store(fresh), files): checks, replacement, load log, aggregates
-  batch     the same work with police_uk.load_batch (one read_csv for all files), as load_paths could call it
+  batch     the same work with police_uk.load_batch per kind, called directly
+With --outcomes the generator also writes outcomes files (about 0.86 events per crime, as in Gwent) and every
+mode loads both kinds; the outcome pre-aggregate (each crime's latest outcome joined to its street row) is then
+part of the load.
 Target: load/bare <= 1.5 and peak RSS < 2 GB at 6 million rows.
 """
 
@@ -40,11 +44,15 @@ def _child(mode: str, files: list[Path], db: Path) -> dict[str, float]:
     started = time.perf_counter()   # after the imports: both sides measure loading, not Python start-up
     if mode == "bare":
         con = duckdb.connect(str(db))
-        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [[str(f) for f in files]])
-        rows = con.execute("SELECT count(*) FROM t").fetchone()[0]  # type: ignore[index]
+        rows = 0
+        for table, suffix in (("street", "-street.csv"), ("outcomes", "-outcomes.csv")):
+            kind = [str(f) for f in files if f.name.endswith(suffix)]
+            if kind:
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv(?)", [kind])
+                rows += con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if table == "street" else 0  # type: ignore[index]
         con.close()
     elif mode == "load":
-        rows = sum(r.rows_loaded for r in load_paths(Store(db), files))
+        rows = sum(r.rows_loaded for r in load_paths(Store(db), files) if r.source == "police_uk_street")
     else:
         rows = _batched_load(files, db)
     wall = time.perf_counter() - started
@@ -53,23 +61,30 @@ def _child(mode: str, files: list[Path], db: Path) -> dict[str, float]:
 
 
 def _batched_load(files: list[Path], db: Path) -> int:
-    """What load_paths does for police.uk street files, with one load_batch call instead of one call per file."""
+    """What load_paths does for police.uk files, calling load_batch per kind directly."""
     from cspdash.ingest import police_uk
     from cspdash.ingest.common import next_load_id, record_load, sha256_of
-    from cspdash.store.aggregates import rebuild_crime_aggregates
+    from cspdash.store.aggregates import rebuild_crime_aggregates, rebuild_outcome_aggregates
     from cspdash.store.versions import Store
 
+    rows = 0
     with Store(db).write() as con:
-        batch = [(f, next_load_id(con), f.name) for f in files]
-        reports = police_uk.load_batch(con, "street", batch)
-        for (path, load_id, _name), report in zip(batch, reports, strict=True):
-            report.sha256 = sha256_of(path)
-            record_load(con, load_id, report, "bench")
+        for source, suffix in (("street", "-street.csv"), ("outcomes", "-outcomes.csv")):
+            batch = [(f, next_load_id(con), f.name) for f in files if f.name.endswith(suffix)]
+            if not batch:
+                continue
+            reports = police_uk.load_batch(con, source, batch)
+            for (path, load_id, _name), report in zip(batch, reports, strict=True):
+                report.sha256 = sha256_of(path)
+                record_load(con, load_id, report, "bench")
+            rows += sum(r.rows_loaded for r in reports) if source == "street" else 0
         pairs = con.execute(
             "SELECT DISTINCT force, strftime(month, '%Y-%m-01') FROM published_month WHERE source = 'street'"
         ).fetchall()
         rebuild_crime_aggregates(con, [(f, m) for f, m in pairs])
-    return sum(r.rows_loaded for r in reports)
+        if any(f.name.endswith("-outcomes.csv") for f in files):
+            rebuild_outcome_aggregates(con, sorted({f for f, _m in pairs}))
+    return rows
 
 
 def _measure(mode: str, files: list[Path], workdir: Path) -> dict[str, float]:
@@ -90,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="200,000 rows")
     parser.add_argument("--data", type=Path, help="folder to generate into or reuse (default: a temporary one)")
     parser.add_argument("--modes", default="bare,load,batch")
+    parser.add_argument("--outcomes", action="store_true", help="also generate and load outcomes files")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -106,14 +122,17 @@ def main(argv: list[str] | None = None) -> None:
     per_force_month = max(1, round(rows / (FORCES * months)))
     with tempfile.TemporaryDirectory(prefix="cspdash-bench-") as tmp:
         data = args.data or Path(tmp) / "data"
-        marker = data / f".generated-{FORCES}x{months}x{per_force_month}"
+        marker = data / f".generated-{FORCES}x{months}x{per_force_month}{'-outcomes' if args.outcomes else ''}"
         if not marker.exists():
             started = time.perf_counter()
-            made = generate(data, FORCES, months, per_force_month, seed=1, outcomes=False)
+            made = generate(data, FORCES, months, per_force_month, seed=1, outcomes=args.outcomes)
             marker.touch()
             print(f"generated {made.street_rows:,} street rows in {len(made.street_files)} files "
-                  f"({FORCES} forces × {months} months) in {time.perf_counter() - started:.1f}s")
+                  f"and {made.outcome_rows:,} outcome events ({FORCES} forces × {months} months) "
+                  f"in {time.perf_counter() - started:.1f}s")
         files = sorted(data.glob("*/*-street.csv"))
+        if args.outcomes:
+            files += sorted(data.glob("*/*-outcomes.csv"))
         size = sum(f.stat().st_size for f in files)
         print(f"{len(files)} files, {size / 1e9:.2f} GB")
         results: dict[str, dict[str, float]] = {}
@@ -121,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
             work = Path(tmp) / mode
             work.mkdir()
             results[mode] = r = _measure(mode, files, work)
-            print(f"{mode:6s} {r['rows']:>12,.0f} rows  {r['wall_s']:7.2f} s  {r['rows'] / r['wall_s']:>12,.0f} rows/s"
+            print(f"{mode:6s} {r['rows']:>12,.0f} street rows  {r['wall_s']:7.2f} s  {r['rows'] / r['wall_s']:>12,.0f} rows/s"
                   f"  peak {r['peak_bytes'] / 2**30:5.2f} GiB")
         if "bare" in results:
             for mode in results:

@@ -93,3 +93,37 @@ def test_views_exist_with_documented_columns(tmp_path: Path) -> None:
     assert columns == ["crime_id", "month", "force", "longitude", "latitude", "location", "lsoa_code",
                        "lsoa_name", "crime_type", "last_outcome"]
     assert types["month"] == "DATE"
+
+
+def _spill_dirs(store: Store) -> list[Path]:
+    return [p for p in store.versions_dir.glob("next-*.spill") if p.is_dir()]
+
+
+def test_write_caps_memory_spills_to_disk_and_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national load's hash tables must not grow to DuckDB's default 80% of RAM: the write connection is capped,
+    an aggregate larger than the cap spills beside the temporary version, and the spill folder is removed."""
+    import duckdb
+
+    def rendered(limit: str) -> object:
+        with duckdb.connect() as plain:
+            plain.execute(f"SET memory_limit = '{limit}'")
+            return plain.execute("SELECT current_setting('memory_limit')").fetchone()
+
+    store = Store(tmp_path / "s.duckdb")
+    with store.write() as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == rendered("1GB")
+    monkeypatch.setenv("CSPDASH_WRITE_MEMORY", "100MB")
+    with store.write() as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == rendered("100MB")
+        # 3 million distinct 64-character keys (about 400 MB of hash table): finishes under the cap by spilling
+        # into the write's own folder
+        rows = con.execute("SELECT count(*) FROM (SELECT sha256(i::VARCHAR) AS k, max(i) FROM range(3000000) t(i) "
+                           "GROUP BY k)").fetchone()
+        assert rows == (3_000_000,)
+        assert _spill_dirs(store)
+    assert _spill_dirs(store) == []
+    with pytest.raises(RuntimeError), store.write() as con:
+        con.execute("SELECT count(*) FROM (SELECT sha256(i::VARCHAR) AS k, max(i) FROM range(3000000) t(i) "
+                    "GROUP BY k)").fetchone()
+        raise RuntimeError("the load failed")
+    assert _spill_dirs(store) == []
