@@ -111,9 +111,16 @@ _AREAS_SQL = {
 
 def areas(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> pd.DataFrame:
     """The partnership's areas at a level: area_code, area_name, ward_code, ward_name, residents, LSOA coverage."""
-    frame = con.execute(_AREAS_SQL[_level(level)], {"partnership": partnership}).df()
+    key = (_store_file(con), partnership, _level(level))
+    if key[0] and key in _AREAS_CACHE:
+        return _AREAS_CACHE[key].copy()
+    frame = con.execute(_AREAS_SQL[level], {"partnership": partnership}).df()
     frame.loc[frame["lsoas_with_population"] == 0, "residents"] = np.nan
-    return frame
+    if key[0]:
+        if len(_AREAS_CACHE) >= _CACHE_LIMIT:
+            _AREAS_CACHE.clear()
+        _AREAS_CACHE[key] = frame
+    return frame.copy()
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,7 @@ class MapGeometry:
 #: store versions are immutable files, so geometry and neighbours can be kept per (file, partnership, level)
 _GEOMETRY_CACHE: dict[tuple[str, str, str], MapGeometry] = {}
 _NEIGHBOUR_CACHE: dict[tuple[str, str, str, str], dict[str, list[str]]] = {}
+_AREAS_CACHE: dict[tuple[str, str, str], pd.DataFrame] = {}
 _CACHE_LIMIT = 64
 
 
@@ -322,60 +330,53 @@ def _area_measures_in_parts(con: duckdb.DuckDBPyConnection, partnership: str, le
 def _area_values_sql(level: str, bucket: str, months: str) -> str:
     area = _AREA_OF_LSOA[_level(level)]
     return f"""
-        WITH areas AS ({_AREAS_SQL[level]}),
-        pop AS (SELECT DISTINCT area_code FROM population WHERE area_type = 'lsoa' AND residents IS NOT NULL),
+        WITH pop AS (SELECT DISTINCT area_code FROM population WHERE area_type = 'lsoa' AND residents IS NOT NULL),
         weights AS (SELECT unnest($weight_types) AS crime_type, unnest($weight_days) AS days),
         counts AS (
             SELECT {area} AS area_code, {bucket} AS bucket, sum(a.crimes)::BIGINT AS crimes,
                    coalesce(sum(a.crimes) FILTER (WHERE pop.area_code IS NOT NULL), 0)::BIGINT AS with_population,
-                   sum(a.crimes * w.days) AS harm,
-                   bool_or(w.days IS NULL) AS unweighted
+                   sum(a.crimes * w.days) AS harm, bool_or(w.days IS NULL) AS unweighted
             FROM agg_crime_month_lsoa a
             JOIN lsoa l ON l.lsoa_code = a.lsoa_code
             JOIN boundary b ON b.area_code = {area} AND b.area_type = $level AND b.la_code IN {_PARTNERSHIP_LAS}
             LEFT JOIN pop ON pop.area_code = a.lsoa_code
             LEFT JOIN weights w ON w.crime_type = a.crime_type
             WHERE {months} AND {_CRIME_FILTER}
-            GROUP BY ALL)
-        SELECT areas.*, counts.bucket, counts.crimes AS _crimes, counts.with_population AS _with_population,
-               counts.harm AS _harm, counts.unweighted AS _unweighted,
-               (SELECT coalesce(sum(t.crimes), 0)::BIGINT FROM agg_crime_month_lsoa t
-                WHERE t.la_code IN {_PARTNERSHIP_LAS} AND t.month BETWEEN $start AND $end
-                  AND (len($crime_types) = 0 OR list_contains($crime_types, t.crime_type))) AS _total
-        FROM areas LEFT JOIN counts USING (area_code)
-        ORDER BY areas.area_code, counts.bucket"""
+            GROUP BY ALL),
+        total AS (
+            SELECT coalesce(sum(t.crimes), 0)::BIGINT AS total FROM agg_crime_month_lsoa t
+            WHERE t.la_code IN {_PARTNERSHIP_LAS} AND t.month BETWEEN $start AND $end
+              AND (len($crime_types) = 0 OR list_contains($crime_types, t.crime_type)))
+        SELECT counts.*, total.total FROM total LEFT JOIN counts ON true"""
 
 
 def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, buckets: int, bucket: str,
                  months: str, windows: dict[str, date], crime_types: tuple[str, ...],
                  weights: Weights) -> tuple[pd.DataFrame, dict[str, np.ndarray], int]:
-    """In one query: the areas (as areas() gives them), crimes, crimes_with_population, harm and rate per bucket
-    (rows) and area (columns), and the partnership total between $start and $end."""
+    """The areas (areas()), and in one query: crimes, crimes_with_population, harm and rate per bucket (rows)
+    and area (columns), and the partnership total between $start and $end."""
     weights = weights or default_weights()
+    area_frame = areas(con, partnership, level)
     rows = con.execute(_area_values_sql(level, bucket, months), {
         "partnership": partnership, "level": level, "crime_types": list(crime_types), **windows,
         "weight_types": [t for t, _w in weights], "weight_days": [float(w) for _t, w in weights]}).df()
-    if rows["_unweighted"].fillna(False).any():  # name them as harm_score does
+    total = int(rows["total"].iat[0])
+    rows = rows[rows["area_code"].notna()]
+    if rows["unweighted"].fillna(False).any():  # name them as harm_score does
         harm_score(con.execute(_counts_sql(level, months=months), {
             "partnership": partnership, "level": level, "crime_types": list(crime_types), **windows}).df(),
             dict(weights), count_col="crimes")
-    area_frame = rows.drop_duplicates("area_code")[[c for c in rows.columns if not c.startswith("_")
-                                                    and c != "bucket"]].reset_index(drop=True)
-    area_frame.loc[area_frame["lsoas_with_population"] == 0, "residents"] = np.nan
     column = pd.Index(area_frame["area_code"]).get_indexer(rows["area_code"])
-    has = rows["bucket"].notna().to_numpy()
-    row = rows["bucket"].to_numpy(dtype=float, na_value=np.nan)[has].astype(int)
+    keep = column >= 0
+    row = rows["bucket"].to_numpy(dtype=int)[keep]
     values: dict[str, np.ndarray] = {}
-    for name in ("crimes", "with_population", "harm"):
+    for name, source in (("crimes", "crimes"), ("crimes_with_population", "with_population"), ("harm", "harm")):
         grid = np.zeros((buckets, len(area_frame)))
-        grid[row, column[has]] = rows[f"_{name}"].to_numpy(dtype=float, na_value=np.nan)[has]
+        grid[row, column[keep]] = rows[source].to_numpy(dtype=float, na_value=np.nan)[keep]
         values[name] = np.nan_to_num(grid, nan=0.0)
-    values["crimes_with_population"] = values.pop("with_population")
     residents = area_frame["residents"].to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         values["rate"] = np.where(residents > 0, values["crimes_with_population"] * 1000.0 / residents, np.nan)
-    total = int(rows["_total"].iat[0]) if len(rows) else partnership_total(con, partnership, windows["start"],
-                                                                          windows["end"], crime_types)
     return area_frame, values, total
 
 
@@ -735,28 +736,22 @@ def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start:
             LEFT JOIN boundary b ON b.area_code = a.lsoa_code AND b.area_type = 'lsoa'
                                 AND b.la_code IN {_PARTNERSHIP_LAS}
             WHERE a.la_code IN {_PARTNERSHIP_LAS} AND a.month BETWEEN $start AND $end
-            GROUP BY ALL),
-        mapped AS (
-            SELECT count(*) AS areas, count(p.residents) AS with_population,
-                   coalesce(sum(p.residents), 0)::BIGINT AS residents
-            FROM boundary b
-            LEFT JOIN (SELECT area_code, arg_max(residents, year) AS residents FROM population
-                       WHERE area_type = 'lsoa' GROUP BY area_code) p ON p.area_code = b.area_code
-            WHERE b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS})
-        SELECT v.vintage, v.on_map, v.crimes, f.force_records, f.no_location, m.areas, m.with_population, m.residents
-        FROM force_rows f CROSS JOIN mapped m LEFT JOIN vintages v ON true""",
+            GROUP BY ALL)
+        SELECT v.vintage, v.on_map, v.crimes, f.force_records, f.no_location
+        FROM force_rows f LEFT JOIN vintages v ON true""",
         {"partnership": partnership, "force": force, "start": start, "end": end},
     ).df()
     first = rows.iloc[0]
     vintages = rows[rows["vintage"].notna()]
+    population = areas(con, partnership, "lsoa")
     total = int(vintages["crimes"].sum())
     on_map = int(vintages.loc[vintages["on_map"].astype(bool), "crimes"].sum())
     return Caveats(
         force_records=int(first["force_records"]), no_location=int(first["no_location"]),
         partnership_records=total, on_map=on_map, old_codes=total - on_map,
         lsoa_vintages={str(k): int(v) for k, v in vintages.groupby("vintage")["crimes"].sum().items()},
-        areas=int(first["areas"]), areas_with_population=int(first["with_population"]),
-        residents=int(first["residents"]),
+        areas=len(population), areas_with_population=int(population["residents"].notna().sum()),
+        residents=int(population["residents"].sum(skipna=True)),
     )
 
 
