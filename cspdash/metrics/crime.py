@@ -487,11 +487,13 @@ def _with_share(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """Add share (percent within ``by``) and order outcome groups as in OUTCOME_GROUPS."""
     if frame.empty:
         return frame.assign(share=pd.Series(dtype=float))
-    totals = frame.groupby(by)["crimes"].transform("sum")
-    frame = frame.assign(share=100.0 * frame["crimes"] / totals)
+    _keys, group = np.unique(frame[by].to_numpy(dtype=object), return_inverse=True)  # sorted, as sort_values
+    crimes = frame["crimes"].to_numpy()
+    totals = np.bincount(group, weights=crimes)
     order = {g: i for i, g in enumerate(OUTCOME_GROUPS)}
-    frame["_order"] = frame["outcome_group"].map(order).fillna(len(order))
-    return frame.sort_values([by, "_order"]).drop(columns="_order").reset_index(drop=True)
+    rank = np.array([order.get(g, len(order)) for g in frame["outcome_group"]])
+    frame = frame.assign(share=100.0 * crimes / totals[group])
+    return frame.iloc[np.lexsort((rank, group))].reset_index(drop=True)  # stable, like a two-key sort_values
 
 
 # ---------------------------------------------------------------------------------------------- stop and search
@@ -616,8 +618,9 @@ def spc_series(
     rows = con.execute(
         f"""
         SELECT g.month, sum(g.crimes)::BIGINT
-        FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
-        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership) AND g.month BETWEEN $start AND $end
+        FROM agg_crime_month_lsoa g {"LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code" if level == "ward" else ""}
+        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
+          AND g.month BETWEEN $start AND $end
           AND list_contains($types, g.crime_type) AND ($level = 'partnership' OR {code} = $area)
         GROUP BY g.month
         """,

@@ -304,3 +304,22 @@ def test_freshness_reads_only_its_forces_months(tmp_path: Path) -> None:
             (date(2024, 1, 1), "missing"), (date(2024, 2, 1), "missing"), (date(2024, 8, 1), "low"))
     finally:
         con.close()
+
+
+def test_outcome_shares_equal_a_groupby_and_sort() -> None:
+    """Shares and order of the outcome tables equal pandas' groupby share and two-key sort."""
+    import numpy as np
+
+    from cspdash.vocab import OUTCOME_GROUPS
+
+    rng = np.random.default_rng(2)
+    groups = [*OUTCOME_GROUPS, "Something new"]
+    frame = pd.DataFrame({
+        "crime_type": rng.choice(["Burglary", "Robbery", "Drugs", "Anti-social behaviour"], 60),
+        "outcome_group": rng.choice(groups, 60), "crimes": rng.integers(1, 500, 60)})
+    frame = frame.drop_duplicates(["crime_type", "outcome_group"]).reset_index(drop=True)
+    expected = frame.assign(share=100.0 * frame["crimes"] / frame.groupby("crime_type")["crimes"].transform("sum"))
+    order = {g: i for i, g in enumerate(OUTCOME_GROUPS)}
+    expected["_order"] = expected["outcome_group"].map(order).fillna(len(order))
+    expected = expected.sort_values(["crime_type", "_order"], kind="stable").drop(columns="_order")
+    pd.testing.assert_frame_equal(crime._with_share(frame, "crime_type"), expected.reset_index(drop=True))
