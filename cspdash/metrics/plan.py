@@ -479,11 +479,6 @@ def _changes(updates: list[tuple], since: dt.date, current_actions: Callable[[],
 
 
 # ---------------------------------------------------------------------------------------------- evidence
-def _partnership_areas(con: duckdb.DuckDBPyConnection, partnership: str) -> list[str]:
-    rows = con.execute("SELECT la_code FROM partnership_la WHERE partnership_code = ?", [partnership]).fetchall()
-    return [partnership, *(r[0] for r in rows if r[0] != partnership)]
-
-
 def _recent_signal(values: list[float], dates: list[dt.date]) -> tuple[str | None, str]:
     """Direction and sentence of the latest SPC signal reaching one of the last RECENT_POINTS points."""
     if len(values) < 3:
@@ -525,10 +520,11 @@ def _indicator_rows(con: duckdb.DuckDBPyConnection, partnership: str,
         """
         SELECT indicator_id, period, sum(value) AS value, sum(baseline) AS baseline, sum(target) AS target
         FROM indicator_value
-        WHERE list_contains($ids, indicator_id) AND list_contains($areas, area_code)
+        WHERE list_contains($ids, indicator_id)  -- the partnership's own code or one of its councils
+          AND (area_code = $p OR area_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p))
         GROUP BY indicator_id, period ORDER BY indicator_id, period
         """,
-        {"ids": [d[1] for d in defs], "areas": _partnership_areas(con, partnership)},
+        {"ids": [d[1] for d in defs], "p": partnership},
     ).fetchall():
         series.setdefault(row[0], []).append(row)
     for priority_id, indicator_id, name, unit, higher_is_better, source in defs:
