@@ -20,19 +20,24 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
-def suppress_small_counts(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """In public-output mode, show counts of 1–4 in the given (or all integer) columns as '<5'."""
+def suppress_small_counts(frame: pd.DataFrame, columns: list[str] | None = None,
+                          derived: list[str] | None = None) -> pd.DataFrame:
+    """In public-output mode, show counts of 1–4 in the given (or all integer) columns as '<5', and blank the
+    ``derived`` figures (a % change, a z score, a rate) on those rows: they would give the count back."""
     if not settings().public_output:
         return frame
     from cspdash.metrics.disclosure import suppress
 
-    return suppress(frame, columns)
+    return suppress(frame, columns, derived)
 
 
 def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: int | None = None,
-          column_config: dict | None = None, small_count_columns: list[str] | None = None) -> None:
-    """A table with a CSV download of exactly what is shown (after disclosure control)."""
-    shown = suppress_small_counts(frame, small_count_columns) if small_count_columns is not None else frame
+          column_config: dict | None = None, small_count_columns: list[str] | None = None,
+          derived_columns: list[str] | None = None) -> None:
+    """A table with a CSV download of exactly what is shown (after disclosure control: ``small_count_columns``
+    suppressed, ``derived_columns`` blanked on those rows)."""
+    shown = (suppress_small_counts(frame, small_count_columns, derived_columns) if small_count_columns is not None
+             else frame)
     if caption:
         st.caption(caption)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height or "auto")

@@ -188,6 +188,7 @@ def top_table_block(view: View) -> pd.DataFrame:
         "top_locations": "Top locations (On or near)",
     })
     blocks.table(shown, "top hot spots", small_count_columns=["Crimes", "Previous period"],
+                 derived_columns=["Rate per 1,000", "Harm (days, est.)", "Change", "% of partnership"],
                  caption=f"Significant hot spots first (strongest first), then the highest values. Change compares "
                          f"{period.label} with {period.previous_label}. {CHANGE_RULE_TEXT}")
     return table

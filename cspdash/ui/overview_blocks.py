@@ -8,8 +8,10 @@ from cspdash.analysis.change import CHANGE_RULE_TEXT
 from cspdash.analysis.rag import PRIORITY_RULE_TEXT, RAG_ORDER, RAG_STATUSES
 from cspdash.analysis.spc import SPC_RULE_TEXT
 from cspdash.charts.trends import event_key, xmr_figure
+from cspdash.config import settings
 from cspdash.metrics import crime, plan
 from cspdash.metrics.catalogue import measure
+from cspdash.metrics.disclosure import count_text, is_small
 from cspdash.metrics.period import add_months, month_label
 from cspdash.ui import blocks, plan_blocks
 from cspdash.ui.db import query
@@ -56,14 +58,18 @@ def headline_tiles(selection: Selection) -> None:
              else "the largest crime types (no action plan with priorities is loaded)")
     st.caption(f"{period.label} against {period.previous_label}. Tiles: all recorded crime, anti-social behaviour "
                f"and {basis}.")
+    public = settings().public_output
     tiles, rule = st.columns([5, 1.3])
     with tiles:
         rows = [frame.iloc[i:i + TILES_PER_ROW] for i in range(0, len(frame), TILES_PER_ROW)]
         for chunk in rows:
             for column, tile in zip(st.columns(TILES_PER_ROW), chunk.itertuples(), strict=False):
                 with column:
-                    pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
                     label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label
+                    if public and (is_small(tile.current) or is_small(tile.previous)):
+                        _suppressed_tile(label, tile.current, tile.previous, period.label, period.previous_label)
+                        continue
+                    pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
                     st.metric(label, counts.format(tile.current), delta=pct,
                               delta_description=f"on previous {period.months} months",
                               delta_color="inverse", border=True,
@@ -77,7 +83,16 @@ def headline_tiles(selection: Selection) -> None:
         table = frame[["label", "current", "previous", "pct_change", "z", "sentence"]].rename(columns={
             "label": "Crime type", "current": period.label, "previous": period.previous_label,
             "pct_change": "Change (%)", "z": "Poisson z", "sentence": "Verdict"}).round(1)
-        blocks.table(table, "headline changes", small_count_columns=[period.label, period.previous_label])
+        blocks.table(table, "headline changes", small_count_columns=[period.label, period.previous_label],
+                     derived_columns=["Change (%)", "Poisson z"])
+
+
+def _suppressed_tile(label: str, current: int, previous: int, label_now: str, label_before: str) -> None:
+    """A tile whose count is small in public output: '<5', and no change or z (either would give it back)."""
+    st.metric(label, count_text(current), border=True,
+              help=f"{count_text(current)} in {label_now}, {count_text(previous)} in {label_before}. Public output "
+                   "shows counts of 1–4 as <5 and leaves out their change.")
+    st.markdown("**Too few crimes to compare in public output.**")
 
 
 def exceptions(selection: Selection) -> None:
