@@ -14,6 +14,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+#: residents per LSOA from the latest year loaded: population may hold several years, and joining it directly
+#: would count each crime once per year
+LSOA_POPULATION = ("(SELECT area_code, arg_max(residents, year) AS residents FROM population "
+                   "WHERE area_type = 'lsoa' GROUP BY area_code)")
 
 @dataclass(frozen=True)
 class Measure:
@@ -100,8 +104,8 @@ MEASURES: dict[str, Measure] = {
             sql=f"""
                 WITH pop AS (
                     SELECT p.area_code AS lsoa_code, p.residents
-                    FROM population p JOIN areas a ON a.lsoa_code = p.area_code
-                    WHERE a.partnership_code = $partnership AND p.area_type = 'lsoa' AND p.residents > 0
+                    FROM {LSOA_POPULATION} p JOIN areas a ON a.lsoa_code = p.area_code
+                    WHERE a.partnership_code = $partnership AND p.residents > 0
                 )
                 SELECT month AS period, sum(crimes) * 1000.0 / (SELECT sum(residents) FROM pop) AS value
                 FROM monthly_crime_counts JOIN pop USING (lsoa_code)

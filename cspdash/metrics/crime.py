@@ -17,6 +17,7 @@ import pandas as pd
 
 from cspdash.analysis.change import compare_frame
 from cspdash.analysis.spc import Signal, series_signals, signals, xmr
+from cspdash.metrics.catalogue import LSOA_POPULATION
 from cspdash.metrics.period import Period, add_months, month_label
 from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES, OUTCOME_GROUPS
 
@@ -192,14 +193,14 @@ def area_monthly(
                        AS crimes_with_population
             FROM agg_crime_month_lsoa g
             {joins}
-            LEFT JOIN population p ON p.area_code = g.lsoa_code AND p.area_type = 'lsoa'
+            LEFT JOIN {LSOA_POPULATION} p ON p.area_code = g.lsoa_code
             WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
               AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
               AND (len($areas) = 0 OR list_contains($areas, {code}))
             GROUP BY 1, 2),
         residents AS (
             SELECT {pop_area} AS area_code, sum(p.residents)::BIGINT AS residents
-            FROM lsoa l JOIN population p ON p.area_code = l.lsoa_code AND p.area_type = 'lsoa'
+            FROM lsoa l JOIN {LSOA_POPULATION} p ON p.area_code = l.lsoa_code
             WHERE l.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
               AND (len($areas) = 0 OR list_contains($areas, {pop_area}))
             GROUP BY 1)
@@ -219,20 +220,20 @@ def force_monthly(
 ) -> pd.DataFrame:
     """The whole force's partnerships as one area, in the same columns as area_monthly."""
     counts = con.execute(
-        """
+        f"""
         SELECT g.month, $force AS area_code, $force AS area_name, sum(g.crimes)::BIGINT AS crimes,
                coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0)::BIGINT AS crimes_with_population
         FROM monthly_crime_counts g
         JOIN partnership pt ON pt.partnership_code = g.partnership_code AND pt.force = $force
-        LEFT JOIN population p ON p.area_code = g.lsoa_code AND p.area_type = 'lsoa'
+        LEFT JOIN {LSOA_POPULATION} p ON p.area_code = g.lsoa_code
         WHERE g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
         GROUP BY g.month
         """,
         {"force": force, "start": start, "end": end, "types": list(crime_types)},
     ).df()
     residents = con.execute(
-        "SELECT sum(p.residents)::BIGINT FROM areas a JOIN population p ON p.area_code = a.lsoa_code "
-        "AND p.area_type = 'lsoa' WHERE a.force = ?", [force]).fetchone()
+        f"SELECT sum(p.residents)::BIGINT FROM areas a JOIN {LSOA_POPULATION} p ON p.area_code = a.lsoa_code "
+        "WHERE a.force = ?", [force]).fetchone()
     counts["residents"] = residents[0] if residents else None
     counts["month"] = _dates(counts["month"])
     return counts
@@ -241,9 +242,9 @@ def force_monthly(
 def population_coverage(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[str, int]:
     """How many of the partnership's LSOAs have a population figure: lsoas, with_population, without_population."""
     row = con.execute(
-        """
+        f"""
         SELECT count(*), count(p.residents)
-        FROM areas a LEFT JOIN population p ON p.area_code = a.lsoa_code AND p.area_type = 'lsoa'
+        FROM areas a LEFT JOIN {LSOA_POPULATION} p ON p.area_code = a.lsoa_code
         WHERE a.partnership_code = ?
         """, [partnership]).fetchone()
     total, with_pop = (int(row[0]), int(row[1])) if row else (0, 0)

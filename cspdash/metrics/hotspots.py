@@ -22,7 +22,7 @@ from shapely.geometry import shape
 from cspdash.analysis import hotspots as gi
 from cspdash.analysis.change import VERDICT_LABELS, compare_frame
 from cspdash.analysis.harm import harm_score, load_harm_weights
-from cspdash.metrics.catalogue import measure
+from cspdash.metrics.catalogue import LSOA_POPULATION, measure
 from cspdash.metrics.period import add_months
 from cspdash.vocab import CRIME_TYPES, OUTCOME_GROUP
 
@@ -92,8 +92,7 @@ _AREAS_SQL = {
         FROM boundary b
         LEFT JOIN lsoa l ON l.lsoa_code = b.area_code
         LEFT JOIN ward w ON w.ward_code = l.ward_code
-        LEFT JOIN (SELECT area_code, arg_max(residents, year) AS residents FROM population
-                   WHERE area_type = 'lsoa' GROUP BY area_code) p ON p.area_code = b.area_code
+        LEFT JOIN {LSOA_POPULATION} p ON p.area_code = b.area_code
         WHERE b.area_type = 'lsoa' AND b.la_code IN {_PARTNERSHIP_LAS}
         ORDER BY b.area_code""",
     "ward": f"""
@@ -102,8 +101,7 @@ _AREAS_SQL = {
                count(p.residents) AS lsoas_with_population
         FROM boundary b
         LEFT JOIN lsoa l ON l.ward_code = b.area_code
-        LEFT JOIN (SELECT area_code, arg_max(residents, year) AS residents FROM population
-                   WHERE area_type = 'lsoa' GROUP BY area_code) p ON p.area_code = l.lsoa_code
+        LEFT JOIN {LSOA_POPULATION} p ON p.area_code = l.lsoa_code
         WHERE b.area_type = 'ward' AND b.la_code IN {_PARTNERSHIP_LAS}
         GROUP BY ALL ORDER BY b.area_code""",
 }
