@@ -718,36 +718,61 @@ class Caveats:
     residents: int               # Census 2011 residents of those LSOAs
 
 
+def _force_records(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> tuple[int, int]:
+    """The force's records between two months and how many had no location (no LSOA, no coordinates).
+
+    For a store file (an immutable version) the force's monthly totals are read once and kept, since they
+    need a scan of the force's rows; an in-memory store is read for the period each time.
+    """
+    key = (_store_file(con), force)
+    if not key[0]:
+        row = con.execute(
+            "SELECT coalesce(sum(crimes), 0)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
+            " FROM agg_crime_month_lsoa WHERE force = $force AND month BETWEEN $start AND $end",
+            {"force": force, "start": start, "end": end}).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+    months = _FORCE_MONTHS_CACHE.get(key)
+    if months is None:
+        months = {
+            month: (int(records), int(no_location)) for month, records, no_location in con.execute(
+                "SELECT month, sum(crimes)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
+                " FROM agg_crime_month_lsoa WHERE force = $force GROUP BY month", {"force": force}).fetchall()}
+        if len(_FORCE_MONTHS_CACHE) >= _CACHE_LIMIT:
+            _FORCE_MONTHS_CACHE.clear()
+        _FORCE_MONTHS_CACHE[key] = months
+    chosen = [value for month, value in months.items() if start <= month <= end]
+    return sum(r for r, _n in chosen), sum(n for _r, n in chosen)
+
+
+_FORCE_MONTHS_CACHE: dict[tuple[str, str], dict[date, tuple[int, int]]] = {}
+
+
 def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date) -> Caveats:
     """How complete the map is for a partnership and period: locations, code vintages, population."""
     rows = con.execute(
         f"""
-        WITH force_rows AS (
-            SELECT coalesce(sum(crimes), 0)::BIGINT AS force_records,
-                   coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT AS no_location
-            FROM agg_crime_month_lsoa WHERE force = $force AND month BETWEEN $start AND $end),
-        vintages AS (
-            SELECT coalesce(CAST(l.vintage AS VARCHAR), 'unknown') AS vintage, (b.area_code IS NOT NULL) AS on_map,
-                   sum(a.crimes)::BIGINT AS crimes
-            FROM agg_crime_month_lsoa a
-            LEFT JOIN lsoa l ON l.lsoa_code = a.lsoa_code
-            LEFT JOIN boundary b ON b.area_code = a.lsoa_code AND b.area_type = 'lsoa'
-                                AND b.la_code IN {_PARTNERSHIP_LAS}
-            WHERE a.la_code IN {_PARTNERSHIP_LAS} AND a.month BETWEEN $start AND $end
-            GROUP BY ALL)
-        SELECT v.vintage, v.on_map, v.crimes, f.force_records, f.no_location
-        FROM force_rows f LEFT JOIN vintages v ON true""",
-        {"partnership": partnership, "force": force, "start": start, "end": end},
-    ).df()
-    first = rows.iloc[0]
-    vintages = rows[rows["vintage"].notna()]
+        SELECT coalesce(CAST(l.vintage AS VARCHAR), 'unknown') AS vintage, (b.area_code IS NOT NULL) AS on_map,
+               sum(a.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa a
+        LEFT JOIN lsoa l ON l.lsoa_code = a.lsoa_code
+        LEFT JOIN boundary b ON b.area_code = a.lsoa_code AND b.area_type = 'lsoa'
+                            AND b.la_code IN {_PARTNERSHIP_LAS}
+        WHERE a.la_code IN {_PARTNERSHIP_LAS} AND a.month BETWEEN $start AND $end
+        GROUP BY ALL""",
+        {"partnership": partnership, "start": start, "end": end},
+    ).fetchall()
+    force_records, no_location = _force_records(con, force, start, end)
+    vintages: dict[str, int] = {}
+    total = on_map = 0
+    for vintage, placed, crimes in rows:
+        vintages[str(vintage)] = vintages.get(str(vintage), 0) + int(crimes)
+        total += int(crimes)
+        on_map += int(crimes) if placed else 0
     population = areas(con, partnership, "lsoa")
-    total = int(vintages["crimes"].sum())
-    on_map = int(vintages.loc[vintages["on_map"].astype(bool), "crimes"].sum())
     return Caveats(
-        force_records=int(first["force_records"]), no_location=int(first["no_location"]),
+        force_records=force_records, no_location=no_location,
         partnership_records=total, on_map=on_map, old_codes=total - on_map,
-        lsoa_vintages={str(k): int(v) for k, v in vintages.groupby("vintage")["crimes"].sum().items()},
+        lsoa_vintages=dict(sorted(vintages.items())),
         areas=len(population), areas_with_population=int(population["residents"].notna().sum()),
         residents=int(population["residents"].sum(skipna=True)),
     )

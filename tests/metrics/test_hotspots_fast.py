@@ -1,0 +1,95 @@
+"""The per-store-version shortcuts of the hot spot page equal the queries they replace."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cspdash.metrics import context
+from cspdash.metrics import hotspots as hs
+
+NEWPORT = "W06000022"
+FORCE = "Gwent Police"
+WINDOWS = [(date(2024, 1, 1), date(2024, 12, 1)), (date(2022, 7, 1), date(2023, 6, 1)),
+           (date(2024, 6, 1), date(2024, 6, 1)), (date(2030, 1, 1), date(2030, 3, 1))]
+
+
+def _caveats_reference(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date,
+                       end: date) -> hs.Caveats:
+    """caveats as it was before the force totals were kept per store version (one query, pandas)."""
+    las = "(SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)"
+    rows = con.execute(
+        f"""
+        WITH force_rows AS (
+            SELECT coalesce(sum(crimes), 0)::BIGINT AS force_records,
+                   coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT AS no_location
+            FROM agg_crime_month_lsoa WHERE force = $force AND month BETWEEN $start AND $end),
+        vintages AS (
+            SELECT coalesce(CAST(l.vintage AS VARCHAR), 'unknown') AS vintage, (b.area_code IS NOT NULL) AS on_map,
+                   sum(a.crimes)::BIGINT AS crimes
+            FROM agg_crime_month_lsoa a
+            LEFT JOIN lsoa l ON l.lsoa_code = a.lsoa_code
+            LEFT JOIN boundary b ON b.area_code = a.lsoa_code AND b.area_type = 'lsoa' AND b.la_code IN {las}
+            WHERE a.la_code IN {las} AND a.month BETWEEN $start AND $end
+            GROUP BY ALL)
+        SELECT v.vintage, v.on_map, v.crimes, f.force_records, f.no_location
+        FROM force_rows f LEFT JOIN vintages v ON true""",
+        {"partnership": partnership, "force": force, "start": start, "end": end},
+    ).df()
+    first = rows.iloc[0]
+    vintages = rows[rows["vintage"].notna()]
+    population = hs.areas(con, partnership, "lsoa")
+    total = int(vintages["crimes"].sum())
+    on_map = int(vintages.loc[vintages["on_map"].astype(bool), "crimes"].sum())
+    return hs.Caveats(
+        force_records=int(first["force_records"]), no_location=int(first["no_location"]),
+        partnership_records=total, on_map=on_map, old_codes=total - on_map,
+        lsoa_vintages={str(k): int(v) for k, v in vintages.groupby("vintage")["crimes"].sum().items()},
+        areas=len(population), areas_with_population=int(population["residents"].notna().sum()),
+        residents=int(population["residents"].sum(skipna=True)),
+    )
+
+
+@pytest.fixture(scope="module")
+def memory_con(demo_store_path: Path) -> duckdb.DuckDBPyConnection:
+    """The demo store copied into memory (no file, so nothing is kept per version)."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{demo_store_path}' AS demo (READ_ONLY)")
+    con.execute("COPY FROM DATABASE demo TO memory")
+    con.execute("DETACH demo")
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(("start", "end"), WINDOWS)
+def test_caveats_equal_the_single_query(demo_con: duckdb.DuckDBPyConnection, memory_con: duckdb.DuckDBPyConnection,
+                                        start: date, end: date) -> None:
+    for con in (demo_con, memory_con):
+        for force in (FORCE, "No Such Police"):
+            expected = _caveats_reference(con, NEWPORT, force, start, end)
+            assert hs.caveats(con, NEWPORT, force, start, end) == expected
+            assert hs.caveats(con, NEWPORT, force, start, end) == expected  # again, from the kept totals
+
+
+def test_force_totals_are_kept_only_for_store_files(demo_con: duckdb.DuckDBPyConnection,
+                                                    memory_con: duckdb.DuckDBPyConnection) -> None:
+    hs._FORCE_MONTHS_CACHE.clear()
+    hs.caveats(memory_con, NEWPORT, FORCE, *WINDOWS[0])
+    assert hs._FORCE_MONTHS_CACHE == {}
+    hs.caveats(demo_con, NEWPORT, FORCE, *WINDOWS[0])
+    assert len(hs._FORCE_MONTHS_CACHE) == 1
+
+
+def test_crime_types_present_equal_the_distinct_query(demo_con: duckdb.DuckDBPyConnection,
+                                                      memory_con: duckdb.DuckDBPyConnection) -> None:
+    context._TYPES_CACHE.clear()
+    for con in (demo_con, memory_con):
+        expected = [r[0] for r in con.execute("SELECT DISTINCT crime_type FROM agg_crime_month_lsoa").fetchall()]
+        first = context.crime_types_present(con)
+        assert first == sorted(expected) and len(first) > 5
+        first.append("changed by a caller")
+        assert context.crime_types_present(con) == sorted(expected)  # the kept list is not the caller's
+    assert len(context._TYPES_CACHE) == 1  # only the store file was kept
