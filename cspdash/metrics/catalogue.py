@@ -238,16 +238,22 @@ _PLAN_AS_OF = """
         FROM latest
     )"""
 
+#: the plan measures' values over ``judged`` (declared once: each measure's SQL and PLAN_TILES_SQL use them)
+_ON_TRACK_SHARE = """100.0 * count(*) FILTER (WHERE complete OR NOT (coalesce(past_due, FALSE)
+                       OR coalesce(reported_red, FALSE) OR coalesce(amber, FALSE) OR not_started))
+                   / nullif(count(*), 0)"""
+_OVERDUE_COUNT = "(count(*) FILTER (WHERE past_due AND NOT coalesce(complete, FALSE)))::BIGINT"
+_FUNDING_TOTAL = """(SELECT coalesce(sum(amount_gbp), 0) FROM partner_contribution
+                     WHERE partnership_code = $partnership AND kind = 'funding' AND $start::DATE <= $end::DATE)"""
+
 _PLAN_MEASURES = [
     Measure(
         name="actions_on_track_share",
         label="Actions on track or complete",
         unit="% of actions",
         fmt="percent",
-        sql=_PLAN_AS_OF + """
-            SELECT period, 100.0 * count(*) FILTER (WHERE complete OR NOT (coalesce(past_due, FALSE)
-                       OR coalesce(reported_red, FALSE) OR coalesce(amber, FALSE) OR not_started))
-                   / nullif(count(*), 0) AS value
+        sql=_PLAN_AS_OF + f"""
+            SELECT period, {_ON_TRACK_SHARE} AS value
             FROM judged GROUP BY period ORDER BY period""",
         dimensions=("month", "partnership", "priority", "partner"),
         higher_is_better=True,
@@ -259,8 +265,8 @@ _PLAN_MEASURES = [
         label="Overdue actions",
         unit="actions",
         fmt="count",
-        sql=_PLAN_AS_OF + """
-            SELECT period, (count(*) FILTER (WHERE past_due AND NOT coalesce(complete, FALSE)))::BIGINT AS value
+        sql=_PLAN_AS_OF + f"""
+            SELECT period, {_OVERDUE_COUNT} AS value
             FROM judged GROUP BY period ORDER BY period""",
         dimensions=("month", "partnership", "priority", "partner"),
         higher_is_better=False,
@@ -271,10 +277,7 @@ _PLAN_MEASURES = [
         label="Funding contributed by partners",
         unit="£",
         fmt="money",
-        sql="""
-            SELECT $end::DATE AS period, coalesce(sum(amount_gbp), 0) AS value
-            FROM partner_contribution
-            WHERE partnership_code = $partnership AND kind = 'funding' AND $start::DATE <= $end::DATE""",
+        sql=f"SELECT $end::DATE AS period, {_FUNDING_TOTAL} AS value",
         dimensions=("partnership", "partner", "priority"),
         higher_is_better=None,
         description="Total funding recorded on the plan's Contributions sheet for the partnership (all the "
@@ -282,6 +285,25 @@ _PLAN_MEASURES = [
     ),
 ]
 MEASURES.update({m.name: m for m in _PLAN_MEASURES})
+
+#: the plan's headline tiles for one month in one query (binding the plan judgement once, not once per measure):
+#: actions_on_track_share, actions_overdue and funding_contributed for ``$start`` = ``$end`` = that month, from
+#: the same expressions as the measures (NULL share and overdue when no action has started)
+PLAN_TILES_SQL = _PLAN_AS_OF + f"""
+    SELECT t.on_track, t.overdue, {_FUNDING_TOTAL} AS funding
+    FROM (SELECT 1) one
+    LEFT JOIN (SELECT {_ON_TRACK_SHARE} AS on_track, {_OVERDUE_COUNT} AS overdue
+               FROM judged GROUP BY period) t ON TRUE"""
+
+
+def plan_tiles(con: duckdb.DuckDBPyConnection, partnership: str, month: str) -> dict[str, float | None]:
+    """actions_on_track_share, actions_overdue and funding_contributed for one month (first day, ISO), each equal
+    to the last value of the measure's monthly series over that month (None when it has none)."""
+    row = con.execute(PLAN_TILES_SQL, {"partnership": partnership, "start": month, "end": month}).fetchone()
+    on_track, overdue, funding = row if row else (None, None, None)
+    return {"actions_on_track_share": None if on_track is None else float(on_track),
+            "actions_overdue": None if overdue is None else float(overdue),
+            "funding_contributed": None if funding is None else float(funding)}
 
 
 def measure(name: str) -> Measure:

@@ -31,7 +31,7 @@ from cspdash.analysis.rag import (
     rag_badge,
 )
 from cspdash.analysis.spc import series_signals
-from cspdash.metrics.catalogue import format_value, measure
+from cspdash.metrics.catalogue import format_value, measure, plan_tiles
 from cspdash.metrics.period import Period, add_months, month_label
 
 #: how bad a status is, for "got worse" (Not started counts like Green: nothing is wrong yet)
@@ -895,10 +895,10 @@ def _headline(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date,
     """plan_headline with the number of slipping actions already counted."""
     month = today.replace(day=1).isoformat()
     tiles = []
+    values = plan_tiles(con, partnership, month)  # the three measures in one query
     for name in ("actions_on_track_share", "actions_overdue", "funding_contributed"):
         item = measure(name)
-        frame = item.monthly(con, partnership, month, month)
-        value = None if frame.empty or pd.isna(frame["value"].iloc[-1]) else float(frame["value"].iloc[-1])
+        value = values[name]
         tiles.append((item.label, format_value(value, item.fmt), item.description))
     tiles.insert(2, ("Slipping actions", format_value(slipping, "count"), SLIPPING_RULE_TEXT))
     return tiles

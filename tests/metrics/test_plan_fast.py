@@ -131,3 +131,26 @@ def test_evidence_rule_counts_only_measures_with_data() -> None:
     assert plan.evidence_rag(["Green", float("nan")]) == plan.evidence_rag(["Green", None])
     assert plan.evidence_rag(["Green", "Amber", float("nan")])[0] == "Green"  # 1 of 2 Green: at least half
     assert plan.evidence_rag([float("nan")]) == (None, "No linked evidence with data.")
+
+
+def test_plan_tiles_equal_each_plan_measure(fixture_con: duckdb.DuckDBPyConnection,
+                                             demo: duckdb.DuckDBPyConnection) -> None:
+    """The headline's one query gives each measure's own value for a month (past, present, no plan)."""
+    from cspdash.metrics.catalogue import measure, plan_tiles
+
+    checked = 0
+    for con in (fixture_con, demo):
+        codes = [r[0] for r in con.execute("SELECT DISTINCT partnership_code FROM priority ORDER BY 1 LIMIT 2").fetchall()]
+        for code in [*codes, "E99999999"]:  # the last has no plan
+            for months_back in (0, 3, 14, 40):
+                month = plan.add_months(TODAY.replace(day=1), -months_back).isoformat()
+                tiles = plan_tiles(con, code, month)
+                for name, value in tiles.items():
+                    frame = measure(name).monthly(con, code, month, month)
+                    expected = None if frame.empty or pd.isna(frame["value"].iloc[-1]) else float(
+                        frame["value"].iloc[-1])
+                    assert value == expected, (code, month, name)
+                checked += 1
+    assert checked >= 12
+    # it can fail: the fixture plan has started actions this month, so the share is a number
+    assert plan_tiles(fixture_con, PARTNERSHIP, TODAY.replace(day=1).isoformat())["actions_on_track_share"] is not None
