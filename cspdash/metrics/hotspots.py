@@ -696,6 +696,76 @@ def area_outcome_mix_from_rows(con: duckdb.DuckDBPyConnection, partnership: str,
     return _with_outcome_share(frame)
 
 
+@dataclass(frozen=True)
+class Drilldown:
+    """One area's drill-down: area_monthly, area_crime_mix and area_outcome_mix frames."""
+
+    monthly: pd.DataFrame
+    mix: pd.DataFrame
+    outcomes: pd.DataFrame
+
+
+def area_drilldown(con: duckdb.DuckDBPyConnection, partnership: str, level: str, area_code: str, series_start: date,
+                   start: date, end: date, previous_start: date, previous_end: date,
+                   crime_types: tuple[str, ...] = ()) -> Drilldown:
+    """area_monthly (series_start..end), area_crime_mix and area_outcome_mix of one area, read in one query."""
+    params = {"partnership": partnership, "level": level, "area": area_code, "mstart": series_start, "start": start,
+              "end": end, "pstart": previous_start, "pend": previous_end}
+    crimes_sql = f"""
+        WITH scope AS ({_scope_sql(level)} WHERE {_AREA_OF_LSOA[level]} = $area)
+        SELECT 0 AS part, a.month, a.crime_type AS label, sum(a.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa a JOIN scope ON scope.lsoa_code = a.lsoa_code
+        WHERE a.month BETWEEN $mstart AND $end OR a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend
+        GROUP BY ALL"""
+    outcomes_sql = f"""
+        SELECT 1 AS part, NULL::DATE AS month, a.outcome_group AS label, sum(a.crimes)::BIGINT AS crimes
+        FROM agg_outcome_month_lsoa a JOIN scope ON scope.lsoa_code = a.lsoa_code
+        WHERE a.crime_month BETWEEN $start AND $end AND {_CRIME_FILTER}
+        GROUP BY ALL"""
+    try:
+        rows = con.execute(f"{crimes_sql} UNION ALL {outcomes_sql}",
+                           {**params, "crime_types": list(crime_types)}).fetchall()
+        outcomes = None
+    except duckdb.CatalogException:  # a store written before agg_outcome_month_lsoa existed
+        rows = con.execute(crimes_sql, params).fetchall()
+        outcomes = area_outcome_mix_from_rows(con, partnership, level, area_code, start, end, crime_types)
+    chosen = set(crime_types)
+    by_month: dict[date, int] = {}
+    now: dict[str, int] = {}
+    before: dict[str, int] = {}
+    groups: dict[str, int] = {}
+    for part, month, label, crimes in rows:
+        if part == 1:
+            groups[label] = groups.get(label, 0) + crimes
+            continue
+        if series_start <= month <= end and (not chosen or label in chosen):
+            by_month[month] = by_month.get(month, 0) + crimes
+        if start <= month <= end:
+            now[label] = now.get(label, 0) + crimes
+        if previous_start <= month <= previous_end:
+            before[label] = before.get(label, 0) + crimes
+        if (start <= month <= end or previous_start <= month <= previous_end) and label not in now:
+            now[label] = 0
+    months = []
+    month = series_start
+    while month <= end:
+        months.append(month)
+        month = add_months(month, 1)
+    monthly = pd.DataFrame({"month": np.array(months, dtype="datetime64[us]"),
+                            "crimes": np.array([by_month.get(m, 0) for m in months], dtype="int64")})
+    types = sorted(now, key=lambda t: (-now[t], t))
+    # text columns typed as DuckDB's .df() types them ("str" when there are rows, object when empty)
+    mix = pd.DataFrame({"crime_type": pd.Series(types, dtype="str" if types else object),
+                        "crimes": np.array([now[t] for t in types], dtype="int64"),
+                        "previous_crimes": np.array([before.get(t, 0) for t in types], dtype="int64")})
+    if outcomes is None:
+        names = sorted(groups, key=lambda g: (-groups[g], g))
+        outcomes = _with_outcome_share(pd.DataFrame({
+            "outcome_group": pd.Series(names, dtype="str" if names else object),
+            "crimes": np.array([groups[g] for g in names], dtype="int64")}))
+    return Drilldown(monthly, mix, outcomes)
+
+
 def _with_outcome_share(frame: pd.DataFrame) -> pd.DataFrame:
     total = frame["crimes"].sum()
     frame["share"] = (frame["crimes"] * 100.0 / total).round(1) if total else 0.0

@@ -235,8 +235,9 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
     selection, period = view.selection, view.selection.period
     first = view.selection.months[0] if view.selection.months else add_months(period.end, -35)
     start = max(first, add_months(period.end, -35))
-    monthly = query(hs.area_monthly, selection.partnership_code, view.choice.level, area, start, period.end,
-                    view.choice.crime_types)
+    drill = query(hs.area_drilldown, selection.partnership_code, view.choice.level, area, start, period.start,
+                  period.end, period.previous_start, period.previous_end, view.choice.crime_types)
+    monthly = drill.monthly
     left, right = st.columns(2)
     with left:
         if len(monthly) >= 3:
@@ -250,8 +251,7 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
             blocks.chart(figure, summary, blocks.suppress_small_counts(monthly, ["crimes"]), "area trend")
             st.caption(SPC_RULE_TEXT)
     with right:
-        mix = query(hs.area_crime_mix, selection.partnership_code, view.choice.level, area, period.start,
-                    period.end, period.previous_start, period.previous_end)
+        mix = drill.mix
         figure = maps.mix_bars(mix, "crime_type", [("crimes", period.label), ("previous_crimes", period.previous_label)],
                                f"{names[area]}: crime mix", "Crimes")
         lead = f"{mix['crime_type'].iat[0]} is the largest type ({mix['crimes'].iat[0]:,} crimes)." if len(mix) else \
@@ -259,8 +259,7 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
         if view.public:
             figure.update_traces(hoverinfo="skip", hovertemplate=None)
         blocks.chart(figure, lead, blocks.suppress_small_counts(mix, ["crimes", "previous_crimes"]), "area crime mix")
-    outcomes = query(hs.area_outcome_mix, selection.partnership_code, view.choice.level, area, period.start,
-                     period.end, view.choice.crime_types)
+    outcomes = drill.outcomes
     if len(outcomes):
         figure = maps.mix_bars(outcomes, "outcome_group", [("share", "% of crimes")],
                                f"{names[area]}: latest outcome of crimes recorded {period.label}", "% of crimes")

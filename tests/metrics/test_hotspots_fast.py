@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from cspdash.metrics import context
@@ -93,3 +94,40 @@ def test_crime_types_present_equal_the_distinct_query(demo_con: duckdb.DuckDBPyC
         first.append("changed by a caller")
         assert context.crime_types_present(con) == sorted(expected)  # the kept list is not the caller's
     assert len(context._TYPES_CACHE) == 1  # only the store file was kept
+
+
+AREAS = [("lsoa", "W01001687"), ("lsoa", "W01001600"), ("ward", None)]
+
+
+@pytest.mark.parametrize(("level", "code"), AREAS)
+@pytest.mark.parametrize("types", [(), ("Bicycle theft",), ("Burglary", "Anti-social behaviour")])
+def test_drilldown_equals_its_three_queries(demo_con: duckdb.DuckDBPyConnection, level: str, code: str | None,
+                                            types: tuple[str, ...]) -> None:
+    if code is None:
+        code = hs.areas(demo_con, NEWPORT, level)["area_code"].iat[0]
+    windows = [(date(2022, 7, 1), date(2024, 10, 1), date(2024, 12, 1), date(2024, 7, 1), date(2024, 9, 1)),
+               (date(2023, 1, 1), date(2024, 1, 1), date(2024, 12, 1), date(2023, 1, 1), date(2023, 12, 1)),
+               (date(2030, 1, 1), date(2030, 1, 1), date(2030, 2, 1), date(2029, 11, 1), date(2029, 12, 1))]
+    for series_start, start, end, pstart, pend in windows:
+        got = hs.area_drilldown(demo_con, NEWPORT, level, code, series_start, start, end, pstart, pend, types)
+        pd.testing.assert_frame_equal(got.monthly, hs.area_monthly(demo_con, NEWPORT, level, code, series_start, end,
+                                                                   types))
+        pd.testing.assert_frame_equal(got.mix, hs.area_crime_mix(demo_con, NEWPORT, level, code, start, end, pstart,
+                                                                 pend))
+        pd.testing.assert_frame_equal(got.outcomes, hs.area_outcome_mix(demo_con, NEWPORT, level, code, start, end,
+                                                                        types))
+
+
+def test_drilldown_without_the_outcome_aggregate(demo_store_path: Path) -> None:
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{demo_store_path}' AS demo (READ_ONLY)")
+    con.execute("COPY FROM DATABASE demo TO memory")
+    con.execute("DETACH demo")
+    con.execute("DROP TABLE agg_outcome_month_lsoa")
+    args = (NEWPORT, "lsoa", "W01001687")
+    got = hs.area_drilldown(con, *args, date(2022, 7, 1), date(2024, 1, 1), date(2024, 12, 1), date(2023, 1, 1),
+                            date(2023, 12, 1))
+    pd.testing.assert_frame_equal(got.outcomes, hs.area_outcome_mix_from_rows(con, *args, date(2024, 1, 1),
+                                                                              date(2024, 12, 1)))
+    assert len(got.outcomes) > 1 and got.mix["crimes"].sum() > 0
+    con.close()
