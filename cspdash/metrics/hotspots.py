@@ -817,25 +817,46 @@ def _force_records(con: duckdb.DuckDBPyConnection, force: str, start: date, end:
 _FORCE_MONTHS_CACHE: dict[tuple[str, str], dict[date, tuple[int, int]]] = {}
 
 
-def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date) -> Caveats:
-    """How complete the map is for a partnership and period: locations, code vintages, population."""
-    rows = con.execute(
-        f"""
-        SELECT coalesce(CAST(l.vintage AS VARCHAR), 'unknown') AS vintage, (b.area_code IS NOT NULL) AS on_map,
-               sum(a.crimes)::BIGINT AS crimes
+_VINTAGE_SQL = f"""
+        SELECT {{month}}, coalesce(CAST(l.vintage AS VARCHAR), 'unknown') AS vintage,
+               (b.area_code IS NOT NULL) AS on_map, sum(a.crimes)::BIGINT AS crimes
         FROM agg_crime_month_lsoa a
         LEFT JOIN lsoa l ON l.lsoa_code = a.lsoa_code
         LEFT JOIN boundary b ON b.area_code = a.lsoa_code AND b.area_type = 'lsoa'
                             AND b.la_code IN {_PARTNERSHIP_LAS}
-        WHERE a.la_code IN {_PARTNERSHIP_LAS} AND a.month BETWEEN $start AND $end
-        GROUP BY ALL""",
-        {"partnership": partnership, "start": start, "end": end},
-    ).fetchall()
+        WHERE a.la_code IN {_PARTNERSHIP_LAS}{{months}}
+        GROUP BY ALL"""
+_VINTAGE_CACHE: dict[tuple[str, str], list[tuple[date, str, bool, int]]] = {}
+
+
+def _vintage_rows(con: duckdb.DuckDBPyConnection, partnership: str, start: date,
+                  end: date) -> list[tuple[str, bool, int]]:
+    """The partnership's records between two months by LSOA code vintage and whether the LSOA is on the map.
+
+    For a store file (an immutable version) the partnership's monthly rows are read once and kept.
+    """
+    key = (_store_file(con), partnership)
+    if not key[0]:
+        rows = con.execute(_VINTAGE_SQL.format(month="NULL", months=" AND a.month BETWEEN $start AND $end"),
+                           {"partnership": partnership, "start": start, "end": end}).fetchall()
+        return [(vintage, placed, crimes) for _month, vintage, placed, crimes in rows]
+    monthly = _VINTAGE_CACHE.get(key)
+    if monthly is None:
+        monthly = con.execute(_VINTAGE_SQL.format(month="a.month", months=""), {"partnership": partnership}).fetchall()
+        if len(_VINTAGE_CACHE) >= _CACHE_LIMIT:
+            _VINTAGE_CACHE.clear()
+        _VINTAGE_CACHE[key] = monthly
+    return [(vintage, placed, crimes) for month, vintage, placed, crimes in monthly if start <= month <= end]
+
+
+def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date) -> Caveats:
+    """How complete the map is for a partnership and period: locations, code vintages, population."""
+    rows = _vintage_rows(con, partnership, start, end)
     force_records, no_location = _force_records(con, force, start, end)
     vintages: dict[str, int] = {}
     total = on_map = 0
     for vintage, placed, crimes in rows:
-        vintages[str(vintage)] = vintages.get(str(vintage), 0) + int(crimes)
+        vintages[str(vintage)] = vintages.get(str(vintage), 0) + int(crimes)  # months of a vintage add up
         total += int(crimes)
         on_map += int(crimes) if placed else 0
     population = areas(con, partnership, "lsoa")

@@ -69,19 +69,20 @@ def memory_con(demo_store_path: Path) -> duckdb.DuckDBPyConnection:
 def test_caveats_equal_the_single_query(demo_con: duckdb.DuckDBPyConnection, memory_con: duckdb.DuckDBPyConnection,
                                         start: date, end: date) -> None:
     for con in (demo_con, memory_con):
-        for force in (FORCE, "No Such Police"):
-            expected = _caveats_reference(con, NEWPORT, force, start, end)
-            assert hs.caveats(con, NEWPORT, force, start, end) == expected
-            assert hs.caveats(con, NEWPORT, force, start, end) == expected  # again, from the kept totals
+        for partnership, force in ((NEWPORT, FORCE), (NEWPORT, "No Such Police"), ("NO_SUCH", FORCE)):
+            expected = _caveats_reference(con, partnership, force, start, end)
+            assert hs.caveats(con, partnership, force, start, end) == expected
+            assert hs.caveats(con, partnership, force, start, end) == expected  # again, from the kept totals
 
 
 def test_force_totals_are_kept_only_for_store_files(demo_con: duckdb.DuckDBPyConnection,
                                                     memory_con: duckdb.DuckDBPyConnection) -> None:
     hs._FORCE_MONTHS_CACHE.clear()
+    hs._VINTAGE_CACHE.clear()
     hs.caveats(memory_con, NEWPORT, FORCE, *WINDOWS[0])
-    assert hs._FORCE_MONTHS_CACHE == {}
+    assert hs._FORCE_MONTHS_CACHE == {} and hs._VINTAGE_CACHE == {}
     hs.caveats(demo_con, NEWPORT, FORCE, *WINDOWS[0])
-    assert len(hs._FORCE_MONTHS_CACHE) == 1
+    assert len(hs._FORCE_MONTHS_CACHE) == 1 and len(hs._VINTAGE_CACHE) == 1
 
 
 def test_crime_types_present_equal_the_distinct_query(demo_con: duckdb.DuckDBPyConnection,
