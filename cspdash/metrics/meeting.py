@@ -537,20 +537,36 @@ def recommendations(con: duckdb.DuckDBPyConnection, partnership: str, as_of: dat
     Columns: reference, meeting_id, meeting_date, recommendation, lead_partner, response, due_date, status,
     overdue, days_overdue.
     """
-    frame = con.execute(
+    rows = con.execute(
         """SELECT r.reference, r.meeting_id, m.meeting_date, r.recommendation, r.lead_partner, r.response,
                   r.due_date, r.status
            FROM recommendation r LEFT JOIN meeting m USING (meeting_id)
            WHERE r.partnership_code = ? ORDER BY r.due_date NULLS LAST, r.reference""", [partnership],
-    ).df()
-    due = pd.to_datetime(frame["due_date"])
-    open_ = ~frame["status"].str.lower().isin(CLOSED_RECOMMENDATION_STATUSES)
-    overdue = open_ & due.notna() & (due < pd.Timestamp(as_of))
-    frame["overdue"] = overdue.astype(bool)
-    frame["days_overdue"] = np.where(overdue, (pd.Timestamp(as_of) - due).dt.days, 0).astype(int)
-    for column in ("meeting_date", "due_date"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
+    ).fetchall()  # a few rows: built as a frame here (cheaper than .df() and the date conversions after it)
+    text = ("reference", "meeting_id", "recommendation", "lead_partner", "response", "status")
+    columns: dict[str, object] = {}
+    for index, name in enumerate(("reference", "meeting_id", "meeting_date", "recommendation", "lead_partner",
+                                  "response", "due_date", "status")):
+        values = [row[index] for row in rows]
+        if name in text:
+            columns[name] = pd.array(values, dtype="str")
+        else:  # dates as datetime.date, NaT when blank (as pd.to_datetime(...).dt.date gives)
+            columns[name] = pd.Series([pd.NaT if v is None else _as_day(v) for v in values], dtype=object)
+    overdue, days = [], []
+    for row in rows:
+        due, status = row[6], row[7]
+        late = (status is None or str(status).lower() not in CLOSED_RECOMMENDATION_STATUSES) and due is not None \
+            and _as_day(due) < as_of
+        overdue.append(late)
+        days.append((as_of - _as_day(due)).days if late else 0)
+    columns["overdue"] = np.array(overdue, dtype=bool)
+    columns["days_overdue"] = np.array(days, dtype=int)
+    return pd.DataFrame(columns)
+
+
+def _as_day(value: object) -> date:
+    """A DATE or TIMESTAMP value as a date."""
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------- community trigger
