@@ -142,6 +142,26 @@ def gi_star(
     if np.isnan(y).any():
         bad = codes[int(np.flatnonzero(np.isnan(y))[0])]
         raise ValueError(f"{value_col} is missing for area {bad}")
+    statistic, k, z, p, q = gi_star_arrays(codes, y, neighbours)
+    classes = [_classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
+    return pd.DataFrame(
+        {
+            "area_code": codes,
+            "value": y,
+            "n_local": k.astype(int),
+            "gi_star": statistic,
+            "z": z,
+            "p": p,
+            "fdr_q": q,
+            "hot_spot_class": classes,
+            "is_hot": [c.startswith("Hot") for c in classes],
+        }
+    )
+
+
+def gi_star_arrays(codes: list[str], y: np.ndarray, neighbours: Mapping[str, Sequence[str]]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """gi_star's numbers on arrays (codes unique, y without NaN): statistic, n_local, z, p and fdr_q per area."""
     n = len(y)
     local = _local_weights(codes, neighbours)
     local_sum = local @ y
@@ -157,21 +177,12 @@ def gi_star(
         z = (statistic - expected) / np.sqrt(var_g)
     z = np.where(np.isfinite(z), z, 0.0)  # no variation (or one area): nothing stands out
     p = 2.0 * special.ndtr(-np.abs(z))  # the normal survival function, as stats.norm.sf computes it
-    q = benjamini_hochberg(p)
-    classes = [_classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
-    return pd.DataFrame(
-        {
-            "area_code": codes,
-            "value": y,
-            "n_local": k.astype(int),
-            "gi_star": statistic,
-            "z": z,
-            "p": p,
-            "fdr_q": q,
-            "hot_spot_class": classes,
-            "is_hot": [c.startswith("Hot") for c in classes],
-        }
-    )
+    return statistic, k, z, p, benjamini_hochberg(p)
+
+
+def is_hot_spot(z: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Whether each area is a hot spot at any level (what _classify names 'Hot spot …')."""
+    return (np.asarray(q) < max(alpha for alpha, _level in HOT_SPOT_LEVELS)) & (np.asarray(z) > 0)
 
 
 #: sparse local-sum weights per (areas, neighbour lists); neighbour lists are read-only once built

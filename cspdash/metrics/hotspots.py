@@ -469,14 +469,20 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
         "a.month BETWEEN $start AND $end", {"start": start, "end": end}, crime_types, weights)
     links = neighbours(con, partnership, level, method)
     by_period = values[column]
-    history = []
-    for index in range(periods):
-        values = pd.DataFrame({"area_code": area_frame["area_code"], column: by_period[index]})
-        stats = _gi_for(values, column, links)
-        stats["period"] = index
-        history.append(stats)
-    frame = pd.concat(history, ignore_index=True)
-    frame["is_hot"] = frame["is_hot"].astype(bool)
+    usable = ~np.isnan(by_period)
+    if (usable.sum(axis=1) >= 3).all():  # Gi* in every period, on arrays
+        codes = np.asarray(area_frame["area_code"].astype(str).tolist(), dtype=object)
+        parts = []
+        for index in range(periods):
+            keep = usable[index]
+            _stat, _k, z, _p, q = gi.gi_star_arrays(codes[keep].tolist(), by_period[index][keep], links)
+            parts.append((codes[keep], np.full(int(keep.sum()), index), gi.is_hot_spot(z, q), z))
+        frame = pd.DataFrame({"area_code": np.concatenate([p[0] for p in parts]).tolist(),
+                              "period": np.concatenate([p[1] for p in parts]),
+                              "is_hot": np.concatenate([p[2] for p in parts]),
+                              "z": np.concatenate([p[3] for p in parts])})
+    else:
+        frame = _persistence_history(area_frame, by_period, column, links)
     classes = gi.persistence(frame[["area_code", "period", "is_hot", "z"]])
     labels = period_labels(end, periods, length)
     row = pd.Index(classes["area_code"]).get_indexer(frame["area_code"])
@@ -486,6 +492,20 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
     for index in sorted(set(column.tolist())):
         classes[f"hot in {labels[index]}"] = hot[:, index]
     return classes
+
+
+def _persistence_history(area_frame: pd.DataFrame, by_period: np.ndarray, column: str,
+                         links: dict[str, list[str]]) -> pd.DataFrame:
+    """Gi* per period through _gi_for (a period with fewer than three areas with a value has no rows)."""
+    history = []
+    for index in range(len(by_period)):
+        values = pd.DataFrame({"area_code": area_frame["area_code"], column: by_period[index]})
+        stats = _gi_for(values, column, links)
+        stats["period"] = index
+        history.append(stats)
+    frame = pd.concat(history, ignore_index=True)
+    frame["is_hot"] = frame["is_hot"].astype(bool)
+    return frame
 
 
 def period_labels(end: date, periods: int, months_per_period: int) -> list[str]:

@@ -9,8 +9,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from cspdash.analysis import hotspots as gi
 from cspdash.metrics import context
 from cspdash.metrics import hotspots as hs
+from cspdash.metrics.period import add_months
 
 NEWPORT = "W06000022"
 FORCE = "Gwent Police"
@@ -132,3 +134,45 @@ def test_drilldown_without_the_outcome_aggregate(demo_store_path: Path) -> None:
                                                                               date(2024, 12, 1)))
     assert len(got.outcomes) > 1 and got.mix["crimes"].sum() > 0
     con.close()
+
+
+def _persistence_reference(con: duckdb.DuckDBPyConnection, partnership: str, level: str, end: date, scheme: str,
+                           map_measure: str, method: str, crime_types: tuple[str, ...]) -> pd.DataFrame:
+    """persistence_classes as it was before Gi* ran on arrays (a gi_star frame per period, concatenated)."""
+    periods, length, _text = hs.PERSISTENCE_SCHEMES[scheme]
+    column = hs.MAP_MEASURES[map_measure][1]
+    start = add_months(end, -(periods * length - 1))
+    area_frame, values, _total = hs._area_values(
+        con, partnership, level, periods,
+        f"({periods - 1} - floor(datediff('month', a.month, $end::DATE) / {int(length)}))::INT",
+        "a.month BETWEEN $start AND $end", {"start": start, "end": end}, crime_types, hs.default_weights())
+    links = hs.neighbours(con, partnership, level, method)
+    history = []
+    for index in range(periods):
+        frame = pd.DataFrame({"area_code": area_frame["area_code"], column: values[column][index]})
+        stats = hs._gi_for(frame, column, links)
+        stats["period"] = index
+        history.append(stats)
+    frame = pd.concat(history, ignore_index=True)
+    frame["is_hot"] = frame["is_hot"].astype(bool)
+    classes = gi.persistence(frame[["area_code", "period", "is_hot", "z"]])
+    labels = hs.period_labels(end, periods, length)
+    for index in range(periods):
+        hot = frame[(frame["period"] == index) & frame["is_hot"]]["area_code"]
+        if (frame["period"] == index).any():
+            classes[f"hot in {labels[index]}"] = classes["area_code"].isin(set(hot))
+    return classes
+
+
+@pytest.mark.parametrize(("level", "method"), [("lsoa", "boundary"), ("lsoa", "distance"), ("ward", "boundary")])
+@pytest.mark.parametrize(("scheme", "measure", "types"), [("quarters", "count", ()), ("years", "rate", ()),
+                                                           ("quarters", "harm", ("Burglary",)),
+                                                           ("quarters", "rate", ("Bicycle theft",))])
+def test_persistence_on_arrays_equals_a_frame_per_period(demo_con: duckdb.DuckDBPyConnection, level: str,
+                                                         method: str, scheme: str, measure: str,
+                                                         types: tuple[str, ...]) -> None:
+    end = date(2024, 12, 1)
+    got = hs.persistence_classes(demo_con, NEWPORT, level, end, scheme, measure, method, types)
+    expected = _persistence_reference(demo_con, NEWPORT, level, end, scheme, measure, method, types)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["hot_periods"].sum() > 0 or types or level == "ward"  # Newport's 19 wards have no hot spot
