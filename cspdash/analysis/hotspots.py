@@ -143,7 +143,7 @@ def gi_star(
         bad = codes[int(np.flatnonzero(np.isnan(y))[0])]
         raise ValueError(f"{value_col} is missing for area {bad}")
     statistic, k, z, p, q = gi_star_arrays(codes, y, neighbours)
-    classes = [_classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
+    classes = [classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
     return pd.DataFrame(
         {
             "area_code": codes,
@@ -181,7 +181,7 @@ def gi_star_arrays(codes: list[str], y: np.ndarray, neighbours: Mapping[str, Seq
 
 
 def is_hot_spot(z: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Whether each area is a hot spot at any level (what _classify names 'Hot spot …')."""
+    """Whether each area is a hot spot at any level (what classify names 'Hot spot …')."""
     return (np.asarray(q) < max(alpha for alpha, _level in HOT_SPOT_LEVELS)) & (np.asarray(z) > 0)
 
 
@@ -302,7 +302,7 @@ def _persistence_class(is_hot: np.ndarray, z: np.ndarray) -> str:
     return "sporadic"
 
 
-def _classify(z: float, q: float) -> str:
+def classify(z: float, q: float) -> str:
     """Hot/cold spot class from the sign of z and the FDR-adjusted p value."""
     for alpha, level in HOT_SPOT_LEVELS:
         if q < alpha:

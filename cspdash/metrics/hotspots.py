@@ -445,8 +445,25 @@ def hot_spots(con: duckdb.DuckDBPyConnection, partnership: str, level: str, star
     """area_measures plus Gi* (z, p, fdr_q, hot_spot_class, is_hot) of the chosen map measure."""
     column = MAP_MEASURES[map_measure][1]
     frame = area_measures(con, partnership, level, start, end, previous_start, previous_end, crime_types, weights)
-    stats = _gi_for(frame, column, neighbours(con, partnership, level, method))
-    out = frame.merge(stats, on="area_code", how="left")
+    links = neighbours(con, partnership, level, method)
+    values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+    usable = ~np.isnan(values)
+    if usable.sum() >= 3:  # Gi* on arrays, placed by row (areas without a value sit out)
+        codes = frame["area_code"].astype(str).to_numpy(dtype=object)[usable].tolist()
+        _stat, _k, z, p, q = gi.gi_star_arrays(codes, values[usable], links)
+        out = frame.copy()
+        for name, part in (("z", z), ("p", p), ("fdr_q", q)):
+            full = np.full(len(frame), np.nan)
+            full[usable] = part
+            out[name] = full
+        classes = np.full(len(frame), gi.NOT_SIGNIFICANT, dtype=object)
+        classes[usable] = [gi.classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
+        out["hot_spot_class"] = pd.Series(classes.tolist(), index=frame.index, dtype="str")
+        hot = np.zeros(len(frame), dtype=bool)
+        hot[usable] = gi.is_hot_spot(z, q)
+        out["is_hot"] = hot
+        return out
+    out = frame.merge(_gi_for(frame, column, links), on="area_code", how="left")
     out["hot_spot_class"] = out["hot_spot_class"].fillna(gi.NOT_SIGNIFICANT)
     out["is_hot"] = out["is_hot"].fillna(False).astype(bool)
     return out

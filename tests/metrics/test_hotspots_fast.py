@@ -176,3 +176,29 @@ def test_persistence_on_arrays_equals_a_frame_per_period(demo_con: duckdb.DuckDB
     expected = _persistence_reference(demo_con, NEWPORT, level, end, scheme, measure, method, types)
     pd.testing.assert_frame_equal(got, expected)
     assert got["hot_periods"].sum() > 0 or types or level == "ward"  # Newport's 19 wards have no hot spot
+
+
+def _hot_spots_reference(con: duckdb.DuckDBPyConnection, *args: object) -> pd.DataFrame:
+    """hot_spots as it was before Gi* ran on arrays (gi_star frame merged by area code)."""
+    partnership, level, start, end, pstart, pend, measure, method, types = args
+    column = hs.MAP_MEASURES[measure][1]
+    frame = hs.area_measures(con, partnership, level, start, end, pstart, pend, types, ())
+    out = frame.merge(hs._gi_for(frame, column, hs.neighbours(con, partnership, level, method)), on="area_code",
+                      how="left")
+    out["hot_spot_class"] = out["hot_spot_class"].fillna(gi.NOT_SIGNIFICANT)
+    out["is_hot"] = out["is_hot"].fillna(False).astype(bool)
+    return out
+
+
+@pytest.mark.parametrize(("level", "method"), [("lsoa", "boundary"), ("lsoa", "distance"), ("ward", "boundary")])
+@pytest.mark.parametrize(("measure", "types"), [("count", ()), ("rate", ()), ("harm", ("Burglary",)),
+                                                ("rate", ("Bicycle theft",))])
+def test_hot_spots_on_arrays_equal_the_merged_frame(demo_con: duckdb.DuckDBPyConnection, level: str, method: str,
+                                                    measure: str, types: tuple[str, ...]) -> None:
+    args = (NEWPORT, level, date(2024, 1, 1), date(2024, 12, 1), date(2023, 1, 1), date(2023, 12, 1), measure,
+            method, types)
+    got = hs.hot_spots(demo_con, *args)
+    pd.testing.assert_frame_equal(got, _hot_spots_reference(demo_con, *args))
+    assert got["z"].notna().sum() >= 3
+    if measure == "rate":
+        assert got["z"].isna().any()  # areas without a population sit out
