@@ -30,7 +30,7 @@ _TYPES_CACHE: dict[str, list[str]] = {}
 _CACHE_LIMIT = 16
 
 
-def _store_file(con: duckdb.DuckDBPyConnection) -> str:
+def store_file(con: duckdb.DuckDBPyConnection) -> str:
     """The database file behind a connection ('' for in-memory stores)."""
     row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchone()
     return str(row[0]) if row and row[0] else ""
@@ -38,7 +38,7 @@ def _store_file(con: duckdb.DuckDBPyConnection) -> str:
 
 def crime_types_present(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Crime types that appear in the store, alphabetically (read once per store version)."""
-    key = _store_file(con)
+    key = store_file(con)
     if key and key in _TYPES_CACHE:
         return list(_TYPES_CACHE[key])
     types = [row[0] for row in con.execute("SELECT DISTINCT crime_type FROM agg_crime_month_lsoa ORDER BY 1").fetchall()]

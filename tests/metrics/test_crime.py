@@ -323,3 +323,34 @@ def test_outcome_shares_equal_a_groupby_and_sort() -> None:
     expected["_order"] = expected["outcome_group"].map(order).fillna(len(order))
     expected = expected.sort_values(["crime_type", "_order"], kind="stable").drop(columns="_order")
     pd.testing.assert_frame_equal(crime._with_share(frame, "crime_type"), expected.reset_index(drop=True))
+
+
+def test_freshness_is_kept_per_store_version(tmp_path: Path) -> None:
+    """A version's freshness is read once; the next version (a new file) is read afresh; equal to a fresh read."""
+    store = Store(tmp_path / "kept.duckdb")
+    with store.write() as con:
+        con.executemany("INSERT INTO published_month (source, force, month, load_id, rows) VALUES (?, ?, ?, ?, ?)",
+                        [("street", "A", add_months(date(2024, 1, 1), i), 1, 100) for i in range(6) if i != 2])
+    first = store.connect_read()
+    try:
+        assert crime.freshness(first, "A") == crime._read_freshness(first, "A")
+        assert crime.freshness(first, "A").incomplete == ((date(2024, 3, 1), "missing"),)
+        assert (crime.store_file(first), "A") in crime._FRESHNESS_CACHE
+    finally:
+        first.close()
+    with store.write() as con:
+        con.execute("INSERT INTO published_month (source, force, month, load_id, rows) VALUES ('street', 'A', ?, 2, 100)",
+                    [date(2024, 3, 1)])
+    second = store.connect_read()
+    try:
+        assert crime.freshness(second, "A").incomplete == ()
+    finally:
+        second.close()
+    memory = duckdb.connect()
+    memory.execute(f"ATTACH '{store.current_version()}' AS kept (READ_ONLY)")
+    memory.execute("COPY FROM DATABASE kept TO memory")
+    memory.execute("DETACH kept")
+    before = len(crime._FRESHNESS_CACHE)
+    assert crime.freshness(memory, "A").incomplete == ()
+    assert len(crime._FRESHNESS_CACHE) == before
+    memory.close()
