@@ -23,6 +23,7 @@ from cspdash.analysis import hotspots as gi
 from cspdash.analysis.change import VERDICT_LABELS, compare_frame
 from cspdash.analysis.harm import harm_score, load_harm_weights
 from cspdash.metrics.catalogue import LSOA_POPULATION, measure
+from cspdash.metrics.context import store_file
 from cspdash.metrics.period import add_months
 from cspdash.vocab import CRIME_TYPES, OUTCOME_GROUP
 
@@ -109,7 +110,7 @@ _AREAS_SQL = {
 
 def areas(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> pd.DataFrame:
     """The partnership's areas at a level: area_code, area_name, ward_code, ward_name, residents, LSOA coverage."""
-    key = (_store_file(con), partnership, _level(level))
+    key = (store_file(con), partnership, _level(level))
     if key[0] and key in _AREAS_CACHE:
         return _AREAS_CACHE[key].copy()
     frame = con.execute(_AREAS_SQL[level], {"partnership": partnership}).df()
@@ -139,15 +140,9 @@ _AREAS_CACHE: dict[tuple[str, str, str], pd.DataFrame] = {}
 _CACHE_LIMIT = 64
 
 
-def _store_file(con: duckdb.DuckDBPyConnection) -> str:
-    """The database file behind a connection ('' for in-memory stores, which are never cached)."""
-    row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchone()
-    return str(row[0]) if row and row[0] else ""
-
-
 def map_geometry(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> MapGeometry:
     """The partnership's boundaries at a level, with an explicit centre and zoom (no tiles needed)."""
-    key = (_store_file(con), partnership, _level(level))
+    key = (store_file(con), partnership, _level(level))
     if key[0] and key in _GEOMETRY_CACHE:
         return _GEOMETRY_CACHE[key]
     geometry = _read_geometry(con, partnership, level)
@@ -382,7 +377,7 @@ def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, b
 def neighbours(con: duckdb.DuckDBPyConnection, partnership: str, level: str, method: str) -> dict[str, list[str]]:
     """Neighbour lists: shared boundary (queen contiguity) or centroids within the smallest distance that gives
     every area at least one neighbour."""
-    key = (_store_file(con), partnership, _level(level), method)
+    key = (store_file(con), partnership, _level(level), method)
     if key[0] and key in _NEIGHBOUR_CACHE:
         return _NEIGHBOUR_CACHE[key]
     links = _find_neighbours(con, partnership, level, method)
@@ -831,7 +826,7 @@ def _force_records(con: duckdb.DuckDBPyConnection, force: str, start: date, end:
     For a store file (an immutable version) the force's monthly totals are read once and kept, since they
     need a scan of the force's rows; an in-memory store is read for the period each time.
     """
-    key = (_store_file(con), force)
+    key = (store_file(con), force)
     if not key[0]:
         row = con.execute(
             "SELECT coalesce(sum(crimes), 0)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
@@ -872,7 +867,7 @@ def _vintage_rows(con: duckdb.DuckDBPyConnection, partnership: str, start: date,
 
     For a store file (an immutable version) the partnership's monthly rows are read once and kept.
     """
-    key = (_store_file(con), partnership)
+    key = (store_file(con), partnership)
     if not key[0]:
         rows = con.execute(_VINTAGE_SQL.format(month="NULL", months=" AND a.month BETWEEN $start AND $end"),
                            {"partnership": partnership, "start": start, "end": end}).fetchall()
