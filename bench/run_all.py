@@ -31,7 +31,7 @@ ORDER = ["bench_load.py", "bench_queries.py", "bench_baseline_pandas.py", "bench
          "bench_browser.py"]
 #: extra arguments of a full run, per script; each entry is one run (the browser runs on two stores)
 FULL_ARGS: dict[str, list[list[str]]] = {
-    "bench_load.py": [["--rows", "6000000", "--data", "/tmp/cspdash-bench/load-6m"]],
+    "bench_load.py": [["--rows", "6000000", "--outcomes", "--data", "/tmp/cspdash-bench/load-6m-outcomes"]],
     "bench_browser.py": [["--scale", "partnership"], ["--scale", "national"]],
 }
 #: scripts that accept --out (they write their JSON there)
