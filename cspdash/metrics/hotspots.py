@@ -633,8 +633,8 @@ def top_hot_spots_table(spots: pd.DataFrame, details: tuple[pd.DataFrame, pd.Dat
         "verdict": ranked["verdict_label"],
         "share_of_total": ranked["share_of_total"].round(1),
         "hot_spot": ranked["hot_spot"],
-        "top_crime_types": ranked["area_code"].map(types).fillna(""),
-        "top_locations": ranked["area_code"].map(place_text).fillna(""),
+        "top_crime_types": ranked["area_code"].map(types).astype(object).fillna(""),
+        "top_locations": ranked["area_code"].map(place_text).astype(object).fillna(""),
     }).reset_index(drop=True)
 
 
