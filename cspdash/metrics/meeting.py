@@ -8,6 +8,8 @@ seasonality cancels out), and lists SPC signals and RAG moves in that window.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cspdash.analysis.change import compare_frame
-from cspdash.analysis.hotspots import gi_star, persistence
+from cspdash.analysis.hotspots import classify, gi_star_arrays, is_hot_spot, persistence
 from cspdash.analysis.rag import (
     AMBER,
     COMPLETE,
@@ -29,6 +31,7 @@ from cspdash.analysis.rag import (
     priority_rag,
 )
 from cspdash.analysis.spc import series_signals
+from cspdash.metrics.context import store_file
 from cspdash.metrics.disclosure import count_columns, count_text, is_small
 from cspdash.metrics.hotspots import neighbours as boundary_neighbours
 from cspdash.metrics.period import add_months, month_label
@@ -110,49 +113,128 @@ def meetings(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
 
 def meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Meeting | None:
     """The meeting with its previous meeting, data window and data freshness; None if unknown."""
-    row = con.execute(
-        "SELECT m.meeting_id, m.partnership_code, coalesce(p.partnership_name, m.partnership_code),"
-        " coalesce(p.force, ''), m.committee, m.meeting_date"
-        " FROM meeting m LEFT JOIN partnership p USING (partnership_code) WHERE m.meeting_id = ?", [meeting_id],
-    ).fetchone()
-    if row is None:
+    found = _meeting(con, meeting_id, _reference(con))
+    return found[0] if found is not None else None
+
+
+def _meeting(con: duckdb.DuckDBPyConnection, meeting_id: str,
+             ref: _Reference) -> tuple[Meeting, dict[str, date]] | None:
+    """meeting() with the dates of the partnership's meetings by id (one read of the meeting table)."""
+    rows = con.execute(
+        "SELECT meeting_id, partnership_code, committee, meeting_date FROM meeting"
+        " WHERE partnership_code IN (SELECT partnership_code FROM meeting WHERE meeting_id = ?)", [meeting_id],
+    ).fetchall()
+    mine = [row for row in rows if row[0] == meeting_id]
+    if not mine:
         return None
-    mid, code, name, force, committee, when = row
-    previous = con.execute(
-        "SELECT meeting_id, meeting_date FROM meeting WHERE partnership_code = ? AND meeting_date < ?"
-        " ORDER BY meeting_date DESC LIMIT 1", [code, when],
-    ).fetchone()
-    data_end = _data_end(con, force, when)
+    mid, code, committee, when = mine[0]
+    name, force = ref.partnerships.get(code, (code, ""))
+    previous = None
+    for row in rows:  # the latest earlier meeting of the partnership
+        if row[1] == code and row[3] < when and (previous is None or row[3] > previous[3]):
+            previous = row
+    data_end = ref.data_end(force, when)
     window_start = None
     if data_end is not None:
         if previous is None:
             window_start = add_months(data_end, -(DEFAULT_WINDOW_MONTHS - 1))
         else:
-            start = previous[1].replace(day=1)
+            start = previous[3].replace(day=1)
             length = (data_end.year - start.year) * 12 + data_end.month - start.month + 1
             length = min(max(length, MIN_WINDOW_MONTHS), MAX_WINDOW_MONTHS)
             window_start = add_months(data_end, -(length - 1))
-    loaded = con.execute("SELECT max(loaded_at) FROM load_log").fetchone()
-    return Meeting(mid, code, name, force, committee, when, previous[0] if previous else None,
-                   previous[1] if previous else None, data_end, window_start, loaded[0] if loaded else None)
+    info = Meeting(mid, code, name, force, committee, when, previous[0] if previous else None,
+                   previous[3] if previous else None, data_end, window_start, ref.loaded)
+    return info, {row[0]: row[3] for row in rows if row[1] == code}
 
 
 def _data_end(con: duckdb.DuckDBPyConnection, force: str, meeting_date: date) -> date | None:
     """The last published month that ended before the meeting's month."""
-    before = add_months(meeting_date.replace(day=1), -1)
-    row = con.execute(
-        "SELECT max(month) FROM published_month WHERE source = 'street' AND (force = ? OR ? = '') AND month <= ?",
-        [force, force, before],
-    ).fetchone()
-    return row[0] if row else None
+    return _reference(con).data_end(force, meeting_date)
+
+
+# ---------------------------------------------------------------------------------------------- reference rows
+@dataclass(frozen=True)
+class _Reference:
+    """Reference rows of one store version that no meeting's choice changes: partnerships (name, force), their
+    councils, the published street months of each force, the last load and the partners' names."""
+
+    partnerships: dict[str, tuple[str, str]]
+    councils: dict[str, list[str]]
+    street_months: dict[str, list[date]]        # force → months oldest first; '' → any force's months
+    street_sets: dict[str, frozenset[date]]
+    loaded: datetime | None
+    partners: dict[str, str]
+    file: str                                   # the store version file ('' for an in-memory store)
+
+    def published(self, force: str) -> frozenset[date]:
+        """The force's published street months (any force's for '')."""
+        return self.street_sets.get(force, frozenset())
+
+    def data_end(self, force: str, meeting_date: date) -> date | None:
+        """The last published month that ended before the meeting's month."""
+        months = self.street_months.get(force, [])
+        at = bisect_right(months, add_months(meeting_date.replace(day=1), -1))
+        return months[at - 1] if at else None
+
+
+#: store versions are immutable files, so their reference rows are read once per file (never for in-memory stores)
+_REFERENCE_CACHE: dict[str, _Reference] = {}
+_LSOA_CACHE: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+_CACHE_LIMIT = 16
+
+
+def _reference(con: duckdb.DuckDBPyConnection) -> _Reference:
+    key = store_file(con)
+    if key and key in _REFERENCE_CACHE:
+        return _REFERENCE_CACHE[key]
+    partnerships = {code: (name if name is not None else code, force if force is not None else "")
+                    for code, name, force in con.execute(
+                        "SELECT partnership_code, partnership_name, force FROM partnership").fetchall()}
+    councils: dict[str, list[str]] = {}
+    for code, council in con.execute("SELECT partnership_code, la_code FROM partnership_la").fetchall():
+        councils.setdefault(code, []).append(council)
+    by_force: dict[str, set[date]] = {"": set()}
+    for force, month in con.execute("SELECT force, month FROM published_month WHERE source = 'street'").fetchall():
+        by_force.setdefault(force, set()).add(month)
+        by_force[""].add(month)
+    loaded = con.execute("SELECT max(loaded_at) FROM load_log").fetchone()
+    ref = _Reference(
+        partnerships=partnerships, councils=councils,
+        street_months={force: sorted(months) for force, months in by_force.items()},
+        street_sets={force: frozenset(months) for force, months in by_force.items()},
+        loaded=loaded[0] if loaded else None,
+        partners=dict(con.execute("SELECT partner_code, partner_name FROM partner").fetchall()), file=key,
+    )
+    if key:
+        if len(_REFERENCE_CACHE) >= _CACHE_LIMIT:
+            _REFERENCE_CACHE.clear()
+        _REFERENCE_CACHE[key] = ref
+    return ref
+
+
+def _lsoas(con: duckdb.DuckDBPyConnection, partnership: str, file: str) -> tuple[list[str], list[str]]:
+    """The partnership's LSOA codes (sorted) and names (the code when unnamed), kept per store version file."""
+    key = (file, partnership)
+    if key[0] and key in _LSOA_CACHE:
+        return _LSOA_CACHE[key]
+    rows = con.execute(
+        "SELECT b.area_code, coalesce(b.area_name, b.area_code) FROM boundary b"
+        " JOIN partnership_la pl ON pl.la_code = b.la_code"
+        " WHERE pl.partnership_code = ? AND b.area_type = 'lsoa' ORDER BY b.area_code", [partnership],
+    ).fetchall()
+    names = dict(rows)
+    found = (list(names), list(names.values()))
+    if key[0]:
+        if len(_LSOA_CACHE) >= _CACHE_LIMIT * 4:
+            _LSOA_CACHE.clear()
+        _LSOA_CACHE[key] = found
+    return found
 
 
 # ---------------------------------------------------------------------------------------------- crime changes
-def _published(con: duckdb.DuckDBPyConnection, force: str) -> set[date]:
-    rows = con.execute(
-        "SELECT month FROM published_month WHERE source = 'street' AND (force = ? OR ? = '')", [force, force]
-    ).fetchall()
-    return {r[0] for r in rows}
+def _published(con: duckdb.DuckDBPyConnection, force: str) -> AbstractSet[date]:
+    return _reference(con).published(force)
 
 
 def _months(start: date, end: date) -> list[date]:
@@ -181,17 +263,23 @@ def crime_changes(con: duckdb.DuckDBPyConnection, partnership: str, force: str, 
 _COUNCILS = "la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = ?)"
 
 
-def _type_months(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date) -> list[tuple]:
+def _type_months(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+                 councils: list[str] | None = None) -> list[tuple]:
     """(crime_type, month, crimes) of the partnership from start to end: what the change test and the SPC scan
-    of the briefing both read (one query for both)."""
+    of the briefing both read (one query for both). ``councils``: the partnership's councils, if known."""
+    if councils is None:
+        councils = _reference(con).councils.get(partnership, [])
+    if not councils:
+        return []
+    # the council list as a value (not a join) lets DuckDB skip row groups and plan less
     return con.execute(
-        f"SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM agg_crime_month_lsoa WHERE {_COUNCILS}"
-        " AND month BETWEEN ? AND ? GROUP BY crime_type, month",
-        [partnership, start, end],
+        "SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM agg_crime_month_lsoa"
+        " WHERE list_contains(?, la_code) AND month BETWEEN ? AND ? GROUP BY crime_type, month",
+        [councils, start, end],
     ).fetchall()
 
 
-def _crime_changes(rows: list[tuple], published: set[date], start: date, end: date, public: bool) -> pd.DataFrame:
+def _crime_changes(rows: list[tuple], published: AbstractSet[date], start: date, end: date, public: bool) -> pd.DataFrame:
     """crime_changes from _type_months rows covering at least the year before ``start`` to ``end``."""
     prev_start, prev_end = add_months(start, -12), add_months(end, -12)
     current: dict[str, float] = {}
@@ -243,7 +331,7 @@ def spc_signals_since(con: duckdb.DuckDBPyConnection, partnership: str, force: s
     return _spc_signals(_type_months(con, partnership, start, end), _published(con, force), since, end, public)
 
 
-def _spc_signals(monthly: list[tuple], published: set[date], since: date, end: date, public: bool) -> pd.DataFrame:
+def _spc_signals(monthly: list[tuple], published: AbstractSet[date], since: date, end: date, public: bool) -> pd.DataFrame:
     """spc_signals_since from _type_months rows (rows before the SPC history are not used)."""
     start = add_months(end, -(SPC_HISTORY_MONTHS - 1))
     monthly = [row for row in monthly if start <= row[1] <= end]
@@ -311,45 +399,52 @@ def hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: date
     Columns: area_code, area_name, crimes_latest, crimes_before, z_latest, hot_spot_class, persistence,
     explanation, hot_periods, periods.
     """
+    return _hot_spot_changes(con, partnership, end, _reference(con), periods, months)
+
+
+def _hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: date, ref: _Reference,
+                      periods: int = HOT_SPOT_PERIODS, months: int = HOT_SPOT_PERIOD_MONTHS) -> pd.DataFrame:
     columns = ["area_code", "area_name", "crimes_latest", "crimes_before", "z_latest", "hot_spot_class",
                "persistence", "explanation", "hot_periods", "periods"]
-    areas = con.execute(
-        "SELECT b.area_code, coalesce(b.area_name, b.area_code) FROM boundary b"
-        " JOIN partnership_la pl ON pl.la_code = b.la_code"
-        " WHERE pl.partnership_code = ? AND b.area_type = 'lsoa' ORDER BY b.area_code", [partnership],
-    ).fetchall()
-    if len(areas) < 3:
+    codes, names = _lsoas(con, partnership, ref.file)
+    if len(codes) < 3:
         return pd.DataFrame(columns=columns)
-    names = dict(areas)
-    codes = list(names)
     # queen contiguity of the same LSOA boundaries, kept per store version by the hot spots page's metrics
     neighbours = boundary_neighbours(con, partnership, "lsoa", "boundary")
     first = add_months(end, -(periods * months - 1))
     position = {code: i for i, code in enumerate(codes)}
     grid = np.zeros((periods, len(codes)))
-    for area_code, index, crimes in con.execute(
+    councils = ref.councils.get(partnership, [])
+    rows = con.execute(
         "SELECT lsoa_code, date_diff('month', $first, month) // $months AS k, sum(crimes)::DOUBLE"
-        " FROM agg_crime_month_lsoa"
-        " WHERE la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)"
+        " FROM agg_crime_month_lsoa WHERE list_contains($councils, la_code)"
         " AND month BETWEEN $first AND $end AND lsoa_code IS NOT NULL GROUP BY ALL",
-        {"partnership": partnership, "first": first, "end": end, "months": months},
-    ).fetchall():
-        if area_code in position:
-            grid[int(index), position[area_code]] += crimes
-    history, latest = [], None
+        {"councils": councils, "first": first, "end": end, "months": months},
+    ).fetchall() if councils else []
+    for area_code, index, crimes in rows:
+        at = position.get(area_code)
+        if at is not None:
+            grid[int(index), at] += crimes
+    # Gi* of each period on the cached weights (gi_star's numbers without its frame); hot as classify has it
+    z = np.empty((periods, len(codes)))
+    hot = np.empty((periods, len(codes)), dtype=bool)
+    q_latest = np.empty(0)
     for index in range(periods):
-        result = gi_star(pd.DataFrame({"area_code": codes, "value": grid[index]}), neighbours)
-        history.append(pd.DataFrame({"area_code": codes, "period": index, "is_hot": result["is_hot"].to_numpy(),
-                                     "z": result["z"].to_numpy()}))
-        latest = result
-    assert latest is not None
-    classes = persistence(pd.concat(history, ignore_index=True))
-    order = [position[code] for code in classes["area_code"].tolist()]  # persistence's order, as a merge keeps it
+        _statistic, _k, z[index], _p, q = gi_star_arrays(codes, grid[index], neighbours)
+        hot[index] = is_hot_spot(z[index], q)
+        q_latest = q
+    classes = persistence(pd.DataFrame({
+        "area_code": pd.array(codes * periods, dtype="str"), "period": np.repeat(np.arange(periods), len(codes)),
+        "is_hot": hot.ravel(), "z": z.ravel(),
+    }))
+    # persistence lists the areas sorted, as codes are (a check, not an assumption)
+    order = [position[code] for code in classes["area_code"].tolist()]
+    latest_z = z[periods - 1]
     before = grid[periods - 2] if periods > 1 else grid[0]
     out = pd.DataFrame({
-        "area_code": classes["area_code"].to_numpy(), "area_name": [names[codes[i]] for i in order],
+        "area_code": classes["area_code"].to_numpy(), "area_name": [names[i] for i in order],
         "crimes_latest": grid[periods - 1][order].astype(int), "crimes_before": before[order].astype(int),
-        "z_latest": latest["z"].to_numpy()[order], "hot_spot_class": latest["hot_spot_class"].to_numpy()[order],
+        "z_latest": latest_z[order], "hot_spot_class": [classify(latest_z[i], q_latest[i]) for i in order],
         "persistence": classes["persistence"].to_numpy(), "explanation": classes["explanation"].to_numpy(),
         "hot_periods": classes["hot_periods"].to_numpy(), "periods": classes["periods"].to_numpy(),
     }, columns=columns)
@@ -357,18 +452,56 @@ def hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: date
 
 
 # ---------------------------------------------------------------------------------------------- action plan
-def _action_history(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
-    """Every action status with its date: the progress updates plus the action's current row."""
-    return con.execute(
-        """WITH acts AS (
-               SELECT a.*, p.title AS priority, p.lead_partner FROM action a JOIN priority p USING (priority_id)
-               WHERE p.partnership_code = $partnership)
-           SELECT action_id, update_date AS as_of, u.status, u.pct_complete FROM progress_update u
-           WHERE action_id IN (SELECT action_id FROM acts)
-           UNION ALL
-           SELECT action_id, coalesce(updated_at::DATE, DATE '1900-01-01'), status, pct_complete FROM acts""",
-        {"partnership": partnership},
-    ).df()
+@dataclass(frozen=True)
+class _Plan:
+    """The partnership's plan as read once: actions (by action_id), priorities (by priority_id), and every action
+    status with its date (progress updates, then each action's current row, dated by its last update)."""
+
+    actions: pd.DataFrame
+    priorities: pd.DataFrame
+    history: list[tuple[str, date, object, object]]     # action_id, as_of, status, pct_complete
+    owners: list[str]                                   # each action's owner partner
+
+
+def _text(values: list) -> pd.api.extensions.ExtensionArray:
+    """Text values as a column reads from DuckDB (blank = NaN)."""
+    return pd.array(values, dtype="str")
+
+
+def _days(values: list) -> np.ndarray:
+    """DATE values as a column reads from DuckDB (datetime64, NaT when blank)."""
+    return np.array(values, dtype="datetime64[us]")
+
+
+def _plan_rows(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
+    """The plan as read for plan_status, to judge on one date or several (three plain reads, no joins)."""
+    priority_rows = con.execute(
+        "SELECT priority_id, title, lead_partner, crime_types FROM priority WHERE partnership_code = ?"
+        " ORDER BY priority_id", [partnership],
+    ).fetchall()
+    ids = [row[0] for row in priority_rows]
+    action_rows = con.execute(
+        "SELECT action_id, title, priority_id, owner_partner, due_date, start_date, commentary, status,"
+        " pct_complete, updated_at FROM action WHERE list_contains(?, priority_id)", [ids],
+    ).fetchall() if ids else []   # in the table's order, as the status history lists them
+    action_ids = [row[0] for row in action_rows]
+    updates = con.execute(
+        "SELECT action_id, update_date, status, pct_complete FROM progress_update WHERE list_contains(?, action_id)",
+        [action_ids],
+    ).fetchall() if action_ids else []
+    history = [(action_id, as_of, status, pd.NA if pct is None else pct) for action_id, as_of, status, pct in updates]
+    history += [(row[0], _as_day(row[9]) if row[9] is not None else date(1900, 1, 1), row[7],
+                 pd.NA if row[8] is None else row[8]) for row in action_rows]
+    ordered = sorted(action_rows, key=lambda row: row[0])
+    actions = pd.DataFrame({
+        "action_id": _text([r[0] for r in ordered]), "title": _text([r[1] for r in ordered]),
+        "priority_id": _text([r[2] for r in ordered]), "owner_partner": _text([r[3] for r in ordered]),
+        "due_date": _days([r[4] for r in ordered]), "start_date": _days([r[5] for r in ordered]),
+        "commentary": _text([r[6] for r in ordered]),
+    })
+    priorities = pd.DataFrame({name: _text([r[i] for r in priority_rows])
+                               for i, name in enumerate(("priority_id", "title", "lead_partner", "crime_types"))})
+    return _Plan(actions, priorities, history, [row[3] for row in action_rows])
 
 
 def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -380,38 +513,25 @@ def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -
     return _status_on(_plan_rows(con, partnership), as_of)
 
 
-def _plan_rows(con: duckdb.DuckDBPyConnection, partnership: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(actions, priorities, status history) as read for plan_status, to judge on one date or several."""
-    actions = con.execute(
-        "SELECT a.action_id, a.title, a.priority_id, a.owner_partner, a.due_date, a.start_date, a.commentary"
-        " FROM action a JOIN priority p USING (priority_id) WHERE p.partnership_code = ? ORDER BY a.action_id",
-        [partnership],
-    ).df()
-    priorities = con.execute(
-        "SELECT priority_id, title, lead_partner, crime_types FROM priority WHERE partnership_code = ?"
-        " ORDER BY priority_id", [partnership],
-    ).df()
-    history = _action_history(con, partnership)
-    history["as_of"] = pd.to_datetime(history["as_of"]).dt.date
-    return actions, priorities, history
-
-
-def _status_on(rows: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
-               as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _status_on(plan: _Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """plan_status from _plan_rows (the frames read are not changed)."""
-    actions, priorities, history = rows[0].copy(), rows[1].copy(), rows[2]
-    # the latest status on or before as_of per action (the same sort as before, so ties resolve the same way)
-    known_rows = history[history["as_of"] <= as_of].sort_values("as_of").groupby("action_id").tail(1)
-    known = dict(zip(known_rows["action_id"].tolist(),
-                     zip(known_rows["status"].tolist(), known_rows["pct_complete"].tolist(), strict=True),
-                     strict=True))
+    actions, priorities = plan.actions.copy(), plan.priorities.copy()
+    # the latest status on or before as_of per action; of two on the same day the later listed (an update, then
+    # the action's own row)
+    known: dict[str, tuple[date, object, object]] = {}
+    for action_id, day, status, pct in plan.history:
+        if day <= as_of:
+            seen = known.get(action_id)
+            if seen is None or day >= seen[0]:
+                known[action_id] = (day, status, pct)
     rags, statuses, pcts = [], [], []
     for action_id, start_date, due_date in zip(actions["action_id"].tolist(), actions["start_date"].tolist(),
                                                actions["due_date"].tolist(), strict=True):
-        started = start_date is None or pd.isna(start_date) or pd.Timestamp(start_date).date() <= as_of
-        status, pct = known[action_id] if action_id in known and started else (None, None)
+        started = start_date is None or pd.isna(start_date) or start_date.date() <= as_of
+        found = known.get(action_id) if started else None
+        status, pct = (found[1], found[2]) if found is not None else (None, None)
         try:
-            rag = action_rag(status, pct, due_date, as_of)
+            rag = action_rag(status, pct, due_date, as_of)  # type: ignore[arg-type]
         except ValueError:
             rag = action_rag(None, None, due_date, as_of)
         rags.append(rag)
@@ -438,8 +558,7 @@ def rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | 
 
 
 def _rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | None,
-                 status_now: tuple[pd.DataFrame, pd.DataFrame],
-                 read: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+                 status_now: tuple[pd.DataFrame, pd.DataFrame], read: _Plan | None = None) -> pd.DataFrame:
     """rag_changes with the plan's status at ``until`` already computed (and the plan's rows, if read)."""
     columns = ["level", "item_id", "title", "lead_partner", "rag_then", "rag_now", "change", "reason"]
     pri_now, act_now = status_now
@@ -475,74 +594,119 @@ def _move(old: str | None, new: str) -> str | None:
     return "worse" if _SEVERITY.get(new, 1) > _SEVERITY.get(old, 1) else "better"
 
 
-def indicator_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -> pd.DataFrame:
+def indicator_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date,
+                     priority_ids: list[str] | None = None) -> pd.DataFrame:
     """Each partner indicator's latest value on or before ``as_of`` with its indicator RAG.
 
     Columns: indicator_id, name, priority_id, source_partner, period, value, baseline, target, rag, reason.
+    ``priority_ids``: the partnership's priorities, if already read.
     """
-    frame = con.execute(
-        """SELECT i.indicator_id, i.name, i.priority_id, i.source_partner, i.higher_is_better, i.unit,
-                  v.period, v.value, v.baseline, v.target
-           FROM indicator i JOIN indicator_value v USING (indicator_id)
-           JOIN priority p ON p.priority_id = i.priority_id
-           WHERE p.partnership_code = ? AND v.period <= ?
-           QUALIFY row_number() OVER (PARTITION BY i.indicator_id ORDER BY v.period DESC, v.area_code) = 1
-           ORDER BY i.indicator_id""", [partnership, as_of],
-    ).df()
+    if priority_ids is None:
+        priority_ids = [row[0] for row in con.execute(
+            "SELECT priority_id FROM priority WHERE partnership_code = ?", [partnership]).fetchall()]
+    indicators = sorted(con.execute(
+        "SELECT indicator_id, name, priority_id, source_partner, higher_is_better, unit FROM indicator"
+        " WHERE list_contains(?, priority_id)", [priority_ids],
+    ).fetchall() if priority_ids else [], key=lambda row: row[0])
+    latest: dict[str, tuple] = {}
+    if indicators:
+        # the latest period, and of that period the first area by code
+        for row in con.execute(
+            "SELECT indicator_id, period, area_code, value, baseline, target FROM indicator_value"
+            " WHERE list_contains(?, indicator_id) AND period <= ?", [[row[0] for row in indicators], as_of],
+        ).fetchall():
+            seen = latest.get(row[0])
+            if seen is None or row[1] > seen[1] or (row[1] == seen[1] and row[2] < seen[2]):
+                latest[row[0]] = row
+    rows = [(info, latest[info[0]]) for info in indicators if info[0] in latest]
     rags, reasons = [], []
-    for row in frame.itertuples():
-        baseline = None if pd.isna(row.baseline) else float(row.baseline)
-        target = None if pd.isna(row.target) else float(row.target)
-        is_count = baseline is not None and float(row.value).is_integer() and float(baseline).is_integer()
-        rag, reason = indicator_rag(float(row.value), baseline, target, bool(row.higher_is_better)
-                                    if row.higher_is_better is not None and not pd.isna(row.higher_is_better)
-                                    else False, is_count=is_count)
+    for info, found in rows:
+        value, baseline, target = float(found[3]), found[4], found[5]
+        baseline = None if baseline is None else float(baseline)
+        target = None if target is None else float(target)
+        is_count = baseline is not None and value.is_integer() and baseline.is_integer()
+        rag, reason = indicator_rag(value, baseline, target, bool(info[4]) if info[4] is not None else False,
+                                    is_count=is_count)
         rags.append(rag)
         reasons.append(reason)
-    frame["rag"], frame["reason"] = rags, reasons
-    return frame
+    return pd.DataFrame({
+        "indicator_id": _text([i[0] for i, _ in rows]), "name": _text([i[1] for i, _ in rows]),
+        "priority_id": _text([i[2] for i, _ in rows]), "source_partner": _text([i[3] for i, _ in rows]),
+        "higher_is_better": pd.array([i[4] for i, _ in rows], dtype="boolean"),
+        "unit": _text([i[5] for i, _ in rows]), "period": _days([v[1] for _, v in rows]),
+        "value": np.array([v[3] for _, v in rows], dtype=float),
+        "baseline": np.array([np.nan if v[4] is None else v[4] for _, v in rows], dtype=float),
+        "target": np.array([np.nan if v[5] is None else v[5] for _, v in rows], dtype=float),
+        "rag": _text(rags), "reason": _text(reasons),
+    })
 
 
-def contributions(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
-    """Each partner's contribution: partner, actions led, funding (£), staff (FTE), in-kind and data items."""
-    return con.execute(
-        """WITH led AS (
-               SELECT a.owner_partner AS partner_code, count(*) AS actions_led
-               FROM action a JOIN priority p USING (priority_id) WHERE p.partnership_code = $p GROUP BY 1),
-           given AS (
-               SELECT partner_code, sum(amount_gbp) FILTER (WHERE kind = 'funding') AS funding_gbp,
-                      sum(fte) FILTER (WHERE kind = 'staff') AS staff_fte,
-                      count(*) FILTER (WHERE kind = 'in-kind') AS in_kind_items,
-                      count(*) FILTER (WHERE kind = 'data') AS data_items
-               FROM partner_contribution WHERE partnership_code = $p GROUP BY 1)
-           SELECT coalesce(pt.partner_name, k.partner_code) AS partner, coalesce(led.actions_led, 0) AS actions_led,
-                  coalesce(given.funding_gbp, 0) AS funding_gbp, coalesce(given.staff_fte, 0) AS staff_fte,
-                  coalesce(given.in_kind_items, 0) AS in_kind_items, coalesce(given.data_items, 0) AS data_items
-           FROM (SELECT partner_code FROM led UNION SELECT partner_code FROM given) k
-           LEFT JOIN led USING (partner_code) LEFT JOIN given USING (partner_code)
-           LEFT JOIN partner pt ON pt.partner_code = k.partner_code
-           ORDER BY actions_led DESC, funding_gbp DESC, partner""", {"p": partnership},
-    ).df()
+def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list[str] | None = None) -> pd.DataFrame:
+    """Each partner's contribution: partner, actions led, funding (£), staff (FTE), in-kind and data items.
+
+    ``owners``: the owner partner of each of the partnership's actions, if already read.
+    """
+    if owners is None:
+        owners = [row[0] for row in con.execute(
+            "SELECT a.owner_partner FROM action a JOIN priority p USING (priority_id) WHERE p.partnership_code = ?",
+            [partnership]).fetchall()]
+    led: dict[str, int] = {}
+    for owner in owners:
+        led[owner] = led.get(owner, 0) + 1
+    given: dict[str, list] = {}   # funding (None until a funding amount), staff (None until an FTE), in-kind, data
+    for partner, kind, amount, fte in con.execute(
+        "SELECT partner_code, kind, amount_gbp, fte FROM partner_contribution WHERE partnership_code = ?",
+        [partnership],
+    ).fetchall():
+        sums = given.setdefault(partner, [None, None, 0, 0])
+        if kind == "funding" and amount is not None:
+            sums[0] = (sums[0] or 0.0) + amount
+        elif kind == "staff" and fte is not None:
+            sums[1] = (sums[1] or 0.0) + fte
+        elif kind == "in-kind":
+            sums[2] += 1
+        elif kind == "data":
+            sums[3] += 1
+    names = _reference(con).partners
+    rows = []
+    for code in {**dict.fromkeys(led), **dict.fromkeys(given)}:
+        funding, staff, in_kind, data = given.get(code, [None, None, 0, 0])
+        rows.append((names.get(code, code), led.get(code, 0), float(funding or 0), float(staff or 0), in_kind, data))
+    rows.sort(key=lambda r: (-r[1], -r[2], r[0]))  # ORDER BY actions_led DESC, funding_gbp DESC, partner
+    return pd.DataFrame({
+        "partner": _text([r[0] for r in rows]), "actions_led": np.array([r[1] for r in rows], dtype="int64"),
+        "funding_gbp": np.array([r[2] for r in rows], dtype=float),
+        "staff_fte": np.array([r[3] for r in rows], dtype=float),
+        "in_kind_items": np.array([r[4] for r in rows], dtype="int64"),
+        "data_items": np.array([r[5] for r in rows], dtype="int64"),
+    })
 
 
 def partner_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Partner code → name."""
-    return dict(con.execute("SELECT partner_code, partner_name FROM partner").fetchall())
+    return dict(_reference(con).partners)
 
 
 # ---------------------------------------------------------------------------------------------- recommendations
-def recommendations(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -> pd.DataFrame:
+def recommendations(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date,
+                    meeting_dates: dict[str, date] | None = None) -> pd.DataFrame:
     """The committee's recommendations with overdue flagged on ``as_of``.
 
     Columns: reference, meeting_id, meeting_date, recommendation, lead_partner, response, due_date, status,
-    overdue, days_overdue.
+    overdue, days_overdue. ``meeting_dates``: meeting id → date of the partnership's meetings, if already read.
     """
-    rows = con.execute(
-        """SELECT r.reference, r.meeting_id, m.meeting_date, r.recommendation, r.lead_partner, r.response,
-                  r.due_date, r.status
-           FROM recommendation r LEFT JOIN meeting m USING (meeting_id)
-           WHERE r.partnership_code = ? ORDER BY r.due_date NULLS LAST, r.reference""", [partnership],
-    ).fetchall()  # a few rows: built as a frame here (cheaper than .df() and the date conversions after it)
+    read = con.execute(
+        "SELECT reference, meeting_id, recommendation, lead_partner, response, due_date, status FROM recommendation"
+        " WHERE partnership_code = ?", [partnership],
+    ).fetchall()
+    dates = dict(meeting_dates or {})
+    missing = sorted({row[1] for row in read if row[1] is not None and row[1] not in dates})
+    if missing:  # a meeting of another partnership (or none read yet)
+        dates.update(con.execute(
+            "SELECT meeting_id, meeting_date FROM meeting WHERE list_contains(?, meeting_id)", [missing]).fetchall())
+    # ORDER BY due_date NULLS LAST, reference
+    read.sort(key=lambda row: (row[5] is None, row[5] or date.min, row[0]))
+    rows = [(r[0], r[1], dates.get(r[1]) if r[1] is not None else None, r[2], r[3], r[4], r[5], r[6]) for r in read]
     text = ("reference", "meeting_id", "recommendation", "lead_partner", "response", "status")
     columns: dict[str, object] = {}
     for index, name in enumerate(("reference", "meeting_id", "meeting_date", "recommendation", "lead_partner",
@@ -573,16 +737,19 @@ def _as_day(value: object) -> date:
 def triggers(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
     """Community Trigger and CCfA cases: case_id, kind, received_date, threshold_met, outcome, resolved_date,
     days_to_resolve (blank while open), quarter (financial-year quarter of receipt, e.g. '2024-25 Q1')."""
-    frame = con.execute(
-        "SELECT case_id, kind, received_date, threshold_met, outcome, resolved_date,"
-        " date_diff('day', received_date, resolved_date) AS days_to_resolve"
-        " FROM community_trigger WHERE partnership_code = ? ORDER BY received_date, case_id", [partnership],
-    ).df()
-    frame["days_to_resolve"] = frame["days_to_resolve"].astype("Int64")
-    frame["quarter"] = [financial_quarter(pd.Timestamp(d).date()) for d in frame["received_date"]]
-    for column in ("received_date", "resolved_date"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
-    return frame
+    rows = sorted(con.execute(
+        "SELECT case_id, kind, received_date, threshold_met, outcome, resolved_date FROM community_trigger"
+        " WHERE partnership_code = ?", [partnership],
+    ).fetchall(), key=lambda row: (row[2], row[0]))   # ORDER BY received_date, case_id (received is required)
+    return pd.DataFrame({
+        "case_id": _text([r[0] for r in rows]), "kind": _text([r[1] for r in rows]),
+        "received_date": pd.Series([r[2] for r in rows], dtype=object),
+        "threshold_met": pd.array([r[3] for r in rows], dtype="boolean"),
+        "outcome": _text([r[4] for r in rows]),
+        "resolved_date": pd.Series([pd.NaT if r[5] is None else r[5] for r in rows], dtype=object),
+        "days_to_resolve": pd.array([None if r[5] is None else (r[5] - r[2]).days for r in rows], dtype="Int64"),
+        "quarter": _text([financial_quarter(r[2]) for r in rows]),
+    })
 
 
 def financial_quarter(day: date) -> str:
@@ -615,22 +782,27 @@ def health(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
     stored = con.execute(
         "SELECT kind, item, status, evidence, assessed_on FROM partnership_health WHERE partnership_code = ?",
         [partnership],
-    ).df()
-    by_item = {str(r.item).strip().lower(): r for r in stored.itertuples()}
+    ).fetchall()
+    # text as read into a frame (a blank status is NaN, which is kept, as before)
+    by_item = {str(item).strip().lower(): (kind, item, _blank_nan(status), _blank_nan(evidence), assessed_on)
+               for kind, item, status, evidence, assessed_on in stored}
     rows = []
     for kind, items in (("standard", MINIMUM_STANDARDS), ("hallmark", HALLMARKS)):
         for item in items:
             found = by_item.pop(item.lower(), None)
-            rows.append({"kind": kind, "item": item,
-                         "status": (found.status if found is not None and found.status else "Not assessed"),
-                         "evidence": found.evidence if found is not None else None,
-                         "assessed_on": found.assessed_on if found is not None else None})
+            rows.append((kind, item, found[2] if found is not None and found[2] else "Not assessed",
+                         found[3] if found is not None else None, found[4] if found is not None else None))
     for extra in by_item.values():  # items a partnership added beyond the national lists
-        rows.append({"kind": extra.kind, "item": extra.item, "status": extra.status or "Not assessed",
-                     "evidence": extra.evidence, "assessed_on": extra.assessed_on})
-    frame = pd.DataFrame(rows, columns=["kind", "item", "status", "evidence", "assessed_on"])
-    frame["assessed_on"] = pd.to_datetime(frame["assessed_on"]).dt.date
-    return frame
+        rows.append((extra[0], extra[1], extra[2] or "Not assessed", extra[3], extra[4]))
+    return pd.DataFrame({
+        "kind": _text([r[0] for r in rows]), "item": _text([r[1] for r in rows]),
+        "status": _text([r[2] for r in rows]), "evidence": _text([r[3] for r in rows]),
+        "assessed_on": pd.Series([pd.NaT if r[4] is None else r[4] for r in rows], dtype=object),
+    })
+
+
+def _blank_nan(value: object) -> object:
+    return np.nan if value is None else value
 
 
 # ---------------------------------------------------------------------------------------------- questions
@@ -704,33 +876,37 @@ class Briefing:
 
 def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = False) -> Briefing | None:
     """Gather the briefing for a meeting (None when the meeting is unknown); ``public`` for public output."""
-    info = meeting(con, meeting_id)
-    if info is None:
+    ref = _reference(con)
+    found = _meeting(con, meeting_id, ref)
+    if found is None:
         return None
+    info, meeting_dates = found
     code, when = info.partnership_code, info.meeting_date
     empty = pd.DataFrame()
     if info.data_end is not None and info.window_start is not None:
         # one read of the crime counts by type and month serves the change test and the SPC scan
         history_start = add_months(info.data_end, -(SPC_HISTORY_MONTHS - 1))
-        by_type = _type_months(con, code, min(history_start, add_months(info.window_start, -12)), info.data_end)
-        published = _published(con, info.force)
+        by_type = _type_months(con, code, min(history_start, add_months(info.window_start, -12)), info.data_end,
+                               ref.councils.get(code, []))
+        published = ref.published(info.force)
         changes = _crime_changes(by_type, published, info.window_start, info.data_end, public)
         spc = _spc_signals(by_type, published, info.window_start, info.data_end, public)
-        hot = hot_spot_changes(con, code, info.data_end)
+        hot = _hot_spot_changes(con, code, info.data_end, ref)
         monthly = _monthly_from(by_type, history_start, info.data_end)
         if monthly is None:
             monthly = monthly_crimes(con, code, history_start, info.data_end)
     else:
         changes = spc = hot = monthly = empty
-    rows = _plan_rows(con, code)
-    priorities, actions = _status_on(rows, when)
-    moves = _rag_changes(con, code, info.previous_date, (priorities, actions), rows)
+    plan = _plan_rows(con, code)
+    priorities, actions = _status_on(plan, when)
+    moves = _rag_changes(con, code, info.previous_date, (priorities, actions), plan)
     return Briefing(
         meeting=info, crime_changes=changes, spc_signals=spc, hot_spots=hot,
         rag_changes=moves, priorities=priorities, actions=actions,
-        indicators=indicator_status(con, code, when), recommendations=recommendations(con, code, when),
-        triggers=triggers(con, code), health=health(con, code), contributions=contributions(con, code),
-        monthly=monthly, partner_names=partner_names(con), public=public,
+        indicators=indicator_status(con, code, when, plan.priorities["priority_id"].tolist()),
+        recommendations=recommendations(con, code, when, meeting_dates),
+        triggers=triggers(con, code), health=health(con, code), contributions=contributions(con, code, plan.owners),
+        monthly=monthly, partner_names=dict(ref.partners), public=public,
     )
 
 
