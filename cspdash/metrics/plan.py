@@ -90,6 +90,8 @@ def _names(codes: object, names: dict[str, str]) -> str:
 
 
 def _as_date(value: object) -> dt.date | None:
+    if type(value) is dt.date:
+        return value
     if value is None or (not isinstance(value, (str, dt.date)) and pd.isna(value)):  # type: ignore[arg-type]
         return None
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
@@ -187,32 +189,98 @@ def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
     start_date, due_date, milestone, reported_status, pct_complete, commentary, updated_at, updated_by,
     rag, rag_badge, previous_rag, overdue, slipping, slipping_reason, days_to_due.
     """
-    return _actions(con, partnership, today, partner_names(con))
+    return _judge_plan(_read_plan(con, partnership), today)[0]
 
 
-def _actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date, names: dict[str, str],
-             updates: list[tuple] | None = None) -> pd.DataFrame:
-    """actions() with the partner names (and the progress updates) already read."""
-    frame = con.execute(
-        """
-        SELECT p.priority_id, p.title AS priority, a.action_id, a.title AS action,
-               a.owner_partner AS owner_code, a.supporting_partners AS supporting_codes, a.start_date, a.due_date,
-               a.milestone, a.status AS reported_status, a.pct_complete, a.commentary, a.updated_at, a.updated_by
-        FROM action a JOIN priority p USING (priority_id)
-        WHERE p.partnership_code = ?
-        ORDER BY p.priority_id, a.action_id
-        """,
-        [partnership],
-    ).df()
-    previous, last = _last_two(_updates(con, partnership) if updates is None else updates)
-    ids = frame["action_id"].tolist()
-    judged = [_judge(*row, today, previous, last) for row in zip(
-        ids, frame["reported_status"].tolist(), frame["pct_complete"].tolist(), frame["due_date"].tolist(),
-        strict=True)]
+#: the partnership's priorities, each with its actions (a priority without actions gives one row of NULLs)
+_PLAN_SQL = """
+    SELECT p.priority_id, p.title, p.description, p.lead_partner, p.crime_types,
+           a.action_id, a.title, a.owner_partner, a.supporting_partners, a.start_date, a.due_date, a.milestone,
+           a.status, a.pct_complete, a.commentary, a.updated_at, a.updated_by
+    FROM priority p LEFT JOIN action a USING (priority_id)
+    WHERE p.partnership_code = ?
+    ORDER BY p.priority_id, a.action_id
+"""
+_ACTION_COLUMNS = ["priority_id", "priority", "action_id", "action", "owner_code", "supporting_codes", "start_date",
+                   "due_date", "milestone", "reported_status", "pct_complete", "commentary", "updated_at",
+                   "updated_by"]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A partnership's plan as plain rows, read in three small queries (no frame built yet)."""
+
+    #: priority_id, title, description, lead_partner, crime_types (by priority_id)
+    priorities: list[tuple]
+    #: the _ACTION_COLUMNS of each action, in the plan's order (priority, action)
+    actions: list[tuple]
+    #: _updates rows (the RAG on each update's date appended)
+    updates: list[tuple]
+    #: partner code → (name, type) for every partner in the store
+    partners: dict[str, tuple[str, str | None]]
+
+
+def _read_plan(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
+    """The plan's priorities, actions and progress updates, and the partners' names."""
+    partners = {code: (name, kind) for code, name, kind in con.execute(
+        "SELECT partner_code, partner_name, partner_type FROM partner").fetchall()}
+    priorities: dict[str, tuple] = {}
+    acts: list[tuple] = []
+    for row in con.execute(_PLAN_SQL, [partnership]).fetchall():
+        priorities.setdefault(row[0], row[:5])
+        if row[5] is not None:
+            acts.append((row[0], row[1], *row[5:]))
+    return _Plan(list(priorities.values()), acts, _updates_of(con, acts), partners)
+
+
+def _updates_of(con: duckdb.DuckDBPyConnection, acts: list[tuple]) -> list[tuple]:
+    """_updates for these actions (_ACTION_COLUMNS rows): one scan of the progress table by action id, the
+    action's columns joined and the rows ordered here (as _UPDATES_SQL orders them)."""
+    if not acts:
+        return []
+    of = {a[2]: a for a in acts}
+    rows = con.execute(
+        "SELECT action_id, update_date, status, pct_complete, commentary, updated_by, recorded_at "
+        "FROM progress_update WHERE list_contains(?, action_id)", [list(of)]
+    ).fetchall()
+    rows.sort(key=lambda r: (r[0], r[1], r[6]))
+    out = []
+    for action_id, day, status, pct, commentary, by, _recorded in rows:
+        act = of[action_id]
+        out.append((action_id, day, status, pct, act[7], act[0], act[3], commentary, by,
+                    action_rag(status, pct, act[7], day)))
+    return out
+
+
+def _texts(values: list) -> object:
+    """A text column as DuckDB's .df() gives it: str (NULL as NaN) when any value is there, else object."""
+    return values if any(v is not None for v in values) else np.array(values, dtype=object)
+
+
+def _whole(values: list) -> object:
+    """An INTEGER column as .df() gives it: int32, or nullable Int32 when a value is NULL."""
+    return pd.array(values, dtype="Int32") if None in values else np.array(values, dtype=np.int32)
+
+
+def _judge_plan(plan: _Plan, today: dt.date) -> tuple[pd.DataFrame, list[tuple]]:
+    """The actions() frame and the actions' states (as _states gives them) from one judgement of each action."""
+    names = {code: name for code, (name, _kind) in plan.partners.items()}
+    previous, last = _last_two(plan.updates)
+    cols = [list(c) for c in zip(*plan.actions, strict=True)] or [[] for _c in _ACTION_COLUMNS]
+    ids, statuses, pcts, dues = cols[2], cols[9], cols[10], cols[7]
+    judged = [_judge(*row, today, previous, last) for row in zip(ids, statuses, pcts, dues, strict=True)]
     rags = [j[0] for j in judged]
-    return frame.assign(
-        owner=[names.get(code, code) for code in frame["owner_code"].tolist()],
-        supporting=[_names(codes, names) for codes in frame["supporting_codes"].tolist()],
+    data: dict[str, object] = {}
+    for name, values in zip(_ACTION_COLUMNS, cols, strict=True):
+        if name in ("start_date", "due_date", "updated_at"):
+            data[name] = np.array(values, dtype="datetime64[us]")
+        elif name == "pct_complete":
+            data[name] = _whole(values)
+        else:
+            data[name] = _texts(values)
+    data.update(
+        owner=[names.get(code, code) for code in cols[4]],
+        supporting=[_names(codes, names) for codes in cols[5]],
         rag=rags,
         rag_badge=[rag_badge(r) for r in rags],
         previous_rag=[previous.get(a) for a in ids],
@@ -221,6 +289,10 @@ def _actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date, n
         slipping_reason=[j[2] for j in judged],
         days_to_due=pd.array([j[3] for j in judged], dtype="Int64"),
     )
+    frame = pd.DataFrame(data)
+    states = [(a, p, o, s, j[0], j[1], bool(j[2])) for a, p, o, s, j in zip(ids, cols[0], cols[4], cols[5], judged,
+                                                                             strict=True)]
+    return frame, states
 
 
 def action_history(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
@@ -251,10 +323,19 @@ def overdue_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.
 
 def overdue_table(acts: pd.DataFrame) -> pd.DataFrame:
     """overdue_actions from an actions() frame."""
-    frame = acts[acts["overdue"]].sort_values("due_date")
-    out = _action_columns(frame)
-    out.insert(1, "Days overdue", (-frame["days_to_due"]).to_numpy())
+    rows = _flagged_by_due_date(acts, "overdue")
+    out = _action_columns(acts, rows)
+    out.insert(1, "Days overdue", (-acts["days_to_due"].array.take(rows)).to_numpy())
     return out
+
+
+def _flagged_by_due_date(acts: pd.DataFrame, flag: str) -> np.ndarray:
+    """Positions of the actions with ``flag`` set, in the order acts[acts[flag]].sort_values("due_date") gives
+    (pandas' quicksort on the dates, blank dates last), without building the filtered frames."""
+    rows = np.flatnonzero(acts[flag].to_numpy(dtype=bool))
+    due = acts["due_date"].to_numpy()[rows]
+    blank = np.isnat(due)
+    return np.concatenate([rows[~blank][due[~blank].argsort(kind="quicksort")], rows[blank]])
 
 
 def slipping_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
@@ -264,9 +345,9 @@ def slipping_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt
 
 def slipping_table(acts: pd.DataFrame) -> pd.DataFrame:
     """slipping_actions from an actions() frame."""
-    frame = acts[acts["slipping"]].sort_values("due_date")
-    out = _action_columns(frame)
-    out.insert(1, "Why slipping", frame["slipping_reason"].to_numpy())
+    rows = _flagged_by_due_date(acts, "slipping")
+    out = _action_columns(acts, rows)
+    out.insert(1, "Why slipping", acts["slipping_reason"].to_numpy()[rows])
     return out
 
 
@@ -283,19 +364,26 @@ def actions_of(acts: pd.DataFrame, priority_id: str | None) -> pd.DataFrame:
     return _action_columns(acts)
 
 
-def _action_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Status first, then what and who, then the long text (so narrow screens still show the status)."""
+def _action_columns(frame: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Status first, then what and who, then the long text (so narrow screens still show the status): the
+    actions at positions ``rows`` of the frame (all of them by default), taken column by column."""
+    if rows is None:
+        rows = np.arange(len(frame))
+
+    def column(name: str) -> np.ndarray:
+        return frame[name].to_numpy()[rows]
+
     return pd.DataFrame({
-        "RAG (by rule)": frame["rag_badge"].to_numpy(),
-        "Reported": [rag_badge(s) for s in frame["reported_status"]],
-        "Action": frame["action"].to_numpy(),
-        "Owner": frame["owner"].to_numpy(),
-        "Due": frame["due_date"].to_numpy(),
-        "% complete": frame["pct_complete"].to_numpy(),
-        "Latest commentary": frame["commentary"].fillna("").to_numpy(),
-        "Supporting": frame["supporting"].to_numpy(),
-        "Priority": frame["priority"].to_numpy(),
-        "Action ID": frame["action_id"].to_numpy(),
+        "RAG (by rule)": column("rag_badge"),
+        "Reported": [rag_badge(s) for s in column("reported_status")],
+        "Action": column("action"),
+        "Owner": column("owner"),
+        "Due": column("due_date"),
+        "% complete": frame["pct_complete"].array.take(rows).to_numpy(),
+        "Latest commentary": frame["commentary"].fillna("").to_numpy()[rows],
+        "Supporting": column("supporting"),
+        "Priority": column("priority"),
+        "Action ID": column("action_id"),
     })
 
 
@@ -321,20 +409,41 @@ _PRIORITIES_SQL = """
 
 def _roll_up(frame: pd.DataFrame, states: list[tuple]) -> pd.DataFrame:
     """The priorities query's frame with each priority's action counts and RAG from the actions' states."""
+    return frame.assign(**_rolled(frame["priority_id"].tolist(), states))
+
+
+def _rolled(priority_ids: list[str], states: list[tuple]) -> dict[str, list]:
+    """Each priority's action counts and RAG with the reason, from the actions' states (columns by name)."""
     own: dict[str, list[tuple]] = {}
     for state in states:
         own.setdefault(state[1], []).append(state)
-    mine = [own.get(pid, []) for pid in frame["priority_id"].tolist()]
+    mine = [own.get(pid, []) for pid in priority_ids]
     rolled = [priority_rag([s[4] for s in m]) for m in mine]
     rags = [r[0] for r in rolled]
-    return frame.assign(
-        actions=[len(m) for m in mine],
-        overdue=[sum(1 for s in m if s[5]) for m in mine],
-        slipping=[sum(1 for s in m if s[6]) for m in mine],
-        rag=rags,
-        rag_badge=[rag_badge(r) for r in rags],
-        rag_reason=[r[1] for r in rolled],
-    )
+    return {
+        "actions": [len(m) for m in mine],
+        "overdue": [sum(1 for s in m if s[5]) for m in mine],
+        "slipping": [sum(1 for s in m if s[6]) for m in mine],
+        "rag": rags,
+        "rag_badge": [rag_badge(r) for r in rags],
+        "rag_reason": [r[1] for r in rolled],
+    }
+
+
+def _priorities_frame(plan: _Plan, states: list[tuple]) -> pd.DataFrame:
+    """priorities() from the plan's rows and its actions' states (no query)."""
+    cols = list(zip(*plan.priorities, strict=True)) or [()] * 5
+    ids, titles, descriptions, leads, crime_types = (list(c) for c in cols)
+    data: dict[str, object] = {
+        "priority_id": _texts(ids), "priority": _texts(titles), "description": _texts(descriptions),
+        "lead_code": _texts(leads),
+        # as the LEFT JOIN with partner gives them: the name (else the code) and the type (else NULL)
+        "lead": _texts([plan.partners[c][0] if c in plan.partners else c for c in leads]),
+        "lead_type": _texts([plan.partners[c][1] if c in plan.partners else None for c in leads]),
+        "crime_types": _texts(crime_types),
+    }
+    data.update(_rolled(ids, states))
+    return pd.DataFrame(data)
 
 
 def lead_bodies(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
@@ -512,21 +621,65 @@ def _indicator_rows(con: duckdb.DuckDBPyConnection, partnership: str,
         """,
         [priority_ids],
     ).fetchall()
-    out: dict[str, list[dict[str, object]]] = {}
     if not defs:
-        return out
-    series: dict[str, list[tuple]] = {}
-    for row in con.execute(
-        """
-        SELECT indicator_id, period, sum(value) AS value, sum(baseline) AS baseline, sum(target) AS target
+        return {}
+    return _judge_indicators(defs, _series(con, partnership, [d[1] for d in defs], [], None)[0])
+
+
+#: every listed indicator's series summed over the partnership's own code and its councils' codes:
+#: 0, indicator_id, period, value, baseline, target
+_INDICATOR_SERIES_SQL = """
+        SELECT 0 AS part, indicator_id, period, sum(value), sum(baseline), sum(target)
         FROM indicator_value
         WHERE list_contains($ids, indicator_id)  -- the partnership's own code or one of its councils
           AND (area_code = $p OR area_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p))
-        GROUP BY indicator_id, period ORDER BY indicator_id, period
-        """,
-        {"ids": [d[1] for d in defs], "p": partnership},
-    ).fetchall():
-        series.setdefault(row[0], []).append(row)
+        GROUP BY indicator_id, period
+"""
+#: the partnership's councils' monthly counts of the listed crime types over 36 months to $end (the sum of
+#: agg_crime_month_lsoa = monthly_crime_counts for the partnership): 1, crime_type, month, crimes, NULL, NULL
+_CRIME_SERIES_SQL = """
+        SELECT 1 AS part, c.crime_type, c.month, sum(c.crimes)::DOUBLE, NULL::DOUBLE, NULL::DOUBLE
+        FROM agg_crime_month_lsoa c
+        WHERE c.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p)
+          AND list_contains($types, c.crime_type)
+          AND c.month BETWEEN $first AND $end
+        GROUP BY ALL
+"""
+#: the months the partnership's force published street data for: 2, NULL, month, NULL, NULL, NULL
+_PUBLISHED_SQL = """
+        SELECT DISTINCT 2, NULL, pm.month, NULL, NULL, NULL FROM published_month pm
+        WHERE pm.source = 'street' AND pm.force IN (SELECT force FROM partnership WHERE partnership_code = $p)
+"""
+
+
+def _series(con: duckdb.DuckDBPyConnection, partnership: str, indicator_ids: list[str], crime_types: list[str],
+            end: dt.date | None) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]], set[dt.date]]:
+    """In one query: the indicators' series (indicator_id, period, value, baseline, target) and the crime
+    types' monthly counts over 36 months to ``end`` (crime_type, month, crimes, ...), each oldest first by
+    id, and the months the partnership's force published street data for."""
+    parts: list[str] = []
+    params: dict[str, object] = {"p": partnership}
+    if indicator_ids:
+        parts.append(_INDICATOR_SERIES_SQL)
+        params["ids"] = indicator_ids
+    if crime_types and end is not None:
+        parts += [_CRIME_SERIES_SQL, _PUBLISHED_SQL]
+        params.update(types=crime_types, first=add_months(end, -35), end=end)
+    rows = con.execute(" UNION ALL ".join(parts), params).fetchall() if parts else []
+    by_part: tuple[dict[str, list[tuple]], dict[str, list[tuple]]] = ({}, {})
+    published: set[dt.date] = set()
+    for row in sorted(rows, key=lambda r: (r[0], r[1] or "", r[2])):
+        if row[0] == 2:
+            published.add(row[2])
+        else:
+            by_part[row[0]].setdefault(row[1], []).append(row[1:])
+    return by_part[0], by_part[1], published
+
+
+def _judge_indicators(defs: list[tuple], series: dict[str, list[tuple]]) -> dict[str, list[dict[str, object]]]:
+    """Evidence rows by priority from the indicators' definitions (priority_id, indicator_id, name, unit,
+    higher_is_better, source) and their series (rows of _INDICATOR_SERIES_SQL by indicator, oldest first)."""
+    out: dict[str, list[dict[str, object]]] = {}
     for priority_id, indicator_id, name, unit, higher_is_better, source in defs:
         points = series.get(indicator_id)
         if not points:
@@ -559,33 +712,19 @@ def _crime_rows(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: l
     before, SPC on 36 months), from one query for all the types."""
     if not crime_types:
         return {}
+    _indicators, series, published = _series(con, partnership, [], crime_types, end)
+    return _judge_crimes(crime_types, series, published, end, months)
+
+
+def _judge_crimes(crime_types: list[str], series: dict[str, list[tuple]], published: set[dt.date], end: dt.date,
+                  months: int) -> dict[str, dict[str, object]]:
+    """_crime_rows from each type's counts (crime_type, month, crimes), oldest first, and the months the force
+    published: months it did not publish are gaps (every month counts when it published none)."""
     period = Period(end, months)
-    first = add_months(end, -35)
-    series: dict[str, list[tuple]] = {}
-    for row in con.execute(
-        """
-        WITH published AS (
-            SELECT DISTINCT month FROM published_month pm JOIN partnership p ON p.force = pm.force
-            WHERE p.partnership_code = $partnership AND pm.source = 'street'
-        ), counts AS (
-            SELECT c.crime_type, c.month, sum(c.crimes)::BIGINT AS crimes
-            FROM agg_crime_month_lsoa c  -- the partnership's councils (= monthly_crime_counts for the partnership)
-            WHERE c.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
-              AND list_contains($types, c.crime_type)
-              AND c.month BETWEEN $first AND $end
-            GROUP BY ALL
-        )
-        SELECT crime_type, month, crimes FROM counts  -- months the force did not publish are gaps
-        WHERE month IN (SELECT month FROM published) OR NOT EXISTS (SELECT 1 FROM published)
-        ORDER BY crime_type, month
-        """,
-        {"partnership": partnership, "types": crime_types, "first": first, "end": end},
-    ).fetchall():
-        series.setdefault(row[0], []).append(row)
     start, stop, before_start, before_stop = period.start, period.end, period.previous_start, period.previous_end
     out: dict[str, dict[str, object]] = {}
     for crime_type in dict.fromkeys(crime_types):
-        points = series.get(crime_type)
+        points = [p for p in series.get(crime_type, []) if not published or p[1] in published]
         if not points:
             out[crime_type] = {"Evidence": crime_type, "Kind": "police.uk crime type", "Source": "police.uk",
                                "Latest": "no records", "Compared with": "", "Target": "", "Better when": "lower",
@@ -617,11 +756,27 @@ def _types_of(crime_types: object) -> list[str]:
 def _evidence_rows(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int,
                    priority_id: str | None = None) -> dict[str, list[dict[str, object]]]:
     """Evidence rows by priority (one priority, or all of the partnership's): indicators, then crime types.
-    Each series is read once and judged once, however many priorities link it."""
-    linked = _linked(con, partnership, priority_id)
-    indicators = _indicator_rows(con, partnership, [p for p, _types in linked])
-    crimes = _crime_rows(con, partnership, [t for _p, types in linked for t in _types_of(types)], end, months)
-    return {p: indicators.get(p, []) + [crimes[t] for t in _types_of(types)] for p, types in linked}
+    Each series is read once and judged once, however many priorities link it: one query for the priorities
+    with their indicators' definitions, one for every series (indicators, crime types, published months)."""
+    where, params = ("p.priority_id = ?", [priority_id]) if priority_id is not None else (
+        "p.partnership_code = ?", [partnership])
+    rows = con.execute(
+        f"""
+        SELECT p.priority_id, p.crime_types, i.priority_id, i.indicator_id, i.name, i.unit, i.higher_is_better,
+               coalesce(pa.partner_name, i.source_partner)
+        FROM priority p LEFT JOIN indicator i ON i.priority_id = p.priority_id
+        LEFT JOIN partner pa ON pa.partner_code = i.source_partner
+        WHERE {where} ORDER BY p.priority_id, i.indicator_id
+        """,
+        params,
+    ).fetchall()
+    linked = list({row[0]: row[1] for row in rows}.items())
+    defs = [row[2:] for row in rows if row[3] is not None]
+    types = [t for _p, found in linked for t in _types_of(found)]
+    indicator_series, crime_series, published = _series(con, partnership, [d[1] for d in defs], types, end)
+    indicators = _judge_indicators(defs, indicator_series)
+    crimes = _judge_crimes(types, crime_series, published, end, months)
+    return {p: indicators.get(p, []) + [crimes[t] for t in _types_of(found)] for p, found in linked}
 
 
 def indicator_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str) -> pd.DataFrame:
@@ -744,14 +899,7 @@ def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple
             "SELECT priority_id, title FROM priority WHERE partnership_code = ? ORDER BY priority_id", [partnership]
         ).fetchall())
     titles = dict(titles)
-    money = {(code, priority_id): (funding, fte, kinds) for code, priority_id, funding, fte, kinds in con.execute(
-        """
-        SELECT partner_code, coalesce(priority_id, '') AS priority_id, sum(amount_gbp) AS funding, sum(fte) AS fte,
-               string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds
-        FROM partner_contribution WHERE partnership_code = ? GROUP BY ALL
-        """,
-        [partnership],
-    ).fetchall()}
+    money = _contributions(con, partnership)
     names = partner_names(con) if names is None else names
     counted: dict[tuple[str, str], list[int]] = {}  # led, supported, on track, slipping, overdue
     for _action_id, priority_id, owner, supporting, rag, overdue, slipping in states:
@@ -765,20 +913,38 @@ def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple
             counted.setdefault((code, priority_id), [0, 0, 0, 0, 0])[1] += 1
     titles[""] = "(whole plan)"
     keys = sorted(set(counted) | set(money), key=lambda k: (names.get(k[0], k[0]), k[1] or "~"))
-    rows: list[dict[str, object]] = []
-    for partner_code, priority_id in keys:
-        c = counted.get((partner_code, priority_id), [0, 0, 0, 0, 0])
-        funding, fte, kinds = money.get((partner_code, priority_id), (None, None, None))
-        rows.append({
-            "Partner": names.get(partner_code, partner_code), "Priority": titles.get(priority_id, priority_id),
-            "Led": c[0], "Supported": c[1], "On track": c[2], "Slipping": c[3], "Overdue": c[4],
-            "Funding (£)": 0.0 if funding is None else float(funding),
-            "Staff (FTE)": 0.0 if fte is None else float(fte),
-            "Other support": _text(kinds),
-            "partner_code": partner_code, "priority_id": priority_id,
-        })
-    return pd.DataFrame(rows, columns=["Partner", "Priority", "Led", "Supported", "On track", "Slipping", "Overdue",
-                                       "Funding (£)", "Staff (FTE)", "Other support", "partner_code", "priority_id"])
+    columns = ["Partner", "Priority", "Led", "Supported", "On track", "Slipping", "Overdue", "Funding (£)",
+               "Staff (FTE)", "Other support", "partner_code", "priority_id"]
+    if not keys:
+        return pd.DataFrame([], columns=columns)
+    counts = [counted.get(key, [0, 0, 0, 0, 0]) for key in keys]
+    given = [money.get(key, (None, None, None)) for key in keys]
+    numbers: list[list[object]] = [[c[i] for c in counts] for i in range(5)]
+    values: list[list[object]] = [
+        [names.get(code, code) for code, _p in keys], [titles.get(p, p) for _c, p in keys], *numbers,
+        [0.0 if g[0] is None else float(g[0]) for g in given], [0.0 if g[1] is None else float(g[1]) for g in given],
+        [_text(g[2]) for g in given], [code for code, _p in keys], [p for _c, p in keys],
+    ]
+    return pd.DataFrame(dict(zip(columns, values, strict=True)))
+
+
+def _contributions(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[tuple[str, str], tuple]:
+    """(partner, priority_id or '') → (funding, FTE, kinds): the sums (None when every value is blank) and the
+    distinct kinds in order joined by ', ', as GROUP BY with sum() and string_agg(DISTINCT ... ORDER BY) give
+    them; summed here because the plan's few rows cost less than an aggregate query."""
+    groups: dict[tuple[str, str], tuple[list[float], list[float], set[str]]] = {}
+    for code, priority_id, kind, amount, fte in con.execute(
+        "SELECT partner_code, priority_id, kind, amount_gbp, fte FROM partner_contribution WHERE partnership_code = ?",
+        [partnership],
+    ).fetchall():
+        amounts, ftes, kinds = groups.setdefault((code, priority_id or ""), ([], [], set()))
+        if amount is not None:
+            amounts.append(amount)
+        if fte is not None:
+            ftes.append(fte)
+        kinds.add(kind)
+    return {key: (sum(amounts) if amounts else None, sum(ftes) if ftes else None, ", ".join(sorted(kinds)))
+            for key, (amounts, ftes, kinds) in groups.items()}
 
 
 def partner_totals(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
@@ -802,11 +968,12 @@ def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFra
         total = sums.setdefault((row[0], row[1]), [0] * len(numbers))
         for i, value in enumerate(row[2:]):
             total[i] += value
-    keys = sorted(sums)  # as groupby orders its groups
-    totals = pd.DataFrame({"partner_code": [k[0] for k in keys], "Partner": [k[1] for k in keys],
-                           "Priorities led": [led_priorities.get(k[0], 0) for k in keys],
-                           **{c: [sums[k][i] for k in keys] for i, c in enumerate(numbers)}})
-    return totals.sort_values(["Priorities led", "Led", "Funding (£)"], ascending=False).reset_index(drop=True)
+    # in groupby's order of the groups, then by priorities led, actions led and funding, largest first (a stable
+    # sort, as sort_values on several columns is)
+    keys = sorted(sorted(sums), key=lambda k: (-led_priorities.get(k[0], 0), -sums[k][0], -sums[k][5]))  # type: ignore[arg-type]
+    return pd.DataFrame({"partner_code": [k[0] for k in keys], "Partner": [k[1] for k in keys],
+                         "Priorities led": [led_priorities.get(k[0], 0) for k in keys],
+                         **{c: [sums[k][i] for k in keys] for i, c in enumerate(numbers)}})
 
 
 def partner_actions(con: duckdb.DuckDBPyConnection, partnership: str, partner_code: str,
@@ -948,33 +1115,24 @@ class PlanView:
 
 def plan_view(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> PlanView:
     """The plan judged on ``today``: actions, priorities, overdue and slipping tables, headline tiles, partners."""
-    names = partner_names(con)
-    updates = _updates(con, partnership)
-    acts = _actions(con, partnership, today, names, updates)
-    states = list(zip(acts["action_id"].tolist(), acts["priority_id"].tolist(), acts["owner_code"].tolist(),
-                      acts["supporting_codes"].tolist(), acts["rag"].tolist(), acts["overdue"].tolist(),
-                      acts["slipping"].tolist(), strict=True))
-    states = [(*s[:2], None if _blank(s[2]) else s[2], None if _blank(s[3]) else s[3], *s[4:]) for s in states]
-    plan = _roll_up(con.execute(_PRIORITIES_SQL, [partnership]).df(), states)
+    plan = _read_plan(con, partnership)
+    acts, states = _judge_plan(plan, today)
+    priorities_frame = _priorities_frame(plan, states)
     led: dict[str, int] = {}
-    for lead in plan["lead_code"].tolist():
-        led[lead] = led.get(lead, 0) + 1
-    matrix = _matrix(con, partnership, states, dict(zip(plan["priority_id"].tolist(), plan["priority"].tolist(),
-                                                        strict=True)), names)
+    for row in plan.priorities:
+        led[row[3]] = led.get(row[3], 0) + 1
+    names = {code: name for code, (name, _kind) in plan.partners.items()}
+    matrix = _matrix(con, partnership, states, {row[0]: row[1] for row in plan.priorities}, names)
     return PlanView(
         actions=acts,
-        priorities=plan,
+        priorities=priorities_frame,
         overdue=overdue_table(acts),
         slipping=slipping_table(acts),
-        headline=_headline(con, partnership, today, int(acts["slipping"].sum())),
+        headline=_headline(con, partnership, today, sum(1 for state in states if state[6])),
         partner_matrix=matrix,
         partner_totals=_totals(con, partnership, matrix, led),
-        updates=updates,
+        updates=plan.updates,
     )
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
 
 
 def rag_legend() -> pd.DataFrame:
