@@ -259,6 +259,29 @@ def persistence(classes_by_period: pd.DataFrame) -> pd.DataFrame:
     }, columns=["area_code", "persistence", "explanation", "hot_periods", "periods"])
 
 
+def persistence_classes(hot: np.ndarray, z: np.ndarray) -> list[str]:
+    """The persistence class of each area from an areas × ordered periods matrix of hot flags and one of z scores:
+    what persistence() gives each area, without its frames, testing the z trend only where the rule needs it."""
+    hot = np.asarray(hot, dtype=bool)
+    z = np.asarray(z, dtype=float)
+    areas, periods = hot.shape
+    if periods == 0:
+        return ["not a hot spot"] * areas
+    count = hot.sum(axis=1)
+    latest = hot[:, -1]
+    earlier = hot[:, :-1]
+    labels = np.full(areas, "sporadic", dtype=object)
+    if periods > 1:
+        labels[~latest & (earlier.mean(axis=1) >= PERSISTENT_SHARE)] = "diminishing"
+    new = latest & ~earlier.any(axis=1)
+    for i in np.flatnonzero(latest & ~new & (count / periods >= PERSISTENT_SHARE)):
+        trend = z_trend(z[i])
+        labels[i] = "intensifying" if trend == "rising" else "diminishing" if trend == "falling" else "persistent"
+    labels[new] = "new"
+    labels[count == 0] = "not a hot spot"
+    return labels.tolist()
+
+
 def z_trend(z_by_period: Sequence[float] | np.ndarray) -> str | None:
     """'rising' or 'falling' if Kendall's tau of z against time is one-sided significant, else None."""
     z = np.asarray(z_by_period, dtype=float)

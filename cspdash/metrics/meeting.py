@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from cspdash.analysis.change import compare_frame
-from cspdash.analysis.hotspots import classify, gi_star_arrays, is_hot_spot, persistence
+from cspdash.analysis.hotspots import (
+    PERSISTENCE_EXPLANATIONS,
+    classify,
+    gi_star_arrays,
+    is_hot_spot,
+    persistence_classes,
+)
 from cspdash.analysis.rag import (
     AMBER,
     COMPLETE,
@@ -180,7 +186,7 @@ class _Reference:
 
 #: store versions are immutable files, so their reference rows are read once per file (never for in-memory stores)
 _REFERENCE_CACHE: dict[str, _Reference] = {}
-_LSOA_CACHE: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+_LSOA_CACHE: dict[tuple[str, str], tuple[list[str], list[str], dict[str, list[str]]]] = {}
 _CACHE_LIMIT = 16
 
 
@@ -213,8 +219,10 @@ def _reference(con: duckdb.DuckDBPyConnection) -> _Reference:
     return ref
 
 
-def _lsoas(con: duckdb.DuckDBPyConnection, partnership: str, file: str) -> tuple[list[str], list[str]]:
-    """The partnership's LSOA codes (sorted) and names (the code when unnamed), kept per store version file."""
+def _lsoas(con: duckdb.DuckDBPyConnection, partnership: str,
+           file: str) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """The partnership's LSOA codes (sorted), names (the code when unnamed) and boundary neighbours (as the hot
+    spots page's metrics keep them), kept per store version file."""
     key = (file, partnership)
     if key[0] and key in _LSOA_CACHE:
         return _LSOA_CACHE[key]
@@ -224,7 +232,9 @@ def _lsoas(con: duckdb.DuckDBPyConnection, partnership: str, file: str) -> tuple
         " WHERE pl.partnership_code = ? AND b.area_type = 'lsoa' ORDER BY b.area_code", [partnership],
     ).fetchall()
     names = dict(rows)
-    found = (list(names), list(names.values()))
+    # queen contiguity of the same LSOA boundaries (not needed below three areas, where there is no Gi*)
+    links = boundary_neighbours(con, partnership, "lsoa", "boundary") if len(names) >= 3 else {}
+    found = (list(names), list(names.values()), links)
     if key[0]:
         if len(_LSOA_CACHE) >= _CACHE_LIMIT * 4:
             _LSOA_CACHE.clear()
@@ -346,20 +356,25 @@ def _spc_signals(monthly: list[tuple], published: AbstractSet[date], since: date
         values = grid.setdefault(crime_type, np.zeros(len(months)))
         if month in position:
             values[position[month]] += crimes
-    rows = []
+    # one line per crime type and rule: the latest signal of that kind (of two ending together, the later found)
+    latest: dict[tuple[str, str], tuple] = {}
     for crime_type in sorted(grid):
         values = grid[crime_type]
         if len(values) < 12 or values.sum() == 0:
             continue
         for signal in series_signals(values, dates=months, count_format=lambda v: count_text(v, public)):
-            if months[signal.end_index] >= since:
-                rows.append({"crime_type": crime_type, "rule": signal.rule, "direction": signal.direction,
-                             "first_month": months[signal.start_index], "last_month": months[signal.end_index],
-                             "sentence": f"{crime_type}: {signal.sentence}"})
-    frame = pd.DataFrame(rows, columns=columns)
-    # one line per crime type and rule: the latest signal of that kind
-    return (frame.sort_values("last_month").groupby(["crime_type", "rule"], as_index=False).tail(1)
-            .sort_values(["crime_type", "rule"]).reset_index(drop=True))
+            last = months[signal.end_index]
+            seen = latest.get((crime_type, signal.rule))
+            if last >= since and (seen is None or last >= seen[4]):
+                latest[(crime_type, signal.rule)] = (crime_type, signal.rule, signal.direction,
+                                                     months[signal.start_index], last,
+                                                     f"{crime_type}: {signal.sentence}")
+    rows = [latest[key] for key in sorted(latest)]
+    return pd.DataFrame({
+        "crime_type": _text([r[0] for r in rows]), "rule": _text([r[1] for r in rows]),
+        "direction": _text([r[2] for r in rows]), "first_month": pd.Series([r[3] for r in rows], dtype=object),
+        "last_month": pd.Series([r[4] for r in rows], dtype=object), "sentence": _text([r[5] for r in rows]),
+    }, columns=columns)
 
 
 def monthly_crimes(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date) -> pd.DataFrame:
@@ -406,11 +421,9 @@ def _hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: dat
                       periods: int = HOT_SPOT_PERIODS, months: int = HOT_SPOT_PERIOD_MONTHS) -> pd.DataFrame:
     columns = ["area_code", "area_name", "crimes_latest", "crimes_before", "z_latest", "hot_spot_class",
                "persistence", "explanation", "hot_periods", "periods"]
-    codes, names = _lsoas(con, partnership, ref.file)
+    codes, names, neighbours = _lsoas(con, partnership, ref.file)
     if len(codes) < 3:
         return pd.DataFrame(columns=columns)
-    # queen contiguity of the same LSOA boundaries, kept per store version by the hot spots page's metrics
-    neighbours = boundary_neighbours(con, partnership, "lsoa", "boundary")
     first = add_months(end, -(periods * months - 1))
     position = {code: i for i, code in enumerate(codes)}
     grid = np.zeros((periods, len(codes)))
@@ -433,22 +446,22 @@ def _hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: dat
         _statistic, _k, z[index], _p, q = gi_star_arrays(codes, grid[index], neighbours)
         hot[index] = is_hot_spot(z[index], q)
         q_latest = q
-    classes = persistence(pd.DataFrame({
-        "area_code": pd.array(codes * periods, dtype="str"), "period": np.repeat(np.arange(periods), len(codes)),
-        "is_hot": hot.ravel(), "z": z.ravel(),
-    }))
-    # persistence lists the areas sorted, as codes are (a check, not an assumption)
-    order = [position[code] for code in classes["area_code"].tolist()]
-    latest_z = z[periods - 1]
+    # persistence lists the areas sorted (the codes are read sorted; this keeps the rule if they were not)
+    order = np.array(sorted(range(len(codes)), key=codes.__getitem__), dtype=int)
+    labels = persistence_classes(hot[:, order].T, z[:, order].T)
+    latest_z = z[periods - 1][order]
     before = grid[periods - 2] if periods > 1 else grid[0]
-    out = pd.DataFrame({
-        "area_code": classes["area_code"].to_numpy(), "area_name": [names[i] for i in order],
-        "crimes_latest": grid[periods - 1][order].astype(int), "crimes_before": before[order].astype(int),
-        "z_latest": latest_z[order], "hot_spot_class": [classify(latest_z[i], q_latest[i]) for i in order],
-        "persistence": classes["persistence"].to_numpy(), "explanation": classes["explanation"].to_numpy(),
-        "hot_periods": classes["hot_periods"].to_numpy(), "periods": classes["periods"].to_numpy(),
+    # sorted by z_latest, largest first, as DataFrame.sort_values would (the same sort, on the column alone)
+    ranked = pd.Series(latest_z).sort_values(ascending=False).index.to_numpy()
+    at = order[ranked]
+    return pd.DataFrame({
+        "area_code": _text([codes[i] for i in at]), "area_name": _text([names[i] for i in at]),
+        "crimes_latest": grid[periods - 1][at].astype(int), "crimes_before": before[at].astype(int),
+        "z_latest": latest_z[ranked], "hot_spot_class": _text([classify(z[periods - 1][i], q_latest[i]) for i in at]),
+        "persistence": _text([labels[i] for i in ranked]),
+        "explanation": _text([PERSISTENCE_EXPLANATIONS[labels[i]] for i in ranked]),
+        "hot_periods": hot.sum(axis=0)[at].astype(int), "periods": np.full(len(codes), periods, dtype="int64"),
     }, columns=columns)
-    return out.sort_values("z_latest", ascending=False).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------- action plan
