@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -110,16 +111,37 @@ _AREAS_SQL = {
 
 def areas(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> pd.DataFrame:
     """The partnership's areas at a level: area_code, area_name, ward_code, ward_name, residents, LSOA coverage."""
-    key = (store_file(con), partnership, _level(level))
+    return _areas_frame(con, partnership, level).copy()
+
+
+def _areas_frame(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> pd.DataFrame:
+    """areas() without the copy: the frame kept per store version, which callers must not modify."""
+    key = (_store_file(con), partnership, _level(level))
     if key[0] and key in _AREAS_CACHE:
-        return _AREAS_CACHE[key].copy()
+        return _AREAS_CACHE[key]
     frame = con.execute(_AREAS_SQL[level], {"partnership": partnership}).df()
     frame.loc[frame["lsoas_with_population"] == 0, "residents"] = np.nan
     if key[0]:
         if len(_AREAS_CACHE) >= _CACHE_LIMIT:
             _AREAS_CACHE.clear()
         _AREAS_CACHE[key] = frame
-    return frame.copy()
+    return frame
+
+
+#: the database file behind each open connection (asked once per connection: it never changes)
+_FILE_OF: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+
+
+def _store_file(con: duckdb.DuckDBPyConnection) -> str:
+    """context.store_file, read once per connection ('' for in-memory stores, which are never kept)."""
+    try:
+        return _FILE_OF[con]
+    except KeyError:
+        pass
+    except TypeError:  # an object that cannot be weakly referenced
+        return store_file(con)
+    file = _FILE_OF[con] = store_file(con)
+    return file
 
 
 @dataclass(frozen=True)
@@ -142,7 +164,7 @@ _CACHE_LIMIT = 64
 
 def map_geometry(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> MapGeometry:
     """The partnership's boundaries at a level, with an explicit centre and zoom (no tiles needed)."""
-    key = (store_file(con), partnership, _level(level))
+    key = (_store_file(con), partnership, _level(level))
     if key[0] and key in _GEOMETRY_CACHE:
         return _GEOMETRY_CACHE[key]
     geometry = _read_geometry(con, partnership, level)
@@ -320,53 +342,100 @@ def _area_measures_in_parts(con: duckdb.DuckDBPyConnection, partnership: str, le
     return _with_change(frame, partnership_total(con, partnership, start, end, crime_types))
 
 
-def _area_values_sql(level: str, bucket: str, months: str) -> str:
-    area = _AREA_OF_LSOA[_level(level)]
+@dataclass(frozen=True)
+class _Scope:
+    """The partnership's mapped LSOAs at a level and the area each counts towards, as arrays (read once per store
+    version). One link per row of the lsoa × boundary join: an LSOA has one ward and a boundary one row per area
+    and type (their primary keys), so each LSOA counts towards one area."""
+
+    lsoas: list[str]                 # distinct LSOA codes, sorted
+    index: dict[str, int]            # LSOA code → position in lsoas
+    link_lsoa: np.ndarray            # per link: position in lsoas
+    link_area: np.ndarray            # per link: row in _areas_frame() (−1: not one of its areas)
+    with_population: np.ndarray      # per LSOA: has Census residents (its crimes count towards rates)
+    area_lsoas: dict[str, list[str]]  # area code → its LSOAs
+
+
+_SCOPE_CACHE: dict[tuple[str, str, str], _Scope] = {}
+
+
+def _scope(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> _Scope:
+    """The partnership's LSOA → area links at a level (kept per store version: they do not depend on filters)."""
+    key = (_store_file(con), partnership, _level(level))
+    if key[0] and key in _SCOPE_CACHE:
+        return _SCOPE_CACHE[key]
+    rows = con.execute(f"""
+        WITH pop AS (SELECT DISTINCT area_code FROM population WHERE area_type = 'lsoa' AND residents IS NOT NULL)
+        SELECT scope.lsoa_code, scope.area_code, pop.area_code IS NOT NULL
+        FROM ({_scope_sql(level)}) scope LEFT JOIN pop ON pop.area_code = scope.lsoa_code
+        ORDER BY 1, 2""", {"partnership": partnership, "level": level}).fetchall()
+    lsoas = sorted({str(code) for code, _area, _pop in rows})
+    index = {code: position for position, code in enumerate(lsoas)}
+    with_population = np.zeros(len(lsoas), dtype=bool)
+    area_lsoas: dict[str, list[str]] = {}
+    for code, area, has_population in rows:
+        with_population[index[code]] = bool(has_population)
+        area_lsoas.setdefault(str(area), []).append(str(code))
+    area_rows = pd.Index(_areas_frame(con, partnership, level)["area_code"]).get_indexer([r[1] for r in rows])
+    scope = _Scope(lsoas, index, np.array([index[r[0]] for r in rows], dtype=np.intp), np.asarray(area_rows),
+                   with_population, area_lsoas)
+    if key[0]:
+        if len(_SCOPE_CACHE) >= _CACHE_LIMIT:
+            _SCOPE_CACHE.clear()
+        _SCOPE_CACHE[key] = scope
+    return scope
+
+
+def _area_values_sql(bucket: str, months: str) -> str:
+    """Crimes and harm per LSOA of $lsoas and bucket, and (bucket NULL) the partnership total of $start..$end."""
     return f"""
-        WITH pop AS (SELECT DISTINCT area_code FROM population WHERE area_type = 'lsoa' AND residents IS NOT NULL),
-        weights AS (SELECT unnest($weight_types) AS crime_type, unnest($weight_days) AS days),
-        counts AS (
-            SELECT {area} AS area_code, {bucket} AS bucket, sum(a.crimes)::BIGINT AS crimes,
-                   coalesce(sum(a.crimes) FILTER (WHERE pop.area_code IS NOT NULL), 0)::BIGINT AS with_population,
-                   sum(a.crimes * w.days) AS harm, bool_or(w.days IS NULL) AS unweighted
-            FROM agg_crime_month_lsoa a
-            JOIN lsoa l ON l.lsoa_code = a.lsoa_code
-            JOIN boundary b ON b.area_code = {area} AND b.area_type = $level AND b.la_code IN {_PARTNERSHIP_LAS}
-            LEFT JOIN pop ON pop.area_code = a.lsoa_code
-            LEFT JOIN weights w ON w.crime_type = a.crime_type
-            WHERE {months} AND {_CRIME_FILTER}
-            GROUP BY ALL),
-        total AS (
-            SELECT coalesce(sum(t.crimes), 0)::BIGINT AS total FROM agg_crime_month_lsoa t
-            WHERE t.la_code IN {_PARTNERSHIP_LAS} AND t.month BETWEEN $start AND $end
-              AND (len($crime_types) = 0 OR list_contains($crime_types, t.crime_type)))
-        SELECT counts.*, total.total FROM total LEFT JOIN counts ON true"""
+        SELECT a.lsoa_code, {bucket} AS bucket, sum(a.crimes)::BIGINT AS crimes,
+               sum(a.crimes * $weight_days[list_position($weight_types, a.crime_type)]) AS harm,
+               bool_or(list_position($weight_types, a.crime_type) IS NULL) AS unweighted
+        FROM agg_crime_month_lsoa a
+        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code) AND {months} AND {_CRIME_FILTER}
+        GROUP BY ALL
+        UNION ALL
+        SELECT NULL, NULL, coalesce(sum(t.crimes), 0)::BIGINT, NULL, NULL FROM agg_crime_month_lsoa t
+        WHERE t.la_code IN {_PARTNERSHIP_LAS} AND t.month BETWEEN $start AND $end
+          AND (len($crime_types) = 0 OR list_contains($crime_types, t.crime_type))"""
 
 
 def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, buckets: int, bucket: str,
                  months: str, windows: dict[str, date], crime_types: tuple[str, ...],
                  weights: Weights) -> tuple[pd.DataFrame, dict[str, np.ndarray], int]:
-    """The areas (areas()), and in one query: crimes, crimes_with_population, harm and rate per bucket (rows)
-    and area (columns), and the partnership total between $start and $end."""
+    """The areas (areas(), shared: do not modify), and in one query: crimes, crimes_with_population, harm and rate
+    per bucket (rows) and area (columns), and the partnership total between $start and $end.
+
+    The query counts per LSOA of the partnership's scope; LSOAs are summed into their areas here.
+    """
     weights = weights or default_weights()
-    area_frame = areas(con, partnership, level)
-    rows = con.execute(_area_values_sql(level, bucket, months), {
-        "partnership": partnership, "level": level, "crime_types": list(crime_types), **windows,
-        "weight_types": [t for t, _w in weights], "weight_days": [float(w) for _t, w in weights]}).df()
-    total = int(rows["total"].iat[0])
-    rows = rows[rows["area_code"].notna()]
-    if rows["unweighted"].fillna(False).any():  # name them as harm_score does
+    area_frame = _areas_frame(con, partnership, level)
+    scope = _scope(con, partnership, level)
+    rows = con.execute(_area_values_sql(bucket, months), {
+        "lsoas": scope.lsoas, "partnership": partnership, "crime_types": list(crime_types), **windows,
+        "weight_types": [t for t, _w in weights], "weight_days": [float(w) for _t, w in weights]}).fetchall()
+    total = 0
+    per_lsoa = np.zeros((3, buckets, len(scope.lsoas)))  # crimes, harm, crimes of LSOAs with a population
+    unweighted = False
+    for code, period, crimes, harm, missing in rows:
+        if period is None:
+            total = int(crimes)
+            continue
+        position = scope.index[code]
+        per_lsoa[0, period, position] = crimes
+        per_lsoa[1, period, position] = harm if harm is not None else np.nan
+        unweighted = unweighted or bool(missing)
+    if unweighted:  # name them as harm_score does
         harm_score(con.execute(_counts_sql(level, months=months), {
             "partnership": partnership, "level": level, "crime_types": list(crime_types), **windows}).df(),
             dict(weights), count_col="crimes")
-    column = pd.Index(area_frame["area_code"]).get_indexer(rows["area_code"])
-    keep = column >= 0
-    row = rows["bucket"].to_numpy(dtype=int)[keep]
-    values: dict[str, np.ndarray] = {}
-    for name, source in (("crimes", "crimes"), ("crimes_with_population", "with_population"), ("harm", "harm")):
-        grid = np.zeros((buckets, len(area_frame)))
-        grid[row, column[keep]] = rows[source].to_numpy(dtype=float, na_value=np.nan)[keep]
-        values[name] = np.nan_to_num(grid, nan=0.0)
+    per_lsoa[2] = np.where(scope.with_population, per_lsoa[0], 0.0)
+    keep = scope.link_area >= 0
+    grid = np.zeros((3, buckets, len(area_frame)))
+    np.add.at(grid.T, scope.link_area[keep], per_lsoa.T[scope.link_lsoa[keep]])  # each link adds its LSOA
+    values: dict[str, np.ndarray] = {"crimes": grid[0], "crimes_with_population": grid[2],
+                                     "harm": np.nan_to_num(grid[1], nan=0.0)}
     residents = area_frame["residents"].to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         values["rate"] = np.where(residents > 0, values["crimes_with_population"] * 1000.0 / residents, np.nan)
@@ -377,7 +446,7 @@ def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, b
 def neighbours(con: duckdb.DuckDBPyConnection, partnership: str, level: str, method: str) -> dict[str, list[str]]:
     """Neighbour lists: shared boundary (queen contiguity) or centroids within the smallest distance that gives
     every area at least one neighbour."""
-    key = (store_file(con), partnership, _level(level), method)
+    key = (_store_file(con), partnership, _level(level), method)
     if key[0] and key in _NEIGHBOUR_CACHE:
         return _NEIGHBOUR_CACHE[key]
     links = _find_neighbours(con, partnership, level, method)
@@ -603,12 +672,47 @@ def top_hot_spot_codes(spots: pd.DataFrame, map_measure: str, confidence: str, l
 
 def top_hot_spot_details(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
                          area_codes: tuple[str, ...], crime_types: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For the given areas: crimes by type (area_code, crime_type, crimes, …) and their busiest locations."""
-    mix = con.execute(_counts_sql(level, areas_filter=True),
-                      {"partnership": partnership, "level": level, "start": start, "end": end,
-                       "crime_types": list(crime_types), "areas": list(area_codes)}).df()
-    places = top_locations(con, partnership, level, start, end, area_codes, crime_types)
-    return mix, places
+    """For the given areas: crimes by type (area_code, crime_type, crimes) and their busiest locations
+    (top_locations' columns), read in one query of their LSOAs' rows."""
+    scope = _scope(con, partnership, level)
+    chosen = set(area_codes)
+    lsoas = sorted({code for area in chosen for code in scope.area_lsoas.get(area, [])})
+    rows = con.execute(f"""
+        SELECT 0 AS part, a.lsoa_code, a.crime_type AS label, sum(a.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa a
+        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code) AND a.month BETWEEN $start AND $end AND {_CRIME_FILTER}
+        GROUP BY ALL
+        UNION ALL
+        SELECT 1 AS part, a.lsoa_code, a.location AS label, count(*)::BIGINT AS crimes
+        FROM street_crime a
+        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code) AND a.month BETWEEN $start AND $end AND {_CRIME_FILTER}
+          AND a.location IS NOT NULL
+        GROUP BY ALL""", {"lsoas": lsoas, "start": start, "end": end, "crime_types": list(crime_types)}).fetchall() \
+        if lsoas else []
+    area_of = {code: area for area in chosen for code in scope.area_lsoas.get(area, [])}
+    sums: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]] = ({}, {})
+    for part, code, label, crimes in rows:
+        key = (area_of[code], label)
+        sums[part][key] = sums[part].get(key, 0) + crimes
+    mix_keys = sorted(sums[0])
+    mix = pd.DataFrame({"area_code": _text_column([area for area, _t in mix_keys]),
+                        "crime_type": _text_column([kind for _a, kind in mix_keys]),
+                        "crimes": np.array([sums[0][k] for k in mix_keys], dtype="int64")})
+    ranked = sorted(sums[1].items(), key=lambda item: (item[0][0], -item[1], item[0][1]))
+    places: list[tuple[str, str, int, int]] = []
+    for (area, location), crimes in ranked:
+        rank = places[-1][3] + 1 if places and places[-1][0] == area else 1
+        if rank <= 3:
+            places.append((area, location, crimes, rank))
+    return mix, pd.DataFrame({"area_code": _text_column([p[0] for p in places]),
+                              "location": _text_column([p[1] for p in places]),
+                              "crimes": np.array([p[2] for p in places], dtype="int64"),
+                              "rank": np.array([p[3] for p in places], dtype="int64")})
+
+
+def _text_column(values: list[str]) -> pd.Series:
+    """A text column typed as DuckDB's .df() types it ("str" when there are rows, object when empty)."""
+    return pd.Series(values, dtype="str" if values else object)
 
 
 def top_hot_spots_table(spots: pd.DataFrame, details: tuple[pd.DataFrame, pd.DataFrame], map_measure: str,
@@ -741,18 +845,20 @@ def area_drilldown(con: duckdb.DuckDBPyConnection, partnership: str, level: str,
                    start: date, end: date, previous_start: date, previous_end: date,
                    crime_types: tuple[str, ...] = ()) -> Drilldown:
     """area_monthly (series_start..end), area_crime_mix and area_outcome_mix of one area, read in one query."""
-    params = {"partnership": partnership, "level": level, "area": area_code, "mstart": series_start, "start": start,
-              "end": end, "pstart": previous_start, "pend": previous_end}
-    crimes_sql = f"""
-        WITH scope AS ({_scope_sql(level)} WHERE {_AREA_OF_LSOA[level]} = $area)
+    lsoas = _scope(con, partnership, level).area_lsoas.get(area_code, [])  # kept per store version
+    params = {"lsoas": lsoas, "mstart": series_start, "start": start, "end": end, "pstart": previous_start,
+              "pend": previous_end}
+    crimes_sql = """
         SELECT 0 AS part, a.month, a.crime_type AS label, sum(a.crimes)::BIGINT AS crimes
-        FROM agg_crime_month_lsoa a JOIN scope ON scope.lsoa_code = a.lsoa_code
-        WHERE a.month BETWEEN $mstart AND $end OR a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend
+        FROM agg_crime_month_lsoa a
+        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code)
+          AND (a.month BETWEEN $mstart AND $end OR a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend)
         GROUP BY ALL"""
     outcomes_sql = f"""
         SELECT 1 AS part, NULL::DATE AS month, a.outcome_group AS label, sum(a.crimes)::BIGINT AS crimes
-        FROM agg_outcome_month_lsoa a JOIN scope ON scope.lsoa_code = a.lsoa_code
-        WHERE a.crime_month BETWEEN $start AND $end AND {_CRIME_FILTER}
+        FROM agg_outcome_month_lsoa a
+        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code) AND a.crime_month BETWEEN $start AND $end
+          AND {_CRIME_FILTER}
         GROUP BY ALL"""
     try:
         rows = con.execute(f"{crimes_sql} UNION ALL {outcomes_sql}",
@@ -826,7 +932,7 @@ def _force_records(con: duckdb.DuckDBPyConnection, force: str, start: date, end:
     For a store file (an immutable version) the force's monthly totals are read once and kept, since they
     need a scan of the force's rows; an in-memory store is read for the period each time.
     """
-    key = (store_file(con), force)
+    key = (_store_file(con), force)
     if not key[0]:
         row = con.execute(
             "SELECT coalesce(sum(crimes), 0)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
@@ -867,7 +973,7 @@ def _vintage_rows(con: duckdb.DuckDBPyConnection, partnership: str, start: date,
 
     For a store file (an immutable version) the partnership's monthly rows are read once and kept.
     """
-    key = (store_file(con), partnership)
+    key = (_store_file(con), partnership)
     if not key[0]:
         rows = con.execute(_VINTAGE_SQL.format(month="NULL", months=" AND a.month BETWEEN $start AND $end"),
                            {"partnership": partnership, "start": start, "end": end}).fetchall()
