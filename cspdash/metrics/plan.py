@@ -531,11 +531,13 @@ def meetings(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -
         "ORDER BY meeting_date DESC, meeting_id",
         [partnership, today],
     ).fetchall()
-    return pd.DataFrame(
-        [{"meeting_id": m, "committee": c, "meeting_date": _as_date(d), "label": f"{_as_date(d):%d %b %Y} — {c}"}
-         for m, c, d in rows],
-        columns=["meeting_id", "committee", "meeting_date", "label"],
-    )
+    columns = ["meeting_id", "committee", "meeting_date", "label"]
+    if not rows:
+        return pd.DataFrame([], columns=columns)
+    days = [_as_date(d) for _m, _c, d in rows]
+    return pd.DataFrame(dict(zip(columns, [[r[0] for r in rows], [r[1] for r in rows], days,
+                                           [f"{d:%d %b %Y} — {r[1]}" for d, r in zip(days, rows, strict=True)]],
+                                 strict=True)))
 
 
 def changes_since(con: duckdb.DuckDBPyConnection, partnership: str, since: dt.date, today: dt.date) -> pd.DataFrame:
@@ -995,34 +997,51 @@ def partner_actions_of(frame: pd.DataFrame, partner_code: str) -> pd.DataFrame:
 
 def partner_contributions(con: duckdb.DuckDBPyConnection, partnership: str, partner_code: str) -> pd.DataFrame:
     """What one partner puts in: kind, priority, description, amount, FTE, period."""
-    return con.execute(
+    rows = con.execute(
         """
-        SELECT c.kind AS "Kind", coalesce(p.title, '(whole plan)') AS "Priority", c.description AS "Description",
-               c.amount_gbp AS "Amount (£)", c.fte AS "Staff (FTE)", c.period AS "Period"
+        SELECT c.kind, coalesce(p.title, '(whole plan)'), c.description, c.amount_gbp, c.fte, c.period, p.title
         FROM partner_contribution c LEFT JOIN priority p USING (priority_id)
         WHERE c.partnership_code = ? AND c.partner_code = ?
-        ORDER BY c.kind, p.title
         """,
         [partnership, partner_code],
-    ).df()
+    ).fetchall()
+    rows.sort(key=lambda r: (r[0], r[6] is None, r[6] or ""))  # ORDER BY kind, priority title (blank last)
+    return _frame([r[:6] for r in rows], ["Kind", "Priority", "Description", "Amount (£)", "Staff (FTE)", "Period"],
+                  "tttfft")
 
 
 def plan_partners(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
     """Partners named anywhere in the partnership's plan: partner_code, partner_name, partner_type."""
-    return con.execute(
+    rows = con.execute(
         """
-        WITH named AS (
-            SELECT lead_partner AS code FROM priority WHERE partnership_code = $p
-            UNION SELECT a.owner_partner FROM action a JOIN priority p USING (priority_id) WHERE p.partnership_code = $p
-            UNION SELECT unnest(string_split(a.supporting_partners, ';')) FROM action a JOIN priority p
-                  USING (priority_id) WHERE p.partnership_code = $p
-            UNION SELECT partner_code FROM partner_contribution WHERE partnership_code = $p
-        )
-        SELECT pa.partner_code, pa.partner_name, pa.partner_type
-        FROM partner pa JOIN named n ON n.code = pa.partner_code ORDER BY pa.partner_name
+        SELECT 0 AS part, partner_code, partner_name, partner_type FROM partner
+        UNION ALL SELECT 1, p.lead_partner, a.owner_partner, a.supporting_partners
+        FROM priority p LEFT JOIN action a USING (priority_id) WHERE p.partnership_code = $p
+        UNION ALL SELECT 1, partner_code, NULL, NULL FROM partner_contribution WHERE partnership_code = $p
         """,
         {"p": partnership},
-    ).df()
+    ).fetchall()
+    named: set[str] = set()
+    for part, lead, owner, supporting in rows:
+        if part == 1:  # leads, owners, supporting partners split on ';' as string_split does, contributors
+            named.update([lead, owner, *(supporting.split(";") if supporting is not None else [])])
+    partners = sorted((r[1:] for r in rows if r[0] == 0 and r[1] in named), key=lambda r: r[1])
+    return _frame(partners, ["partner_code", "partner_name", "partner_type"], "ttt")
+
+
+def _frame(rows: list[tuple], columns: list[str], kinds: str) -> pd.DataFrame:
+    """Rows as DuckDB's .df() gives them, column by column by kind: 't' text (str, or object when every value
+    is NULL), 'd' date or timestamp (datetime64[us]), 'f' double (float64, NULL as NaN)."""
+    values = [list(c) for c in zip(*rows, strict=True)] or [[] for _c in columns]
+    data: dict[str, object] = {}
+    for name, kind, column in zip(columns, kinds, values, strict=True):
+        if kind == "d":
+            data[name] = np.array(column, dtype="datetime64[us]")
+        elif kind == "f":
+            data[name] = np.array(column, dtype=np.float64)
+        else:
+            data[name] = _texts(column)
+    return pd.DataFrame(data)
 
 
 # ---------------------------------------------------------------------------------------------- edits
@@ -1038,17 +1057,17 @@ def latest_update(con: duckdb.DuckDBPyConnection, partnership: str) -> dt.date |
 
 def audit_log(con: duckdb.DuckDBPyConnection, partnership: str, limit: int = 200) -> pd.DataFrame:
     """In-app edits to the partnership's actions, latest first: when, who, role, action, field, old, new."""
-    return con.execute(
+    rows = con.execute(
         """
-        SELECT e.edited_at AS "When", e.user_name AS "Who", e.user_role AS "Role", e.entity_id AS "Action ID",
-               a.title AS "Action", e.field AS "Field", e.old_value AS "Old value", e.new_value AS "New value"
+        SELECT e.edited_at, e.user_name, e.user_role, e.entity_id, a.title, e.field, e.old_value, e.new_value
         FROM edit_audit e JOIN action a ON a.action_id = e.entity_id JOIN priority p USING (priority_id)
         WHERE e.entity = 'action' AND p.partnership_code = ?
         ORDER BY e.edited_at DESC, e.audit_id DESC
         LIMIT ?
         """,
         [partnership, limit],
-    ).df()
+    ).fetchall()
+    return _frame(rows, ["When", "Who", "Role", "Action ID", "Action", "Field", "Old value", "New value"], "dttttttt")
 
 
 # ---------------------------------------------------------------------------------------------- headline
@@ -1087,8 +1106,9 @@ def plan_info(con: duckdb.DuckDBPyConnection, partnership: str) -> PlanInfo:
     row = con.execute(
         """
         SELECT count(*), any_value(plan_name), bool_or(is_sample),
-               (SELECT max(u.update_date) FROM progress_update u JOIN action a USING (action_id)
-                JOIN priority p USING (priority_id) WHERE p.partnership_code = $p)
+               (SELECT max(update_date) FROM progress_update WHERE action_id IN (
+                    SELECT action_id FROM action WHERE priority_id IN (
+                        SELECT priority_id FROM priority WHERE partnership_code = $p)))
         FROM priority WHERE partnership_code = $p
         """,
         {"p": partnership},
