@@ -79,3 +79,45 @@ def test_compare_frame_matches_scalar_version() -> None:
     assert "z" not in df.columns  # input untouched
     for row in out.itertuples():
         assert compare_counts(row.now, row.before).verdict == row.verdict
+
+
+def _compare_frame_by_columns(df: pd.DataFrame, current_col: str, previous_col: str) -> pd.DataFrame:
+    """compare_frame as it was at commit 1e0ef70: a copy of df with the four columns set one by one."""
+    current = df[current_col].astype(float).to_numpy()
+    previous = df[previous_col].astype(float).to_numpy()
+    out = df.copy()
+    z = 2.0 * (np.sqrt(current) - np.sqrt(previous))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(previous > 0, 100.0 * (current - previous) / previous, np.nan)
+    verdict = np.full(len(z), "noise", dtype=object)
+    verdict[np.abs(z) >= 2.0] = "possible"
+    verdict[np.abs(z) > 3.0] = "significant"
+    direction = np.full(len(z), "flat", dtype=object)
+    direction[current > previous] = "up"
+    direction[current < previous] = "down"
+    verdict[np.isnan(z)] = None
+    direction[np.isnan(z)] = None
+    out["z"] = z
+    out["pct_change"] = pct
+    out["verdict"] = pd.Series(verdict, index=df.index, dtype=object)
+    out["direction"] = pd.Series(direction, index=df.index, dtype=object)
+    return out
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"area": pd.Series(list("abcde"), dtype="str"), "now": [169, 64, 5, 100, 0],
+                  "before": [100, 100, 0, 100, 0]}),
+    pd.DataFrame({"area": list("abc"), "now": [1.0, np.nan, 4.0], "before": [0, 2, 4]}, index=[7, 3, 5]),
+    pd.DataFrame({"area": pd.Series([], dtype=object), "now": pd.Series([], dtype="int64"),
+                  "before": pd.Series([], dtype="int64")}),
+    pd.DataFrame({"now": [4, 9], "before": [9, 4], "z": ["old", "old"]}),          # a column it replaces
+    pd.DataFrame({"now": [4, 9], "before": [9, 4]}, index=[1, 1]),                  # repeated index labels
+    pd.DataFrame({"now": pd.array([4, None], dtype="Int64"), "before": [1, 1]}),    # a missing count
+])
+def test_compare_frame_equals_setting_the_columns_one_by_one(frame: pd.DataFrame) -> None:
+    before = frame.copy()
+    out = compare_frame(frame, "now", "before")
+    pd.testing.assert_frame_equal(out, _compare_frame_by_columns(frame, "now", "before"), check_exact=True)
+    if len(out):
+        out.loc[out.index[0], "now"] = -1  # the result is a copy: changing it leaves the input alone
+    pd.testing.assert_frame_equal(frame, before)
