@@ -119,25 +119,21 @@ def meetings(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
 
 def meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Meeting | None:
     """The meeting with its previous meeting, data window and data freshness; None if unknown."""
-    found = _meeting(con, meeting_id, _reference(con))
+    found = _meeting(meeting_id, _reference(con))
     return found[0] if found is not None else None
 
 
-def _meeting(con: duckdb.DuckDBPyConnection, meeting_id: str,
-             ref: _Reference) -> tuple[Meeting, dict[str, date]] | None:
-    """meeting() with the dates of the partnership's meetings by id (one read of the meeting table)."""
-    rows = con.execute(
-        "SELECT meeting_id, partnership_code, committee, meeting_date FROM meeting"
-        " WHERE partnership_code IN (SELECT partnership_code FROM meeting WHERE meeting_id = ?)", [meeting_id],
-    ).fetchall()
-    mine = [row for row in rows if row[0] == meeting_id]
-    if not mine:
+def _meeting(meeting_id: str, ref: _Reference) -> tuple[Meeting, dict[str, date]] | None:
+    """meeting() with the dates of the partnership's meetings by id."""
+    found = ref.meetings.get(meeting_id)
+    if found is None:
         return None
-    mid, code, committee, when = mine[0]
+    code, committee, when = found
+    rows = [(other, *ref.meetings[other]) for other in ref.partnership_meetings.get(code, [])]
     name, force = ref.partnerships.get(code, (code, ""))
     previous = None
     for row in rows:  # the latest earlier meeting of the partnership
-        if row[1] == code and row[3] < when and (previous is None or row[3] > previous[3]):
+        if row[3] < when and (previous is None or row[3] > previous[3]):
             previous = row
     data_end = ref.data_end(force, when)
     window_start = None
@@ -149,9 +145,9 @@ def _meeting(con: duckdb.DuckDBPyConnection, meeting_id: str,
             length = (data_end.year - start.year) * 12 + data_end.month - start.month + 1
             length = min(max(length, MIN_WINDOW_MONTHS), MAX_WINDOW_MONTHS)
             window_start = add_months(data_end, -(length - 1))
-    info = Meeting(mid, code, name, force, committee, when, previous[0] if previous else None,
+    info = Meeting(meeting_id, code, name, force, committee, when, previous[0] if previous else None,
                    previous[3] if previous else None, data_end, window_start, ref.loaded)
-    return info, {row[0]: row[3] for row in rows if row[1] == code}
+    return info, {row[0]: row[3] for row in rows}
 
 
 def _data_end(con: duckdb.DuckDBPyConnection, force: str, meeting_date: date) -> date | None:
@@ -163,7 +159,7 @@ def _data_end(con: duckdb.DuckDBPyConnection, force: str, meeting_date: date) ->
 @dataclass(frozen=True)
 class _Reference:
     """Reference rows of one store version that no meeting's choice changes: partnerships (name, force), their
-    councils, the published street months of each force, the last load and the partners' names."""
+    councils and meetings, the published street months of each force, the last load and the partners' names."""
 
     partnerships: dict[str, tuple[str, str]]
     councils: dict[str, list[str]]
@@ -172,6 +168,8 @@ class _Reference:
     loaded: datetime | None
     partners: dict[str, str]
     file: str                                   # the store version file ('' for an in-memory store)
+    meetings: dict[str, tuple[str, str, date]] = field(default_factory=dict)  # id → partnership, committee, date
+    partnership_meetings: dict[str, list[str]] = field(default_factory=dict)  # partnership → its meetings' ids
 
     def published(self, force: str) -> frozenset[date]:
         """The force's published street months (any force's for '')."""
@@ -205,12 +203,20 @@ def _reference(con: duckdb.DuckDBPyConnection) -> _Reference:
         by_force.setdefault(force, set()).add(month)
         by_force[""].add(month)
     loaded = con.execute("SELECT max(loaded_at) FROM load_log").fetchone()
+    meetings: dict[str, tuple[str, str, date]] = {}
+    partnership_meetings: dict[str, list[str]] = {}
+    for meeting_id, code, committee, when in con.execute(
+            "SELECT meeting_id, partnership_code, committee, meeting_date FROM meeting").fetchall():
+        if meeting_id not in meetings:
+            meetings[meeting_id] = (code, committee, when)
+            partnership_meetings.setdefault(code, []).append(meeting_id)
     ref = _Reference(
         partnerships=partnerships, councils=councils,
         street_months={force: sorted(months) for force, months in by_force.items()},
         street_sets={force: frozenset(months) for force, months in by_force.items()},
         loaded=loaded[0] if loaded else None,
         partners=dict(con.execute("SELECT partner_code, partner_name FROM partner").fetchall()), file=key,
+        meetings=meetings, partnership_meetings=partnership_meetings,
     )
     if key:
         if len(_REFERENCE_CACHE) >= _CACHE_LIMIT:
@@ -473,7 +479,13 @@ class _Plan:
     actions: pd.DataFrame
     priorities: pd.DataFrame
     history: list[tuple[str, date, object, object]]     # action_id, as_of, status, pct_complete
-    owners: list[str]                                   # each action's owner partner
+    owners: list[str]                                   # each action's owner partner (in the table's order)
+    # the actions frame's columns as lists (what the RAG rules read)
+    action_ids: list[str] = field(default_factory=list)
+    action_priorities: list[str] = field(default_factory=list)
+    starts: list[date | None] = field(default_factory=list)
+    dues: list[object] = field(default_factory=list)    # as the frame holds them (Timestamp or NaT)
+    priority_ids: list[str] = field(default_factory=list)
 
 
 def _text(values: list) -> pd.api.extensions.ExtensionArray:
@@ -514,7 +526,10 @@ def _plan_rows(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
     })
     priorities = pd.DataFrame({name: _text([r[i] for r in priority_rows])
                                for i, name in enumerate(("priority_id", "title", "lead_partner", "crime_types"))})
-    return _Plan(actions, priorities, history, [row[3] for row in action_rows])
+    return _Plan(actions, priorities, history, [row[3] for row in action_rows],
+                 action_ids=[row[0] for row in ordered], action_priorities=[row[2] for row in ordered],
+                 starts=[row[5] for row in ordered], dues=actions["due_date"].tolist(),
+                 priority_ids=[row[0] for row in priority_rows])
 
 
 def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -528,7 +543,18 @@ def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -
 
 def _status_on(plan: _Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """plan_status from _plan_rows (the frames read are not changed)."""
+    rags, statuses, pcts, rolled = _judge(plan, as_of)
     actions, priorities = plan.actions.copy(), plan.priorities.copy()
+    actions["status"], actions["pct_complete"], actions["rag"] = statuses, pcts, rags
+    priorities["rag"] = [r[0] for r in rolled]
+    priorities["reason"] = [r[1] for r in rolled]
+    priorities["actions"] = [r[2] for r in rolled]
+    return priorities, actions
+
+
+def _judge(plan: _Plan, as_of: date) -> tuple[list[str], list[object], list[object], list[tuple[str, str, int]]]:
+    """Each action's RAG, status and percent complete on ``as_of`` (in the actions frame's order), and each
+    priority's (RAG, reason, number of actions) (in the priorities frame's order)."""
     # the latest status on or before as_of per action; of two on the same day the later listed (an update, then
     # the action's own row)
     known: dict[str, tuple[date, object, object]] = {}
@@ -537,28 +563,24 @@ def _status_on(plan: _Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
             seen = known.get(action_id)
             if seen is None or day >= seen[0]:
                 known[action_id] = (day, status, pct)
-    rags, statuses, pcts = [], [], []
-    for action_id, start_date, due_date in zip(actions["action_id"].tolist(), actions["start_date"].tolist(),
-                                               actions["due_date"].tolist(), strict=True):
-        started = start_date is None or pd.isna(start_date) or start_date.date() <= as_of
-        found = known.get(action_id) if started else None
+    rags: list[str] = []
+    statuses: list[object] = []
+    pcts: list[object] = []
+    for action_id, start_date, due_date in zip(plan.action_ids, plan.starts, plan.dues, strict=True):
+        found = known.get(action_id) if start_date is None or start_date <= as_of else None
         status, pct = (found[1], found[2]) if found is not None else (None, None)
         try:
             rag = action_rag(status, pct, due_date, as_of)  # type: ignore[arg-type]
         except ValueError:
-            rag = action_rag(None, None, due_date, as_of)
+            rag = action_rag(None, None, due_date, as_of)  # type: ignore[arg-type]
         rags.append(rag)
         statuses.append(status)
         pcts.append(pct)
-    actions["status"], actions["pct_complete"], actions["rag"] = statuses, pcts, rags
     own: dict[str, list[str]] = {}
-    for priority_id, rag in zip(actions["priority_id"].tolist(), rags, strict=True):
+    for priority_id, rag in zip(plan.action_priorities, rags, strict=True):
         own.setdefault(priority_id, []).append(rag)
-    rolled = [(*priority_rag(own.get(pid, [])), len(own.get(pid, []))) for pid in priorities["priority_id"].tolist()]
-    priorities["rag"] = [r[0] for r in rolled]
-    priorities["reason"] = [r[1] for r in rolled]
-    priorities["actions"] = [r[2] for r in rolled]
-    return priorities, actions
+    rolled = [(*priority_rag(own.get(pid, [])), len(own.get(pid, []))) for pid in plan.priority_ids]
+    return rags, statuses, pcts, rolled  # type: ignore[return-value]
 
 
 def rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | None, until: date) -> pd.DataFrame:
@@ -567,7 +589,8 @@ def rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | 
     Columns: level, item_id, title, lead_partner, rag_then, rag_now, change ('new Red', 'new Amber', 'worse',
     'better'), reason.
     """
-    return _rag_changes(con, partnership, since, plan_status(con, partnership, until))
+    plan = _plan_rows(con, partnership)
+    return _rag_changes(con, partnership, since, _status_on(plan, until), plan)
 
 
 def _rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | None,
@@ -575,22 +598,23 @@ def _rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date |
     """rag_changes with the plan's status at ``until`` already computed (and the plan's rows, if read)."""
     columns = ["level", "item_id", "title", "lead_partner", "rag_then", "rag_now", "change", "reason"]
     pri_now, act_now = status_now
+    then_priority: dict[str, str] = {}
+    then_action: dict[str, str] = {}
     if since is not None:
-        pri_then, act_then = _status_on(read if read is not None else _plan_rows(con, partnership), since)
-    else:
-        pri_then, act_then = pri_now.assign(rag=None), act_now.assign(rag=None)
+        plan = read if read is not None else _plan_rows(con, partnership)
+        rags, _statuses, _pcts, rolled = _judge(plan, since)
+        then_priority = dict(zip(plan.priority_ids, [r[0] for r in rolled], strict=True))
+        then_action = dict(zip(plan.action_ids, rags, strict=True))
     rows = []
-    for level, now, then, id_col, lead_col in (("priority", pri_now, pri_then, "priority_id", "lead_partner"),
-                                               ("action", act_now, act_then, "action_id", "owner_partner")):
-        before = dict(zip(then[id_col], then["rag"], strict=True))
-        for row in now.itertuples():
-            item = getattr(row, id_col)
-            old, new = before.get(item), row.rag
+    for level, now, before, id_col, lead_col, why_col in (
+            ("priority", pri_now, then_priority, "priority_id", "lead_partner", "reason"),
+            ("action", act_now, then_action, "action_id", "owner_partner", "commentary")):
+        for item, title, lead, new, why in zip(now[id_col].tolist(), now["title"].tolist(), now[lead_col].tolist(),
+                                               now["rag"].tolist(), now[why_col].tolist(), strict=True):
+            old = before.get(item)
             change = _move(old, new)
             if change:
-                reason = getattr(row, "reason", None) or getattr(row, "commentary", None) or ""
-                rows.append({"level": level, "item_id": item, "title": row.title, "lead_partner": getattr(row, lead_col),
-                             "rag_then": old or "—", "rag_now": new, "change": change, "reason": reason})
+                rows.append((level, item, title, lead, old or "—", new, change, why or ""))
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -617,21 +641,19 @@ def indicator_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: da
     if priority_ids is None:
         priority_ids = [row[0] for row in con.execute(
             "SELECT priority_id FROM priority WHERE partnership_code = ?", [partnership]).fetchall()]
-    indicators = sorted(con.execute(
-        "SELECT indicator_id, name, priority_id, source_partner, higher_is_better, unit FROM indicator"
-        " WHERE list_contains(?, priority_id)", [priority_ids],
-    ).fetchall() if priority_ids else [], key=lambda row: row[0])
+    read = con.execute(
+        "SELECT i.indicator_id, i.name, i.priority_id, i.source_partner, i.higher_is_better, i.unit, v.period,"
+        " v.area_code, v.value, v.baseline, v.target FROM indicator i JOIN indicator_value v USING (indicator_id)"
+        " WHERE list_contains(?, i.priority_id) AND v.period <= ?", [priority_ids, as_of],
+    ).fetchall() if priority_ids else []
+    # per indicator its latest period, and of that period the first area by code
     latest: dict[str, tuple] = {}
-    if indicators:
-        # the latest period, and of that period the first area by code
-        for row in con.execute(
-            "SELECT indicator_id, period, area_code, value, baseline, target FROM indicator_value"
-            " WHERE list_contains(?, indicator_id) AND period <= ?", [[row[0] for row in indicators], as_of],
-        ).fetchall():
-            seen = latest.get(row[0])
-            if seen is None or row[1] > seen[1] or (row[1] == seen[1] and row[2] < seen[2]):
-                latest[row[0]] = row
-    rows = [(info, latest[info[0]]) for info in indicators if info[0] in latest]
+    for row in read:
+        seen = latest.get(row[0])
+        if seen is None or row[6] > seen[6] or (row[6] == seen[6] and row[7] < seen[7]):
+            latest[row[0]] = row
+    indicators = [latest[key][:6] for key in sorted(latest)]
+    rows = [(info, latest[info[0]][5:]) for info in indicators]  # (…, period, area_code, value, baseline, target)
     rags, reasons = [], []
     for info, found in rows:
         value, baseline, target = float(found[3]), found[4], found[5]
@@ -654,10 +676,11 @@ def indicator_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: da
     })
 
 
-def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list[str] | None = None) -> pd.DataFrame:
+def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list[str] | None = None,
+                  names: dict[str, str] | None = None) -> pd.DataFrame:
     """Each partner's contribution: partner, actions led, funding (£), staff (FTE), in-kind and data items.
 
-    ``owners``: the owner partner of each of the partnership's actions, if already read.
+    ``owners``: the owner partner of each of the partnership's actions, and ``names`` the partners' names, if read.
     """
     if owners is None:
         owners = [row[0] for row in con.execute(
@@ -680,7 +703,8 @@ def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list
             sums[2] += 1
         elif kind == "data":
             sums[3] += 1
-    names = _reference(con).partners
+    if names is None:
+        names = _reference(con).partners
     rows = []
     for code in {**dict.fromkeys(led), **dict.fromkeys(given)}:
         funding, staff, in_kind, data = given.get(code, [None, None, 0, 0])
@@ -890,7 +914,7 @@ class Briefing:
 def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = False) -> Briefing | None:
     """Gather the briefing for a meeting (None when the meeting is unknown); ``public`` for public output."""
     ref = _reference(con)
-    found = _meeting(con, meeting_id, ref)
+    found = _meeting(meeting_id, ref)
     if found is None:
         return None
     info, meeting_dates = found
@@ -918,7 +942,7 @@ def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = Fal
         rag_changes=moves, priorities=priorities, actions=actions,
         indicators=indicator_status(con, code, when, plan.priorities["priority_id"].tolist()),
         recommendations=recommendations(con, code, when, meeting_dates),
-        triggers=triggers(con, code), health=health(con, code), contributions=contributions(con, code, plan.owners),
+        triggers=triggers(con, code), health=health(con, code), contributions=contributions(con, code, plan.owners, ref.partners),
         monthly=monthly, partner_names=dict(ref.partners), public=public,
     )
 

@@ -57,7 +57,11 @@ def test_reference_rows_are_kept_per_version_and_not_for_memory() -> None:
     con.execute("CREATE TABLE published_month (source VARCHAR, force VARCHAR, month DATE)")
     con.execute("CREATE TABLE load_log (loaded_at TIMESTAMP)")
     con.execute("CREATE TABLE partner (partner_code VARCHAR, partner_name VARCHAR)")
+    con.execute("CREATE TABLE meeting (meeting_id VARCHAR, partnership_code VARCHAR, committee VARCHAR,"
+                " meeting_date DATE)")
     con.execute("INSERT INTO partnership VALUES ('P1', 'One', 'f1')")
+    con.execute("INSERT INTO meeting VALUES ('M1', 'P1', 'C', DATE '2025-02-10'), ('M2', 'P1', 'C', DATE '2025-05-05'),"
+                " ('M3', 'P2', 'C', DATE '2025-03-01')")
     con.execute("INSERT INTO published_month VALUES ('street', 'f1', DATE '2025-01-01'), ('street', 'f2',"
                 " DATE '2025-03-01'), ('outcomes', 'f1', DATE '2025-04-01')")
     ref = mm._reference(con)
@@ -68,6 +72,13 @@ def test_reference_rows_are_kept_per_version_and_not_for_memory() -> None:
     assert ref.data_end("f1", date(2025, 2, 10)) == date(2025, 1, 1)
     assert ref.data_end("f1", date(2025, 1, 31)) is None
     assert ref.data_end("", date(2025, 4, 2)) == date(2025, 3, 1)
+    # a meeting's partnership and previous meeting; P2 is not in the partnership table (any force's months)
+    found = mm.meeting(con, "M2")
+    assert found is not None and (found.partnership_name, found.force) == ("One", "f1")
+    assert (found.previous_id, found.data_end) == ("M1", date(2025, 1, 1))
+    other = mm.meeting(con, "M3")
+    assert other is not None and (other.partnership_name, other.force, other.previous_id) == ("P2", "", None)
+    assert other.data_end == date(2025, 1, 1) and mm.meeting(con, "M9") is None
     con.execute("INSERT INTO published_month VALUES ('street', 'f1', DATE '2025-02-01')")
     assert mm._reference(con).published("f1") == {date(2025, 1, 1), date(2025, 2, 1)}  # in memory: read afresh
 
@@ -80,6 +91,8 @@ def test_reference_rows_of_a_file_store_are_read_once(tmp_path: object) -> None:
                 "CREATE TABLE published_month (source VARCHAR, force VARCHAR, month DATE)",
                 "CREATE TABLE load_log (loaded_at TIMESTAMP)",
                 "CREATE TABLE partner (partner_code VARCHAR, partner_name VARCHAR)",
+                "CREATE TABLE meeting (meeting_id VARCHAR, partnership_code VARCHAR, committee VARCHAR,"
+                " meeting_date DATE)",
                 "INSERT INTO partner VALUES ('X', 'Partner X')"):
         con.execute(sql)
     first = mm._reference(con)
