@@ -601,72 +601,91 @@ def _recent_signal(values: list[float], dates: list[dt.date]) -> tuple[str | Non
     return latest.direction, latest.sentence
 
 
-def _linked(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None) -> list[tuple[str, str]]:
-    """(priority_id, crime_types) of one priority, or of every priority of the partnership in order."""
-    if priority_id is not None:
-        return [(priority_id, r[0]) for r in con.execute(
-            "SELECT crime_types FROM priority WHERE priority_id = ?", [priority_id]).fetchall()]
-    return con.execute("SELECT priority_id, crime_types FROM priority WHERE partnership_code = ? ORDER BY 1",
-                       [partnership]).fetchall()
+@dataclass(frozen=True)
+class _Sources:
+    """What the evidence of some priorities is read from: their linked crime types and indicators, and the
+    partnership's councils and force."""
+
+    #: (priority_id, crime_types) in priority order
+    linked: list[tuple[str, str | None]]
+    #: (priority_id, indicator_id, name, unit, higher_is_better, source partner's name or code), in that order
+    indicators: list[tuple]
+    councils: list[str]
+    force: str | None
 
 
-def _indicator_rows(con: duckdb.DuckDBPyConnection, partnership: str,
-                    priority_ids: list[str]) -> dict[str, list[dict[str, object]]]:
-    """Evidence rows of the partner indicators linked to these priorities, by priority (one query for the
-    definitions, one for every indicator's series summed over the partnership's areas)."""
-    defs = con.execute(
-        """
-        SELECT i.priority_id, i.indicator_id, i.name, i.unit, i.higher_is_better,
-               coalesce(pa.partner_name, i.source_partner)
-        FROM indicator i LEFT JOIN partner pa ON pa.partner_code = i.source_partner
-        WHERE list_contains(?, i.priority_id) ORDER BY i.priority_id, i.indicator_id
+def _sources(con: duckdb.DuckDBPyConnection, partnership: str, priority_ids: list[str] | None = None) -> _Sources:
+    """_Sources of the listed priorities (of every priority of the partnership when None), in one query of
+    plain filtered scans: the priorities, the partnership's councils and force, partner names, indicators."""
+    own = "list_contains($ids, priority_id)" if priority_ids is not None else "partnership_code = $p"
+    linked_to = "list_contains($ids, priority_id)" if priority_ids is not None else (
+        "priority_id IN (SELECT priority_id FROM priority WHERE partnership_code = $p)")
+    params: dict[str, object] = {"p": partnership}
+    if priority_ids is not None:
+        params["ids"] = priority_ids
+    rows = con.execute(
+        f"""
+        SELECT 0 AS part, priority_id, crime_types, NULL, NULL, NULL::BOOLEAN, NULL FROM priority WHERE {own}
+        UNION ALL SELECT 1, la_code, NULL, NULL, NULL, NULL, NULL FROM partnership_la WHERE partnership_code = $p
+        UNION ALL SELECT 2, force, NULL, NULL, NULL, NULL, NULL FROM partnership WHERE partnership_code = $p
+        UNION ALL SELECT 3, partner_code, partner_name, NULL, NULL, NULL, NULL FROM partner
+        UNION ALL SELECT 4, priority_id, indicator_id, name, unit, higher_is_better, source_partner
+        FROM indicator WHERE {linked_to}
         """,
-        [priority_ids],
+        params,
     ).fetchall()
-    if not defs:
-        return {}
-    return _judge_indicators(defs, _series(con, partnership, [d[1] for d in defs], [], None)[0])
+    names = {r[1]: r[2] for r in rows if r[0] == 3}
+    indicators = sorted((r[1:6] + (names.get(r[6], r[6]),) for r in rows if r[0] == 4), key=lambda r: (r[0], r[1]))
+    return _Sources(
+        linked=sorted((r[1], r[2]) for r in rows if r[0] == 0),  # (priority_id, ...): ids are unique
+        indicators=indicators,
+        councils=[r[1] for r in rows if r[0] == 1],
+        force=next((r[1] for r in rows if r[0] == 2), None),
+    )
 
 
-#: every listed indicator's series summed over the partnership's own code and its councils' codes:
+#: every listed indicator's series summed over the listed areas (the partnership's own code and its councils'):
 #: 0, indicator_id, period, value, baseline, target
 _INDICATOR_SERIES_SQL = """
         SELECT 0 AS part, indicator_id, period, sum(value), sum(baseline), sum(target)
         FROM indicator_value
-        WHERE list_contains($ids, indicator_id)  -- the partnership's own code or one of its councils
-          AND (area_code = $p OR area_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p))
+        WHERE list_contains($ids, indicator_id) AND list_contains($areas, area_code)
         GROUP BY indicator_id, period
 """
-#: the partnership's councils' monthly counts of the listed crime types over 36 months to $end (the sum of
-#: agg_crime_month_lsoa = monthly_crime_counts for the partnership): 1, crime_type, month, crimes, NULL, NULL
+#: the listed councils' monthly counts of the listed crime types over 36 months to $end (the sum of
+#: agg_crime_month_lsoa = monthly_crime_counts for the partnership): 1, crime_type, month, crimes, NULL, NULL.
+#: The councils are listed, not joined, so the scan skips the row groups of other councils by their min/max.
 _CRIME_SERIES_SQL = """
         SELECT 1 AS part, c.crime_type, c.month, sum(c.crimes)::DOUBLE, NULL::DOUBLE, NULL::DOUBLE
         FROM agg_crime_month_lsoa c
-        WHERE c.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p)
-          AND list_contains($types, c.crime_type)
+        WHERE list_contains($councils, c.la_code) AND list_contains($types, c.crime_type)
           AND c.month BETWEEN $first AND $end
         GROUP BY ALL
 """
-#: the months the partnership's force published street data for: 2, NULL, month, NULL, NULL, NULL
+#: the months the force published street data for: 2, NULL, month, NULL, NULL, NULL
 _PUBLISHED_SQL = """
-        SELECT DISTINCT 2, NULL, pm.month, NULL, NULL, NULL FROM published_month pm
-        WHERE pm.source = 'street' AND pm.force IN (SELECT force FROM partnership WHERE partnership_code = $p)
+        SELECT DISTINCT 2, NULL, month, NULL, NULL, NULL FROM published_month
+        WHERE source = 'street' AND force = $force
 """
 
 
-def _series(con: duckdb.DuckDBPyConnection, partnership: str, indicator_ids: list[str], crime_types: list[str],
-            end: dt.date | None) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]], set[dt.date]]:
+def _series(con: duckdb.DuckDBPyConnection, partnership: str, sources: _Sources, indicator_ids: list[str],
+            crime_types: list[str], end: dt.date | None) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]],
+                                                                   set[dt.date]]:
     """In one query: the indicators' series (indicator_id, period, value, baseline, target) and the crime
     types' monthly counts over 36 months to ``end`` (crime_type, month, crimes, ...), each oldest first by
     id, and the months the partnership's force published street data for."""
     parts: list[str] = []
-    params: dict[str, object] = {"p": partnership}
+    params: dict[str, object] = {}
     if indicator_ids:
         parts.append(_INDICATOR_SERIES_SQL)
-        params["ids"] = indicator_ids
-    if crime_types and end is not None:
-        parts += [_CRIME_SERIES_SQL, _PUBLISHED_SQL]
-        params.update(types=crime_types, first=add_months(end, -35), end=end)
+        params.update(ids=indicator_ids, areas=[partnership, *sources.councils])
+    if crime_types and end is not None and sources.councils:  # no councils: no counts (and nothing to gap)
+        parts.append(_CRIME_SERIES_SQL)
+        params.update(councils=sources.councils, types=crime_types, first=add_months(end, -35), end=end)
+        if sources.force is not None:
+            parts.append(_PUBLISHED_SQL)
+            params["force"] = sources.force
     rows = con.execute(" UNION ALL ".join(parts), params).fetchall() if parts else []
     by_part: tuple[dict[str, list[tuple]], dict[str, list[tuple]]] = ({}, {})
     published: set[dt.date] = set()
@@ -708,20 +727,11 @@ def _judge_indicators(defs: list[tuple], series: dict[str, list[tuple]]) -> dict
     return out
 
 
-def _crime_rows(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: list[str], end: dt.date,
-                months: int) -> dict[str, dict[str, object]]:
-    """One evidence row per police.uk crime type (CRIME_EVIDENCE: last ``months`` against the same length
-    before, SPC on 36 months), from one query for all the types."""
-    if not crime_types:
-        return {}
-    _indicators, series, published = _series(con, partnership, [], crime_types, end)
-    return _judge_crimes(crime_types, series, published, end, months)
-
-
 def _judge_crimes(crime_types: list[str], series: dict[str, list[tuple]], published: set[dt.date], end: dt.date,
                   months: int) -> dict[str, dict[str, object]]:
-    """_crime_rows from each type's counts (crime_type, month, crimes), oldest first, and the months the force
-    published: months it did not publish are gaps (every month counts when it published none)."""
+    """One evidence row per police.uk crime type (CRIME_EVIDENCE: last ``months`` against the same length
+    before, SPC on 36 months) from each type's counts (crime_type, month, crimes), oldest first, and the months
+    the force published: months it did not publish are gaps (every month counts when it published none)."""
     period = Period(end, months)
     start, stop, before_start, before_stop = period.start, period.end, period.previous_start, period.previous_end
     out: dict[str, dict[str, object]] = {}
@@ -758,32 +768,22 @@ def _types_of(crime_types: object) -> list[str]:
 def _evidence_rows(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int,
                    priority_id: str | None = None) -> dict[str, list[dict[str, object]]]:
     """Evidence rows by priority (one priority, or all of the partnership's): indicators, then crime types.
-    Each series is read once and judged once, however many priorities link it: one query for the priorities
-    with their indicators' definitions, one for every series (indicators, crime types, published months)."""
-    where, params = ("p.priority_id = ?", [priority_id]) if priority_id is not None else (
-        "p.partnership_code = ?", [partnership])
-    rows = con.execute(
-        f"""
-        SELECT p.priority_id, p.crime_types, i.priority_id, i.indicator_id, i.name, i.unit, i.higher_is_better,
-               coalesce(pa.partner_name, i.source_partner)
-        FROM priority p LEFT JOIN indicator i ON i.priority_id = p.priority_id
-        LEFT JOIN partner pa ON pa.partner_code = i.source_partner
-        WHERE {where} ORDER BY p.priority_id, i.indicator_id
-        """,
-        params,
-    ).fetchall()
-    linked = list({row[0]: row[1] for row in rows}.items())
-    defs = [row[2:] for row in rows if row[3] is not None]
-    types = [t for _p, found in linked for t in _types_of(found)]
-    indicator_series, crime_series, published = _series(con, partnership, [d[1] for d in defs], types, end)
-    indicators = _judge_indicators(defs, indicator_series)
+    Each series is read once and judged once, however many priorities link it: one query for what is linked
+    (_sources), one for every series (indicators, crime types, published months)."""
+    sources = _sources(con, partnership, None if priority_id is None else [priority_id])
+    types = [t for _p, found in sources.linked for t in _types_of(found)]
+    indicator_series, crime_series, published = _series(con, partnership, sources,
+                                                         [d[1] for d in sources.indicators], types, end)
+    indicators = _judge_indicators(sources.indicators, indicator_series)
     crimes = _judge_crimes(types, crime_series, published, end, months)
-    return {p: indicators.get(p, []) + [crimes[t] for t in _types_of(found)] for p, found in linked}
+    return {p: indicators.get(p, []) + [crimes[t] for t in _types_of(found)] for p, found in sources.linked}
 
 
 def indicator_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str) -> pd.DataFrame:
     """Partner indicators linked to a priority: latest value, baseline, target, trend and indicator RAG."""
-    return pd.DataFrame(_indicator_rows(con, partnership, [priority_id]).get(priority_id, []),
+    sources = _sources(con, partnership, [priority_id])
+    series = _series(con, partnership, sources, [d[1] for d in sources.indicators], [], None)[0]
+    return pd.DataFrame(_judge_indicators(sources.indicators, series).get(priority_id, []),
                         columns=_EVIDENCE_COLUMNS)
 
 
@@ -794,8 +794,10 @@ def crime_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id
     Counts come from monthly_crime_counts for the partnership; months the force did not publish are left out
     (a gap, never a zero). Lower is better; there is no target, so no real change is Amber.
     """
-    types = [t for _p, found in _linked(con, partnership, priority_id) for t in _types_of(found)]
-    rows = _crime_rows(con, partnership, types, end, months)
+    sources = _sources(con, partnership, [priority_id])
+    types = [t for _p, found in sources.linked for t in _types_of(found)]
+    _indicators, series, published = _series(con, partnership, sources, [], types, end)
+    rows = _judge_crimes(types, series, published, end, months)
     return pd.DataFrame([rows[t] for t in types], columns=_EVIDENCE_COLUMNS)
 
 

@@ -99,3 +99,27 @@ def test_the_comparison_can_fail(edited: duckdb.DuckDBPyConnection) -> None:
         _same(old.iloc[::-1].reset_index(drop=True), old)
     with pytest.raises(AssertionError):
         _same(old.astype(object), old)
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_one_priority_evidence_matches_the_earlier_queries(which: str, edited: duckdb.DuckDBPyConnection,
+                                                           demo: duckdb.DuckDBPyConnection) -> None:
+    """indicator_evidence and crime_evidence for each priority (and an unknown one), as the earlier queries."""
+    from tests.metrics.plan_fixture import END_MONTH
+
+    con = edited if which == "fixture" else demo
+    end = END_MONTH if which == "fixture" else con.execute(
+        "SELECT max(month) FROM published_month WHERE source = 'street'").fetchone()[0]
+    code = con.execute("SELECT min(partnership_code) FROM priority").fetchone()[0]
+    ids = [r[0] for r in con.execute("SELECT priority_id FROM priority WHERE partnership_code = ? ORDER BY 1",
+                                     [code]).fetchall()]
+    rows = 0
+    for priority_id in [*ids, "NO-SUCH-PRIORITY"]:
+        new = plan.indicator_evidence(con, code, priority_id)
+        pd.testing.assert_frame_equal(new, before.indicator_evidence(con, code, priority_id))
+        rows += len(new)
+        for months in (12, 3):
+            new = plan.crime_evidence(con, code, priority_id, end, months)
+            pd.testing.assert_frame_equal(new, before.crime_evidence(con, code, priority_id, end, months))
+            rows += len(new)
+    assert rows > 0
