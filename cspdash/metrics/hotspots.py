@@ -354,6 +354,20 @@ class _Scope:
     link_area: np.ndarray            # per link: row in _areas_frame() (−1: not one of its areas)
     with_population: np.ndarray      # per LSOA: has Census residents (its crimes count towards rates)
     area_lsoas: dict[str, list[str]]  # area code → its LSOAs
+    las: list[str] | None             # the councils the LSOAs' crime rows carry (None: some carry none)
+    forces: list[str]                 # the forces that recorded them
+
+    def rows_of(self, alias: str, lsoas: list[str], by: str = "la_code") -> tuple[str, dict[str, list[str]]]:
+        """A WHERE condition (and its parameters) for the rows of ``lsoas`` (some of this scope's) in a table
+        aliased ``alias``: narrowed first by their councils (by="la_code") or forces (by="force"), which are few
+        and sorted together in the tables, so DuckDB skips the rest of the country without testing each row."""
+        if not lsoas:
+            return "false", {}
+        condition = f"list_contains($lsoas::VARCHAR[], {alias}.lsoa_code)"
+        keys = self.las if by == "la_code" else self.forces
+        if keys is None:
+            return condition, {"lsoas": lsoas}
+        return f"list_contains(${by}s::VARCHAR[], {alias}.{by}) AND {condition}", {"lsoas": lsoas, f"{by}s": keys}
 
 
 _SCOPE_CACHE: dict[tuple[str, str, str], _Scope] = {}
@@ -377,8 +391,12 @@ def _scope(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> _Sco
         with_population[index[code]] = bool(has_population)
         area_lsoas.setdefault(str(area), []).append(str(code))
     area_rows = pd.Index(_areas_frame(con, partnership, level)["area_code"]).get_indexer([r[1] for r in rows])
+    # every council and force the LSOAs' rows carry (a row's council comes from its LSOA name, so it may differ)
+    carried = con.execute("SELECT DISTINCT la_code, force FROM agg_crime_month_lsoa "
+                          "WHERE list_contains($lsoas::VARCHAR[], lsoa_code)", {"lsoas": lsoas}).fetchall()
+    las = None if any(la is None for la, _f in carried) else sorted({str(la) for la, _f in carried})
     scope = _Scope(lsoas, index, np.array([index[r[0]] for r in rows], dtype=np.intp), np.asarray(area_rows),
-                   with_population, area_lsoas)
+                   with_population, area_lsoas, las, sorted({str(force) for _la, force in carried}))
     if key[0]:
         if len(_SCOPE_CACHE) >= _CACHE_LIMIT:
             _SCOPE_CACHE.clear()
@@ -386,14 +404,15 @@ def _scope(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> _Sco
     return scope
 
 
-def _area_values_sql(bucket: str, months: str) -> str:
-    """Crimes and harm per LSOA of $lsoas and bucket, and (bucket NULL) the partnership total of $start..$end."""
+def _area_values_sql(rows: str, bucket: str, months: str) -> str:
+    """Crimes and harm per LSOA (of the ``rows`` condition) and bucket, and (bucket NULL) the partnership total of
+    $start..$end."""
     return f"""
         SELECT a.lsoa_code, {bucket} AS bucket, sum(a.crimes)::BIGINT AS crimes,
                sum(a.crimes * $weight_days[list_position($weight_types, a.crime_type)]) AS harm,
                bool_or(list_position($weight_types, a.crime_type) IS NULL) AS unweighted
         FROM agg_crime_month_lsoa a
-        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code) AND {months} AND {_CRIME_FILTER}
+        WHERE {rows} AND {months} AND {_CRIME_FILTER}
         GROUP BY ALL
         UNION ALL
         SELECT NULL, NULL, coalesce(sum(t.crimes), 0)::BIGINT, NULL, NULL FROM agg_crime_month_lsoa t
@@ -412,8 +431,9 @@ def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, b
     weights = weights or default_weights()
     area_frame = _areas_frame(con, partnership, level)
     scope = _scope(con, partnership, level)
-    rows = con.execute(_area_values_sql(bucket, months), {
-        "lsoas": scope.lsoas, "partnership": partnership, "crime_types": list(crime_types), **windows,
+    condition, lsoas = scope.rows_of("a", scope.lsoas)
+    rows = con.execute(_area_values_sql(condition, bucket, months), {
+        **lsoas, "partnership": partnership, "crime_types": list(crime_types), **windows,
         "weight_types": [t for t, _w in weights], "weight_days": [float(w) for _t, w in weights]}).fetchall()
     total = 0
     per_lsoa = np.zeros((3, buckets, len(scope.lsoas)))  # crimes, harm, crimes of LSOAs with a population
@@ -562,6 +582,9 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
                               "period": np.concatenate([p[1] for p in parts]),
                               "is_hot": np.concatenate([p[2] for p in parts]),
                               "z": np.concatenate([p[3] for p in parts])})
+    elif not (usable.sum(axis=1) >= 3).any():  # no period has a Gi*: what _persistence_history gives, directly
+        frame = pd.DataFrame({"area_code": pd.Series([], dtype=object), "period": pd.Series([], dtype="int64"),
+                              "is_hot": pd.Series([], dtype=bool), "z": pd.Series([], dtype=object)})
     else:
         frame = _persistence_history(area_frame, by_period, column, links)
     classes = gi.persistence(frame[["area_code", "period", "is_hot", "z"]])
@@ -677,18 +700,18 @@ def top_hot_spot_details(con: duckdb.DuckDBPyConnection, partnership: str, level
     scope = _scope(con, partnership, level)
     chosen = set(area_codes)
     lsoas = sorted({code for area in chosen for code in scope.area_lsoas.get(area, [])})
+    (in_agg, params), (in_street, by_force) = scope.rows_of("a", lsoas), scope.rows_of("a", lsoas, "force")
     rows = con.execute(f"""
         SELECT 0 AS part, a.lsoa_code, a.crime_type AS label, sum(a.crimes)::BIGINT AS crimes
         FROM agg_crime_month_lsoa a
-        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code) AND a.month BETWEEN $start AND $end AND {_CRIME_FILTER}
+        WHERE {in_agg} AND a.month BETWEEN $start AND $end AND {_CRIME_FILTER}
         GROUP BY ALL
         UNION ALL
         SELECT 1 AS part, a.lsoa_code, a.location AS label, count(*)::BIGINT AS crimes
         FROM street_crime a
-        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code) AND a.month BETWEEN $start AND $end AND {_CRIME_FILTER}
-          AND a.location IS NOT NULL
-        GROUP BY ALL""", {"lsoas": lsoas, "start": start, "end": end, "crime_types": list(crime_types)}).fetchall() \
-        if lsoas else []
+        WHERE {in_street} AND a.month BETWEEN $start AND $end AND {_CRIME_FILTER} AND a.location IS NOT NULL
+        GROUP BY ALL""", {**params, **by_force, "start": start, "end": end,
+                          "crime_types": list(crime_types)}).fetchall() if lsoas else []
     area_of = {code: area for area in chosen for code in scope.area_lsoas.get(area, [])}
     sums: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]] = ({}, {})
     for part, code, label, crimes in rows:
@@ -845,19 +868,20 @@ def area_drilldown(con: duckdb.DuckDBPyConnection, partnership: str, level: str,
                    start: date, end: date, previous_start: date, previous_end: date,
                    crime_types: tuple[str, ...] = ()) -> Drilldown:
     """area_monthly (series_start..end), area_crime_mix and area_outcome_mix of one area, read in one query."""
-    lsoas = _scope(con, partnership, level).area_lsoas.get(area_code, [])  # kept per store version
-    params = {"lsoas": lsoas, "mstart": series_start, "start": start, "end": end, "pstart": previous_start,
+    scope = _scope(con, partnership, level)  # kept per store version
+    condition, lsoas = scope.rows_of("a", scope.area_lsoas.get(area_code, []))
+    params = {**lsoas, "mstart": series_start, "start": start, "end": end, "pstart": previous_start,
               "pend": previous_end}
-    crimes_sql = """
+    crimes_sql = f"""
         SELECT 0 AS part, a.month, a.crime_type AS label, sum(a.crimes)::BIGINT AS crimes
         FROM agg_crime_month_lsoa a
-        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code)
+        WHERE {condition}
           AND (a.month BETWEEN $mstart AND $end OR a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend)
         GROUP BY ALL"""
     outcomes_sql = f"""
         SELECT 1 AS part, NULL::DATE AS month, a.outcome_group AS label, sum(a.crimes)::BIGINT AS crimes
         FROM agg_outcome_month_lsoa a
-        WHERE list_contains($lsoas::VARCHAR[], a.lsoa_code) AND a.crime_month BETWEEN $start AND $end
+        WHERE {condition} AND a.crime_month BETWEEN $start AND $end
           AND {_CRIME_FILTER}
         GROUP BY ALL"""
     try:

@@ -112,3 +112,25 @@ def test_the_store_file_is_asked_once_per_connection(demo_store_path: Path) -> N
     assert first == str(Store(demo_store_path).current_version()) and hs._store_file(counting) == first  # type: ignore[arg-type]
     assert len(statements) == 1
     con.close()
+
+
+@pytest.mark.parametrize(("partnership", "types"), [("NO_SUCH", ()), (NEWPORT, ("Possession of weapons",)),
+                                                    (NEWPORT, ("No such crime type",))])
+def test_few_or_no_areas_equal_the_joined_queries(demo_con: duckdb.DuckDBPyConnection, partnership: str,
+                                                  types: tuple[str, ...]) -> None:
+    """A partnership with no mapped areas, a rare crime type (periods with under three areas with crimes) and a
+    crime type with no rows at all."""
+    start, end, pstart, pend = WINDOWS[0]
+    for level in hs.LEVELS:
+        for measure in hs.MAP_MEASURES:
+            args = (partnership, level, start, end, pstart, pend, measure, "boundary", types)
+            spots = hs.hot_spots(demo_con, *args)
+            _equal(spots, ref.hot_spots(demo_con, *args))
+            codes = hs.top_hot_spot_codes(spots, measure, "95")
+            _equal(hs.top_hot_spots_table(spots, hs.top_hot_spot_details(demo_con, partnership, level, start, end,
+                                                                         codes, types), measure, "95"),
+                   ref.top_hot_spots_table(spots, ref.top_hot_spot_details(demo_con, partnership, level, start, end,
+                                                                           codes, types), measure, "95"))
+            for scheme in hs.PERSISTENCE_SCHEMES:
+                _equal(hs.persistence_classes(demo_con, partnership, level, end, scheme, measure, "boundary", types),
+                       ref.persistence_classes(demo_con, partnership, level, end, scheme, measure, "boundary", types))
