@@ -123,3 +123,14 @@ def test_one_priority_evidence_matches_the_earlier_queries(which: str, edited: d
             pd.testing.assert_frame_equal(new, before.crime_evidence(con, code, priority_id, end, months))
             rows += len(new)
     assert rows > 0
+
+
+def test_plan_view_of_a_partnership_without_a_plan_is_empty_not_an_error(edited: duckdb.DuckDBPyConnection) -> None:
+    """(The earlier overdue and slipping tables raised KeyError here: an empty flag column selected no rows.)"""
+    view = plan.plan_view(edited, "E99999999", TODAY)
+    assert view.actions.empty and view.priorities.empty and view.partner_matrix.empty
+    assert view.overdue.empty and list(view.overdue.columns[:2]) == ["RAG (by rule)", "Days overdue"]
+    assert view.slipping.empty and list(view.slipping.columns[:2]) == ["RAG (by rule)", "Why slipping"]
+    assert [tile[0] for tile in view.headline][2] == "Slipping actions" and view.headline[2][1] == "0"
+    # and the evidence of no priorities is no rows
+    assert plan.evidence_view(edited, "E99999999", TODAY.replace(day=1), 12).rows == {}
