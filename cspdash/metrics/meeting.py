@@ -310,17 +310,25 @@ def _crime_changes(rows: list[tuple], published: AbstractSet[date], start: date,
             if prev_start <= month <= prev_end:
                 previous[crime_type] += crimes
     types = sorted(current)
-    frame = pd.DataFrame({"crime_type": types, "current": [current[t] for t in types],
-                          "previous": [previous[t] for t in types]})
-    if frame.empty:
+    if not types:
         return pd.DataFrame(columns=["crime_type", "current", "previous", "z", "pct_change", "verdict",
                                      "direction", "sentence"])
+    now = np.array([current[t] for t in types])
+    then = np.array([previous[t] for t in types])
     if not all(m in published for m in _months(prev_start, prev_end)):
-        frame["previous"] = np.nan
-    tested = compare_frame(frame, "current", "previous")
-    tested["sentence"] = [_change_sentence(r.current, r.previous, r.pct_change, r.verdict, public)
-                          for r in tested.itertuples()]
-    return tested.sort_values("z", key=lambda s: -s.abs().fillna(0)).reset_index(drop=True)
+        then = np.full(len(types), np.nan)
+    tested = compare_frame(pd.DataFrame({"current": now, "previous": then}), "current", "previous")
+    # largest change first, as sort_values("z", key=...) orders the rows (the same sort, on the key alone)
+    order = (-tested["z"].abs().fillna(0)).sort_values().index.to_numpy()
+    z, pct = tested["z"].to_numpy()[order], tested["pct_change"].to_numpy()[order]
+    verdict, direction = tested["verdict"].to_numpy()[order], tested["direction"].to_numpy()[order]
+    now, then = now[order], then[order]
+    return pd.DataFrame({
+        "crime_type": _text([types[i] for i in order]), "current": now, "previous": then, "z": z, "pct_change": pct,
+        "verdict": _objects(verdict.tolist()), "direction": _objects(direction.tolist()),
+        "sentence": _text([_change_sentence(c, p, g, v, public) for c, p, g, v in
+                           zip(now.tolist(), then.tolist(), pct.tolist(), verdict.tolist(), strict=True)]),
+    })
 
 
 def _change_sentence(current: float, previous: float, pct: float, verdict: str | None, public: bool = False) -> str:
@@ -477,15 +485,15 @@ class _Plan:
     """The partnership's plan as read once: actions (by action_id), priorities (by priority_id), and every action
     status with its date (progress updates, then each action's current row, dated by its last update)."""
 
-    actions: pd.DataFrame
-    priorities: pd.DataFrame
+    actions: dict[str, object]                          # the actions frame's columns as read
+    priorities: dict[str, object]                       # the priorities frame's columns as read
     history: list[tuple[str, date, object, object]]     # action_id, as_of, status, pct_complete
     owners: list[str]                                   # each action's owner partner (in the table's order)
     # the actions frame's columns as lists (what the RAG rules read)
     action_ids: list[str] = field(default_factory=list)
     action_priorities: list[str] = field(default_factory=list)
     starts: list[date | None] = field(default_factory=list)
-    dues: list[object] = field(default_factory=list)    # as the frame holds them (Timestamp or NaT)
+    dues: list[date | None] = field(default_factory=list)
     priority_ids: list[str] = field(default_factory=list)
 
 
@@ -551,17 +559,17 @@ def _plan_rows(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
     history += [(row[0], _as_day(row[9]) if row[9] is not None else date(1900, 1, 1), row[7],
                  pd.NA if row[8] is None else row[8]) for row in action_rows]
     ordered = sorted(action_rows, key=lambda row: row[0])
-    actions = pd.DataFrame({
+    actions = {
         "action_id": _text([r[0] for r in ordered]), "title": _text([r[1] for r in ordered]),
         "priority_id": _text([r[2] for r in ordered]), "owner_partner": _text([r[3] for r in ordered]),
         "due_date": _days([r[4] for r in ordered]), "start_date": _days([r[5] for r in ordered]),
         "commentary": _text([r[6] for r in ordered]),
-    })
-    priorities = pd.DataFrame({name: _text([r[i] for r in priority_rows])
-                               for i, name in enumerate(("priority_id", "title", "lead_partner", "crime_types"))})
+    }
+    priorities = {name: _text([r[i] for r in priority_rows])
+                  for i, name in enumerate(("priority_id", "title", "lead_partner", "crime_types"))}
     return _Plan(actions, priorities, history, [row[3] for row in action_rows],
                  action_ids=[row[0] for row in ordered], action_priorities=[row[2] for row in ordered],
-                 starts=[row[5] for row in ordered], dues=actions["due_date"].tolist(),
+                 starts=[row[5] for row in ordered], dues=[row[4] for row in ordered],
                  priority_ids=[row[0] for row in priority_rows])
 
 
@@ -577,11 +585,10 @@ def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -
 def _status_on(plan: _Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """plan_status from _plan_rows (the frames read are not changed)."""
     rags, statuses, pcts, rolled = _judge(plan, as_of)
-    actions, priorities = plan.actions.copy(), plan.priorities.copy()
-    actions["status"], actions["pct_complete"], actions["rag"] = statuses, pcts, rags
-    priorities["rag"] = [r[0] for r in rolled]
-    priorities["reason"] = [r[1] for r in rolled]
-    priorities["actions"] = [r[2] for r in rolled]
+    actions = pd.DataFrame({**plan.actions, "status": statuses, "pct_complete": pcts, "rag": _text(rags)})
+    priorities = pd.DataFrame({**plan.priorities, "rag": _text([r[0] for r in rolled]),
+                               "reason": _text([r[1] for r in rolled]),
+                               "actions": np.array([r[2] for r in rolled], dtype="int64")})
     return priorities, actions
 
 
@@ -973,7 +980,7 @@ def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = Fal
     return Briefing(
         meeting=info, crime_changes=changes, spc_signals=spc, hot_spots=hot,
         rag_changes=moves, priorities=priorities, actions=actions,
-        indicators=indicator_status(con, code, when, plan.priorities["priority_id"].tolist()),
+        indicators=indicator_status(con, code, when, plan.priority_ids),
         recommendations=recommendations(con, code, when, meeting_dates),
         triggers=triggers(con, code), health=health(con, code), contributions=contributions(con, code, plan.owners, ref.partners),
         monthly=monthly, partner_names=dict(ref.partners), public=public,
