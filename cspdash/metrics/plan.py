@@ -974,7 +974,7 @@ def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFra
             total[i] += value
     # in groupby's order of the groups, then by priorities led, actions led and funding, largest first (a stable
     # sort, as sort_values on several columns is)
-    keys = sorted(sorted(sums), key=lambda k: (-led_priorities.get(k[0], 0), -sums[k][0], -sums[k][5]))  # type: ignore[arg-type]
+    keys = sorted(sorted(sums), key=lambda k: (-led_priorities.get(k[0], 0), -sums[k][0], -sums[k][5]))
     return pd.DataFrame({"partner_code": [k[0] for k in keys], "Partner": [k[1] for k in keys],
                          "Priorities led": [led_priorities.get(k[0], 0) for k in keys],
                          **{c: [sums[k][i] for k in keys] for i, c in enumerate(numbers)}})
