@@ -180,6 +180,29 @@ def gi_star_arrays(codes: list[str], y: np.ndarray, neighbours: Mapping[str, Seq
     return statistic, k, z, p, benjamini_hochberg(p)
 
 
+def gi_star_rows(codes: list[str], values: np.ndarray, neighbours: Mapping[str, Sequence[str]]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """gi_star_arrays's z and fdr_q for several rows of values on the same areas at once (e.g. one row per
+    period): the same sums, element by element, on a matrix. Returns z and fdr_q, each rows × areas."""
+    y = np.asarray(values, dtype=float)
+    n = y.shape[1]
+    local = _local_weights(codes, neighbours)
+    local_sum = np.asarray(local @ y.T).T
+    k = np.diff(local.indptr).astype(float)
+    total = y.sum(axis=1, keepdims=True)
+    mean = total / n if n else np.full_like(total, np.nan)
+    variance = (y**2).mean(axis=1, keepdims=True) - mean**2 if n else np.full_like(total, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = local_sum / total
+        expected = k / n
+        var_g = k * (n - k) / (n - 1) / n**2 * variance / mean**2
+        z = (statistic - expected) / np.sqrt(var_g)
+    z = np.where(np.isfinite(z), z, 0.0)
+    p = 2.0 * special.ndtr(-np.abs(z))
+    q = np.array([benjamini_hochberg(row) for row in p]).reshape(p.shape)
+    return z, q
+
+
 def is_hot_spot(z: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Whether each area is a hot spot at any level (what classify names 'Hot spot …')."""
     return (np.asarray(q) < max(alpha for alpha, _level in HOT_SPOT_LEVELS)) & (np.asarray(z) > 0)
@@ -275,7 +298,7 @@ def persistence_classes(hot: np.ndarray, z: np.ndarray) -> list[str]:
         labels[~latest & (earlier.mean(axis=1) >= PERSISTENT_SHARE)] = "diminishing"
     new = latest & ~earlier.any(axis=1)
     for i in np.flatnonzero(latest & ~new & (count / periods >= PERSISTENT_SHARE)):
-        trend = z_trend(z[i])
+        trend = _z_trend_dense(z[i])
         labels[i] = "intensifying" if trend == "rising" else "diminishing" if trend == "falling" else "persistent"
     labels[new] = "new"
     labels[count == 0] = "not a hot spot"
@@ -292,6 +315,15 @@ def z_trend(z_by_period: Sequence[float] | np.ndarray) -> str | None:
     # Kendall's tau and its p value depend only on the order of the z scores (ties included), so the test runs
     # once per pattern of ranks
     return _trend_of_ranks(tuple(int(r) for r in stats.rankdata(z, method="dense")))
+
+
+def _z_trend_dense(z_by_period: np.ndarray) -> str | None:
+    """z_trend with the dense ranks taken by numpy (the ranks scipy's rankdata(method='dense') gives, in a tenth
+    of the time)."""
+    z = z_by_period[~np.isnan(z_by_period)]
+    if len(z) < 4 or np.ptp(z) == 0:
+        return None
+    return _trend_of_ranks(tuple((np.unique(z, return_inverse=True)[1] + 1).tolist()))
 
 
 @functools.lru_cache(maxsize=4096)

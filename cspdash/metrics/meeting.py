@@ -22,7 +22,7 @@ from cspdash.analysis.change import compare_frame
 from cspdash.analysis.hotspots import (
     PERSISTENCE_EXPLANATIONS,
     classify,
-    gi_star_arrays,
+    gi_star_rows,
     is_hot_spot,
     persistence_classes,
 )
@@ -453,14 +453,10 @@ def _hot_spot_changes(con: duckdb.DuckDBPyConnection, partnership: str, end: dat
         at = position.get(area_code)
         if at is not None:
             grid[int(index), at] += crimes
-    # Gi* of each period on the cached weights (gi_star's numbers without its frame); hot as classify has it
-    z = np.empty((periods, len(codes)))
-    hot = np.empty((periods, len(codes)), dtype=bool)
-    q_latest = np.empty(0)
-    for index in range(periods):
-        _statistic, _k, z[index], _p, q = gi_star_arrays(codes, grid[index], neighbours)
-        hot[index] = is_hot_spot(z[index], q)
-        q_latest = q
+    # Gi* of every period at once on the cached weights (gi_star's numbers without its frame); hot as classify has it
+    z, q = gi_star_rows(codes, grid, neighbours)
+    hot = is_hot_spot(z, q)
+    q_latest = q[periods - 1]
     # persistence lists the areas sorted (the codes are read sorted; this keeps the rule if they were not)
     order = np.array(sorted(range(len(codes)), key=codes.__getitem__), dtype=int)
     labels = persistence_classes(hot[:, order].T, z[:, order].T)

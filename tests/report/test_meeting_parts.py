@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cspdash.analysis.hotspots import persistence, persistence_classes
+from cspdash.analysis.hotspots import (
+    _z_trend_dense,
+    gi_star_arrays,
+    gi_star_rows,
+    persistence,
+    persistence_classes,
+    z_trend,
+)
 from cspdash.metrics import meeting as mm
 
 
@@ -44,6 +51,30 @@ def test_persistence_classes_agree_with_persistence(periods: int) -> None:
     hot = rng.random((300, periods)) < 0.6
     z = np.round(rng.normal(1.5, 1.5, (300, periods)), 1)   # rounded, so tied z scores occur
     assert persistence_classes(hot, z) == _by_frame(hot, z)
+
+
+def test_dense_rank_trend_is_z_trend() -> None:
+    assert _z_trend_dense(np.array([1.0, 2.0, np.nan, 3.0, 4.0])) == z_trend([1.0, 2.0, np.nan, 3.0, 4.0]) == "rising"
+    assert _z_trend_dense(np.array([2.0, 2.0, 2.0, 2.0])) is None            # no variation
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        z = np.round(rng.normal(0, 2, int(rng.integers(3, 9))), 0)           # whole numbers: ties are common
+        z[rng.random(len(z)) < 0.1] = np.nan
+        assert _z_trend_dense(z) == z_trend(z), z
+
+
+def test_gi_star_rows_is_gi_star_arrays_row_by_row() -> None:
+    rng = np.random.default_rng(3)
+    codes = [f"A{i:02d}" for i in range(30)]
+    neighbours = {code: [codes[j] for j in rng.choice(30, 4, replace=False) if j != i] for i, code in enumerate(codes)}
+    values = rng.poisson(6, (4, 30)).astype(float)
+    values[2] = 5.0                                     # a period without variation: z is 0 throughout
+    z, q = gi_star_rows(codes, values, neighbours)
+    assert z.shape == q.shape == (4, 30)
+    for row in range(4):
+        _statistic, _k, z_row, _p, q_row = gi_star_arrays(codes, values[row], neighbours)
+        assert np.array_equal(z[row], z_row) and np.array_equal(q[row], q_row)
+    assert not z[2].any()
 
 
 def test_no_periods_means_no_hot_spot() -> None:
