@@ -311,13 +311,15 @@ def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
         con, partnership, level, 2, "CASE WHEN a.month BETWEEN $start AND $end THEN 0 ELSE 1 END",
         "(a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend)",
         {"start": start, "end": end, "pstart": previous_start, "pend": previous_end}, crime_types, weights)
-    frame = area_frame.copy()
-    frame["crimes"] = values["crimes"][0].astype("int64")
-    frame["crimes_with_population"] = values["crimes_with_population"][0].astype("int64")
-    frame["harm"] = values["harm"][0]
-    frame["rate"] = values["rate"][0]
-    frame["previous_crimes"] = values["crimes"][1].astype("int64")
-    return _with_change(frame, total)
+    measures = pd.DataFrame({"crimes": values["crimes"][0].astype("int64"), "harm": values["harm"][0],
+                             "rate": values["rate"][0], "previous_crimes": values["crimes"][1].astype("int64")},
+                            index=area_frame.index)
+    changed = compare_frame(measures, "crimes", "previous_crimes").rename(columns={"z": "change_z"})
+    # the columns _with_change gives, joined to the areas once (not inserted one by one)
+    shares = pd.DataFrame({"verdict_label": changed["verdict"].map(VERDICT_LABELS),
+                           "share_of_total": measures["crimes"] * 100.0 / total if total else np.nan},
+                          index=area_frame.index)
+    return pd.concat([area_frame, changed, shares], axis=1)
 
 
 def _with_change(frame: pd.DataFrame, total: int) -> pd.DataFrame:
@@ -354,8 +356,10 @@ class _Scope:
     link_area: np.ndarray            # per link: row in _areas_frame() (−1: not one of its areas)
     with_population: np.ndarray      # per LSOA: has Census residents (its crimes count towards rates)
     area_lsoas: dict[str, list[str]]  # area code → its LSOAs
-    las: list[str] | None             # the councils the LSOAs' crime rows carry (None: some carry none)
+    las: list[str]                    # the councils the LSOAs' crime rows carry
+    any_without_council: bool         # … and whether some carry none
     forces: list[str]                 # the forces that recorded them
+    partnership_las: list[str]        # the partnership's councils
 
     def rows_of(self, alias: str, lsoas: list[str], by: str = "la_code") -> tuple[str, dict[str, list[str]]]:
         """A WHERE condition (and its parameters) for the rows of ``lsoas`` (some of this scope's) in a table
@@ -365,7 +369,7 @@ class _Scope:
             return "false", {}
         condition = f"list_contains($lsoas::VARCHAR[], {alias}.lsoa_code)"
         keys = self.las if by == "la_code" else self.forces
-        if keys is None:
+        if by == "la_code" and self.any_without_council:
             return condition, {"lsoas": lsoas}
         return f"list_contains(${by}s::VARCHAR[], {alias}.{by}) AND {condition}", {"lsoas": lsoas, f"{by}s": keys}
 
@@ -394,9 +398,13 @@ def _scope(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> _Sco
     # every council and force the LSOAs' rows carry (a row's council comes from its LSOA name, so it may differ)
     carried = con.execute("SELECT DISTINCT la_code, force FROM agg_crime_month_lsoa "
                           "WHERE list_contains($lsoas::VARCHAR[], lsoa_code)", {"lsoas": lsoas}).fetchall()
-    las = None if any(la is None for la, _f in carried) else sorted({str(la) for la, _f in carried})
+    councils = [str(la) for (la,) in con.execute(
+        "SELECT la_code FROM partnership_la WHERE partnership_code = $partnership", {"partnership": partnership}
+    ).fetchall()]
     scope = _Scope(lsoas, index, np.array([index[r[0]] for r in rows], dtype=np.intp), np.asarray(area_rows),
-                   with_population, area_lsoas, las, sorted({str(force) for _la, force in carried}))
+                   with_population, area_lsoas, sorted({str(la) for la, _f in carried if la is not None}),
+                   any(la is None for la, _f in carried), sorted({str(force) for _la, force in carried}),
+                   sorted(councils))
     if key[0]:
         if len(_SCOPE_CACHE) >= _CACHE_LIMIT:
             _SCOPE_CACHE.clear()
@@ -404,47 +412,51 @@ def _scope(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> _Sco
     return scope
 
 
-def _area_values_sql(rows: str, bucket: str, months: str) -> str:
-    """Crimes and harm per LSOA (of the ``rows`` condition) and bucket, and (bucket NULL) the partnership total of
-    $start..$end."""
+def _area_values_sql(councils: str, bucket: str, months: str) -> str:
+    """Crimes (all, and of $start..$end) and harm per LSOA, council and bucket of the rows of the ``councils``
+    condition: every row of the scope's LSOAs and of the partnership's councils (whose total is the share's base)."""
     return f"""
-        SELECT a.lsoa_code, {bucket} AS bucket, sum(a.crimes)::BIGINT AS crimes,
+        SELECT a.lsoa_code, a.la_code, {bucket} AS bucket, sum(a.crimes)::BIGINT AS crimes,
+               coalesce(sum(a.crimes) FILTER (WHERE a.month BETWEEN $start AND $end), 0)::BIGINT AS in_period,
                sum(a.crimes * $weight_days[list_position($weight_types, a.crime_type)]) AS harm,
                bool_or(list_position($weight_types, a.crime_type) IS NULL) AS unweighted
         FROM agg_crime_month_lsoa a
-        WHERE {rows} AND {months} AND {_CRIME_FILTER}
-        GROUP BY ALL
-        UNION ALL
-        SELECT NULL, NULL, coalesce(sum(t.crimes), 0)::BIGINT, NULL, NULL FROM agg_crime_month_lsoa t
-        WHERE t.la_code IN {_PARTNERSHIP_LAS} AND t.month BETWEEN $start AND $end
-          AND (len($crime_types) = 0 OR list_contains($crime_types, t.crime_type))"""
+        WHERE {councils} AND {months} AND {_CRIME_FILTER}
+        GROUP BY ALL"""
 
 
 def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, buckets: int, bucket: str,
                  months: str, windows: dict[str, date], crime_types: tuple[str, ...],
                  weights: Weights) -> tuple[pd.DataFrame, dict[str, np.ndarray], int]:
     """The areas (areas(), shared: do not modify), and in one query: crimes, crimes_with_population, harm and rate
-    per bucket (rows) and area (columns), and the partnership total between $start and $end.
+    per bucket (rows) and area (columns), and the partnership total between $start and $end (``months`` must
+    include them).
 
-    The query counts per LSOA of the partnership's scope; LSOAs are summed into their areas here.
+    The query reads the rows of the councils that the scope's LSOAs and the partnership carry (DuckDB skips the
+    rest of the country) per LSOA; the scope's LSOAs are summed into their areas here, the others left out.
     """
     weights = weights or default_weights()
     area_frame = _areas_frame(con, partnership, level)
     scope = _scope(con, partnership, level)
-    condition, lsoas = scope.rows_of("a", scope.lsoas)
-    rows = con.execute(_area_values_sql(condition, bucket, months), {
-        **lsoas, "partnership": partnership, "crime_types": list(crime_types), **windows,
-        "weight_types": [t for t, _w in weights], "weight_days": [float(w) for _t, w in weights]}).fetchall()
+    councils = "list_contains($la_codes::VARCHAR[], a.la_code)"
+    if scope.any_without_council:
+        councils = f"({councils} OR a.la_code IS NULL)"
+    rows = con.execute(_area_values_sql(councils, bucket, months), {
+        "la_codes": sorted(set(scope.las) | set(scope.partnership_las)), "crime_types": list(crime_types),
+        **windows, "weight_types": [t for t, _w in weights],
+        "weight_days": [float(w) for _t, w in weights]}).fetchall()
     total = 0
+    ours = set(scope.partnership_las)
     per_lsoa = np.zeros((3, buckets, len(scope.lsoas)))  # crimes, harm, crimes of LSOAs with a population
     unweighted = False
-    for code, period, crimes, harm, missing in rows:
-        if period is None:
-            total = int(crimes)
+    for code, council, period, crimes, in_period, harm, missing in rows:
+        if council in ours:
+            total += in_period
+        position = scope.index.get(code)
+        if position is None:  # not one of the scope's LSOAs
             continue
-        position = scope.index[code]
-        per_lsoa[0, period, position] = crimes
-        per_lsoa[1, period, position] = harm if harm is not None else np.nan
+        per_lsoa[0, period, position] += crimes
+        per_lsoa[1, period, position] += harm if harm is not None else np.nan
         unweighted = unweighted or bool(missing)
     if unweighted:  # name them as harm_score does
         harm_score(con.execute(_counts_sql(level, months=months), {
@@ -535,18 +547,18 @@ def hot_spots(con: duckdb.DuckDBPyConnection, partnership: str, level: str, star
     if usable.sum() >= 3:  # Gi* on arrays, placed by row (areas without a value sit out)
         codes = frame["area_code"].astype(str).to_numpy(dtype=object)[usable].tolist()
         _stat, _k, z, p, q = gi.gi_star_arrays(codes, values[usable], links)
-        out = frame.copy()
+        stats: dict[str, object] = {}
         for name, part in (("z", z), ("p", p), ("fdr_q", q)):
             full = np.full(len(frame), np.nan)
             full[usable] = part
-            out[name] = full
+            stats[name] = full
         classes = np.full(len(frame), gi.NOT_SIGNIFICANT, dtype=object)
         classes[usable] = [gi.classify(zi, qi) for zi, qi in zip(z, q, strict=True)]
-        out["hot_spot_class"] = pd.Series(classes.tolist(), index=frame.index, dtype="str")
+        stats["hot_spot_class"] = pd.Series(classes.tolist(), index=frame.index, dtype="str")
         hot = np.zeros(len(frame), dtype=bool)
         hot[usable] = gi.is_hot_spot(z, q)
-        out["is_hot"] = hot
-        return out
+        stats["is_hot"] = hot
+        return pd.concat([frame, pd.DataFrame(stats, index=frame.index)], axis=1)
     out = frame.merge(_gi_for(frame, column, links), on="area_code", how="left")
     out["hot_spot_class"] = out["hot_spot_class"].fillna(gi.NOT_SIGNIFICANT)
     out["is_hot"] = out["is_hot"].fillna(False).astype(bool)
@@ -593,9 +605,8 @@ def persistence_classes(con: duckdb.DuckDBPyConnection, partnership: str, level:
     column = frame["period"].to_numpy(dtype=int)
     hot = np.zeros((len(classes), periods), dtype=bool)
     np.logical_or.at(hot, (row, column), frame["is_hot"].to_numpy(dtype=bool))
-    for index in sorted(set(column.tolist())):
-        classes[f"hot in {labels[index]}"] = hot[:, index]
-    return classes
+    flags = {f"hot in {labels[index]}": hot[:, index] for index in sorted(set(column.tolist()))}
+    return pd.concat([classes, pd.DataFrame(flags, index=classes.index)], axis=1) if flags else classes
 
 
 def _persistence_history(area_frame: pd.DataFrame, by_period: np.ndarray, column: str,
