@@ -134,3 +134,36 @@ def test_few_or_no_areas_equal_the_joined_queries(demo_con: duckdb.DuckDBPyConne
             for scheme in hs.PERSISTENCE_SCHEMES:
                 _equal(hs.persistence_classes(demo_con, partnership, level, end, scheme, measure, "boundary", types),
                        ref.persistence_classes(demo_con, partnership, level, end, scheme, measure, "boundary", types))
+
+
+def test_rows_whose_council_differs_or_is_missing_still_count(demo_store_path: Path) -> None:
+    """An LSOA whose rows name another council (by their LSOA name) or none at all: the councils read are those
+    the rows carry, and rows with none are read too, so nothing is left out that the joins counted."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{demo_store_path}' AS demo (READ_ONLY)")
+    con.execute("COPY FROM DATABASE demo TO memory")
+    con.execute("DETACH demo")
+    first, second = hs.areas(con, NEWPORT, "lsoa")["area_code"].iloc[:2]
+    con.execute("UPDATE agg_crime_month_lsoa SET la_code = 'W06000021' WHERE lsoa_code = ?", [first])
+    con.execute("UPDATE agg_crime_month_lsoa SET la_code = NULL WHERE lsoa_code = ? AND month >= '2024-06-01'",
+                [second])
+    scope = hs._scope(con, NEWPORT, "lsoa")
+    assert "W06000021" in scope.las and scope.any_without_council
+    start, end, pstart, pend = WINDOWS[0]
+    for level in hs.LEVELS:
+        for measure in hs.MAP_MEASURES:
+            args = (NEWPORT, level, start, end, pstart, pend, measure, "boundary", ())
+            spots = hs.hot_spots(con, *args)
+            _equal(spots, ref.hot_spots(con, *args))
+            _equal(hs.persistence_classes(con, NEWPORT, level, end, "quarters", measure, "boundary"),
+                   ref.persistence_classes(con, NEWPORT, level, end, "quarters", measure, "boundary"))
+        code = first if level == "lsoa" else hs.areas(con, NEWPORT, level)["area_code"].iat[0]
+        got = hs.area_drilldown(con, NEWPORT, level, code, date(2022, 7, 1), start, end, pstart, pend)
+        expected = ref.area_drilldown(con, NEWPORT, level, code, date(2022, 7, 1), start, end, pstart, pend)
+        pd.testing.assert_frame_equal(got.mix, expected.mix)
+    spots = hs.hot_spots(con, NEWPORT, "lsoa", start, end, pstart, pend, "count", "boundary")
+    assert spots.loc[spots["area_code"] == first, "crimes"].iat[0] > 0
+    codes = (first, second)
+    _equal(hs.top_hot_spot_details(con, NEWPORT, "lsoa", start, end, codes)[1],
+           ref.top_hot_spot_details(con, NEWPORT, "lsoa", start, end, codes)[1])
+    con.close()
