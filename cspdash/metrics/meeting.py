@@ -4,6 +4,11 @@ Trigger / CCfA cases, partnership health, stored questions, and the briefing tha
 Every query takes the connection first and hashable arguments, so the UI can cache it per store version.
 "What changed" compares the months since the previous meeting with the same months a year earlier (so
 seasonality cancels out), and lists SPC signals and RAG moves in that window.
+
+Reference rows that no choice of meeting changes (partnerships, their councils and meetings, published months,
+the last load, partner names, a partnership's LSOAs and their neighbours) are read once per store version file;
+everything else is read and worked out afresh on every call, with plain single-table reads where DuckDB's
+planning would cost more than the rows.
 """
 
 from __future__ import annotations
