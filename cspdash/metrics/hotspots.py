@@ -4,6 +4,9 @@ Areas are the partnership's boundary polygons of the chosen level. Counts come f
 LSOA counts towards a ward through the lsoa table's ward_code. Rates are per 1,000 Census 2011 residents and
 use only the crimes of LSOAs whose population is known (a 2021 LSOA code with no 2011 Census row has none),
 so a ward's rate never divides crimes of unknown-population LSOAs by a partial denominator.
+The page's queries read counts per LSOA and sum them into areas in numpy: which LSOAs count towards which area,
+which have residents, and which councils and forces their rows carry (the _Scope) are read once per store
+version, so each query is a plain scan of a few councils' rows, which DuckDB finds without reading the rest.
 Every query is parameterised; the only SQL fragments chosen in code are the fixed per-level expressions below.
 """
 
