@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -43,6 +43,44 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height or "auto")
     st.download_button(
         f"Download {name} (CSV)", shown.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
+        mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
+    )
+
+
+#: characters that would start markdown or HTML inside a table cell: shown literally (backslash-escaped)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:&-])")
+
+
+def markdown_cell(value: object) -> str:
+    """One table cell as literal markdown text: special characters escaped, line breaks as spaces, blanks empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a whole-number column with blanks arrives as floats: 5, not 5.0
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A small frame as a GitHub-flavoured markdown table (header row, then one row per record)."""
+    def row(values: Iterable[object]) -> str:
+        return "| " + " | ".join(markdown_cell(v) for v in values) + " |"
+
+    lines = [row(frame.columns), "|" + " --- |" * len(frame.columns)]
+    lines += [row(values) for values in frame.itertuples(index=False, name=None)]
+    return "\n".join(lines)
+
+
+def static_table(frame: pd.DataFrame, name: str, caption: str | None = None) -> None:
+    """A short table drawn as plain text (long cells wrap, nothing to scroll) with the same CSV download as table().
+
+    For a few rows on a first screen: the interactive grid's code (about 1 MB of browser script) is then not
+    loaded before the page's charts are drawn, and screen readers get an ordinary HTML table.
+    """
+    if caption:
+        st.caption(caption)
+    st.markdown(markdown_table(frame))
+    st.download_button(
+        f"Download {name} (CSV)", frame.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
         mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
     )
 

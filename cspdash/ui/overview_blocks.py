@@ -119,9 +119,9 @@ def exceptions(selection: Selection) -> None:
         real = wards[wards["verdict"] == "significant"] if not wards.empty else wards
         if real.empty:
             st.markdown("No ward shows a real change (Poisson |z| > 3) against the previous period.")
-        for ward in real.head(8).itertuples():
-            st.markdown(f"- {DIRECTION_ICON[ward.direction]} **{ward.ward_name}**: {ward.current:,} against "
-                        f"{ward.previous:,} — {ward.sentence}")
+        if not real.empty:  # one list, one element to draw
+            st.markdown("\n".join(f"- {DIRECTION_ICON[ward.direction]} **{ward.ward_name}**: {ward.current:,} "
+                                   f"against {ward.previous:,} — {ward.sentence}" for ward in real.head(8).itertuples()))
         if len(real) > 8:
             st.caption(f"…and {len(real) - 8} more wards; see the crime trends page at ward level.")
         _link("trends.py", "Compare wards on the trends page", ":material/show_chart:",
@@ -144,7 +144,7 @@ def plan_summary(selection: Selection) -> None:
     shown = summary[["rag_badge", "priority", "lead", "actions", "rag_reason"]].rename(columns={
         "rag_badge": "Status", "priority": "Priority", "lead": "Lead partner", "actions": "Actions",
         "rag_reason": "Why"})
-    blocks.table(shown, "action plan status", caption="Status rule: " + PRIORITY_RULE_TEXT)
+    blocks.static_table(shown, "action plan status", caption="Status rule: " + PRIORITY_RULE_TEXT)
     st.caption(f"Key: {plan_blocks.legend_line()}.")
     _link("priorities.py", "Open the action plan", ":material/checklist:", link_params(selection))
 

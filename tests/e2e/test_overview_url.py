@@ -40,3 +40,21 @@ def test_headline_chart_comes_before_the_secondary_blocks(app_url: str, page) ->
         }""")
     assert None not in order.values(), order
     assert order["tiles"] < order["chart"] < order["exceptions"] < order["plan"], order
+
+
+def test_plan_summary_is_a_plain_table_and_the_grid_code_is_not_loaded(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    """The overview's action-plan summary is an ordinary HTML table (status as symbol and word, long reasons
+    wrapped), so the interactive grid's script is not fetched before the first chart on the landing page."""
+    page.goto(app_url)
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=60000)
+    table = page.locator("[data-testid='stMarkdownContainer'] table").filter(has_text="Lead partner")
+    table.wait_for(timeout=60000)
+    headers = table.locator("th").all_inner_texts()
+    assert headers == ["Status", "Priority", "Lead partner", "Actions", "Why"], headers
+    statuses = table.locator("tbody tr td:first-child").all_inner_texts()
+    assert statuses and all(s.split(" ", 1)[1] in {"Red", "Amber", "Green", "Not started", "Complete"}
+                            for s in statuses), statuses
+    assert page.get_by_role("button", name="Download action plan status (CSV)").count() == 1
+    scripts = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [s for s in scripts if "/DataFrame." in s], "the data grid's code was loaded on the overview"
