@@ -29,9 +29,12 @@ def rebuild_crime_aggregates(
     con.execute(
         f"""
         INSERT INTO agg_crime_month_lsoa
-        SELECT s.force, s.month, s.lsoa_code, {_LA_OF_ROW} AS la_code, s.crime_type, count(*) AS crimes
-        FROM street_crime s {_AREA_JOINS}
-        {where}
+        WITH counted AS (  -- count first, then place each (LSOA code, LSOA name) once, not every row
+            SELECT s.force, s.month, s.lsoa_code, s.lsoa_name, s.crime_type, count(*) AS crimes
+            FROM street_crime s {where} GROUP BY ALL
+        )
+        SELECT s.force, s.month, s.lsoa_code, {_LA_OF_ROW} AS la_code, s.crime_type, sum(s.crimes)::BIGINT AS crimes
+        FROM counted s {_AREA_JOINS}
         GROUP BY ALL
         ORDER BY la_code, month, lsoa_code, crime_type  -- pages filter by council: sorted rows let DuckDB skip row groups
         """
@@ -48,30 +51,42 @@ def rebuild_outcome_aggregates(con: duckdb.DuckDBPyConnection, forces: list[str]
         con.execute("DELETE FROM agg_outcome_month_la")
         where = ""
         params: list[object] = []
+        scope = [row[0] for row in con.execute("SELECT DISTINCT force FROM street_crime ORDER BY 1").fetchall()]
     else:
         con.execute("DELETE FROM agg_outcome_month_lsoa WHERE list_contains(?, force)", [forces])
         con.execute("DELETE FROM agg_outcome_month_la WHERE list_contains(?, force)", [forces])
         where = "AND list_contains(?, s.force)"
         params = [forces]
-    # each crime's latest outcome event; a crime with no event uses the street file's Last outcome category
-    con.execute(
-        f"""
-        INSERT INTO agg_outcome_month_lsoa
-        WITH latest AS (
-            SELECT crime_id, arg_max(outcome_type, month) AS outcome_type FROM outcome GROUP BY crime_id
+        scope = sorted(set(forces))
+    # Each crime's latest outcome event; a crime with no event uses the street file's Last outcome category.
+    # One force at a time: police.uk publishes a crime's outcome events in the same force's files as the crime,
+    # and the hash tables of crime IDs (64-character strings) for a force fit well inside the write connection's
+    # memory cap, where those for a whole country's half-year did not (out of memory at 1 GB).
+    for force in scope:
+        con.execute(
+            f"""
+            INSERT INTO agg_outcome_month_lsoa
+            WITH latest AS (
+                SELECT crime_id, arg_max(outcome_type, month) AS outcome_type FROM outcome
+                WHERE force = $force GROUP BY crime_id
+            )
+            , counted AS (  -- count first, then place each (LSOA code, LSOA name) once, not every row
+                SELECT s.force, s.month, s.lsoa_code, s.lsoa_name, s.crime_type,
+                       COALESCE(g.outcome_group, 'Status unavailable') AS outcome_group, count(*) AS crimes
+                FROM street_crime s
+                LEFT JOIN latest o ON o.crime_id = s.crime_id
+                LEFT JOIN _outcome_group g ON g.outcome_type = COALESCE(o.outcome_type, s.last_outcome)
+                WHERE s.crime_id IS NOT NULL AND s.force = $force
+                GROUP BY ALL
+            )
+            SELECT s.force, s.month AS crime_month, s.lsoa_code, {_LA_OF_ROW} AS la_code, s.crime_type,
+                   s.outcome_group, sum(s.crimes)::BIGINT AS crimes
+            FROM counted s {_AREA_JOINS}
+            GROUP BY ALL
+            ORDER BY lsoa_code, crime_month, crime_type  -- the drill-down reads one area's LSOAs: skip other row groups
+            """,
+            {"force": force},
         )
-        SELECT s.force, s.month AS crime_month, s.lsoa_code, {_LA_OF_ROW} AS la_code, s.crime_type,
-               COALESCE(g.outcome_group, 'Status unavailable') AS outcome_group, count(*) AS crimes
-        FROM street_crime s
-        LEFT JOIN latest o ON o.crime_id = s.crime_id
-        LEFT JOIN _outcome_group g ON g.outcome_type = COALESCE(o.outcome_type, s.last_outcome)
-        {_AREA_JOINS}
-        WHERE s.crime_id IS NOT NULL {where}
-        GROUP BY ALL
-        ORDER BY lsoa_code, crime_month, crime_type  -- the drill-down reads one area's LSOAs: skip other row groups
-        """,
-        params,
-    )
     con.execute(
         f"""
         INSERT INTO agg_outcome_month_la
