@@ -63,7 +63,7 @@ def _child(mode: str, files: list[Path], db: Path) -> dict[str, float]:
 def _batched_load(files: list[Path], db: Path) -> int:
     """What load_paths does for police.uk files, calling load_batch per kind directly."""
     from cspdash.ingest import police_uk
-    from cspdash.ingest.common import next_load_id, record_load, sha256_of
+    from cspdash.ingest.common import next_load_id, record_loads, sha256_of_many
     from cspdash.store.aggregates import rebuild_crime_aggregates, rebuild_outcome_aggregates
     from cspdash.store.versions import Store
 
@@ -74,9 +74,9 @@ def _batched_load(files: list[Path], db: Path) -> int:
             if not batch:
                 continue
             reports = police_uk.load_batch(con, source, batch)
-            for (path, load_id, _name), report in zip(batch, reports, strict=True):
-                report.sha256 = sha256_of(path)
-                record_load(con, load_id, report, "bench")
+            for report, digest in zip(reports, sha256_of_many([path for path, _id, _name in batch]), strict=True):
+                report.sha256 = digest
+            record_loads(con, [(load_id, r) for (_p, load_id, _n), r in zip(batch, reports, strict=True)], "bench")
             rows += sum(r.rows_loaded for r in reports) if source == "street" else 0
         pairs = con.execute(
             "SELECT DISTINCT force, strftime(month, '%Y-%m-01') FROM published_month WHERE source = 'street'"

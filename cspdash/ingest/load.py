@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from cspdash.ingest import action_plan, geography, indicators, police_uk
-from cspdash.ingest.common import next_load_id, record_load, sha256_of
+from cspdash.ingest.common import next_load_id, record_load, record_loads, sha256_of, sha256_of_many
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
 from cspdash.store.versions import Store, StoreError
@@ -169,11 +169,14 @@ def load_paths(
                 batch = [(f.path, next_load_id(con), f.display_name) for f in group]
                 with _refuse_unexpected([f.display_name for f in group], kind):
                     batch_reports = police_uk.load_batch(con, source, batch)
-                for (path, load_id, _name), report in zip(batch, batch_reports, strict=True):
-                    report.sha256 = report.sha256 or sha256_of(path)
-                    record_load(con, load_id, report, user)
-                    reports.append(report)
-                    police_loads.append(load_id)
+                missing = [path for (path, _id, _name), r in zip(batch, batch_reports, strict=True) if not r.sha256]
+                digests = iter(sha256_of_many(missing))
+                for report in batch_reports:
+                    report.sha256 = report.sha256 or next(digests)
+                record_loads(con, [(load_id, r) for (_p, load_id, _n), r in zip(batch, batch_reports, strict=True)],
+                             user)
+                reports.extend(batch_reports)
+                police_loads.extend(load_id for _path, load_id, _name in batch)
             if action_files:
                 if progress:
                     progress(done, total, "Loading the action plan")
