@@ -432,26 +432,37 @@ def ward_changes(
     con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str = ALL_CRIME,
 ) -> pd.DataFrame:
     """Each ward's count in the period against the previous period with the Poisson verdict, largest |z| first."""
+    # the councils as values (DuckDB then skips other councils' row groups) and counts per LSOA before the join
+    councils = [row[0] for row in con.execute(
+        "SELECT la_code FROM partnership_la WHERE partnership_code = ?", [partnership]).fetchall()]
     frame = con.execute(
         """
+        WITH by_lsoa AS (
+            SELECT g.lsoa_code,
+                   sum(g.crimes) FILTER (WHERE g.month BETWEEN $start AND $end) AS current,
+                   sum(g.crimes) FILTER (WHERE g.month BETWEEN $pstart AND $pend) AS previous
+            FROM agg_crime_month_lsoa g
+            WHERE list_contains($councils, g.la_code) AND g.month BETWEEN $pstart AND $end
+              AND list_contains($types, g.crime_type)
+            GROUP BY g.lsoa_code
+        )
         SELECT l.ward_code, any_value(coalesce(w.ward_name, l.ward_code)) AS ward_name,
-               coalesce(sum(g.crimes) FILTER (WHERE g.month BETWEEN $start AND $end), 0)::BIGINT AS current,
-               coalesce(sum(g.crimes) FILTER (WHERE g.month BETWEEN $pstart AND $pend), 0)::BIGINT AS previous
-        FROM agg_crime_month_lsoa g JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+               coalesce(sum(c.current), 0)::BIGINT AS current, coalesce(sum(c.previous), 0)::BIGINT AS previous
+        FROM by_lsoa c JOIN lsoa l ON l.lsoa_code = c.lsoa_code
         LEFT JOIN ward w ON w.ward_code = l.ward_code
-        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p) AND g.month BETWEEN $pstart AND $end AND list_contains($types, g.crime_type)
-          AND l.ward_code IS NOT NULL
+        WHERE l.ward_code IS NOT NULL
         GROUP BY l.ward_code
         """,
-        {"p": partnership, "start": period.start, "end": period.end, "pstart": period.previous_start,
+        {"councils": councils, "start": period.start, "end": period.end, "pstart": period.previous_start,
          "pend": period.previous_end, "types": list(crime_types_for(crime_type))},
     ).df()
     if frame.empty:
         return frame.assign(pct_change=[], z=[], verdict=[], direction=[], sentence=[])
     out = compare_frame(frame, "current", "previous")
     out["sentence"] = [change_sentence(r) for r in out.itertuples()]
-    out = out.reindex(out["z"].abs().sort_values(ascending=False).index)
-    return out.reset_index(drop=True)
+    # largest |z| first; ties (equal counts) by ward code, so the order never depends on how rows were read
+    order = np.lexsort((out["ward_code"].to_numpy(dtype=object), -out["z"].abs().to_numpy(dtype=float)))
+    return out.iloc[order].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------- outcomes

@@ -146,6 +146,24 @@ def test_ward_changes_rank_by_size_of_change(tiny: duckdb.DuckDBPyConnection) ->
     assert (south["current"], south["previous"], south["verdict"]) == (30, 11, "significant")
 
 
+def test_ward_changes_with_equal_changes_are_ordered_by_ward_code(demo_store_path: Path) -> None:
+    """Wards whose |z| ties (e.g. the same counts) come in ward-code order, however DuckDB returned the rows."""
+    con = Store(demo_store_path).connect_read()
+    try:
+        checked = 0
+        for months in (1, 3, 12):
+            wards = crime.ward_changes(con, "W06000022", Period(end=date(2025, 6, 1), months=months), "Burglary")
+            size = wards["z"].abs().round(12).tolist()
+            assert size == sorted(size, reverse=True)
+            for i in range(1, len(wards)):
+                if size[i] == size[i - 1]:
+                    assert wards["ward_code"].iloc[i - 1] < wards["ward_code"].iloc[i]
+                    checked += 1
+        assert checked > 0  # burglary in one month has many wards with equal counts: the tie rule was exercised
+    finally:
+        con.close()
+
+
 def test_recent_signals_find_the_spike(tiny: duckdb.DuckDBPyConnection) -> None:
     found = crime.recent_signals(tiny, "P1", FORCE, date(2025, 12, 1))
     violence = found[(found["crime_type"] == "Violence and sexual offences") & (found["rule"] == "outside_limits")]
