@@ -32,6 +32,9 @@ def test_meeting_page_renders_and_pack_downloads(page, meeting_url: str, tmp_pat
     wait_for_app(page)
     main = page.locator("[data-testid='stMain']")
     main.get_by_text("What changed since the previous meeting").first.wait_for(timeout=90000)
+    # the page streams in: read it once its last section is drawn and the run has finished
+    main.get_by_text("Partnership health").first.wait_for(timeout=90000)
+    wait_for_app(page)
     body = main.inner_text()
     assert "Prepare for a meeting" in body
     assert "Mar 2025 – Jun 2025" in body and "Questions to ask" in body
