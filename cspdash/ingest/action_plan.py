@@ -25,7 +25,7 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from cspdash.ingest.common import read_text_lenient, sha256_of
+from cspdash.ingest.common import read_text_lenient, registered, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.ingest.template import (
     IGNORED_SHEETS,
@@ -656,11 +656,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows
     if not rows:
         return
     incoming = pd.DataFrame(rows, columns=columns, dtype=object)
-    con.register("_action_plan_incoming", incoming)
-    try:
+    with registered(con, "_action_plan_incoming", incoming):
         con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM _action_plan_incoming")
-    finally:
-        con.unregister("_action_plan_incoming")
 
 
 def _sha256_of_all(paths: Sequence[Path]) -> str:

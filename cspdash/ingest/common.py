@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -30,6 +31,18 @@ def sha256_of_many(paths: Sequence[Path]) -> list[str]:
         return list(pool.map(sha256_of, paths))
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, data: object) -> Iterator[str]:
+    """A DataFrame or Arrow table visible to SQL as ``name`` inside the with-block, for one INSERT … SELECT over many
+    rows. DuckDB refuses register() beside an unfinished result, so any is run to its end first."""
+    con.complete()
+    con.register(name, data)
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     """A new load id from the store's sequence."""
     rows = con.execute("SELECT nextval('load_id_seq')").fetchall()
@@ -38,17 +51,7 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 
 def record_load(con: duckdb.DuckDBPyConnection, load_id: int, report: LoadReport, user: str) -> None:
     """Write the report to load_log and its row-level problems to load_reject (nothing is ever lost)."""
-    con.execute(
-        "INSERT INTO load_log (load_id, source, file_name, sha256, rows_read, rows_loaded, rows_rejected, detail,"
-        " loaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [load_id, report.source, report.file_name, report.sha256, report.rows_read, report.rows_loaded,
-         report.rows_rejected, report.detail, user],
-    )
-    if report.problems:
-        con.executemany(
-            "INSERT INTO load_reject VALUES (?, ?, ?, ?, ?, ?)",
-            [[load_id, p.file, p.line, p.column, p.value, p.expected] for p in report.problems],
-        )
+    record_loads(con, [(load_id, report)], user)
 
 
 def record_loads(con: duckdb.DuckDBPyConnection, loads: Sequence[tuple[int, LoadReport]], user: str) -> None:
@@ -69,12 +72,9 @@ def record_loads(con: duckdb.DuckDBPyConnection, loads: Sequence[tuple[int, Load
         "detail": pa.array([r.detail for r in reports], pa.string()),
         "loaded_by": pa.array([user] * len(reports), pa.string()),
     })
-    con.register("_cspdash_load_rows", log)
-    try:
+    with registered(con, "_cspdash_load_rows", log):
         con.execute("INSERT INTO load_log (load_id, source, file_name, sha256, rows_read, rows_loaded, rows_rejected,"
                     " detail, loaded_by) SELECT * FROM _cspdash_load_rows")
-    finally:
-        con.unregister("_cspdash_load_rows")
     problems = [[load_id, p.file, p.line, p.column, p.value, p.expected]
                 for load_id, report in loads for p in report.problems]
     if problems:

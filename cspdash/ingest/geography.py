@@ -39,7 +39,7 @@ import pandas as pd
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-from cspdash.ingest.common import read_text_lenient, sha256_of
+from cspdash.ingest.common import read_text_lenient, registered, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 
 KINDS: tuple[str, ...] = (
@@ -194,12 +194,8 @@ def _upsert(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, sql: str) -> No
     """Run an INSERT … SELECT FROM _geo_in … ON CONFLICT statement over a DataFrame."""
     if frame.empty:
         return
-    con.complete()  # a caller's fetchone() may leave a result open, which blocks register()
-    con.register("_geo_in", frame)
-    try:
+    with registered(con, "_geo_in", frame):
         con.execute(sql)
-    finally:
-        con.unregister("_geo_in")
 
 
 # ---------------------------------------------------------------------------------------------- kinds

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from cspdash.ingest.common import read_text_lenient, sha256_of
+from cspdash.ingest.common import read_text_lenient, registered, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 
 SOURCE = "indicators"
@@ -179,12 +179,9 @@ def load_indicators(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, di
     if values:
         incoming = pd.DataFrame(list(values.values()), dtype=object,
                                 columns=["indicator_id", "area_code", "period", "value", "baseline", "target", "load_id"])
-        con.register("_indicator_incoming", incoming)
-        try:
+        with registered(con, "_indicator_incoming", incoming):
             con.execute("INSERT OR REPLACE INTO indicator_value (indicator_id, area_code, period, value, baseline, "
                         "target, load_id) SELECT * FROM _indicator_incoming")
-        finally:
-            con.unregister("_indicator_incoming")
     report.rows_loaded = len(values)
     if values:
         periods = sorted(key[2] for key in values)

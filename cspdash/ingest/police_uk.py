@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from cspdash.ingest.common import registered
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.vocab import (
     CRIME_TYPES,
@@ -551,9 +552,7 @@ def _precise_load(con: duckdb.DuckDBPyConnection, kind: _Kind, item: PoliceFile,
         if chunk is None:
             continue
         report.rows_read += chunk.num_rows
-        con.execute("SELECT 1").fetchall()  # finish any pending result: register() refuses to run beside one
-        con.register("_police_chunk", chunk)
-        try:
+        with registered(con, "_police_chunk", chunk):
             con.execute(
                 f"""
                 CREATE OR REPLACE TEMP TABLE _police_typed AS
@@ -565,8 +564,6 @@ def _precise_load(con: duckdb.DuckDBPyConnection, kind: _Kind, item: PoliceFile,
                 """,
                 [item.file_month, item.file_force],
             )
-        finally:
-            con.unregister("_police_chunk")
         lines = chunk.column("line").to_pylist()
         for line, problem_no in con.execute(
             "SELECT line, problem_no FROM _police_typed WHERE problem_no IS NOT NULL ORDER BY line"
