@@ -61,9 +61,9 @@ def _child(mode: str, files: list[Path], db: Path) -> dict[str, float]:
 
 
 def _batched_load(files: list[Path], db: Path) -> int:
-    """What load_paths does for police.uk files, calling load_batch per kind directly."""
+    """What load_paths does for police.uk files, calling load_and_record_batch per kind directly."""
     from cspdash.ingest import police_uk
-    from cspdash.ingest.common import next_load_id, record_loads, sha256_of_many
+    from cspdash.ingest.common import next_load_id
     from cspdash.store.aggregates import rebuild_crime_aggregates, rebuild_outcome_aggregates
     from cspdash.store.versions import Store
 
@@ -73,10 +73,7 @@ def _batched_load(files: list[Path], db: Path) -> int:
             batch = [(f, next_load_id(con), f.name) for f in files if f.name.endswith(suffix)]
             if not batch:
                 continue
-            reports = police_uk.load_batch(con, source, batch)
-            for report, digest in zip(reports, sha256_of_many([path for path, _id, _name in batch]), strict=True):
-                report.sha256 = digest
-            record_loads(con, [(load_id, r) for (_p, load_id, _n), r in zip(batch, reports, strict=True)], "bench")
+            reports = police_uk.load_and_record_batch(con, source, batch, "bench")
             rows += sum(r.rows_loaded for r in reports) if source == "street" else 0
         pairs = con.execute(
             "SELECT DISTINCT force, strftime(month, '%Y-%m-01') FROM published_month WHERE source = 'street'"

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from cspdash.ingest import action_plan, geography, indicators, police_uk
-from cspdash.ingest.common import next_load_id, record_load, record_loads, sha256_of, sha256_of_many
+from cspdash.ingest.common import next_load_id, record_load, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
 from cspdash.store.versions import Store, StoreError
@@ -168,13 +168,7 @@ def load_paths(
                     continue
                 batch = [(f.path, next_load_id(con), f.display_name) for f in group]
                 with _refuse_unexpected([f.display_name for f in group], kind):
-                    batch_reports = police_uk.load_batch(con, source, batch)
-                missing = [path for (path, _id, _name), r in zip(batch, batch_reports, strict=True) if not r.sha256]
-                digests = iter(sha256_of_many(missing))
-                for report in batch_reports:
-                    report.sha256 = report.sha256 or next(digests)
-                record_loads(con, [(load_id, r) for (_p, load_id, _n), r in zip(batch, batch_reports, strict=True)],
-                             user)
+                    batch_reports = police_uk.load_and_record_batch(con, source, batch, user)
                 reports.extend(batch_reports)
                 police_loads.extend(load_id for _path, load_id, _name in batch)
             if action_files:

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from cspdash.ingest.common import registered
+from cspdash.ingest.common import record_loads, registered, sha256_of_many
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.vocab import (
     CRIME_TYPES,
@@ -264,6 +264,21 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, disp
 def load_stop_search(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, display_name: str) -> LoadReport:
     """Load one police.uk stop-and-search CSV into stop_search, replacing its force-month."""
     return load_batch(con, "stop_search", [(Path(path), load_id, display_name)])[0]
+
+
+def load_and_record_batch(
+    con: duckdb.DuckDBPyConnection, source: str, files: Sequence[tuple[Path, int, str]], user: str
+) -> list[LoadReport]:
+    """load_batch, then each file's sha256 (hashed on every CPU) and the batch's load log and rejects in one
+    statement each; the reports, in the order of ``files``."""
+    reports = load_batch(con, source, files)
+    missing = [path for (path, _id, _name), report in zip(files, reports, strict=True) if not report.sha256]
+    digests = iter(sha256_of_many(missing))
+    for report in reports:
+        report.sha256 = report.sha256 or next(digests)
+    record_loads(con, [(load_id, report) for (_path, load_id, _name), report in zip(files, reports, strict=True)],
+                 user)
+    return reports
 
 
 def load_batch(
