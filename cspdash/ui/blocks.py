@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -14,6 +16,55 @@ from cspdash.config import settings
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
+
+
+#: tile colours for a rise (worse: more crime) and a fall; both meet WCAG AA contrast on white with their text
+_TILE_CSS = """<style>
+.cspdash-tiles{list-style:none;margin:0 !important;padding:0 !important;display:grid;gap:1rem;
+  grid-template-columns:repeat(auto-fill,minmax(15rem,1fr))}
+.cspdash-tiles>li{border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:.75rem 1rem;margin:0 !important}
+.cspdash-tiles p{margin:0 0 .35rem 0}
+.cspdash-tiles .tile-label{font-size:.875rem}
+.cspdash-tiles .tile-value{font-size:2.25rem;line-height:1.2}
+.cspdash-tiles .tile-change.up{color:#b3261e}
+.cspdash-tiles .tile-change.down{color:#0b57d0}
+.cspdash-tiles .tile-verdict{font-weight:600}
+.cspdash-tiles .tile-detail{font-size:.8rem;color:rgba(11,12,12,.72);margin:0}
+</style>"""
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One headline figure: its label and value, the change in words and symbols, and the figures behind it."""
+
+    label: str
+    value: str
+    verdict: str
+    detail: str
+    change: str | None = None  # e.g. "▲ +5%": shown in red for a rise, blue for a fall, with the symbol
+    direction: str = "flat"  # "up", "down" or "flat"
+    note: str | None = None  # e.g. "on previous 12 months", after the change
+
+
+def tiles(items: Sequence[Tile], name: str) -> None:
+    """Headline tiles as one plain HTML list: every figure and its explanation in text, none in a tooltip.
+
+    One element instead of a metric, a sentence and a column per tile: the browser draws the first screen with
+    far less work, and a screen reader hears a list of tiles, each read in order.
+    """
+    def item(tile: Tile) -> str:
+        change = ""
+        if tile.change:
+            note = f" <span class=\"tile-note\">{html.escape(tile.note)}</span>" if tile.note else ""
+            change = (f"<p class=\"tile-change {html.escape(tile.direction)}\">{html.escape(tile.change)}"
+                      f"{note}</p>")
+        return (f"<li><p class=\"tile-label\">{html.escape(tile.label)}</p>"
+                f"<p class=\"tile-value\">{html.escape(tile.value)}</p>{change}"
+                f"<p class=\"tile-verdict\">{html.escape(tile.verdict)}</p>"
+                f"<p class=\"tile-detail\">{html.escape(tile.detail)}</p></li>")
+
+    st.html(f"{_TILE_CSS}<ul class=\"cspdash-tiles\" aria-label=\"{html.escape(name)}\">"
+            + "".join(item(t) for t in items) + "</ul>")
 
 
 def _slug(text: str) -> str:

@@ -21,7 +21,6 @@ from cspdash.vocab import ALL_CRIME
 #: direction → symbol shown with every change, so direction never rests on colour
 DIRECTION_ICON = {"up": "▲", "down": "▼", "flat": "●"}
 VERDICT_ICON = {"significant": "⚠️", "possible": "👀", "noise": "≈"}
-TILES_PER_ROW = 3
 TILE_ALL_CRIME = "All crime (excl. ASB)"
 
 
@@ -59,40 +58,31 @@ def headline_tiles(selection: Selection) -> None:
     st.caption(f"{period.label} against {period.previous_label}. Tiles: all recorded crime, anti-social behaviour "
                f"and {basis}.")
     public = settings().public_output
-    tiles, rule = st.columns([5, 1.3])
-    with tiles:
-        rows = [frame.iloc[i:i + TILES_PER_ROW] for i in range(0, len(frame), TILES_PER_ROW)]
-        for chunk in rows:
-            for column, tile in zip(st.columns(TILES_PER_ROW), chunk.itertuples(), strict=False):
-                with column:
-                    label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label
-                    if public and (is_small(tile.current) or is_small(tile.previous)):
-                        _suppressed_tile(label, tile.current, tile.previous, period.label, period.previous_label)
-                        continue
-                    pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
-                    st.metric(label, counts.format(tile.current), delta=pct,
-                              delta_description=f"on previous {period.months} months",
-                              delta_color="inverse", border=True,
-                              help=f"{counts.label}: {tile.current:,} in {period.label}, {tile.previous:,} in "
-                                   f"{period.previous_label}. Poisson z = {tile.z:.1f}.")
-                    st.markdown(f"{DIRECTION_ICON.get(tile.direction, '')} **{tile.sentence}**")
-    with rule:
-        st.markdown("**Is the change real?**")
-        st.caption(CHANGE_RULE_TEXT + " Fewer crimes is better: a fall shows in blue with ▼, a rise in red with ▲.")
+    shown = []
+    for tile in frame.itertuples():
+        label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label
+        figures = f"{tile.current:,} in {period.label}, {tile.previous:,} in {period.previous_label}"
+        if public and (is_small(tile.current) or is_small(tile.previous)):
+            # '<5', and no change or z: either would give the small count back
+            shown.append(blocks.Tile(
+                label, count_text(tile.current), "Too few crimes to compare in public output.",
+                f"{count_text(tile.current)} in {period.label}, {count_text(tile.previous)} in "
+                f"{period.previous_label}. Public output shows counts of 1–4 as <5 and leaves out their change."))
+            continue
+        pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
+        shown.append(blocks.Tile(
+            label, counts.format(tile.current), tile.sentence, f"{figures}. Poisson z = {tile.z:.1f}.",
+            change=f"{DIRECTION_ICON.get(tile.direction, '')} {pct}", direction=tile.direction,
+            note=f"on previous {period.months} months"))
+    blocks.tiles(shown, "Headline changes")
+    st.caption("**Is the change real?** " + CHANGE_RULE_TEXT + " Fewer crimes is better: a rise shows in red with ▲, "
+               "a fall in blue with ▼.")
     if st.toggle("Show the tile figures as a table", key="tile_table"):
         table = frame[["label", "current", "previous", "pct_change", "z", "sentence"]].rename(columns={
             "label": "Crime type", "current": period.label, "previous": period.previous_label,
             "pct_change": "Change (%)", "z": "Poisson z", "sentence": "Verdict"}).round(1)
         blocks.table(table, "headline changes", small_count_columns=[period.label, period.previous_label],
                      derived_columns=["Change (%)", "Poisson z"])
-
-
-def _suppressed_tile(label: str, current: int, previous: int, label_now: str, label_before: str) -> None:
-    """A tile whose count is small in public output: '<5', and no change or z (either would give it back)."""
-    st.metric(label, count_text(current), border=True,
-              help=f"{count_text(current)} in {label_now}, {count_text(previous)} in {label_before}. Public output "
-                   "shows counts of 1–4 as <5 and leaves out their change.")
-    st.markdown("**Too few crimes to compare in public output.**")
 
 
 def exceptions(selection: Selection) -> None:

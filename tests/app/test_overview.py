@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from cspdash.metrics.period import add_months
 from cspdash.store.versions import Store
+from tests.app.tiles import tile_value, tiles
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 NEWPORT, CAERPHILLY = "W06000022", "W06000018"
@@ -49,7 +50,7 @@ def raw(demo_store_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _tile(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return tile_value(at, label)
 
 
 def test_tiles_equal_independent_counts(overview: AppTest, raw: duckdb.DuckDBPyConnection) -> None:
@@ -59,17 +60,23 @@ def test_tiles_equal_independent_counts(overview: AppTest, raw: duckdb.DuckDBPyC
     asb = independent_count(raw, "Newport", start, end, asb=True)
     assert _tile(overview, "All crime (excl. ASB)") == f"{all_crime:,}"
     assert _tile(overview, "Anti-social behaviour") == f"{asb:,}"
-    # the verdict is in words next to the tile, and the Poisson rule is explained beside the tiles
-    verdicts = [m.value for m in overview.markdown if "—" in m.value and ("up" in m.value or "down" in m.value)]
-    assert any("within normal variation" in v or "real change" in v for v in verdicts)
-    assert any("Poisson" in c.value for c in overview.caption)
+    # the verdict is in words on the tile, the figures behind it too, and the Poisson rule is explained beneath
+    shown = {t["label"]: t for t in tiles(overview)}
+    assert all("within normal variation" in t["verdict"] or "real change" in t["verdict"]
+               or "possible change" in t["verdict"] for t in shown.values()), shown
+    asb_tile = shown["Anti-social behaviour"]
+    assert asb_tile["detail"].startswith(f"{asb:,} in ") and "Poisson z = " in asb_tile["detail"]
+    # the change carries its direction as a symbol and a word, not only as colour
+    symbol = {"up": "▲", "down": "▼", "flat": "●"}[asb_tile["direction"]]
+    assert asb_tile["change"].startswith(symbol) and asb_tile["direction"] in asb_tile["verdict"] + " flat"
+    assert any("Is the change real?" in c.value and "Poisson" in c.value for c in overview.caption)
 
 
 def test_tiles_include_the_priorities_crime_types(overview: AppTest, raw: duckdb.DuckDBPyConnection) -> None:
     named = {t.strip() for (types,) in raw.execute(
         "SELECT crime_types FROM priority WHERE partnership_code = ?", [NEWPORT]).fetchall() if types
         for t in types.split(";")}
-    labels = {m.label for m in overview.metric}
+    labels = {t["label"] for t in tiles(overview)}
     assert named - {"Anti-social behaviour"} <= labels
 
 

@@ -52,7 +52,7 @@ def _june_without_some_newport_crimes(folder: Path) -> Path:
 
 def _tile(page) -> int:  # type: ignore[no-untyped-def]
     """The Overview's first tile (all recorded crime excluding ASB) as a number."""
-    value = page.locator("[data-testid='stMetricValue']").first
+    value = page.locator(".cspdash-tiles .tile-value").first
     value.wait_for(timeout=90000)
     return int(value.inner_text().replace(",", "").strip())
 

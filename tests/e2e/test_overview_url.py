@@ -34,7 +34,7 @@ def test_headline_chart_comes_before_the_secondary_blocks(app_url: str, page) ->
         """() => {
             const y = (el) => el ? el.getBoundingClientRect().top + window.scrollY : null;
             const heading = (text) => [...document.querySelectorAll('h2, h3')].find(h => h.textContent.includes(text));
-            return {tiles: y(document.querySelector('[data-testid="stMetric"]')),
+            return {tiles: y(document.querySelector('.cspdash-tiles')),
                     chart: y(document.querySelector('.js-plotly-plot')),
                     exceptions: y(heading('Exceptions')), plan: y(heading('Action plan'))};
         }""")

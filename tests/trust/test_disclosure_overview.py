@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from cspdash.metrics.period import add_months
 from cspdash.store.versions import Store
+from tests.app.tiles import tiles
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 FORCE = "Test Police"
@@ -67,13 +68,14 @@ def test_a_small_count_tile_hides_its_change(small_store: Path, monkeypatch: pyt
     row = _robbery_row(plain)
     assert (int(row.iloc[1]), int(row.iloc[2])) == (3, 7)  # the store's robbery counts, current and previous
     assert pd.notna(row["Change (%)"]) and pd.notna(row["Poisson z"])
-    assert "3" in [m.value for m in plain.metric]
+    assert "3" in [t["value"] for t in tiles(plain)]
 
     public = _overview(True, monkeypatch, small_store, tmp_path)
     row = _robbery_row(public)
     assert (str(row.iloc[1]), str(row.iloc[2])) == ("<5", "7")
     assert pd.isna(row["Change (%)"]) and pd.isna(row["Poisson z"])
-    assert "<5" in [m.value for m in public.metric] and "3" not in [m.value for m in public.metric]
-    robbery = next(m for m in public.metric if m.value == "<5")
-    assert not robbery.delta and "z =" not in (robbery.help or "")
-    assert any("Too few crimes to compare" in str(m.value) for m in public.markdown)
+    shown = tiles(public)
+    assert "<5" in [t["value"] for t in shown] and "3" not in [t["value"] for t in shown]
+    robbery = next(t for t in shown if t["value"] == "<5")
+    assert "change" not in robbery and "z =" not in robbery["detail"] and "3 in" not in robbery["detail"]
+    assert robbery["verdict"] == "Too few crimes to compare in public output."
