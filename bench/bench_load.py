@@ -12,6 +12,8 @@ Each measurement runs in its own subprocess (fresh DuckDB file, its own peak RSS
 With --outcomes the generator also writes outcomes files (about 0.86 events per crime, as in Gwent) and every
 mode loads both kinds; the outcome pre-aggregate (each crime's latest outcome joined to its street row) is then
 part of the load.
+Every mode runs --repeat times (default 3), interleaved, each on a synced disk with the store before it deleted;
+the ratios compare medians (single runs of a national year vary by ±3 s on this machine).
 Target: load/bare <= 1.5 and peak RSS < 2 GB at 6 million rows.
 """
 
@@ -20,7 +22,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,6 +108,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, help="folder to generate into or reuse (default: a temporary one)")
     parser.add_argument("--modes", default="bare,load,batch")
     parser.add_argument("--outcomes", action="store_true", help="also generate and load outcomes files")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds of every mode, interleaved; medians are compared (default 3; 1 with --quick)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -115,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
     from bench.generate import generate
 
     rows = 200_000 if args.quick else args.rows
+    if args.quick:
+        args.repeat = 1
     months = max(1, math.ceil(rows / (FORCES * ROWS_PER_FORCE_MONTH)))
     per_force_month = max(1, round(rows / (FORCES * months)))
     with tempfile.TemporaryDirectory(prefix="cspdash-bench-") as tmp:
@@ -132,20 +141,30 @@ def main(argv: list[str] | None = None) -> None:
             files += sorted(data.glob("*/*-outcomes.csv"))
         size = sum(f.stat().st_size for f in files)
         print(f"{len(files)} files, {size / 1e9:.2f} GB")
-        results: dict[str, dict[str, float]] = {}
-        for mode in args.modes.split(","):
-            work = Path(tmp) / mode
-            work.mkdir()
-            results[mode] = r = _measure(mode, files, work)
-            print(f"{mode:6s} {r['rows']:>12,.0f} street rows  {r['wall_s']:7.2f} s  {r['rows'] / r['wall_s']:>12,.0f} rows/s"
-                  f"  peak {r['peak_bytes'] / 2**30:5.2f} GiB")
+        modes = args.modes.split(",")
+        runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
+        for round_no in range(1, args.repeat + 1):  # interleaved: a slow spell of the machine hits every mode
+            for mode in modes:
+                work = Path(tmp) / f"{mode}-{round_no}"
+                work.mkdir()
+                os.sync()  # the step before (generation, or the last store) is on disk before the clock starts
+                r = _measure(mode, files, work)
+                shutil.rmtree(work)  # its store is not written back to disk while the next one is timed
+                runs[mode].append(r)
+                print(f"{mode:6s} {r['rows']:>12,.0f} street rows  {r['wall_s']:7.2f} s  "
+                      f"{r['rows'] / r['wall_s']:>12,.0f} rows/s  peak {r['peak_bytes'] / 2**30:5.2f} GiB"
+                      + (f"  (round {round_no})" if args.repeat > 1 else ""))
+        results = {mode: {"wall_s": statistics.median(r["wall_s"] for r in rs),
+                          "peak_bytes": max(r["peak_bytes"] for r in rs)} for mode, rs in runs.items()}
+        if args.repeat > 1:
+            for mode, r in results.items():
+                print(f"median of {args.repeat}: {mode:6s} {r['wall_s']:7.2f} s  peak {r['peak_bytes'] / 2**30:5.2f} GiB")
         if "bare" in results:
             for mode in results:
                 if mode != "bare":
                     ratio = results[mode]["wall_s"] / results["bare"]["wall_s"]
                     verdict = "ok" if ratio <= 1.5 else "ABOVE TARGET 1.5"
                     print(f"ratio {mode}/bare = {ratio:.2f} ({verdict})")
-
 
 if __name__ == "__main__":
     main()
