@@ -41,8 +41,9 @@ class Tile:
     value: str
     verdict: str
     detail: str
-    change: str | None = None  # e.g. "▲ +5%": shown in red for a rise, blue for a fall, with the symbol
+    change: str | None = None  # e.g. "+5%": red for a rise, blue for a fall, after the direction's symbol
     direction: str = "flat"  # "up", "down" or "flat"
+    symbol: str = ""  # e.g. "▲": shown, not read aloud (the verdict says up or down in words)
     note: str | None = None  # e.g. "on previous 12 months", after the change
 
 
@@ -56,7 +57,8 @@ def tiles(items: Sequence[Tile], name: str) -> None:
         change = ""
         if tile.change:
             note = f" <span class=\"tile-note\">{html.escape(tile.note)}</span>" if tile.note else ""
-            change = (f"<p class=\"tile-change {html.escape(tile.direction)}\">{html.escape(tile.change)}"
+            symbol = f"<span aria-hidden=\"true\">{html.escape(tile.symbol)}</span> " if tile.symbol else ""
+            change = (f"<p class=\"tile-change {html.escape(tile.direction)}\">{symbol}{html.escape(tile.change)}"
                       f"{note}</p>")
         return (f"<li><p class=\"tile-label\">{html.escape(tile.label)}</p>"
                 f"<p class=\"tile-value\">{html.escape(tile.value)}</p>{change}"

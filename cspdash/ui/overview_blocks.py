@@ -72,7 +72,7 @@ def headline_tiles(selection: Selection) -> None:
         pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
         shown.append(blocks.Tile(
             label, counts.format(tile.current), tile.sentence, f"{figures}. Poisson z = {tile.z:.1f}.",
-            change=f"{DIRECTION_ICON.get(tile.direction, '')} {pct}", direction=tile.direction,
+            change=pct, direction=tile.direction, symbol=DIRECTION_ICON.get(tile.direction, ""),
             note=f"on previous {period.months} months"))
     blocks.tiles(shown, "Headline changes")
     st.caption("**Is the change real?** " + CHANGE_RULE_TEXT + " Fewer crimes is better: a rise shows in red with ▲, "
