@@ -166,5 +166,6 @@ def main(argv: list[str] | None = None) -> None:
                     verdict = "ok" if ratio <= 1.5 else "ABOVE TARGET 1.5"
                     print(f"ratio {mode}/bare = {ratio:.2f} ({verdict})")
 
+
 if __name__ == "__main__":
     main()

@@ -61,13 +61,12 @@ def headline_tiles(selection: Selection) -> None:
     shown = []
     for tile in frame.itertuples():
         label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label
-        figures = f"{tile.current:,} in {period.label}, {tile.previous:,} in {period.previous_label}"
+        figures = (f"{count_text(tile.current, public)} in {period.label}, "
+                   f"{count_text(tile.previous, public)} in {period.previous_label}")
         if public and (is_small(tile.current) or is_small(tile.previous)):
             # '<5', and no change or z: either would give the small count back
-            shown.append(blocks.Tile(
-                label, count_text(tile.current), "Too few crimes to compare in public output.",
-                f"{count_text(tile.current)} in {period.label}, {count_text(tile.previous)} in "
-                f"{period.previous_label}. Public output shows counts of 1–4 as <5 and leaves out their change."))
+            shown.append(blocks.Tile(label, count_text(tile.current), "Too few crimes to compare in public output.",
+                                     f"{figures}. Public output shows counts of 1–4 as <5 and leaves out their change."))
             continue
         pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
         shown.append(blocks.Tile(
@@ -76,7 +75,7 @@ def headline_tiles(selection: Selection) -> None:
             note=f"on previous {period.months} months"))
     blocks.tiles(shown, "Headline changes")
     st.caption("**Is the change real?** " + CHANGE_RULE_TEXT + " Fewer crimes is better: a rise shows in red with ▲, "
-               "a fall in blue with ▼.")
+               "a fall in blue with ▼, no change with ●.")
     if st.toggle("Show the tile figures as a table", key="tile_table"):
         table = frame[["label", "current", "previous", "pct_change", "z", "sentence"]].rename(columns={
             "label": "Crime type", "current": period.label, "previous": period.previous_label,
