@@ -474,8 +474,13 @@ def _transcode(path: Path, tmp: Path) -> Path:
 def _fast_load(
     con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
 ) -> tuple[list[PoliceFile], list[PoliceFile], list[PoliceFile]]:
-    """Insert every file with one typed read_csv; returns (clean, to re-read precisely, to transcode and retry)."""
-    by_path = {str(f.read_path or f.path): f for f in items}
+    """Insert every file with one typed read_csv; returns (clean, to re-read precisely, to transcode and retry).
+
+    The files are read force by force (then month by month), so each force's rows sit together in the table:
+    the outcome pre-aggregate, which works one force at a time, then reads a few row groups per force, not all.
+    """
+    ordered = sorted(items, key=lambda f: (f.file_force or "", f.file_month or date.min, str(f.path)))
+    by_path = {str(f.read_path or f.path): f for f in ordered}
     con.execute("CREATE OR REPLACE TEMP TABLE _police_file (file_path VARCHAR, load_id INTEGER, file_month DATE)")
     con.executemany("INSERT INTO _police_file VALUES (?, ?, ?)",
                     [[p, f.load_id, f.file_month] for p, f in by_path.items()])
