@@ -8,11 +8,11 @@
 Each measurement runs in its own subprocess (fresh DuckDB file, its own peak RSS):
   bare      CREATE TABLE AS SELECT * FROM read_csv([...files...]) into a fresh file (one table per kind)
   load      cspdash.ingest.load.load_paths(Store(fresh), files): checks, replacement, load log, aggregates
-  batch     the same work with police_uk.load_batch per kind, called directly
+  batch     (only with --modes) the same work with police_uk.load_and_record_batch per kind, called directly
 With --outcomes the generator also writes outcomes files (about 0.86 events per crime, as in Gwent) and every
 mode loads both kinds; the outcome pre-aggregate (each crime's latest outcome joined to its street row) is then
 part of the load.
-Every mode runs --repeat times (default 3), interleaved, each on a synced disk with the store before it deleted;
+Every mode runs --repeat times (default 5), interleaved, each on a synced disk with the store before it deleted;
 the ratios compare medians (single runs of a national year vary by ±3 s on this machine).
 Target: load/bare <= 1.5 and peak RSS < 2 GB at 6 million rows.
 """
@@ -106,10 +106,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="200,000 rows")
     parser.add_argument("--data", type=Path, help="folder to generate into or reuse (default: a temporary one)")
-    parser.add_argument("--modes", default="bare,load,batch")
+    parser.add_argument("--modes", default="bare,load", help="from bare, load, batch (default bare,load)")
     parser.add_argument("--outcomes", action="store_true", help="also generate and load outcomes files")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="rounds of every mode, interleaved; medians are compared (default 3; 1 with --quick)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="rounds of every mode, interleaved; medians are compared (default 5; 1 with --quick)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--files", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)

@@ -3,15 +3,24 @@
     python bench/generate.py --out /tmp/pu --scale national --months 12
     python bench/generate.py --out /tmp/pu --forces 2 --months 24 --rows-per-force-month 5600 --seed 1
 
-Crime-type and outcome mixes are the real Gwent 2022-07..2025-06 shares; volumes peak in summer (±12%);
-anti-social behaviour rows have no Crime ID and no outcome; 1.4% of rows have no location (blank LSOA and
-coordinates), as in the real files.
+Every distribution is measured on the real Gwent files (2022-07..2025-06, 202,374 street rows, 142,755 outcome
+events) and tests/bench/test_generate.py checks the generated data against those files:
+* crime-type mix and last-outcome mix: the real shares;
+* seasonality: the real calendar-month profile (December 0.89 of the average month, May 1.09);
+* areas: each force has 600 LSOAs with lognormal weights (sigma 1.3), so the busiest 10% of LSOAs carry about
+  half the crime and the busiest 1% about 14%, as in Gwent (town centres);
+* outcomes: 87% of crimes get an outcome event, published 0 to 34 months after the crime month with the real
+  delays (38% in the same month, 22% a month later, 16% six months or more); 0.6% get a second, later event.
+  Events falling after the last generated month are not written (as the latest real months lack them);
+* anti-social behaviour rows have no Crime ID and no outcome; 1.4% of rows have no location (blank LSOA and
+  coordinates), as in the real files.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +48,19 @@ GWENT_OUTCOMES: dict[str, int] = {
     "Suspect charged as part of another case": 43, "Offender given a drugs possession warning": 2,
 }
 NO_LOCATION_SHARE = 2814 / 202374
-OUTCOME_EVENTS_PER_CRIME = 142755 / (202374 - 35824)
+#: the first year's crimes (2022-07..2023-06, whose events had two or more years to be published): the share
+#: with at least one outcome event (44,203 of 50,815) ...
+CRIMES_WITH_EVENTS = 44203 / 50815
+#: ... and their events by months between the crime's month and the event's month (0..34)
+GWENT_OUTCOME_LAG: tuple[int, ...] = (
+    16993, 9671, 4071, 2802, 2152, 1678, 1521, 1061, 799, 667, 573, 432, 322, 308, 246, 164, 178, 160, 112, 104,
+    61, 78, 68, 55, 44, 29, 19, 25, 16, 14, 13, 5, 5, 3, 1)
+#: of all crimes with events, the share with a second event (815 of 141,939; one crime had three)
+SECOND_EVENT_SHARE = 815 / 141939
+#: street rows per calendar month (January..December) over the average month
+GWENT_SEASON: tuple[float, ...] = (0.920, 0.945, 1.041, 1.033, 1.085, 1.051, 1.023, 1.004, 0.974, 1.047, 0.984, 0.892)
+LSOAS_PER_FORCE = 600
+LSOA_WEIGHT_SIGMA = 1.3
 STREETS = np.array(["High Street", "Station Road", "Church Street", "Park Road", "Victoria Road", "Mill Lane",
                     "Commercial Street", "School Lane", "Queen Street", "New Road", "Bridge Street", "Heol Y Coed",
                     "Supermarket", "Parking Area", "Sports/Recreation Area", "Petrol Station", "Nightclub"])
@@ -68,33 +89,36 @@ def generate(out: Path, forces: int, months: int, rows_per_force_month: int, see
     slugs = list(FORCES)[:forces] if forces <= len(FORCES) else [f"force-{i:03d}" for i in range(forces)]
     size = rng.lognormal(0, 0.5, len(slugs))
     size = size / size.mean()                     # some forces are bigger, the mean is rows_per_force_month
-    types = np.array(list(GWENT_CRIME_TYPES))
-    type_p = np.array(list(GWENT_CRIME_TYPES.values()), dtype=float)
-    type_p /= type_p.sum()
-    outcome_names = np.array(list(GWENT_OUTCOMES))
-    outcome_p = np.array(list(GWENT_OUTCOMES.values()), dtype=float)
-    outcome_p /= outcome_p.sum()
+    lsoa_p = rng.lognormal(0, LSOA_WEIGHT_SIGMA, (len(slugs), LSOAS_PER_FORCE))
+    lsoa_p /= lsoa_p.sum(axis=1, keepdims=True)  # each force's busy town-centre LSOAs and quiet ones
+    mix = _Mixes.real()
     year, month0 = (int(x) for x in first_month.split("-"))
     con = duckdb.connect()
     street_files: list[Path] = []
     outcome_files: list[Path] = []
     street_rows = outcome_rows = 0
+    pending: dict[tuple[int, int], list[pa.Table]] = {}   # (force, month index) -> outcome events due then
     for m in range(months):
         y, mm = year + (month0 - 1 + m) // 12, (month0 - 1 + m) % 12 + 1
         month = f"{y:04d}-{mm:02d}"
-        season = 1 + 0.12 * np.cos(2 * np.pi * (mm - 7) / 12)     # summer peak
         folder = out / month
         folder.mkdir(exist_ok=True)
         for f, slug in enumerate(slugs):
             force = FORCES.get(slug, slug.replace("-", " ").title() + " Police")
-            n = max(1, int(rng.poisson(rows_per_force_month * size[f] * season)))
-            street = _street_rows(rng, n, month, force, f, types, type_p, outcome_names, outcome_p)
+            n = max(1, int(rng.poisson(rows_per_force_month * size[f] * GWENT_SEASON[mm - 1])))
+            street = _street_rows(rng, n, month, force, f, lsoa_p[f], mix)
             path = folder / f"{month}-{slug}-street.csv"
             _write(con, street, path)
             street_files.append(path)
             street_rows += n
             if outcomes:
-                events = _outcome_rows(rng, street, outcome_names, outcome_p)
+                for lag, events in _outcome_events(rng, street, mix):
+                    if m + lag < months:  # later events are not published yet
+                        pending.setdefault((f, m + lag), []).append(events)
+                due = pending.pop((f, m), [])
+                events = pa.concat_tables(due) if due else _no_events()
+                events = events.set_column(events.schema.get_field_index("Month"), "Month",
+                                           pa.array(np.full(events.num_rows, month)))  # the event's month
                 path = folder / f"{month}-{slug}-outcomes.csv"
                 _write(con, events, path)
                 outcome_files.append(path)
@@ -102,12 +126,31 @@ def generate(out: Path, forces: int, months: int, rows_per_force_month: int, see
     return Generated(street_files, outcome_files, street_rows, outcome_rows)
 
 
-def _street_rows(rng: np.random.Generator, n: int, month: str, force: str, force_no: int, types: np.ndarray,
-                 type_p: np.ndarray, outcome_names: np.ndarray, outcome_p: np.ndarray) -> pa.Table:
-    crime_type = types[rng.choice(len(types), n, p=type_p)]
+@dataclass(frozen=True)
+class _Mixes:
+    """The real distributions as choice tables."""
+
+    types: np.ndarray
+    type_p: np.ndarray
+    outcomes: np.ndarray
+    outcome_p: np.ndarray
+    lag_p: np.ndarray
+
+    @staticmethod
+    def real() -> _Mixes:
+        def shares(counts: Iterable[float]) -> np.ndarray:
+            values = np.array(list(counts), dtype=float)
+            return values / values.sum()
+        return _Mixes(np.array(list(GWENT_CRIME_TYPES)), shares(GWENT_CRIME_TYPES.values()),
+                      np.array(list(GWENT_OUTCOMES)), shares(GWENT_OUTCOMES.values()), shares(GWENT_OUTCOME_LAG))
+
+
+def _street_rows(rng: np.random.Generator, n: int, month: str, force: str, force_no: int, lsoa_p: np.ndarray,
+                 mix: _Mixes) -> pa.Table:
+    crime_type = mix.types[rng.choice(len(mix.types), n, p=mix.type_p)]
     asb = crime_type == "Anti-social behaviour"
     ids = np.frombuffer(rng.bytes(32 * n).hex().encode(), dtype="S64").astype(str)
-    lsoa_no = rng.zipf(1.6, n) % 600                      # a few LSOAs (town centres) carry much of the crime
+    lsoa_no = rng.choice(len(lsoa_p), n, p=lsoa_p)
     located = rng.random(n) >= NO_LOCATION_SHARE
     centre_lon, centre_lat = -3.0 + (force_no % 8) * 0.4, 51.5 + (force_no // 8) * 0.5
     lon = np.round(centre_lon + lsoa_no * 0.0007 + rng.normal(0, 0.003, n), 6)
@@ -117,7 +160,7 @@ def _street_rows(rng: np.random.Generator, n: int, month: str, force: str, force
     lsoa_name = np.char.add(f"{area} ", np.char.add(np.char.zfill((lsoa_no // 4).astype(str), 3),
                                                       np.array(list("ABCD"))[lsoa_no % 4]))
     location = np.char.add("On or near ", STREETS[rng.integers(0, len(STREETS), n)])
-    outcome = outcome_names[rng.choice(len(outcome_names), n, p=outcome_p)]
+    outcome = mix.outcomes[rng.choice(len(mix.outcomes), n, p=mix.outcome_p)]
     return pa.table({
         "Crime ID": pa.array(ids, mask=asb),
         "Month": pa.array(np.full(n, month)),
@@ -134,15 +177,24 @@ def _street_rows(rng: np.random.Generator, n: int, month: str, force: str, force
     }).select(list(STREET_COLUMNS))
 
 
-def _outcome_rows(rng: np.random.Generator, street: pa.Table, outcome_names: np.ndarray,
-                  outcome_p: np.ndarray) -> pa.Table:
+def _outcome_events(rng: np.random.Generator, street: pa.Table, mix: _Mixes) -> Iterator[tuple[int, pa.Table]]:
+    """This month's crimes' outcome events, grouped by how many months after the crime each is published."""
     crimes = street.filter(street.column("Crime ID").is_valid())
-    picked = np.sort(rng.choice(crimes.num_rows, int(crimes.num_rows * min(OUTCOME_EVENTS_PER_CRIME, 1.0)),
-                                replace=False))
-    events = crimes.take(pa.array(picked))
+    picked = np.sort(rng.choice(crimes.num_rows, int(round(crimes.num_rows * CRIMES_WITH_EVENTS)), replace=False))
+    lag = rng.choice(len(mix.lag_p), len(picked), p=mix.lag_p)
+    second = rng.random(len(picked)) < SECOND_EVENT_SHARE     # a second event, some months after the first
+    picked = np.concatenate([picked, picked[second]])
+    lag = np.concatenate([lag, lag[second] + 1 + rng.choice(len(mix.lag_p), int(second.sum()), p=mix.lag_p)])
     kept = [c for c in OUTCOME_COLUMNS if c != "Outcome type"]
-    outcome = outcome_names[rng.choice(len(outcome_names), events.num_rows, p=outcome_p)]
-    return events.select(kept).append_column("Outcome type", pa.array(outcome))
+    events = crimes.take(pa.array(picked)).select(kept)
+    events = events.append_column(
+        "Outcome type", pa.array(mix.outcomes[rng.choice(len(mix.outcomes), len(picked), p=mix.outcome_p)]))
+    for months_later in np.unique(lag):
+        yield int(months_later), events.filter(pa.array(lag == months_later))
+
+
+def _no_events() -> pa.Table:
+    return pa.table({c: pa.array([], pa.string()) for c in OUTCOME_COLUMNS})
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: pa.Table, path: Path) -> None:
