@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import contextlib
 import csv
 import re
 import tempfile
@@ -30,6 +29,7 @@ import pyarrow as pa
 
 from cspdash.ingest.common import record_loads, registered, sha256_of_many
 from cspdash.ingest.report import LoadError, LoadReport, Problem
+from cspdash.store.transactions import transaction
 from cspdash.vocab import (
     CRIME_TYPES,
     HISTORICAL_CRIME_TYPES,
@@ -296,7 +296,7 @@ def load_batch(
     while True:
         try:
             return _load_batch_once(con, kind, files, precise_only)
-        except _FastReadFailed as failed:  # _transaction has rolled the aborted transaction back
+        except _FastReadFailed as failed:  # transaction() has rolled the aborted transaction back
             unreadable = {f.path for f in failed.items if not _duckdb_can_read(kind, f)}
             # the reader failed on the batch but not on any file alone: read them all precisely (always progress)
             precise_only |= unreadable or {f.path for f in failed.items}
@@ -306,7 +306,7 @@ def _load_batch_once(
     con: duckdb.DuckDBPyConnection, kind: _Kind, files: Sequence[tuple[Path, int, str]], precise_only: set[Path]
 ) -> list[LoadReport]:
     """One attempt at the batch in one transaction; files in ``precise_only`` skip the fast path."""
-    with _transaction(con) as owned, tempfile.TemporaryDirectory(prefix="cspdash-police-") as tmp:
+    with transaction(con) as owned, tempfile.TemporaryDirectory(prefix="cspdash-police-") as tmp:
         batch = [_inspect(kind, PoliceFile(Path(p), lid, name), Path(tmp)) for p, lid, name in files]
         needs_precise: list[PoliceFile] = []
         fast = [f for f in batch if kind.fast_types and f.header_in_order and f.path not in precise_only]
@@ -352,31 +352,6 @@ class _FastReadFailed(Exception):
     def __init__(self, items: list[PoliceFile]):
         super().__init__(", ".join(f.display_name for f in items))
         self.items = items
-
-
-@contextlib.contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[bool]:
-    """One transaction for the batch (one commit instead of one per statement), unless the caller has one open.
-
-    Yields True when this transaction is ours (rolled back on any exception, so the batch can be retried),
-    False when the caller's is in use (then a failed statement leaves it aborted: the caller must roll back).
-    """
-    if _in_transaction(con):
-        yield False  # (a failed BEGIN would abort the caller's transaction, so ask first)
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield True
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when an explicit transaction is open: two statements then share one transaction id."""
-    ids = [con.execute("SELECT current_transaction_id()").fetchone() for _ in range(2)]
-    return ids[0] == ids[1]
 
 
 # ---------------------------------------------------------------------------------------------- file inspection

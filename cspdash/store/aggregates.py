@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from cspdash.store.transactions import transaction
 from cspdash.vocab import OUTCOME_GROUP
 
 # an LSOA name such as "Newport 003F" names its local authority before the final code
@@ -12,101 +13,107 @@ _AREA_JOINS = """
     LEFT JOIN lsoa l ON l.lsoa_code = s.lsoa_code
     LEFT JOIN local_authority by_name ON by_name.la_name = regexp_replace(s.lsoa_name, ' [0-9]{3}[A-Z]$', '')
 """
+#: each street row joined to its place (_place: one row per LSOA code and name, NULLs as '')
+_PLACE_JOIN = """
+    JOIN _place p ON p.code_key = coalesce(s.lsoa_code, '') AND p.name_key = coalesce(s.lsoa_name, '')
+"""
+
+
+def _create_place_table(con: duckdb.DuckDBPyConnection, where: str, params: object = None) -> None:
+    """_place: the council of every (LSOA code, LSOA name) among the street rows ``where`` selects, placed once
+    per pair (a few thousand) rather than once per row or per count."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _place AS
+        WITH places AS (SELECT DISTINCT s.lsoa_code, s.lsoa_name FROM street_crime s {where})
+        SELECT coalesce(s.lsoa_code, '') AS code_key, coalesce(s.lsoa_name, '') AS name_key, {_LA_OF_ROW} AS la_code
+        FROM places s {_AREA_JOINS}
+        """,
+        params,
+    )
 
 
 def rebuild_crime_aggregates(
     con: duckdb.DuckDBPyConnection, force_months: list[tuple[str, str]] | None = None
 ) -> None:
     """Rebuild agg_crime_month_lsoa for the given (force, 'YYYY-MM-01') pairs, or entirely when None."""
-    if force_months is None:
-        con.execute("DELETE FROM agg_crime_month_lsoa")
-        where = ""
-    else:
-        con.execute("CREATE OR REPLACE TEMP TABLE _scope (force VARCHAR, month DATE)")
-        con.executemany("INSERT INTO _scope VALUES (?, CAST(? AS DATE))", force_months)
-        con.execute("DELETE FROM agg_crime_month_lsoa WHERE (force, month) IN (SELECT (force, month) FROM _scope)")
-        where = "WHERE (s.force, s.month) IN (SELECT (force, month) FROM _scope)"
-    con.execute(
-        f"""
-        INSERT INTO agg_crime_month_lsoa
-        WITH counted AS (  -- count first, then place each (LSOA code, LSOA name) once, not every row
-            SELECT s.force, s.month, s.lsoa_code, s.lsoa_name, s.crime_type, count(*) AS crimes
-            FROM street_crime s {where} GROUP BY ALL
+    with transaction(con):  # one commit: the rows are written once, not also to the write-ahead log
+        if force_months is None:
+            con.execute("DELETE FROM agg_crime_month_lsoa")
+            where = ""
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE _scope (force VARCHAR, month DATE)")
+            con.executemany("INSERT INTO _scope VALUES (?, CAST(? AS DATE))", force_months)
+            con.execute("DELETE FROM agg_crime_month_lsoa WHERE (force, month) IN (SELECT (force, month) FROM _scope)")
+            where = "WHERE (s.force, s.month) IN (SELECT (force, month) FROM _scope)"
+        _create_place_table(con, where)
+        con.execute(
+            f"""
+            INSERT INTO agg_crime_month_lsoa
+            SELECT s.force, s.month, s.lsoa_code, p.la_code, s.crime_type, count(*)::BIGINT AS crimes
+            FROM street_crime s {_PLACE_JOIN} {where}
+            GROUP BY ALL
+            ORDER BY la_code, month, lsoa_code, crime_type  -- pages filter by council: sorted rows let DuckDB skip row groups
+            """
         )
-        SELECT s.force, s.month, s.lsoa_code, {_LA_OF_ROW} AS la_code, s.crime_type, sum(s.crimes)::BIGINT AS crimes
-        FROM counted s {_AREA_JOINS}
-        GROUP BY ALL
-        ORDER BY la_code, month, lsoa_code, crime_type  -- pages filter by council: sorted rows let DuckDB skip row groups
-        """
-    )
+        con.execute("DROP TABLE _place")
 
 
 def rebuild_outcome_aggregates(con: duckdb.DuckDBPyConnection, forces: list[str] | None = None) -> None:
     """Rebuild agg_outcome_month_lsoa and agg_outcome_month_la for the given forces (outcomes arrive months after
     the crime), or all."""
-    con.execute("CREATE OR REPLACE TEMP TABLE _outcome_group (outcome_type VARCHAR, outcome_group VARCHAR)")
-    con.executemany("INSERT INTO _outcome_group VALUES (?, ?)", list(OUTCOME_GROUP.items()))
-    if forces is None:
-        con.execute("DELETE FROM agg_outcome_month_lsoa")
-        con.execute("DELETE FROM agg_outcome_month_la")
-        where = ""
-        params: list[object] = []
-        scope = [row[0] for row in con.execute("SELECT DISTINCT force FROM street_crime ORDER BY 1").fetchall()]
-    else:
-        con.execute("DELETE FROM agg_outcome_month_lsoa WHERE list_contains(?, force)", [forces])
-        con.execute("DELETE FROM agg_outcome_month_la WHERE list_contains(?, force)", [forces])
-        where = "AND list_contains(?, s.force)"
-        params = [forces]
-        scope = sorted(set(forces))
-    # Each crime's latest outcome event; a crime with no event uses the street file's Last outcome category.
-    # One force at a time: police.uk publishes a crime's outcome events in the same force's files as the crime,
-    # and the hash tables of crime IDs (64-character strings) for a force fit well inside the write connection's
-    # memory cap, where those for a whole country's half-year did not (out of memory at 1 GB); a join of a
-    # force's IDs is also several times faster than one of a country's. Counts first, then one placing pass.
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _outcome_counted (force VARCHAR, month DATE, lsoa_code VARCHAR,
-           lsoa_name VARCHAR, crime_type VARCHAR, outcome_group VARCHAR, crimes BIGINT)"""
-    )
-    for force in scope:
-        con.execute(
-            """
-            INSERT INTO _outcome_counted
-            WITH latest AS (
-                SELECT crime_id, arg_max(outcome_type, month) AS outcome_type FROM outcome
-                WHERE force = $force GROUP BY crime_id
+    with transaction(con):  # one commit for every force's rows, not one per force
+        con.execute("CREATE OR REPLACE TEMP TABLE _outcome_group (outcome_type VARCHAR, outcome_group VARCHAR)")
+        con.executemany("INSERT INTO _outcome_group VALUES (?, ?)", list(OUTCOME_GROUP.items()))
+        if forces is None:
+            con.execute("DELETE FROM agg_outcome_month_lsoa")
+            con.execute("DELETE FROM agg_outcome_month_la")
+            where = ""
+            params: list[object] = []
+            scope = [row[0] for row in con.execute("SELECT DISTINCT force FROM street_crime ORDER BY 1").fetchall()]
+        else:
+            con.execute("DELETE FROM agg_outcome_month_lsoa WHERE list_contains(?, force)", [forces])
+            con.execute("DELETE FROM agg_outcome_month_la WHERE list_contains(?, force)", [forces])
+            where = "AND list_contains(?, s.force)"
+            params = [forces]
+            scope = sorted(set(forces))
+        _create_place_table(con, f"WHERE true {where}", params)
+        # Each crime's latest outcome event; a crime with no event uses the street file's Last outcome category.
+        # One force at a time: police.uk publishes a crime's outcome events in the same force's files as the
+        # crime, and the hash tables of crime IDs (64-character strings) for a force fit well inside the write
+        # connection's memory cap, where those for a whole country's half-year did not (out of memory at 1 GB);
+        # a join of a force's IDs is also several times faster than one of a country's. The loader reads files
+        # force by force, so each force's rows (and so each force's rows here) sit in a few row groups.
+        for force in scope:
+            con.execute(
+                f"""
+                INSERT INTO agg_outcome_month_lsoa
+                WITH latest AS (
+                    SELECT crime_id, arg_max(outcome_type, month) AS outcome_type FROM outcome
+                    WHERE force = $force GROUP BY crime_id
+                )
+                SELECT s.force, s.month AS crime_month, s.lsoa_code, p.la_code, s.crime_type,
+                       COALESCE(g.outcome_group, 'Status unavailable') AS outcome_group, count(*)::BIGINT AS crimes
+                FROM street_crime s {_PLACE_JOIN}
+                LEFT JOIN latest o ON o.crime_id = s.crime_id
+                LEFT JOIN _outcome_group g ON g.outcome_type = COALESCE(o.outcome_type, s.last_outcome)
+                WHERE s.crime_id IS NOT NULL AND s.force = $force
+                GROUP BY ALL
+                """,
+                {"force": force},
             )
-            SELECT s.force, s.month, s.lsoa_code, s.lsoa_name, s.crime_type,
-                   COALESCE(g.outcome_group, 'Status unavailable') AS outcome_group, count(*) AS crimes
-            FROM street_crime s
-            LEFT JOIN latest o ON o.crime_id = s.crime_id
-            LEFT JOIN _outcome_group g ON g.outcome_type = COALESCE(o.outcome_type, s.last_outcome)
-            WHERE s.crime_id IS NOT NULL AND s.force = $force
+        con.execute("DROP TABLE _place")
+        con.execute(
+            f"""
+            INSERT INTO agg_outcome_month_la
+            SELECT force, crime_month, la_code, crime_type, outcome_group, sum(crimes)::BIGINT AS crimes
+            FROM agg_outcome_month_lsoa s
+            WHERE true {where}
             GROUP BY ALL
+            ORDER BY la_code, crime_month, crime_type
             """,
-            {"force": force},
+            params,
         )
-    con.execute(  # place each (LSOA code, LSOA name) once per count, not every row
-        f"""
-        INSERT INTO agg_outcome_month_lsoa
-        SELECT s.force, s.month AS crime_month, s.lsoa_code, {_LA_OF_ROW} AS la_code, s.crime_type,
-               s.outcome_group, sum(s.crimes)::BIGINT AS crimes
-        FROM _outcome_counted s {_AREA_JOINS}
-        GROUP BY ALL
-        ORDER BY lsoa_code, crime_month, crime_type  -- the drill-down reads one area's LSOAs: skip other row groups
-        """
-    )
-    con.execute("DROP TABLE _outcome_counted")
-    con.execute(
-        f"""
-        INSERT INTO agg_outcome_month_la
-        SELECT force, crime_month, la_code, crime_type, outcome_group, sum(crimes)::BIGINT AS crimes
-        FROM agg_outcome_month_lsoa s
-        WHERE true {where}
-        GROUP BY ALL
-        ORDER BY la_code, crime_month, crime_type
-        """,
-        params,
-    )
 
 
 def rebuild_all(con: duckdb.DuckDBPyConnection) -> None:
