@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from cspdash.ingest.report import LoadReport, Problem
+from cspdash.store.writes import insert_rows
 
 
 def sha256_of(path: Path) -> str:
@@ -75,10 +76,10 @@ def record_loads(con: duckdb.DuckDBPyConnection, loads: Sequence[tuple[int, Load
     with registered(con, "_cspdash_load_rows", log):
         con.execute("INSERT INTO load_log (load_id, source, file_name, sha256, rows_read, rows_loaded, rows_rejected,"
                     " detail, loaded_by) SELECT * FROM _cspdash_load_rows")
-    problems = [[load_id, p.file, p.line, p.column, p.value, p.expected]
+    problems = [[load_id, p.file, p.line, p.column, None if p.value is None else str(p.value), p.expected]
                 for load_id, report in loads for p in report.problems]
     if problems:
-        con.executemany("INSERT INTO load_reject VALUES (?, ?, ?, ?, ?, ?)", problems)
+        insert_rows(con, "load_reject", problems)
 
 
 def read_text_lenient(path: Path) -> tuple[str, str]:

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from cspdash.ingest.common import record_loads, registered, sha256_of_many
 from cspdash.ingest.report import LoadError, LoadReport, Problem
-from cspdash.store.transactions import transaction
+from cspdash.store.writes import insert_rows, transaction
 from cspdash.vocab import (
     CRIME_TYPES,
     HISTORICAL_CRIME_TYPES,
@@ -457,8 +457,7 @@ def _fast_load(
     ordered = sorted(items, key=lambda f: (f.file_force or "", f.file_month or date.min, str(f.path)))
     by_path = {str(f.read_path or f.path): f for f in ordered}
     con.execute("CREATE OR REPLACE TEMP TABLE _police_file (file_path VARCHAR, load_id INTEGER, file_month DATE)")
-    con.executemany("INSERT INTO _police_file VALUES (?, ?, ?)",
-                    [[p, f.load_id, f.file_month] for p, f in by_path.items()])
+    insert_rows(con, "_police_file", [[p, f.load_id, f.file_month] for p, f in by_path.items()])
     select = _fast_select(kind)
     for table in ("_police_reject", "_police_reject_scan"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -692,7 +691,7 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
         report.detail = "; ".join(parts)
     if replace:
         con.execute("CREATE OR REPLACE TEMP TABLE _police_replace (force VARCHAR, month DATE, load_id INTEGER)")
-        con.executemany("INSERT INTO _police_replace VALUES (?, ?, ?)", [list(r) for r in replace])
+        insert_rows(con, "_police_replace", replace)
         con.execute(
             f"""DELETE FROM {kind.table} t USING _police_replace r
                 WHERE t.force = r.force AND t.month = r.month AND t.load_id < r.load_id"""
@@ -701,8 +700,8 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
     if latest:
         con.execute("CREATE OR REPLACE TEMP TABLE _police_published (force VARCHAR, month DATE, load_id INTEGER,"
                     " rows BIGINT)")
-        con.executemany("INSERT INTO _police_published VALUES (?, ?, ?, ?)",
-                        [[force, month, load_id, rows] for (force, month), (load_id, rows) in latest.items()])
+        insert_rows(con, "_police_published",
+                    [[force, month, load_id, rows] for (force, month), (load_id, rows) in latest.items()])
         con.execute(
             "DELETE FROM published_month WHERE source = ? AND (force, month) IN "
             "(SELECT (force, month) FROM _police_published)", [kind.source])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from cspdash.store.transactions import transaction
+from cspdash.store.writes import insert_rows, transaction
 from cspdash.vocab import OUTCOME_GROUP
 
 # an LSOA name such as "Newport 003F" names its local authority before the final code
@@ -43,7 +43,7 @@ def rebuild_crime_aggregates(
             where = ""
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE _scope (force VARCHAR, month DATE)")
-            con.executemany("INSERT INTO _scope VALUES (?, CAST(? AS DATE))", force_months)
+            insert_rows(con, "_scope", force_months)  # (the months as 'YYYY-MM-01' text, cast on insert)
             con.execute("DELETE FROM agg_crime_month_lsoa WHERE (force, month) IN (SELECT (force, month) FROM _scope)")
             where = "WHERE (s.force, s.month) IN (SELECT (force, month) FROM _scope)"
         _create_place_table(con, where)
@@ -64,7 +64,7 @@ def rebuild_outcome_aggregates(con: duckdb.DuckDBPyConnection, forces: list[str]
     the crime), or all."""
     with transaction(con):  # one commit for every force's rows, not one per force
         con.execute("CREATE OR REPLACE TEMP TABLE _outcome_group (outcome_type VARCHAR, outcome_group VARCHAR)")
-        con.executemany("INSERT INTO _outcome_group VALUES (?, ?)", list(OUTCOME_GROUP.items()))
+        insert_rows(con, "_outcome_group", list(OUTCOME_GROUP.items()))
         if forces is None:
             con.execute("DELETE FROM agg_outcome_month_lsoa")
             con.execute("DELETE FROM agg_outcome_month_la")
