@@ -68,14 +68,15 @@ def _child(mode: str, files: list[Path], db: Path) -> dict[str, float]:
 def _batched_load(files: list[Path], db: Path) -> int:
     """What load_paths does for police.uk files, calling load_and_record_batch per kind directly."""
     from cspdash.ingest import police_uk
-    from cspdash.ingest.common import next_load_id
+    from cspdash.ingest.common import next_load_ids
     from cspdash.store.aggregates import rebuild_crime_aggregates, rebuild_outcome_aggregates
     from cspdash.store.versions import Store
 
     rows = 0
     with Store(db).write() as con:
         for source, suffix in (("street", "-street.csv"), ("outcomes", "-outcomes.csv")):
-            batch = [(f, next_load_id(con), f.name) for f in files if f.name.endswith(suffix)]
+            kind = [f for f in files if f.name.endswith(suffix)]
+            batch = [(f, load_id, f.name) for f, load_id in zip(kind, next_load_ids(con, len(kind)), strict=True)]
             if not batch:
                 continue
             reports = police_uk.load_and_record_batch(con, source, batch, "bench")

@@ -187,11 +187,11 @@ def batched_load(store_path: Path, files: list[Path]) -> int:
     """Load geography and police.uk files in one store write, police.uk with one load_batch per kind.
 
     The same library functions as ``cspdash load`` (geography loader, police_uk.load_batch, record_load, then the
-    pre-aggregates), batched: ``load_paths`` loads police.uk files one at a time, and each file's cost grows
-    with the table (1.1 s a file at the start of the force-scale load, 4 s at 3 million rows).
+    pre-aggregates), called directly so the store-building step of the benchmark names each file by its
+    YYYY-MM/ folder.
     """
     from cspdash.ingest import geography, police_uk
-    from cspdash.ingest.common import next_load_id, record_load, sha256_of
+    from cspdash.ingest.common import next_load_id, next_load_ids, record_load, sha256_of
     from cspdash.ingest.load import detect_kind
     from cspdash.store.aggregates import rebuild_all
     from cspdash.store.versions import Store
@@ -205,7 +205,9 @@ def batched_load(store_path: Path, files: list[Path]) -> int:
                 report = geography.load_geography_file(con, path, load_id, path.name, kind)
                 record_load(con, load_id, report, "bench")
         for source, suffix in (("street", "-street.csv"), ("outcomes", "-outcomes.csv")):
-            batch = [(f, next_load_id(con), f"{f.parent.name}/{f.name}") for f in files if f.name.endswith(suffix)]
+            group = [f for f in files if f.name.endswith(suffix)]
+            batch = [(f, load_id, f"{f.parent.name}/{f.name}")
+                     for f, load_id in zip(group, next_load_ids(con, len(group)), strict=True)]
             if not batch:
                 continue
             for (path, load_id, _name), report in zip(batch, police_uk.load_batch(con, source, batch), strict=True):

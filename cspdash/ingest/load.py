@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from cspdash.ingest import action_plan, geography, indicators, police_uk
-from cspdash.ingest.common import next_load_id, record_load, sha256_of
+from cspdash.ingest.common import next_load_id, next_load_ids, record_load, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
 from cspdash.store.versions import Store, StoreError
@@ -166,7 +166,8 @@ def load_paths(
                 done += 1
                 if not group:
                     continue
-                batch = [(f.path, next_load_id(con), f.display_name) for f in group]
+                batch = [(f.path, load_id, f.display_name)
+                         for f, load_id in zip(group, next_load_ids(con, len(group)), strict=True)]
                 with _refuse_unexpected([f.display_name for f in group], kind):
                     batch_reports = police_uk.load_and_record_batch(con, source, batch, user)
                 reports.extend(batch_reports)
