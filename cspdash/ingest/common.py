@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 
 import duckdb
 
@@ -30,6 +33,41 @@ def sha256_of_many(paths: Sequence[Path]) -> list[str]:
         return [sha256_of(path) for path in paths]
     with ThreadPoolExecutor(max_workers=min(len(paths), os.cpu_count() or 2)) as pool:
         return list(pool.map(sha256_of, paths))
+
+
+class Hashes:
+    """The sha256 of many files, hashed by worker threads at the lowest CPU priority while a load goes on.
+
+    They run on CPU time the load leaves idle (DuckDB's threads are not always all busy, e.g. while it builds the
+    pre-aggregates force by force), so the digests are usually ready when the load log is written. Use as a
+    context manager: leaving it cancels what is not yet started.
+    """
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="cspdash-sha256",
+                                        initializer=_lowest_priority)
+        self._futures: dict[Path, Future[str]] = {}
+        for path in paths:
+            if path not in self._futures:
+                self._futures[path] = self._pool.submit(sha256_of, path)
+
+    def of(self, path: Path) -> str:
+        """The file's sha256 (waiting for it if need be; hashed now if it was not given)."""
+        future = self._futures.get(path)
+        return future.result() if future is not None else sha256_of(path)
+
+    def __enter__(self) -> Hashes:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _lowest_priority() -> None:
+    """Make the calling thread the last to get a CPU (Linux sets nice per thread)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from cspdash.ingest import action_plan, geography, indicators, police_uk
-from cspdash.ingest.common import next_load_id, next_load_ids, record_load, sha256_of
+from cspdash.ingest.common import Hashes, next_load_id, next_load_ids, record_load, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
 from cspdash.store.versions import Store, StoreError
@@ -138,7 +138,7 @@ def load_paths(
         if not files:
             raise LoadError(Problem(", ".join(str(p) for p in paths), None, None, None, "at least one file to load"))
         reports: list[LoadReport] = []
-        with store.write() as con:
+        with contextlib.ExitStack() as stack, store.write() as con:
             police_loads: list[int] = []
             touched_geography = False
             action_files = [f for f in files if f.kind == "action_plan"]
@@ -159,6 +159,9 @@ def load_paths(
                 reports.append(report)
                 touched_geography = touched_geography or item.kind in GEOGRAPHY_KINDS
                 done += 1
+            # the police.uk files are hashed for the load log on CPU time the load leaves idle, and recorded last
+            hashes = stack.enter_context(Hashes(f.path for f in police))
+            unrecorded: list[tuple[list[tuple[Path, int, str]], list[LoadReport]]] = []
             for kind, source in POLICE_BATCHES:
                 group = [f for f in police if f.kind == kind]
                 if progress:
@@ -169,7 +172,8 @@ def load_paths(
                 batch = [(f.path, load_id, f.display_name)
                          for f, load_id in zip(group, next_load_ids(con, len(group)), strict=True)]
                 with _refuse_unexpected([f.display_name for f in group], kind):
-                    batch_reports = police_uk.load_and_record_batch(con, source, batch, user)
+                    batch_reports = police_uk.load_batch(con, source, batch)
+                unrecorded.append((batch, batch_reports))
                 reports.extend(batch_reports)
                 police_loads.extend(load_id for _path, load_id, _name in batch)
             if action_files:
@@ -187,6 +191,8 @@ def load_paths(
                 rebuild_all(con)
             elif police_loads:
                 _rebuild_for_loads(con, police_loads)
+            for batch, batch_reports in unrecorded:
+                police_uk.record_batch(con, batch, batch_reports, user, hashes)
     return reports
 
 

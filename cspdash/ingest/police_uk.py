@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from cspdash.ingest.common import record_loads, registered, sha256_of_many
+from cspdash.ingest.common import Hashes, record_loads, registered, sha256_of_many
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.writes import insert_rows, transaction
 from cspdash.vocab import (
@@ -269,16 +269,22 @@ def load_stop_search(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, d
 def load_and_record_batch(
     con: duckdb.DuckDBPyConnection, source: str, files: Sequence[tuple[Path, int, str]], user: str
 ) -> list[LoadReport]:
-    """load_batch, then each file's sha256 (hashed on every CPU) and the batch's load log and rejects in one
-    statement each; the reports, in the order of ``files``."""
+    """load_batch, then record_batch; the reports, in the order of ``files``."""
     reports = load_batch(con, source, files)
+    record_batch(con, files, reports, user)
+    return reports
+
+
+def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, int, str]],
+                 reports: Sequence[LoadReport], user: str, hashes: Hashes | None = None) -> None:
+    """Each file's sha256 (from ``hashes``, else hashed now on every CPU), then the batch's load log and rejects in
+    one statement each."""
     missing = [path for (path, _id, _name), report in zip(files, reports, strict=True) if not report.sha256]
-    digests = iter(sha256_of_many(missing))
+    digests = iter([hashes.of(path) for path in missing] if hashes else sha256_of_many(missing))
     for report in reports:
         report.sha256 = report.sha256 or next(digests)
     record_loads(con, [(load_id, report) for (_path, load_id, _name), report in zip(files, reports, strict=True)],
                  user)
-    return reports
 
 
 def load_batch(
