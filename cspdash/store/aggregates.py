@@ -53,7 +53,7 @@ def rebuild_crime_aggregates(
             SELECT s.force, s.month, s.lsoa_code, p.la_code, s.crime_type, count(*)::BIGINT AS crimes
             FROM street_crime s {_PLACE_JOIN} {where}
             GROUP BY ALL
-            ORDER BY la_code, month, lsoa_code, crime_type  -- pages filter by council: sorted rows let DuckDB skip row groups
+            ORDER BY la_code, month  -- pages filter by council and months: sorted rows let DuckDB skip row groups
             """
         )
         con.execute("DROP TABLE _place")
