@@ -166,6 +166,9 @@ def main(argv: list[str] | None = None) -> None:
                     ratio = results[mode]["wall_s"] / results["bare"]["wall_s"]
                     verdict = "ok" if ratio <= 1.5 else "ABOVE TARGET 1.5"
                     print(f"ratio {mode}/bare = {ratio:.2f} ({verdict})")
+                    if args.repeat > 1:  # each round's own ratio: how much the machine moved the figure
+                        rounds = sorted(r["wall_s"] / b["wall_s"] for r, b in zip(runs[mode], runs["bare"], strict=True))
+                        print(f"  round by round: {', '.join(f'{x:.2f}' for x in rounds)} (median {statistics.median(rounds):.2f})")
 
 
 if __name__ == "__main__":
