@@ -186,12 +186,12 @@ def ensure_store(scale: Scale) -> BuiltStore:
 def batched_load(store_path: Path, files: list[Path]) -> int:
     """Load geography and police.uk files in one store write, police.uk with one load_batch per kind.
 
-    The same library functions as ``cspdash load`` (geography loader, police_uk.load_batch, record_load, then the
+    The same library functions as ``cspdash load`` (geography loader, police_uk.load_and_record_batch, then the
     pre-aggregates), called directly so the store-building step of the benchmark names each file by its
     YYYY-MM/ folder.
     """
     from cspdash.ingest import geography, police_uk
-    from cspdash.ingest.common import next_load_id, next_load_ids, record_load, sha256_of
+    from cspdash.ingest.common import next_load_id, next_load_ids, record_load
     from cspdash.ingest.load import detect_kind
     from cspdash.store.aggregates import rebuild_all
     from cspdash.store.versions import Store
@@ -210,10 +210,8 @@ def batched_load(store_path: Path, files: list[Path]) -> int:
                      for f, load_id in zip(group, next_load_ids(con, len(group)), strict=True)]
             if not batch:
                 continue
-            for (path, load_id, _name), report in zip(batch, police_uk.load_batch(con, source, batch), strict=True):
-                report.sha256 = report.sha256 or sha256_of(path)
-                record_load(con, load_id, report, "bench")
-                loaded += report.rows_loaded if source == "street" else 0
+            batch_reports = police_uk.load_and_record_batch(con, source, batch, "bench")
+            loaded += sum(r.rows_loaded for r in batch_reports) if source == "street" else 0
         rebuild_all(con)
     return loaded
 

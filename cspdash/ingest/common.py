@@ -27,14 +27,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sha256_of_many(paths: Sequence[Path]) -> list[str]:
-    """sha256_of for many files, on every CPU at once (hashlib releases the GIL while it hashes)."""
-    if len(paths) < 2:
-        return [sha256_of(path) for path in paths]
-    with ThreadPoolExecutor(max_workers=min(len(paths), os.cpu_count() or 2)) as pool:
-        return list(pool.map(sha256_of, paths))
-
-
 class Hashes:
     """The sha256 of many files, hashed by worker threads at the lowest CPU priority while a load goes on.
 

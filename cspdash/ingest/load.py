@@ -138,14 +138,15 @@ def load_paths(
         if not files:
             raise LoadError(Problem(", ".join(str(p) for p in paths), None, None, None, "at least one file to load"))
         reports: list[LoadReport] = []
-        with contextlib.ExitStack() as stack, store.write() as con:
+        action_files = [f for f in files if f.kind == "action_plan"]
+        ordered = [f for f in files if f.kind in GEOGRAPHY_KINDS] + [
+            f for f in files if f.kind not in GEOGRAPHY_KINDS and f.kind != "action_plan"]
+        police = [f for f in ordered if f.kind in POLICE_KINDS]
+        others = [f for f in ordered if f.kind not in POLICE_KINDS]
+        # the police.uk files are hashed for the load log on CPU time the load leaves idle, and recorded last
+        with store.write() as con, Hashes(f.path for f in police) as hashes:
             police_loads: list[int] = []
             touched_geography = False
-            action_files = [f for f in files if f.kind == "action_plan"]
-            ordered = [f for f in files if f.kind in GEOGRAPHY_KINDS] + [
-                f for f in files if f.kind not in GEOGRAPHY_KINDS and f.kind != "action_plan"]
-            police = [f for f in ordered if f.kind in POLICE_KINDS]
-            others = [f for f in ordered if f.kind not in POLICE_KINDS]
             total = len(others) + len(POLICE_BATCHES) + (1 if action_files else 0)
             done = 0
             for item in others:
@@ -159,8 +160,6 @@ def load_paths(
                 reports.append(report)
                 touched_geography = touched_geography or item.kind in GEOGRAPHY_KINDS
                 done += 1
-            # the police.uk files are hashed for the load log on CPU time the load leaves idle, and recorded last
-            hashes = stack.enter_context(Hashes(f.path for f in police))
             unrecorded: list[tuple[list[tuple[Path, int, str]], list[LoadReport]]] = []
             for kind, source in POLICE_BATCHES:
                 group = [f for f in police if f.kind == kind]

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from cspdash.ingest.common import Hashes, record_loads, registered, sha256_of_many
+from cspdash.ingest.common import Hashes, record_loads, registered
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.writes import insert_rows, transaction
 from cspdash.vocab import (
@@ -269,20 +269,18 @@ def load_stop_search(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, d
 def load_and_record_batch(
     con: duckdb.DuckDBPyConnection, source: str, files: Sequence[tuple[Path, int, str]], user: str
 ) -> list[LoadReport]:
-    """load_batch, then record_batch; the reports, in the order of ``files``."""
-    reports = load_batch(con, source, files)
-    record_batch(con, files, reports, user)
+    """load_batch, then record_batch (the files hashed while they load); the reports, in the order of ``files``."""
+    with Hashes(path for path, _id, _name in files) as hashes:
+        reports = load_batch(con, source, files)
+        record_batch(con, files, reports, user, hashes)
     return reports
 
 
 def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, int, str]],
-                 reports: Sequence[LoadReport], user: str, hashes: Hashes | None = None) -> None:
-    """Each file's sha256 (from ``hashes``, else hashed now on every CPU), then the batch's load log and rejects in
-    one statement each."""
-    missing = [path for (path, _id, _name), report in zip(files, reports, strict=True) if not report.sha256]
-    digests = iter([hashes.of(path) for path in missing] if hashes else sha256_of_many(missing))
-    for report in reports:
-        report.sha256 = report.sha256 or next(digests)
+                 reports: Sequence[LoadReport], user: str, hashes: Hashes) -> None:
+    """Each file's sha256 (from ``hashes``), then the batch's load log and rejects in one statement each."""
+    for (path, _id, _name), report in zip(files, reports, strict=True):
+        report.sha256 = report.sha256 or hashes.of(path)
     record_loads(con, [(load_id, report) for (_path, load_id, _name), report in zip(files, reports, strict=True)],
                  user)
 

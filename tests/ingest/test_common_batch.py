@@ -1,4 +1,4 @@
-"""The batched load log (record_loads, sha256_of_many) writes exactly what one record_load per file writes."""
+"""The batched load log (record_loads, Hashes) writes exactly what one record_load per file writes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from cspdash.ingest.common import problem, record_load, record_loads, sha256_of, sha256_of_many
+from cspdash.ingest.common import Hashes, problem, record_load, record_loads, sha256_of
 from cspdash.ingest.report import LoadReport
 from cspdash.store.versions import apply_schema
 
@@ -44,7 +44,12 @@ def test_record_loads_equals_one_record_load_per_file() -> None:
     assert _tables(many) == expected
 
 
-def test_sha256_of_many_in_order(tmp_path: Path) -> None:
+def sha256_of_many(paths: list[Path]) -> list[str]:
+    with Hashes(paths) as hashes:
+        return [hashes.of(p) for p in paths]
+
+
+def test_hashes_of_many_in_order(tmp_path: Path) -> None:
     paths = []
     for index in range(5):
         path = tmp_path / f"f{index}.csv"
