@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,10 @@ def test_browser_benchmark_measured_both_apps(quick_run: Path) -> None:
         assert figures["rss_mb"] > 50
     assert set(summary["ratios"]) == {"server_cold_first_s", "first_s", "repeat_s", "repeat_busy_s", "filter_s",
                                      "rss_mb"}
+    for key in ("first_s", "repeat_s"):  # round by round: each dashboard visit over the bare visit next to it
+        pairs = zip(summary["dashboard"]["raw"][key], summary["bare"]["raw"][key], strict=True)
+        ratios = sorted(d / b for d, b in pairs)
+        rounds = summary["round_ratios"][key]
+        assert rounds["rounds"] == len(ratios) >= 1
+        assert rounds["median"] == pytest.approx(statistics.median(ratios))
+        assert rounds["min"] <= rounds["q1"] <= rounds["median"] <= rounds["q3"] <= rounds["max"]
