@@ -64,6 +64,7 @@ LSOA_WEIGHT_SIGMA = 1.3
 STREETS = np.array(["High Street", "Station Road", "Church Street", "Park Road", "Victoria Road", "Mill Lane",
                     "Commercial Street", "School Lane", "Queen Street", "New Road", "Bridge Street", "Heol Y Coed",
                     "Supermarket", "Parking Area", "Sports/Recreation Area", "Petrol Station", "Nightclub"])
+MAX_MONTHS = 120
 PRESETS: dict[str, tuple[int, int, int]] = {   # forces, months, rows per force-month
     "partnership": (1, 36, 1_500),
     "force": (1, 36, 5_600),
@@ -84,6 +85,8 @@ class Generated:
 def generate(out: Path, forces: int, months: int, rows_per_force_month: int, seed: int = 0,
              first_month: str = "2023-01", outcomes: bool = True) -> Generated:
     """Write forces × months street (and outcomes) files under out/YYYY-MM/; returns the files and row counts."""
+    if not 1 <= months <= MAX_MONTHS:
+        raise ValueError(f"months must be 1 to {MAX_MONTHS} (10 years), not {months}")
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     slugs = list(FORCES)[:forces] if forces <= len(FORCES) else [f"force-{i:03d}" for i in range(forces)]
@@ -209,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--scale", choices=sorted(PRESETS))
     parser.add_argument("--forces", type=int)
-    parser.add_argument("--months", type=int, help="up to 120 (10 years)")
+    parser.add_argument("--months", type=int, help=f"up to {MAX_MONTHS} (10 years)")
     parser.add_argument("--rows-per-force-month", type=int)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--first-month", default="2023-01")
@@ -217,7 +220,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     forces, months, rows = PRESETS.get(args.scale or "force", PRESETS["force"])
     forces = args.forces or forces
-    months = min(args.months or months, 120)
+    months = args.months or months
+    if not 1 <= months <= MAX_MONTHS:
+        parser.error(f"--months must be 1 to {MAX_MONTHS} (10 years)")
     rows = args.rows_per_force_month or rows
     started = time.perf_counter()
     result = generate(args.out, forces, months, rows, args.seed, args.first_month, not args.no_outcomes)

@@ -118,3 +118,20 @@ def test_outcome_events_arrive_over_months_as_in_gwent(real: Profile, generated:
     # share of events 0, 1, 2, 3-5 and 6+ months after the crime
     assert np.abs(generated.lag - real.lag).max() < 0.02, (generated.lag.round(3), real.lag.round(3))
     assert 0.001 < generated.second_event < 0.02 and 0.001 < real.second_event < 0.02
+
+
+def test_ten_years_of_months_with_no_event_published_after_the_last_month(tmp_path: Path) -> None:
+    result = generate(tmp_path, forces=2, months=120, rows_per_force_month=40, seed=5, first_month="2016-01")
+    folders = sorted(p.name for p in tmp_path.iterdir())
+    assert len(folders) == 120 and (folders[0], folders[-1]) == ("2016-01", "2025-12")
+    assert len(result.street_files) == len(result.outcome_files) == 240
+    con = duckdb.connect()
+    months = con.execute(f"SELECT min(Month), max(Month), count(*) FROM read_csv('{tmp_path}/*/*-outcomes.csv', "
+                         "all_varchar=true)").fetchone()
+    assert months is not None and months[0] >= "2016-01" and months[1] <= "2025-12"
+    assert months[2] == result.outcome_rows > 0
+
+
+def test_more_than_ten_years_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="1 to 120"):
+        generate(tmp_path, forces=1, months=121, rows_per_force_month=10)
