@@ -21,6 +21,7 @@ hash to paste with ``python -m cspdash.accounts hash``. No streamlit here: the U
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import re
 import sys
@@ -50,7 +51,6 @@ MAX_FAILURES = 5
 LOCKOUT_WINDOW_S = 300.0
 
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash("not a real password: equalises timing for unknown names")
 _FAILURES: dict[str, list[float]] = {}
 _FAILURES_LOCK = threading.Lock()
 
@@ -141,6 +141,15 @@ def load_users(path: Path | None = None) -> UsersConfig:
     return UsersConfig(path, True, accounts, oidc_roles, default_role, anonymous)
 
 
+@functools.cache
+def dummy_hash() -> str:
+    """The hash an unknown name's password is checked against, so it takes as long as a known name's.
+
+    Made on first use rather than at import (an argon2 hash takes about 0.15 s, which every server start and every
+    page's first run would pay); the sign-in form asks for it before anyone can submit a name."""
+    return _HASHER.hash("not a real password: equalises timing for unknown names")
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` (refuses passwords shorter than MIN_PASSWORD_LENGTH)."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -171,7 +180,7 @@ def authenticate(config: UsersConfig, name: str, password: str) -> Account | Non
     if locked_out(name):
         return None
     account = config.accounts.get(name)
-    ok = verify_password(account.password_hash if account else _DUMMY_HASH, password)
+    ok = verify_password(account.password_hash if account else dummy_hash(), password)
     if account is not None and ok:
         with _FAILURES_LOCK:
             _FAILURES.pop(name, None)

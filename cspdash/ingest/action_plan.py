@@ -22,8 +22,6 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from cspdash.ingest.common import read_text_lenient, registered, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
@@ -119,6 +117,10 @@ def _read_sources(paths: Sequence[Path]) -> dict[str, SheetData]:
 
 
 def _read_workbook(path: Path, sheets: dict[str, SheetData], problems: list[Problem]) -> None:
+    # imported here, not at the top: the pages import this module but rarely read a workbook (openpyxl is 13 MB)
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:

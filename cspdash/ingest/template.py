@@ -14,16 +14,13 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from typing import TYPE_CHECKING, Any
 
 from cspdash.config import TEMPLATES_DIR
 from cspdash.vocab import CRIME_TYPES
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 ACTION_STATUSES: tuple[str, ...] = ("Red", "Amber", "Green", "Not started", "Complete")
 #: statuses that need no commentary (DOMAIN.md: commentary is required whenever a status is not green)
@@ -281,6 +278,9 @@ def format_cell(column: Column, value: Any) -> Any:
 def build_workbook(rows_by_sheet: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
                    about: Sequence[str] | None = None) -> Workbook:
     """A template workbook: Instructions (and About), every sheet with headers, dropdowns and the given rows."""
+    from openpyxl import Workbook  # here, not at the top: pages that never write a workbook skip its 13 MB
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     instructions = workbook.active
     assert instructions is not None
@@ -303,6 +303,11 @@ def build_workbook(rows_by_sheet: Mapping[str, Sequence[Mapping[str, Any]]] | No
 
 
 def _write_sheet(workbook: Workbook, spec: Sheet, rows: Sequence[Mapping[str, Any]]) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     sheet = workbook.create_sheet(spec.name)
     sheet.append([c.header for c in spec.columns])
     header_fill = PatternFill("solid", fgColor="1F4E79")

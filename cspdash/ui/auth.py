@@ -23,7 +23,16 @@ from typing import Any
 
 import streamlit as st
 
-from cspdash.accounts import NO_ROLE, ROLE_HELP, ROLES, AccountsError, UsersConfig, authenticate, load_users
+from cspdash.accounts import (
+    NO_ROLE,
+    ROLE_HELP,
+    ROLES,
+    AccountsError,
+    UsersConfig,
+    authenticate,
+    dummy_hash,
+    load_users,
+)
 from cspdash.config import settings
 from cspdash.ui import sessions
 
@@ -214,6 +223,7 @@ def _sign_in_form() -> None:
         if st.button(label, type="primary", icon=":material/login:", key=f"auth_login_{provider}"):
             st.login() if provider == "default" else st.login(provider)
     if config.accounts:
+        dummy_hash()  # made now, so even the first unknown name takes as long as a known one
         if _oidc_providers():
             st.caption("Or with a local account:")
         with st.form("auth_local_sign_in"):
