@@ -112,3 +112,13 @@ def test_cli_add_and_list(tmp_path: Path) -> None:
     hashed = subprocess.run([*run, "hash", "--password-stdin"], input=PASSWORD + "\n", capture_output=True,
                             text=True, cwd=ROOT, check=False)
     assert accounts.verify_password(hashed.stdout.strip(), PASSWORD)
+
+
+def test_unknown_names_are_checked_against_a_hash_as_costly_as_a_real_one() -> None:
+    """The dummy hash (made on first use, not at import) has the same argon2 parameters as every real hash, so an
+    unknown name costs the same verification as a known one; it is made once."""
+    real, dummy = accounts.hash_password(PASSWORD), accounts.dummy_hash()
+    assert dummy.startswith("$argon2id$")
+    assert dummy.split("$")[1:4] == real.split("$")[1:4]  # algorithm, version, m/t/p cost
+    assert accounts.dummy_hash() is dummy
+    assert not accounts.verify_password(dummy, PASSWORD)
