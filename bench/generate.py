@@ -19,6 +19,7 @@ events) and tests/bench/test_generate.py checks the generated data against those
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from cspdash.ingest.police_uk import FORCES
-from cspdash.vocab import OUTCOME_COLUMNS, STREET_COLUMNS
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/generate.py` from anywhere
+
+from cspdash.ingest.police_uk import FORCES  # noqa: E402
+from cspdash.vocab import OUTCOME_COLUMNS, STREET_COLUMNS  # noqa: E402
 
 #: street rows per crime type in the 36 real Gwent months (202,374 rows)
 GWENT_CRIME_TYPES: dict[str, int] = {
@@ -221,11 +224,12 @@ def main(argv: list[str] | None = None) -> None:
     forces, months, rows = PRESETS.get(args.scale or "force", PRESETS["force"])
     forces = args.forces or forces
     months = args.months or months
-    if not 1 <= months <= MAX_MONTHS:
-        parser.error(f"--months must be 1 to {MAX_MONTHS} (10 years)")
     rows = args.rows_per_force_month or rows
     started = time.perf_counter()
-    result = generate(args.out, forces, months, rows, args.seed, args.first_month, not args.no_outcomes)
+    try:
+        result = generate(args.out, forces, months, rows, args.seed, args.first_month, not args.no_outcomes)
+    except ValueError as exc:  # e.g. more than 10 years: the message says what is allowed
+        parser.error(str(exc))
     print(f"{len(result.street_files)} street files ({result.street_rows:,} rows), {len(result.outcome_files)} "
           f"outcomes files ({result.outcome_rows:,} rows) in {args.out} [{time.perf_counter() - started:.1f}s]")
 

@@ -3,6 +3,9 @@ real Gwent files (36 months) and on three generated years, and the two must agre
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +138,17 @@ def test_ten_years_of_months_with_no_event_published_after_the_last_month(tmp_pa
 def test_more_than_ten_years_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="1 to 120"):
         generate(tmp_path, forces=1, months=121, rows_per_force_month=10)
+
+
+def test_command_line_runs_as_documented_and_refuses_eleven_years(tmp_path: Path) -> None:
+    """`python bench/generate.py ...` from any folder, with nothing on PYTHONPATH."""
+    script = Path(__file__).resolve().parents[2] / "bench" / "generate.py"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    ok = subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "ok"), "--forces", "1", "--months", "2",
+                         "--rows-per-force-month", "50"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert sorted(p.name for p in (tmp_path / "ok").iterdir()) == ["2023-01", "2023-02"]
+    refused = subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "no"), "--months", "132"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "months must be 1 to 120 (10 years), not 132" in refused.stderr
+    assert not (tmp_path / "no").exists()
