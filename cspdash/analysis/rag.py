@@ -10,7 +10,7 @@ from typing import Literal
 
 import pandas as pd
 
-from cspdash.analysis.change import SIGNIFICANT_Z, poisson_z
+from cspdash.analysis.change import CHANGE_METHOD_TEXT, POISSON, ChangeResult, Dispersion, compare_counts
 
 RED, AMBER, GREEN, NOT_STARTED, COMPLETE = "Red", "Amber", "Green", "Not started", "Complete"
 
@@ -59,8 +59,8 @@ PRIORITY_RULE_TEXT = (
 )
 
 INDICATOR_RULE_TEXT = (
-    "A real change is an SPC signal (see the chart) or a Poisson test on the counts with "
-    f"|z| > {SIGNIFICANT_Z:.0f}. Red: a real change for the worse and the target is not met. "
+    "A real change is an SPC signal (see the chart) or a real change by the change test on the counts, "
+    f"{CHANGE_METHOD_TEXT}. Red: a real change for the worse and the target is not met. "
     "Green: the target is met with no real change for the worse, or a real change for the better. "
     "Amber: everything else — short of target with no real change, or target met despite a real "
     "change for the worse."
@@ -150,11 +150,14 @@ def indicator_rag(
     spc_signal_direction: Literal["up", "down"] | None = None,
     *,
     is_count: bool = True,
+    dispersion: Dispersion = POISSON,
+    change: ChangeResult | None = None,
 ) -> tuple[str, str]:
     """RAG for a performance indicator that only reacts to real change, following INDICATOR_RULE_TEXT.
 
     ``spc_signal_direction`` is the direction of the latest SPC signal on the indicator's chart
-    (None if there is none). The Poisson test is used only when ``is_count`` and a baseline exist.
+    (None if there is none). The change test (with ``dispersion``, or the caller's ``change`` of latest against
+    baseline) is used only when ``is_count`` and a baseline exist.
     """
     if spc_signal_direction not in (None, "up", "down"):
         raise ValueError(f"spc_signal_direction must be 'up', 'down' or None, not {spc_signal_direction!r}")
@@ -167,10 +170,10 @@ def indicator_rag(
     elif spc_signal_direction == better:
         reasons_better.append(f"the SPC chart shows a real change for the better ({better})")
     if is_count and baseline is not None:
-        z = poisson_z(latest, baseline)
-        if abs(z) > SIGNIFICANT_Z:
-            moved = "up" if z > 0 else "down"
-            text = f"{_fmt(latest)} vs {_fmt(baseline)} is a real change (z = {z:.1f})"
+        tested = change or compare_counts(latest, baseline, dispersion)
+        if tested.verdict == "significant":
+            moved = "up" if tested.z > 0 else "down"
+            text = f"{_fmt(latest)} vs {_fmt(baseline)} is a real change ({CHANGE_METHOD_TEXT})"
             (reasons_better if moved == better else reasons_worse).append(text)
 
     target_met = target is not None and (latest >= target if higher_is_better else latest <= target)

@@ -7,6 +7,11 @@ Conventions (Wheeler / NHS England "Making Data Count"):
   mean ± 2.66 × average mR. For counts the lower limit is floored at 0.
 * Limits are recomputed from each break point (the index where a new segment starts),
   i.e. only at a known change. Every rule is applied within a segment, never across one.
+* Gaps: a month that was never published is left out, never filled. ``run_starts`` (or, for
+  series_signals, the dates) mark the points that do not follow the one before; no moving range
+  is taken across such a gap and no rule of several points runs across it.
+* Limits come only from runs of at least ``min_points`` (12) consecutive points; a segment with
+  no such run has no limits and no signals (the chart shows its points and says why).
 * ``outside_limits``: a point strictly above the upper or strictly below the lower limit.
 * ``run_of_7``: 7 or more consecutive points strictly on the same side of the mean; a point
   exactly on the mean ends the run. Every point in the run is flagged.
@@ -34,6 +39,8 @@ LIMIT_FACTOR = 2.66
 RUN_LENGTH = 7
 TREND_LENGTH = 6
 NEAR_LIMIT_FRACTION = 2.0 / 3.0
+#: limits are drawn only from at least this many consecutive published months
+MIN_LIMIT_POINTS = 12
 
 Rule = Literal["outside_limits", "run_of_7", "trend_of_6", "two_of_three_near_limit"]
 RULES: tuple[Rule, ...] = ("outside_limits", "run_of_7", "trend_of_6", "two_of_three_near_limit")
@@ -53,7 +60,8 @@ SPC_RULE_TEXT = (
     "ordinary variation falls inside them. Signals: a point outside the limits; 7 or more "
     "points in a row on one side of the average; 6 or more points in a row steadily rising "
     "or falling; 2 of 3 points in a row near the same limit. Limits are recalculated only at "
-    "a known change."
+    "a known change. Months that were never published are gaps: no line, moving range or run crosses them, and "
+    f"limits are drawn only from at least {MIN_LIMIT_POINTS} consecutive published months."
 )
 
 
@@ -72,9 +80,15 @@ def xmr(
     values: Sequence[float] | np.ndarray | pd.Series,
     break_points: Sequence[int] = (),
     floor_at_zero: bool = True,
+    run_starts: Sequence[int] = (),
+    min_points: int = MIN_LIMIT_POINTS,
 ) -> pd.DataFrame:
-    """Build an XmR chart: one row per point with limits, segment and a flag per signal rule."""
-    chart = _chart_arrays(values, break_points, floor_at_zero)
+    """Build an XmR chart: one row per point with limits, segment, run and a flag per signal rule.
+
+    ``run_starts``: points that do not follow the one before (a gap before them). Limits come only from runs of
+    at least ``min_points`` consecutive points of a segment; without one the segment's limits are NaN.
+    """
+    chart = _chart_arrays(values, break_points, floor_at_zero, run_starts, min_points)
     flags = _rule_flags(chart)
     columns: dict[str, np.ndarray] = {name: chart[name] for name in _CHART_COLUMNS}
     columns.update(flags)
@@ -88,12 +102,22 @@ def series_signals(
     dates: Sequence[Any] | pd.Series | None = None,
     floor_at_zero: bool = True,
     count_format: Callable[[float], str] | None = None,
+    min_points: int = MIN_LIMIT_POINTS,
 ) -> list[Signal]:
-    """The signals of one series, as signals(xmr(values, break_points), dates) gives, without building the chart.
+    """The signals of one series, as signals(xmr(values, break_points, run_starts=gaps), dates) gives, without
+    building the chart. With month ``dates`` a month missing between two points is a gap (gap_starts).
 
     For pages that scan many series for signals and draw none of them.
     """
-    return _signals(_chart_arrays(values, break_points, floor_at_zero), dates, count_format)
+    gaps = gap_starts(dates) if dates is not None else []
+    return _signals(_chart_arrays(values, break_points, floor_at_zero, gaps, min_points), dates, count_format)
+
+
+def gap_starts(dates: Sequence[Any] | pd.Series) -> list[int]:
+    """Indices of the months that do not follow the month before them (a month between was not published)."""
+    items = _as_dates(list(dates))
+    index = [d.year * 12 + d.month for d in items]
+    return [i for i in range(1, len(index)) if index[i] != index[i - 1] + 1]
 
 
 def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None,
@@ -109,11 +133,12 @@ def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None,
 
 
 #: the numeric columns of an XmR chart, in order
-_CHART_COLUMNS = ("value", "segment", "mean", "mr", "avg_mr", "unpl", "lnpl", "upper_near", "lower_near")
+_CHART_COLUMNS = ("value", "segment", "run", "mean", "mr", "avg_mr", "unpl", "lnpl", "upper_near", "lower_near")
 
 
 def _chart_arrays(
-    values: Sequence[float] | np.ndarray | pd.Series, break_points: Sequence[int], floor_at_zero: bool
+    values: Sequence[float] | np.ndarray | pd.Series, break_points: Sequence[int], floor_at_zero: bool,
+    run_starts: Sequence[int] = (), min_points: int = MIN_LIMIT_POINTS,
 ) -> dict[str, np.ndarray]:
     """The chart's columns as arrays (see _CHART_COLUMNS) plus 'outside' (outside_limits)."""
     value = np.asarray(values, dtype=float)
@@ -124,25 +149,32 @@ def _chart_arrays(
     if bad:
         raise ValueError(f"break points must be indices between 1 and {n - 1}; got {bad}")
     starts = sorted({0, *(int(b) for b in break_points)}) if n else []
+    cuts = sorted({*starts, *(int(r) for r in run_starts if 0 < int(r) < n)}) if n else []
     segment = np.zeros(n, dtype=int)
+    run = np.zeros(n, dtype=int)
+    for run_id, (first, stop) in enumerate(zip(cuts, [*cuts[1:], n], strict=False)):
+        run[first:stop] = run_id
     mean = np.full(n, np.nan)
     mr = np.full(n, np.nan)
     avg_mr = np.full(n, np.nan)
+    for first, stop in zip(cuts, [*cuts[1:], n], strict=False):
+        mr[first + 1:stop] = np.abs(np.diff(value[first:stop]))  # never across a gap or a break
     for seg_id, (first, stop) in enumerate(zip(starts, [*starts[1:], n], strict=False)):
         segment[first:stop] = seg_id
-        seg_values = value[first:stop]
-        mean[first:stop] = seg_values.mean()
-        if stop - first > 1:
-            ranges = np.abs(np.diff(seg_values))
-            mr[first + 1:stop] = ranges
-            avg_mr[first:stop] = ranges.mean()
+        runs = [(a, b) for a, b in zip(cuts, [*cuts[1:], n], strict=False) if first <= a < stop]
+        long_runs = [(a, b) for a, b in runs if b - a >= max(min_points, 2)]
+        if not long_runs:
+            continue  # too few consecutive points: no limits for this segment
+        mean[first:stop] = np.concatenate([value[a:b] for a, b in long_runs]).mean()
+        avg_mr[first:stop] = np.concatenate([np.abs(np.diff(value[a:b])) for a, b in long_runs]).mean()
     half_width = LIMIT_FACTOR * avg_mr
     unpl = mean + half_width
     lnpl = np.maximum(mean - half_width, 0.0) if floor_at_zero else mean - half_width
     near = NEAR_LIMIT_FRACTION * half_width
     return {
-        "value": value, "segment": segment, "mean": mean, "mr": mr, "avg_mr": avg_mr, "unpl": unpl, "lnpl": lnpl,
-        "upper_near": mean + near, "lower_near": mean - near, "outside": (value > unpl) | (value < lnpl),
+        "value": value, "segment": segment, "run": run, "mean": mean, "mr": mr, "avg_mr": avg_mr, "unpl": unpl,
+        "lnpl": lnpl, "upper_near": mean + near, "lower_near": mean - near,
+        "outside": (value > unpl) | (value < lnpl),
     }
 
 
@@ -158,49 +190,60 @@ def _rule_flags(chart: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return flags
 
 
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 month', '2 months'."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | None,
              count_format: Callable[[float], str] | None = None) -> list[Signal]:
-    """Every signal of a chart's arrays, each with a plain-English sentence."""
+    """Every signal of a chart's arrays, each with a plain-English sentence.
+
+    A run, trend or near-limit group that reaches the last point says the signal is still going on.
+    """
     count = count_format or _fmt
-    label = _point_labeller(len(chart["value"]), dates)
-    unit, one = ("months", "month") if dates is not None else ("points", "value")
+    n = len(chart["value"])
+    label = _point_labeller(n, dates)
+    one = "month" if dates is not None else "point"
     value, mean = chart["value"], chart["mean"]
     found: list[Signal] = []
+
+    def until(end: int) -> str:
+        return " and is still going on" if end == n - 1 else ""
 
     for i in (int(k) for k in np.flatnonzero(chart["outside"])):
         above = bool(value[i] > chart["unpl"][i])
         limit = chart["unpl"][i] if above else chart["lnpl"][i]
         side, sign = ("above the upper", ">") if above else ("below the lower", "<")
-        sentence = (
-            f"{label(i)} is {side} process limit ({count(value[i])} {sign} {_fmt(limit)}): "
-            f"an unusual {one}."
-        )
+        latest = " (the latest)" if i == n - 1 and dates is not None else ""
+        sentence = (f"{label(i)}{latest} is {side} process limit ({count(value[i])} {sign} {_fmt(limit)}): "
+                    f"an unusual {'month' if dates is not None else 'value'}.")
         found.append(Signal("outside_limits", int(i), int(i), "up" if above else "down", sentence))
 
     for start, end, direction, _points in _rule_spans(chart, "run_of_7"):
-        sentence = (
-            f"{end - start + 1} {unit} in a row from {label(start)} to {label(end)} are "
-            f"{'above' if direction == 'up' else 'below'} the average "
-            f"({_fmt(mean[start])}): a sustained shift, not chance."
-        )
+        sentence = (f"{_plural(end - start + 1, one)} in a row, {label(start)} to {label(end)}, are "
+                    f"{'above' if direction == 'up' else 'below'} the average ({_fmt(mean[start])}): a sustained "
+                    f"shift, not chance{until(end)}.")
         found.append(Signal("run_of_7", start, end, direction, sentence))
 
     for start, end, direction, _points in _rule_spans(chart, "trend_of_6"):
-        sentence = (
-            f"{end - start + 1} {unit} in a row from {label(start)} to {label(end)} each "
-            f"{'rose' if direction == 'up' else 'fell'} ({count(value[start])} to "
-            f"{count(value[end])}): a steady trend, not chance."
-        )
+        sentence = (f"{_plural(end - start + 1, one)} in a row, {label(start)} to {label(end)}, each "
+                    f"{'higher' if direction == 'up' else 'lower'} than the one before ({count(value[start])} "
+                    f"{'rising' if direction == 'up' else 'falling'} to {count(value[end])}): a steady trend, "
+                    f"not chance{until(end)}.")
         found.append(Signal("trend_of_6", start, end, direction, sentence))
 
-    for start, end, direction, _points in _rule_spans(chart, "two_of_three_near_limit"):
+    for start, end, direction, points in _rule_spans(chart, "two_of_three_near_limit"):
         up = direction == "up"
         line = chart["upper_near"][start] if up else chart["lower_near"][start]
-        sentence = (
-            f"{label(start)} to {label(end)}: 2 of 3 {unit} in a row are close to the "
-            f"{'upper' if up else 'lower'} process limit ({'above' if up else 'below'} "
-            f"{_fmt(line)}): an early warning of change."
-        )
+        flagged = points or [start, end]
+        where = f"close to the {'upper' if up else 'lower'} process limit ({'above' if up else 'below'} {_fmt(line)})"
+        if len(flagged) == 2:
+            sentence = (f"{label(flagged[0])} and {label(flagged[1])} are {where}: 2 of 3 {one}s in a row near "
+                        f"the same limit, an early warning of change{until(end)}.")
+        else:
+            sentence = (f"{len(flagged)} {one}s from {label(start)} to {label(end)} are {where}, each within 3 "
+                        f"{one}s of another: an early warning of change{until(end)}.")
         found.append(Signal("two_of_three_near_limit", start, end, direction, sentence))
 
     found.sort(key=lambda s: (s.start_index, RULES.index(s.rule)))
@@ -213,7 +256,9 @@ Span = tuple[int, int, Literal["up", "down"], list[int] | None]
 def _rule_spans(chart: dict[str, np.ndarray], rule: str) -> list[Span]:
     """Spans (start, end, direction, flagged points or None for all) of one rule, per segment."""
     spans: list[Span] = []
-    for first, stop in _segment_bounds(chart["segment"]):
+    for first, stop in _segment_bounds(chart["run"]):
+        if np.isnan(chart["mean"][first]):
+            continue  # no limits here: no signals
         value = chart["value"][first:stop]
         if rule == "run_of_7":
             found = _run_spans(value, chart["mean"][first:stop])
@@ -287,15 +332,21 @@ def _segment_bounds(segment: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _point_labeller(n: int, dates: Sequence[Any] | pd.Series | None) -> Callable[[int], str]:
-    """Month names like 'March 2025' for point i, or 'Point 3' (1-based) without dates."""
+    """Month names like 'March 2025' for point i, or 'point 3' (1-based) without dates."""
     if dates is None:
-        return lambda i: f"Point {i + 1}"
+        return lambda i: f"point {i + 1}"
     items = list(dates)
     if len(items) != n:
         raise ValueError(f"dates has {len(items)} entries but the chart has {n} points")
-    if not all(isinstance(item, date) for item in items):  # datetime and pd.Timestamp are dates too
-        items = list(pd.to_datetime(pd.Series(items)))
-    return lambda i: items[i].strftime("%B %Y")
+    months = _as_dates(items)
+    return lambda i: months[i].strftime("%B %Y")
+
+
+def _as_dates(items: list[Any]) -> list[Any]:
+    """Dates as they are (datetime and pd.Timestamp are dates too), else parsed ('2025-03')."""
+    if all(isinstance(item, date) for item in items):
+        return items
+    return list(pd.to_datetime(pd.Series(items)))
 
 
 def _fmt(value: float) -> str:

@@ -118,19 +118,26 @@ def xmr_figure(
     """An XmR chart: monthly values, the average and natural process limits per segment, signals marked with a
     symbol per rule, and the break point labelled."""
     figure = go.Figure()
-    x = chart["month"]
-    figure.add_trace(go.Scatter(x=x, y=chart["value"], name="Monthly count", mode="lines+markers",
-                                line={"color": PALETTE[0], "width": 2}, marker={"size": 6}))
+    # None between runs of consecutive published months: a line never joins months across an unpublished one
+    pieces = "run" if "run" in chart else "segment" if "segment" in chart else None
+    parts = [group for _, group in chart.groupby(pieces, sort=True)] if pieces else [chart]
+    xs_value: list[object] = []
+    ys_value: list[object] = []
+    for part in parts:
+        xs_value.extend([*part["month"], None])
+        ys_value.extend([*part["value"], None])
+    figure.add_trace(go.Scatter(x=xs_value, y=ys_value, name="Monthly count", mode="lines+markers",
+                                connectgaps=False, line={"color": PALETTE[0], "width": 2}, marker={"size": 6}))
     for column, name, dash in (("mean", "Average", "solid"), ("unpl", "Upper process limit", "dash"),
                                ("lnpl", "Lower process limit", "dash")):
-        if column not in chart:
+        if column not in chart or chart[column].isna().all():
             continue
-        # None between segments breaks the line at a recalculation
+        # None between segments (a recalculation) and runs (a gap) breaks the line
         xs: list[object] = []
         ys: list[object] = []
-        for _, segment in chart.groupby("segment", sort=True) if "segment" in chart else [(0, chart)]:
-            xs.extend([*segment["month"], None])
-            ys.extend([*segment[column], None])
+        for part in parts:
+            xs.extend([*part["month"], None])
+            ys.extend([*part[column], None])
         figure.add_trace(go.Scatter(x=xs, y=ys, name=name, mode="lines", connectgaps=False,
                                     line={"color": MUTED if column != "mean" else INK, "width": 1.5, "dash": dash}))
     # one marker per point, the strongest rule first, so overlapping symbols never clutter a point

@@ -15,8 +15,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cspdash.analysis.change import compare_frame
-from cspdash.analysis.spc import Signal, series_signals, signals, xmr
+from cspdash.analysis.change import HISTORY_MONTHS, judge_windows, window_series
+from cspdash.analysis.spc import MIN_LIMIT_POINTS, Signal, gap_starts, series_signals, signals, xmr
 from cspdash.metrics.catalogue import LSOA_POPULATION
 from cspdash.metrics.context import store_file
 from cspdash.metrics.period import Period, add_months, month_label
@@ -112,22 +112,59 @@ def counts_by_type(
     return frame
 
 
+def partnership_force(con: duckdb.DuckDBPyConnection, partnership: str) -> str | None:
+    """The police force of a partnership (None when it is not known)."""
+    row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
+def history_months(con: duckdb.DuckDBPyConnection, partnership: str, end: date,
+                   months: int = HISTORY_MONTHS) -> tuple[list[date], np.ndarray]:
+    """The ``months`` months to ``end`` and whether the partnership's force published each: the months a change
+    test reads (its dispersion comes from them) and the gaps it must leave as gaps."""
+    calendar = month_range(add_months(end, -(months - 1)), end)
+    force = partnership_force(con, partnership)
+    published = set(published_months(con, force)) if force else set()
+    return calendar, np.array([m in published for m in calendar], dtype=bool)
+
+
+def monthly_by_type(con: duckdb.DuckDBPyConnection, partnership: str, end: date,
+                    months: int = HISTORY_MONTHS) -> tuple[list[date], dict[str, np.ndarray]]:
+    """Each crime type's monthly counts (summed in SQL) over the ``months`` months to ``end``, plus All crime
+    (every type but ASB): NaN for a month the force did not publish, 0 for a published month with none."""
+    calendar, published = history_months(con, partnership, end, months)
+    position = {m: i for i, m in enumerate(calendar)}
+    rows = con.execute(
+        "SELECT month, crime_type, sum(crimes)::BIGINT FROM agg_crime_month_lsoa WHERE la_code IN "
+        "(SELECT la_code FROM partnership_la WHERE partnership_code = ?) AND month BETWEEN ? AND ? GROUP BY ALL",
+        [partnership, calendar[0], end]).fetchall()
+    gaps = np.where(published, 0.0, np.nan)
+    series = {t: gaps.copy() for t in (ALL_CRIME, *CRIME_TYPES)}
+    for month, crime_type, crimes in rows:
+        i = position.get(month)
+        if i is None or not published[i]:
+            continue
+        series.setdefault(crime_type, gaps.copy())[i] += crimes
+        if crime_type != ASB:
+            series[ALL_CRIME][i] += crimes
+    return calendar, series
+
+
 def headline_changes(
     con: duckdb.DuckDBPyConnection, partnership: str, period: Period, extra_types: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Rows for All crime, ASB and ``extra_types``: crime_type, label, current, previous, pct_change, z, verdict,
-    direction, sentence (e.g. 'up 9% (1,090 vs 1,000) — within normal variation')."""
-    by_type = counts_by_type(con, partnership, period.start, period.end, period.previous_start, period.previous_end)
-    by_type = by_type.set_index("crime_type")
-    non_asb = by_type.drop(index=ASB, errors="ignore")
-    rows = [{"crime_type": ALL_CRIME, "current": int(non_asb["current"].sum()),
-             "previous": int(non_asb["previous"].sum())}]
-    for crime_type in (ASB, *extra_types):
-        if crime_type in by_type.index and crime_type not in {r["crime_type"] for r in rows}:
-            rows.append({"crime_type": crime_type, "current": int(by_type.at[crime_type, "current"]),
-                         "previous": int(by_type.at[crime_type, "previous"])})
-    frame = compare_frame(pd.DataFrame(rows), "current", "previous")
+    """Rows for All crime, ASB and ``extra_types``: crime_type, label, current, previous, pct_change, z, p_value,
+    dispersion, verdict, direction, published (e.g. 'only 7 of 12 months published', '' when complete), sentence
+    (e.g. 'up 9% — within normal variation'). The change test reads each type's monthly counts."""
+    months, by_type = monthly_by_type(con, partnership, period.end)
+    types = list(dict.fromkeys((ALL_CRIME, ASB, *(t for t in extra_types if t in by_type))))
+    series = window_series(np.array([by_type[t] for t in types]), months, period.start, period.end,
+                           period.previous_start, period.previous_end)
+    frame = pd.DataFrame({"crime_type": types, "current": series.current.astype("int64"),
+                          "previous": series.previous.astype("int64")})
+    frame = judge_windows(frame, series).drop(columns="sentence")
     frame.insert(1, "label", [crime_type_label(t) for t in frame["crime_type"]])
+    frame["published"] = series.published_text
     frame["sentence"] = [change_sentence(r) for r in frame.itertuples()]
     return frame
 
@@ -137,9 +174,14 @@ _VERDICT_WORDS = {"significant": "a real change", "possible": "a possible change
 
 
 def change_sentence(row: Any) -> str:
-    """'up 9% — within normal variation' from a compare_frame row."""
+    """'up 9% — within normal variation' from a judged row; with no verdict (a window not fully published)
+    'up 9% — no verdict: only 7 of 12 months published'."""
     current, previous = row.current, row.previous
-    verdict = _VERDICT_WORDS.get(str(row.verdict), "not tested")
+    if row.verdict is None or (isinstance(row.verdict, float) and np.isnan(row.verdict)):
+        why = getattr(row, "published", "") or "not enough months published"
+        verdict = f"no verdict: {why}"
+    else:
+        verdict = _VERDICT_WORDS[str(row.verdict)]
     if previous == 0:
         return f"new: 0 → {current:,} — {verdict}" if current else "none in either period"
     pct = float(row.pct_change)
@@ -369,9 +411,38 @@ class SpcResult:
     signals: list[Signal]
     break_month: date | None
 
+    @property
+    def limits_note(self) -> str:
+        """Why some or all months have no process limits ('' when every month has them)."""
+        chart = self.chart
+        if chart.empty or ("unpl" in chart and chart["unpl"].notna().all()):
+            return ""
+        runs = chart.groupby("run")["month"].agg(["first", "last", "size"]) if "run" in chart else None
+        longest = int(runs["size"].max()) if runs is not None else len(chart)
+        gaps = len(runs) - 1 if runs is not None else 0
+        unlimited = chart[chart["unpl"].isna()] if "unpl" in chart else chart
+        span = f"{month_label(unlimited['month'].iloc[0])} – {month_label(unlimited['month'].iloc[-1])}"
+        why = (f"process limits need at least {MIN_LIMIT_POINTS} consecutive published months and the longest "
+               f"run {'here ' if len(unlimited) < len(chart) else ''}is {_months_text(longest)}")
+        if gaps:
+            why += f" ({_plural(gaps, 'gap')} where police.uk published nothing)"
+        if len(unlimited) == len(chart):
+            return f"No process limits: {why}. The months are shown without limits or signals."
+        return f"No process limits for {span}: {why}. Those months are shown without limits or signals."
+
+
+def _plural(n: int, one: str) -> str:
+    return f"{n} {one}{'' if n == 1 else 's'}"
+
+
+def _months_text(n: int) -> str:
+    return _plural(n, "month")
+
 
 def spc_for_series(months: list[date], counts: list[float], break_month: date | None = None) -> SpcResult:
-    """XmR chart of monthly counts (gaps dropped), limits recalculated from ``break_month`` when given."""
+    """XmR chart of monthly counts, limits recalculated from ``break_month`` when given. An unpublished month
+    (NaN) is a gap: left out, never filled, never crossed by a moving range or a run; limits only from at least
+    MIN_LIMIT_POINTS consecutive published months."""
     values = np.asarray(counts, dtype=float)
     keep = ~np.isnan(values)
     kept_months = [m for m, k in zip(months, keep, strict=True) if k]
@@ -385,8 +456,8 @@ def spc_for_series(months: list[date], counts: list[float], break_month: date | 
             break_month = None
     if len(kept) < 2:
         series = pd.DataFrame({"month": pd.Series(kept_months, dtype=object), "value": kept})
-        return SpcResult(series.assign(mean=np.nan, unpl=np.nan, lnpl=np.nan, any_signal=False), [], None)
-    chart = xmr(kept, break_points=breaks)
+        return SpcResult(series.assign(run=0, mean=np.nan, unpl=np.nan, lnpl=np.nan, any_signal=False), [], None)
+    chart = xmr(kept, break_points=breaks, run_starts=gap_starts(kept_months))
     chart.insert(0, "month", pd.Series(kept_months, dtype=object))
     return SpcResult(chart, signals(chart, dates=kept_months), break_month)
 
@@ -401,7 +472,7 @@ def recent_signals(
     start = add_months(end, -(history_months - 1))
     published = set(published_months(con, force))
     months = [m for m in month_range(start, end) if m in published]  # unpublished months are gaps, left out
-    if len(months) < 12:
+    if len(months) < MIN_LIMIT_POINTS:
         return pd.DataFrame(columns=columns)
     position = {m: i for i, m in enumerate(months)}
     series: dict[str, np.ndarray] = {t: np.zeros(len(months)) for t in (ALL_CRIME, *CRIME_TYPES)}
@@ -431,38 +502,52 @@ def recent_signals(
 def ward_changes(
     con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str = ALL_CRIME,
 ) -> pd.DataFrame:
-    """Each ward's count in the period against the previous period with the Poisson verdict, largest |z| first."""
-    # the councils as values (DuckDB then skips other councils' row groups) and counts per LSOA before the join
+    """Each ward's count in the period against the previous period with the change verdict (the test reads each
+    ward's monthly counts), largest |z| first. Columns: ward_code, ward_name, current, previous, z, p_value,
+    dispersion, pct_change, verdict, direction, published, sentence."""
     councils = [row[0] for row in con.execute(
         "SELECT la_code FROM partnership_la WHERE partnership_code = ?", [partnership]).fetchall()]
-    frame = con.execute(
+    calendar, published = history_months(con, partnership, period.end)
+    rows = con.execute(
         """
         WITH by_lsoa AS (
-            SELECT g.lsoa_code,
-                   sum(g.crimes) FILTER (WHERE g.month BETWEEN $start AND $end) AS current,
-                   sum(g.crimes) FILTER (WHERE g.month BETWEEN $pstart AND $pend) AS previous
+            SELECT g.lsoa_code, g.month, sum(g.crimes) AS crimes
             FROM agg_crime_month_lsoa g
-            WHERE list_contains($councils, g.la_code) AND g.month BETWEEN $pstart AND $end
+            WHERE list_contains($councils, g.la_code) AND g.month BETWEEN $hstart AND $end
               AND list_contains($types, g.crime_type)
-            GROUP BY g.lsoa_code
+            GROUP BY ALL
         )
-        SELECT l.ward_code, any_value(coalesce(w.ward_name, l.ward_code)) AS ward_name,
-               coalesce(sum(c.current), 0)::BIGINT AS current, coalesce(sum(c.previous), 0)::BIGINT AS previous
+        SELECT l.ward_code, any_value(coalesce(w.ward_name, l.ward_code)) AS ward_name, c.month,
+               sum(c.crimes)::BIGINT AS crimes
         FROM by_lsoa c JOIN lsoa l ON l.lsoa_code = c.lsoa_code
         LEFT JOIN ward w ON w.ward_code = l.ward_code
         WHERE l.ward_code IS NOT NULL
-        GROUP BY l.ward_code
+        GROUP BY l.ward_code, c.month
         """,
-        {"councils": councils, "start": period.start, "end": period.end, "pstart": period.previous_start,
-         "pend": period.previous_end, "types": list(crime_types_for(crime_type))},
-    ).df()
-    if frame.empty:
-        return frame.assign(pct_change=[], z=[], verdict=[], direction=[], sentence=[])
-    out = compare_frame(frame, "current", "previous")
+        {"councils": councils, "hstart": calendar[0], "end": period.end,
+         "types": list(crime_types_for(crime_type))},
+    ).fetchall()
+    columns = ["ward_code", "ward_name", "current", "previous", "z", "p_value", "dispersion", "pct_change",
+               "verdict", "direction", "published", "sentence"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    codes = sorted({r[0] for r in rows})
+    names = {r[0]: r[1] for r in rows}
+    row_of = {code: i for i, code in enumerate(codes)}
+    column_of = {m: i for i, m in enumerate(calendar)}
+    grid = np.zeros((len(codes), len(calendar)))
+    for code, _name, month, crimes in rows:
+        grid[row_of[code], column_of[month]] += crimes
+    grid[:, ~published] = np.nan  # an unpublished month is a gap, never a zero
+    series = window_series(grid, calendar, period.start, period.end, period.previous_start, period.previous_end)
+    frame = pd.DataFrame({"ward_code": codes, "ward_name": [names[c] for c in codes],
+                          "current": series.current.astype("int64"), "previous": series.previous.astype("int64")})
+    out = judge_windows(frame, series).drop(columns="sentence")
+    out["published"] = series.published_text
     out["sentence"] = [change_sentence(r) for r in out.itertuples()]
     # largest |z| first; ties (equal counts) by ward code, so the order never depends on how rows were read
     order = np.lexsort((out["ward_code"].to_numpy(dtype=object), -out["z"].abs().to_numpy(dtype=float)))
-    return out.iloc[order].reset_index(drop=True)
+    return out.iloc[order].reset_index(drop=True)[columns]
 
 
 # ---------------------------------------------------------------------------------------------- outcomes
@@ -699,19 +784,23 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
 
 
 def spc_sentence(result: SpcResult, what: str) -> str:
-    """One sentence: the average and limits of the latest segment and how many signals there are."""
+    """One sentence: the average and limits of the latest segment and how many signals there are; or why there
+    are no limits."""
     chart = result.chart
     if chart.empty or "unpl" not in chart or chart["unpl"].isna().all():
-        return f"Too few months to draw process limits for {what}."
-    last = chart.iloc[-1]
+        note = result.limits_note or f"too few months to draw process limits for {what}."
+        return f"{what}: {note[0].lower()}{note[1:]}" if result.limits_note else note[0].upper() + note[1:]
+    limited = chart[chart["unpl"].notna()]
+    last = limited.iloc[-1]
     base = (f"{what}: average {last['mean']:,.0f} a month, process limits {last['lnpl']:,.0f} to "
             f"{last['unpl']:,.0f}")
     if result.break_month is not None:
         base += f" (recalculated from {month_label(result.break_month)})"
+    tail = f" {result.limits_note}" if result.limits_note else ""
     if not result.signals:
-        return base + "; no signals — the months vary within normal limits."
-    return base + f"; {len(result.signals)} signal{'s' if len(result.signals) != 1 else ''} of a real change, marked on " \
-        "the chart."
+        return base + "; no signals — the months vary within normal limits." + tail
+    count = len(result.signals)
+    return base + f"; {count} signal{'s' if count != 1 else ''} of a real change, marked on the chart." + tail
 
 
 def outcome_sentence(frame: pd.DataFrame, what: str, period_label: str) -> str:

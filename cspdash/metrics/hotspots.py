@@ -24,7 +24,7 @@ import pandas as pd
 from shapely.geometry import shape
 
 from cspdash.analysis import hotspots as gi
-from cspdash.analysis.change import VERDICT_LABELS, compare_frame
+from cspdash.analysis.change import HISTORY_MONTHS, VERDICT_LABELS, WindowSeries, compare_frame, window_series
 from cspdash.analysis.harm import harm_score, load_harm_weights
 from cspdash.metrics.catalogue import LSOA_POPULATION, measure
 from cspdash.metrics.context import store_file
@@ -302,14 +302,16 @@ def _window_counts(con: duckdb.DuckDBPyConnection, partnership: str, level: str,
 def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
                   previous_start: date, previous_end: date, crime_types: tuple[str, ...] = (),
                   weights: Weights = ()) -> pd.DataFrame:
-    """Per area: count, previous count, Poisson change, rate, harm, share of the partnership total.
+    """Per area: count, previous count, change verdict, rate, harm, share of the partnership total.
 
-    Columns: area_code, area_name, ward_code, ward_name, residents, crimes, previous_crimes, change_z, pct_change,
-    verdict, verdict_label, direction, rate, harm, share_of_total.
+    Columns: area_code, area_name, ward_code, ward_name, residents, crimes, previous_crimes, change_z, p_value,
+    dispersion, pct_change, verdict, direction, published, verdict_label, rate, harm, share_of_total. The change
+    test reads each area's monthly counts (area_history); with a window not fully published there is no verdict.
     """
+    history = area_history(con, partnership, level, start, end, previous_start, previous_end, crime_types)
     if start <= previous_end and previous_start <= end:  # overlapping windows: a month counts in both
         return _area_measures_in_parts(con, partnership, level, start, end, previous_start, previous_end,
-                                       crime_types, weights)
+                                       crime_types, weights, history)
     area_frame, values, total = _area_values(
         con, partnership, level, 2, "CASE WHEN a.month BETWEEN $start AND $end THEN 0 ELSE 1 END",
         "(a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend)",
@@ -317,25 +319,66 @@ def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
     measures = pd.DataFrame({"crimes": values["crimes"][0].astype("int64"), "harm": values["harm"][0],
                              "rate": values["rate"][0], "previous_crimes": values["crimes"][1].astype("int64")},
                             index=area_frame.index)
-    changed = compare_frame(measures, "crimes", "previous_crimes").rename(columns={"z": "change_z"})
+    changed = _judged(measures, history)
     # the columns _with_change gives, joined to the areas once (not inserted one by one)
-    shares = pd.DataFrame({"verdict_label": changed["verdict"].map(VERDICT_LABELS),
+    shares = pd.DataFrame({"published": history.published_text,
+                           "verdict_label": changed["verdict"].map(VERDICT_LABELS).fillna("no verdict"),
                            "share_of_total": measures["crimes"] * 100.0 / total if total else np.nan},
                           index=area_frame.index)
     return pd.concat([area_frame, changed, shares], axis=1)
 
 
-def _with_change(frame: pd.DataFrame, total: int) -> pd.DataFrame:
-    """Add the Poisson change against the previous period and the share of the partnership total."""
-    frame = compare_frame(frame, "crimes", "previous_crimes").rename(columns={"z": "change_z"})
-    frame["verdict_label"] = frame["verdict"].map(VERDICT_LABELS)
+def _judged(frame: pd.DataFrame, history: WindowSeries) -> pd.DataFrame:
+    """compare_frame of crimes against previous_crimes with each area's dispersion and the windows' completeness."""
+    return compare_frame(frame, "crimes", "previous_crimes", history.phi, history.df, history.complete,
+                         history.expected_share).rename(columns={"z": "change_z"})
+
+
+def area_history(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
+                 previous_start: date, previous_end: date, crime_types: tuple[str, ...] = ()) -> WindowSeries:
+    """Each area's (areas() order) monthly crimes over the HISTORY_MONTHS to ``end``, summed in SQL, with the
+    force's unpublished months as gaps: what the change test needs (dispersion, windows published)."""
+    first = min(add_months(end, -(HISTORY_MONTHS - 1)), previous_start)
+    months = _month_list(first, end)
+    published = _published_between(con, partnership, first, end)
+    is_published = np.array([m in published for m in months], dtype=bool)
+    _frame, values, _total = _area_values(
+        con, partnership, level, len(months), f"({len(months) - 1} - datediff('month', a.month, $end::DATE))::INT",
+        "a.month BETWEEN $hstart AND $end", {"start": start, "end": end, "hstart": first}, crime_types, ())
+    grid = values["crimes"].T.copy()  # areas × months
+    grid[:, ~is_published] = np.nan  # an unpublished month is a gap, never a zero
+    return window_series(grid, months, start, end, previous_start, previous_end)
+
+
+def _month_list(first: date, last: date) -> list[date]:
+    months = []
+    while first <= last:
+        months.append(first)
+        first = add_months(first, 1)
+    return months
+
+
+def _published_between(con: duckdb.DuckDBPyConnection, partnership: str, first: date, last: date) -> set[date]:
+    """The months from ``first`` to ``last`` that the partnership's force published."""
+    rows = con.execute(
+        "SELECT p.month FROM published_month p JOIN partnership t ON t.force = p.force "
+        "WHERE p.source = 'street' AND t.partnership_code = ? AND p.month BETWEEN ? AND ?",
+        [partnership, first, last]).fetchall()
+    return {r[0] for r in rows}
+
+
+def _with_change(frame: pd.DataFrame, total: int, history: WindowSeries) -> pd.DataFrame:
+    """Add the change against the previous period and the share of the partnership total."""
+    frame = _judged(frame, history)
+    frame["published"] = history.published_text
+    frame["verdict_label"] = frame["verdict"].map(VERDICT_LABELS).fillna("no verdict")
     frame["share_of_total"] = frame["crimes"] * 100.0 / total if total else np.nan
     return frame.drop(columns=["crimes_with_population"])
 
 
 def _area_measures_in_parts(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
                             previous_start: date, previous_end: date, crime_types: tuple[str, ...],
-                            weights: Weights) -> pd.DataFrame:
+                            weights: Weights, history: WindowSeries) -> pd.DataFrame:
     """area_measures with a query per window (for windows that share months)."""
     weights = weights or default_weights()
     area_frame = areas(con, partnership, level)
@@ -344,7 +387,7 @@ def _area_measures_in_parts(con: duckdb.DuckDBPyConnection, partnership: str, le
     frame = area_frame.merge(now.drop(columns="residents"), on="area_code", how="left")
     frame["previous_crimes"] = frame["area_code"].map(before.groupby("area_code")["crimes"].sum()).fillna(0).astype(
         "int64")
-    return _with_change(frame, partnership_total(con, partnership, start, end, crime_types))
+    return _with_change(frame, partnership_total(con, partnership, start, end, crime_types), history)
 
 
 @dataclass(frozen=True)
@@ -531,6 +574,24 @@ def _gi_for(values: pd.DataFrame, column: str, links: dict[str, list[str]]) -> p
     return gi.gi_star(usable, links)[["area_code", "z", "p", "fdr_q", "hot_spot_class", "is_hot"]]
 
 
+#: Gi* compares each area with its neighbours and the whole map: with fewer areas than this it is not reliable
+MIN_GI_AREAS = 30
+
+
+def few_areas_warning(spots: pd.DataFrame, map_measure: str, level: str) -> str:
+    """A plain-words warning when Gi* ran on fewer than MIN_GI_AREAS areas ('' otherwise)."""
+    column = MAP_MEASURES[map_measure][1]
+    areas = int(spots[column].notna().sum()) if column in spots else 0
+    if areas >= MIN_GI_AREAS:
+        return ""
+    one, many = {"lsoa": ("neighbourhood (LSOA)", "neighbourhoods (LSOAs)"), "ward": ("ward", "wards")}.get(
+        level, ("area", "areas"))
+    return (f"Only {areas} {one if areas == 1 else many} to compare: hot spot statistics (Getis-Ord Gi*) need "
+            f"about {MIN_GI_AREAS} or more areas to tell a real cluster from chance, so treat any hot or cold spot "
+            "here as a hint, not a finding." + (" Choose neighbourhoods (LSOAs) for a sounder picture." if level != "lsoa"
+                                             else ""))
+
+
 def classify_at(frame: pd.DataFrame, confidence: str) -> pd.Series:
     """Hot/cold spot class shown at a chosen confidence: classes below it read 'Not significant'."""
     alpha = CONFIDENCE[confidence]
@@ -697,7 +758,9 @@ def _ranked(spots: pd.DataFrame, map_measure: str, confidence: str, limit: int) 
     frame = spots.copy()
     frame["hot_spot"] = classify_at(frame, confidence)
     frame["_hot"] = frame["hot_spot"].str.startswith("Hot")
-    ranked = frame.sort_values(["_hot", "z", column, "area_code"], ascending=[False, False, False, True],
+    # hot spots by Gi* z (strongest first); every other area by its value alone, highest first
+    frame["_hot_z"] = frame["z"].astype(float).where(frame["_hot"])
+    ranked = frame.sort_values(["_hot", "_hot_z", column, "area_code"], ascending=[False, False, False, True],
                                na_position="last", kind="stable")  # ties in area code order
     return ranked[ranked["crimes"] > 0].head(limit)
 
@@ -771,7 +834,9 @@ def top_hot_spots_table(spots: pd.DataFrame, details: tuple[pd.DataFrame, pd.Dat
         "harm": ranked["harm"].round(0),
         "previous_crimes": ranked["previous_crimes"].astype("int64"),
         "change": change,
-        "verdict": ranked["verdict_label"],
+        "verdict": [v if v != "no verdict" or not w else f"no verdict: {w}"
+                    for v, w in zip(ranked["verdict_label"], ranked.get("published", pd.Series("", index=ranked.index)),
+                                    strict=True)],
         "share_of_total": ranked["share_of_total"].round(1),
         "hot_spot": ranked["hot_spot"],
         "top_crime_types": ranked["area_code"].map(types).astype(object).fillna(""),
@@ -788,7 +853,8 @@ def _change_text(pct: float, verdict: str | None) -> str:
 # ---------------------------------------------------------------------------------------------- drill-down
 def area_monthly(con: duckdb.DuckDBPyConnection, partnership: str, level: str, area_code: str, start: date,
                  end: date, crime_types: tuple[str, ...] = ()) -> pd.DataFrame:
-    """One area's crimes per month (months with none included as 0): month, crimes."""
+    """One area's crimes per month: month, crimes (0 for a published month with none, NaN for a month the force
+    did not publish: a gap, never a zero)."""
     frame = con.execute(
         f"""
         WITH scope AS ({_scope_sql(level)}),
@@ -802,7 +868,10 @@ def area_monthly(con: duckdb.DuckDBPyConnection, partnership: str, level: str, a
         {"partnership": partnership, "level": level, "start": start, "end": end, "area": area_code,
          "crime_types": list(crime_types)},
     ).df()
+    published = _published_between(con, partnership, start, end)
     frame["month"] = pd.to_datetime(frame["month"])
+    frame["crimes"] = np.where([m.date() in published for m in frame["month"]],
+                               frame["crimes"].to_numpy(dtype=float), np.nan)
     return frame
 
 
@@ -927,8 +996,10 @@ def area_drilldown(con: duckdb.DuckDBPyConnection, partnership: str, level: str,
     while month <= end:
         months.append(month)
         month = add_months(month, 1)
-    monthly = pd.DataFrame({"month": np.array(months, dtype="datetime64[us]"),
-                            "crimes": np.array([by_month.get(m, 0) for m in months], dtype="int64")})
+    published = _published_between(con, partnership, series_start, end)
+    monthly = pd.DataFrame({"month": np.array(months, dtype="datetime64[us]"),  # unpublished: a gap, never 0
+                            "crimes": np.array([by_month.get(m, 0) if m in published else np.nan for m in months],
+                                               dtype=float)})
     types = sorted(now, key=lambda t: (-now[t], t))
     # text columns typed as DuckDB's .df() types them ("str" when there are rows, object when empty)
     mix = pd.DataFrame({"crime_type": pd.Series(types, dtype="str" if types else object),

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cspdash.analysis.change import compare_frame
+from cspdash.analysis.change import CHANGE_METHOD_TEXT, HISTORY_MONTHS, compare_frame, window_series
 from cspdash.analysis.hotspots import (
     PERSISTENCE_EXPLANATIONS,
     classify,
@@ -74,7 +74,7 @@ _SEVERITY = {COMPLETE: 0, GREEN: 1, NOT_STARTED: 1, AMBER: 2, RED: 3}
 WINDOW_RULE_TEXT = (
     "What changed: the months since the previous meeting (at least 3, at most 12; the last 12 when there is "
     "no previous meeting) compared with the same months a year earlier, so seasonal patterns cancel out. "
-    "Crime changes use the Poisson test; SPC signals are those ending in the window."
+    f"Crime changes are judged {CHANGE_METHOD_TEXT}; SPC signals are those ending in the window."
 )
 
 
@@ -269,14 +269,15 @@ def _months(start: date, end: date) -> list[date]:
 
 def crime_changes(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date,
                   public: bool = False) -> pd.DataFrame:
-    """Per crime type: crimes in start..end vs the same months a year earlier, Poisson-tested.
+    """Per crime type: crimes in start..end vs the same months a year earlier, by the change test (which reads
+    each type's 36 months to ``end``).
 
-    Columns: crime_type, current, previous, z, pct_change, verdict, direction, sentence. ``previous`` is NaN
-    (no verdict) when the earlier months were not all published. With ``public`` the sentences write small
+    Columns: crime_type, current, previous, z, pct_change, verdict, direction, sentence. No verdict when either
+    window has unpublished months (the sentence says how many were published). With ``public`` the sentences write small
     counts as '<5' (the numeric columns keep their values for sorting and tests; exports suppress them).
     """
-    prev_start = add_months(start, -12)
-    return _crime_changes(_type_months(con, partnership, prev_start, end), _published(con, force), start, end,
+    first = min(add_months(start, -12), add_months(end, -(HISTORY_MONTHS - 1)))
+    return _crime_changes(_type_months(con, partnership, first, end), _published(con, force), start, end,
                           public)
 
 
@@ -302,44 +303,44 @@ def _type_months(con: duckdb.DuckDBPyConnection, partnership: str, start: date, 
 
 
 def _crime_changes(rows: list[tuple], published: AbstractSet[date], start: date, end: date, public: bool) -> pd.DataFrame:
-    """crime_changes from _type_months rows covering at least the year before ``start`` to ``end``."""
+    """crime_changes from _type_months rows covering the year before ``start`` (and the 36 months) to ``end``."""
     prev_start, prev_end = add_months(start, -12), add_months(end, -12)
-    current: dict[str, float] = {}
-    previous: dict[str, float] = {}
+    first = min(prev_start, add_months(end, -(HISTORY_MONTHS - 1)))
+    calendar = _months(first, end)
+    column = {m: i for i, m in enumerate(calendar)}
+    series: dict[str, np.ndarray] = {}
     for crime_type, month, crimes in rows:
-        if prev_start <= month <= end:
-            current.setdefault(crime_type, 0.0)
-            previous.setdefault(crime_type, 0.0)
-            if start <= month <= end:
-                current[crime_type] += crimes
-            if prev_start <= month <= prev_end:
-                previous[crime_type] += crimes
-    types = sorted(current)
+        if month in column:
+            series.setdefault(crime_type, np.zeros(len(calendar)))[column[month]] += crimes
+    types = sorted({crime_type for crime_type, month, _crimes in rows if prev_start <= month <= end})
     if not types:
         return pd.DataFrame(columns=["crime_type", "current", "previous", "z", "pct_change", "verdict",
                                      "direction", "sentence"])
-    now = np.array([current[t] for t in types])
-    then = np.array([previous[t] for t in types])
-    if not all(m in published for m in _months(prev_start, prev_end)):
-        then = np.full(len(types), np.nan)
-    tested = compare_frame(pd.DataFrame({"current": now, "previous": then}), "current", "previous")
+    grid = np.array([series[t] for t in types])
+    grid[:, [m not in published for m in calendar]] = np.nan  # an unpublished month is a gap, never a zero
+    history = window_series(grid, calendar, start, end, prev_start, prev_end)
+    now, then = history.current, history.previous
+    tested = compare_frame(pd.DataFrame({"current": now, "previous": then}), "current", "previous", history.phi,
+                           history.df, history.complete, history.expected_share)
     # largest change first, as sort_values("z", key=...) orders the rows (the same sort, on the key alone)
     order = (-tested["z"].abs().fillna(0)).sort_values().index.to_numpy()
     z, pct = tested["z"].to_numpy()[order], tested["pct_change"].to_numpy()[order]
     verdict, direction = tested["verdict"].to_numpy()[order], tested["direction"].to_numpy()[order]
     now, then = now[order], then[order]
+    shown = "" if history.complete else history.published_text
     return pd.DataFrame({
         "crime_type": _text([types[i] for i in order]), "current": now, "previous": then, "z": z, "pct_change": pct,
         "verdict": _objects(verdict.tolist()), "direction": _objects(direction.tolist()),
-        "sentence": _text([_change_sentence(c, p, g, v, public) for c, p, g, v in
+        "sentence": _text([_change_sentence(c, p, g, v, public, shown) for c, p, g, v in
                            zip(now.tolist(), then.tolist(), pct.tolist(), verdict.tolist(), strict=True)]),
     })
 
 
-def _change_sentence(current: float, previous: float, pct: float, verdict: str | None, public: bool = False) -> str:
+def _change_sentence(current: float, previous: float, pct: float, verdict: str | None, public: bool = False,
+                     published: str = "") -> str:
     now, then = count_text(current, public), count_text(previous, public)
     if verdict is None or pd.isna(previous):
-        return f"{now} (no comparison: earlier months not all published)"
+        return f"{now} vs {then} (no verdict: {published or 'earlier months not all published'})"
     label = {"significant": "a real change", "possible": "a possible change", "noise": "within normal variation"}
     if previous == 0:
         return f"{now} vs 0 — {label[verdict]}"

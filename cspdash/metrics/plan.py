@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cspdash.analysis.change import compare_counts
+from cspdash.analysis.change import Dispersion, compare_counts, level_dispersion, window_series
 from cspdash.analysis.rag import (
     AMBER,
     AMBER_PCT_THRESHOLD,
@@ -715,7 +715,7 @@ def _judge_indicators(defs: list[tuple], series: dict[str, list[tuple]]) -> dict
         is_count = _looks_like_count(unit, values)
         better_up = bool(higher_is_better) if higher_is_better is not None else False
         rag, reason = indicator_rag(values[-1], base, goal, better_up, direction,  # type: ignore[arg-type]
-                                    is_count=is_count)
+                                    is_count=is_count, dispersion=level_dispersion(values))
         out.setdefault(priority_id, []).append({
             "Evidence": name, "Kind": "partner indicator", "Source": source or "",
             "Latest": f"{_num(values[-1])} {unit or ''} ({dates[-1]:%b %Y})".replace("  ", " "),
@@ -745,12 +745,19 @@ def _judge_crimes(crime_types: list[str], series: dict[str, list[tuple]], publis
             continue
         months_seen: list[dt.date] = [p[1] for p in points]  # DATE values, never blank
         counts = [float(p[2]) for p in points]
-        current = float(sum(c for m, c in zip(months_seen, counts, strict=True) if start <= m <= stop))
-        previous = float(sum(c for m, c in zip(months_seen, counts, strict=True) if before_start <= m <= before_stop))
+        # the change test reads the 36 months to the end: unpublished months are gaps, published ones with no
+        # record are 0
+        calendar = [add_months(end, -35 + i) for i in range(36)]
+        by_month = dict(zip(months_seen, counts, strict=True))
+        grid = np.array([[by_month.get(m, 0.0) if not published or m in published else np.nan for m in calendar]])
+        history = window_series(grid, calendar, start, stop, before_start, before_stop)
+        current, previous = float(history.current[0]), float(history.previous[0])
         direction, sentence = _recent_signal(counts, months_seen)
-        change = compare_counts(current, previous)
+        change = compare_counts(current, previous, Dispersion(float(history.phi[0]), float(history.df[0])),
+                                float(history.expected_share[0]), history.complete,
+                                min(history.current_published, history.previous_published), history.window)
         rag, reason = indicator_rag(current, previous, None, False, direction,  # type: ignore[arg-type]
-                                    is_count=True)
+                                    is_count=True, change=change)
         out[crime_type] = {
             "Evidence": crime_type, "Kind": "police.uk crime type", "Source": "police.uk",
             "Latest": f"{current:,.0f} ({period.label})",

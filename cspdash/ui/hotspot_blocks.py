@@ -12,11 +12,11 @@ import streamlit as st
 from cspdash.analysis import hotspots as gi
 from cspdash.analysis.change import CHANGE_RULE_TEXT
 from cspdash.analysis.harm import HARM_NOTE, load_harm_weights
-from cspdash.analysis.spc import SPC_RULE_TEXT, signals, xmr
+from cspdash.analysis.spc import SPC_RULE_TEXT
 from cspdash.charts import maps
 from cspdash.charts.trends import xmr_figure
 from cspdash.config import settings
-from cspdash.metrics import context
+from cspdash.metrics import context, crime
 from cspdash.metrics import hotspots as hs
 from cspdash.metrics.period import add_months
 from cspdash.ui import blocks, filters
@@ -127,6 +127,9 @@ def map_block(view: View) -> None:
     """The choropleth with hot/cold spot circles, its summary, caveats beside it and a CSV of the values."""
     label, unit, _fmt = hs.measure_label(view.choice.measure)
     kind = " · " + view.choice.crime_types[0] if view.choice.crime_types else ""
+    warning = hs.few_areas_warning(view.spots, view.choice.measure, view.choice.level)
+    if warning:
+        st.warning(warning, icon=":material/warning:")
     left, right = st.columns([3, 1.15])
     points = None
     with left:
@@ -181,6 +184,7 @@ def top_table_block(view: View) -> pd.DataFrame:
                     period.end, codes, view.choice.crime_types)
     table = hs.top_hot_spots_table(view.spots, details, view.choice.measure, view.choice.confidence, TOP_AREAS,
                                    view.public)
+    label, _unit, _fmt = hs.measure_label(view.choice.measure)
     shown = table.drop(columns=["area_code"]).rename(columns={
         "area": "Area", "ward": "Ward", "crimes": "Crimes", "rate": "Rate per 1,000", "harm": "Harm (days, est.)",
         "previous_crimes": "Previous period", "change": "Change", "verdict": "Is the change real?",
@@ -189,8 +193,9 @@ def top_table_block(view: View) -> pd.DataFrame:
     })
     blocks.table(shown, "top hot spots", small_count_columns=["Crimes", "Previous period"],
                  derived_columns=["Rate per 1,000", "Harm (days, est.)", "Change", "% of partnership"],
-                 caption=f"Significant hot spots first (strongest first), then the highest values. Change compares "
-                         f"{period.label} with {period.previous_label}. {CHANGE_RULE_TEXT}")
+                 caption=f"Significant hot spots first (strongest Gi* z first), then every other area by "
+                         f"{label.lower()}, highest first. Change compares {period.label} with "
+                         f"{period.previous_label}. {CHANGE_RULE_TEXT}")
     return table
 
 
@@ -240,15 +245,15 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
     monthly = drill.monthly
     left, right = st.columns(2)
     with left:
-        if len(monthly) >= 3:
-            chart = xmr(monthly["crimes"]).assign(month=monthly["month"])
-            found = signals(chart, monthly["month"])
-            figure = xmr_figure(chart, f"{names[area]}: crimes per month", "Crimes")
+        if monthly["crimes"].notna().sum() >= 2:
+            result = crime.spc_for_series([m.date() for m in monthly["month"]], monthly["crimes"].tolist())
+            figure = xmr_figure(result.chart, f"{names[area]}: crimes per month", "Crimes")
             if view.public:
                 figure.update_traces(hoverinfo="skip", hovertemplate=None)
-            summary = (" ".join(s.sentence for s in found[-2:]) if found else
-                       "Every month is within the process limits: no signal of change beyond normal variation.")
-            blocks.chart(figure, summary, blocks.suppress_small_counts(monthly, ["crimes"]), "area trend")
+            blocks.chart(figure, crime.spc_sentence(result, f"{names[area]}: crimes per month"),
+                         blocks.suppress_small_counts(monthly, ["crimes"]), "area trend")
+            if result.signals:
+                st.markdown("\n".join(f"- {s.sentence}" for s in result.signals))
             st.caption(SPC_RULE_TEXT)
     with right:
         mix = drill.mix

@@ -95,14 +95,16 @@ def test_priority_rag_rejects_blank() -> None:
         # lower is better (crime counts). 100 vs 100: z = 0
         (100, 100, 90, False, None, "Amber", "Short of target (latest 100, target 90) with no real change."),
         (85, 100, 90, False, None, "Green", "Target met (latest 85, target 90)."),
-        # 144 vs 100: z = 2(12 − 10) = 4 > 3 → real deterioration, target missed → Red
-        (144, 100, 120, False, None, "Red", "144 vs 100 is a real change (z = 4.0)"),
-        # 144 vs 100 but target 150 met → Amber, not Green
-        (144, 100, 150, False, None, "Amber", "Target met (latest 144, target 150), but"),
-        # 64 vs 100: z = 2(8 − 10) = −4 → real improvement though target 50 not met → Green
-        (64, 100, 50, False, None, "Green", "64 vs 100 is a real change (z = -4.0); target not yet met"),
-        # 121 vs 100: z = 2 → only possible, not real → Amber
-        (121, 100, 100, False, None, "Amber", "Short of target"),
+        # 169 vs 100: exact p = 2 P(X ≥ 169 | n = 269, ½) ≈ 3e-5 → real deterioration, target missed → Red
+        (169, 100, 120, False, None, "Red", "169 vs 100 is a real change (allowing for"),
+        # 169 vs 100 but target 170 met → Amber, not Green
+        (169, 100, 170, False, None, "Amber", "Target met (latest 169, target 170), but"),
+        # 49 vs 100: p ≈ 6e-5 → real improvement though target 40 not met → Green
+        (49, 100, 40, False, None, "Green", "49 vs 100 is a real change (allowing for how much this count normally "
+                                            "varies from month to month); target not yet met"),
+        # 144 vs 100: the old rule's z = 2(12 − 10) = 4 called it real; scaled by √2 it is 2.8 (p ≈ 0.006):
+        # only possible, not real → Amber
+        (144, 100, 120, False, None, "Amber", "Short of target"),
         # SPC says up (worse for crime) while Poisson is quiet → Red
         (105, 100, 90, False, "up", "Red", "SPC chart shows a real change for the worse (up)"),
         (95, 100, 90, False, "down", "Green", "SPC chart shows a real change for the better (down)"),

@@ -73,7 +73,7 @@ def test_run_of_seven_above_mean_flags_the_whole_run() -> None:
     assert chart.index[chart["run_of_7"]].tolist() == [5, 6, 7, 8, 9, 10, 11]
     assert rules_fired(RUN) == [("run_of_7", 5, 11, "up")]
     sentence = signals(chart)[0].sentence
-    assert sentence.startswith("7 points in a row from Point 6 to Point 12 are above the average (13.1)")
+    assert sentence == "7 points in a row, point 6 to point 12, are above the average (13.1): a sustained shift, not chance."
 
 
 def test_run_of_six_does_not_fire() -> None:
@@ -100,7 +100,8 @@ def test_trend_of_six_rising_points() -> None:
     assert chart["mean"].iloc[0] == 13  # 182 / 14
     assert chart.index[chart["trend_of_6"]].tolist() == [5, 6, 7, 8, 9, 10]
     assert rules_fired(TREND) == [("trend_of_6", 5, 10, "up")]
-    assert signals(chart)[0].sentence.startswith("6 points in a row from Point 6 to Point 11 each rose (10 to 15)")
+    assert signals(chart)[0].sentence == ("6 points in a row, point 6 to point 11, each higher than the one before "
+                                          "(10 rising to 15): a steady trend, not chance.")
 
 
 def test_five_rises_or_a_repeat_value_is_not_a_trend() -> None:
@@ -137,11 +138,11 @@ def test_two_near_points_three_apart_do_not_fire() -> None:
 
 def test_lower_limit_floored_at_zero_for_counts() -> None:
     values = [1, 0, 3, 0, 2, 5, 0, 1, 2, 0]
-    # mean 1.4, mR̄ = 21/9 = 2.333 → 1.4 − 6.21 < 0
-    chart = xmr(values)
+    # mean 1.4, mR̄ = 21/9 = 2.333 → 1.4 − 6.21 < 0 (10 points: limits allowed from 2 for the arithmetic)
+    chart = xmr(values, min_points=2)
     assert chart["lnpl"].tolist() == [0.0] * 10
     assert chart["lower_near"].iloc[0] == pytest.approx(1.4 - 2 / 3 * 2.66 * 21 / 9)
-    assert xmr(values, floor_at_zero=False)["lnpl"].iloc[0] == pytest.approx(1.4 - 2.66 * 21 / 9)
+    assert xmr(values, floor_at_zero=False, min_points=2)["lnpl"].iloc[0] == pytest.approx(1.4 - 2.66 * 21 / 9)
 
 
 STEP = [10, 12, 11, 9, 10, 12, 11, 9, 20, 22, 21, 19, 20, 22, 21, 19]
@@ -152,13 +153,14 @@ def test_break_point_recomputes_limits_per_segment() -> None:
     whole = rules_fired(STEP)
     assert ("run_of_7", 0, 7, "down") in whole and ("run_of_7", 8, 15, "up") in whole
     assert ("outside_limits", 9, 9, "up") in whole
-    chart = xmr(STEP, break_points=[8])
+    assert xmr(STEP, break_points=[8])["unpl"].isna().all()  # 8 months a segment: too few for limits
+    chart = xmr(STEP, break_points=[8], min_points=8)
     assert chart["segment"].tolist() == [0] * 8 + [1] * 8
     assert chart["mean"].iloc[0] == 10.5 and chart["mean"].iloc[8] == 20.5  # 84/8 and 164/8
     assert np.isnan(chart["mr"].iloc[8])  # no moving range across the break
     assert chart["avg_mr"].iloc[0] == pytest.approx(11 / 7)
     assert chart["unpl"].iloc[8] == pytest.approx(20.5 + 2.66 * 11 / 7)
-    assert rules_fired(STEP, break_points=[8]) == []
+    assert rules_fired(STEP, break_points=[8], min_points=8) == []
 
 
 def test_bad_input() -> None:

@@ -18,39 +18,17 @@ import pandas as pd
 from shapely.geometry import shape
 
 from cspdash.analysis import hotspots as gi
-from cspdash.analysis.change import POSSIBLE_Z, SIGNIFICANT_Z, VERDICT_LABELS
+from cspdash.analysis.change import VERDICT_LABELS, WindowSeries, compare_frame
 from cspdash.analysis.harm import harm_score, load_harm_weights
 from cspdash.metrics.catalogue import LSOA_POPULATION, measure
 from cspdash.metrics.context import store_file
 from cspdash.metrics.period import add_months
 from cspdash.vocab import CRIME_TYPES, OUTCOME_GROUP
 
-# compare_frame as it was at commit 1e0ef70 (cspdash.analysis.change)
-def compare_frame(df: pd.DataFrame, current_col: str, previous_col: str) -> pd.DataFrame:
-    """Return a copy of df with z, pct_change (NaN when previous is 0), verdict and direction."""
-    current = df[current_col].astype(float).to_numpy()
-    previous = df[previous_col].astype(float).to_numpy()
-    if np.any(current < 0) or np.any(previous < 0):
-        raise ValueError(f"counts in {current_col!r} and {previous_col!r} must not be negative")
-    out = df.copy()
-    z = 2.0 * (np.sqrt(current) - np.sqrt(previous))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(previous > 0, 100.0 * (current - previous) / previous, np.nan)
-    size = np.abs(z)
-    verdict = np.full(len(z), "noise", dtype=object)
-    verdict[size >= POSSIBLE_Z] = "possible"
-    verdict[size > SIGNIFICANT_Z] = "significant"
-    direction = np.full(len(z), "flat", dtype=object)
-    direction[current > previous] = "up"
-    direction[current < previous] = "down"
-    missing = np.isnan(z)
-    verdict[missing] = None
-    direction[missing] = None
-    out["z"] = z
-    out["pct_change"] = pct
-    out["verdict"] = pd.Series(verdict, index=df.index, dtype=object)
-    out["direction"] = pd.Series(direction, index=df.index, dtype=object)
-    return out
+# the change test is the product's (tests/analysis/test_change.py); this reference checks the counts it is given
+def _judged(frame: pd.DataFrame, history: WindowSeries) -> pd.DataFrame:
+    return compare_frame(frame, "crimes", "previous_crimes", history.phi, history.df, history.complete,
+                         history.expected_share)
 
 
 LEVELS: dict[str, str] = {"lsoa": "Neighbourhood (LSOA)", "ward": "Electoral ward"}
@@ -308,9 +286,12 @@ def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
     Columns: area_code, area_name, ward_code, ward_name, residents, crimes, previous_crimes, change_z, pct_change,
     verdict, verdict_label, direction, rate, harm, share_of_total.
     """
+    from cspdash.metrics.hotspots import area_history
+
+    history = area_history(con, partnership, level, start, end, previous_start, previous_end, crime_types)
     if start <= previous_end and previous_start <= end:  # overlapping windows: a month counts in both
         return _area_measures_in_parts(con, partnership, level, start, end, previous_start, previous_end,
-                                       crime_types, weights)
+                                       crime_types, weights, history)
     area_frame, values, total = _area_values(
         con, partnership, level, 2, "CASE WHEN a.month BETWEEN $start AND $end THEN 0 ELSE 1 END",
         "(a.month BETWEEN $start AND $end OR a.month BETWEEN $pstart AND $pend)",
@@ -321,20 +302,21 @@ def area_measures(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
     frame["harm"] = values["harm"][0]
     frame["rate"] = values["rate"][0]
     frame["previous_crimes"] = values["crimes"][1].astype("int64")
-    return _with_change(frame, total)
+    return _with_change(frame, total, history)
 
 
-def _with_change(frame: pd.DataFrame, total: int) -> pd.DataFrame:
-    """Add the Poisson change against the previous period and the share of the partnership total."""
-    frame = compare_frame(frame, "crimes", "previous_crimes").rename(columns={"z": "change_z"})
-    frame["verdict_label"] = frame["verdict"].map(VERDICT_LABELS)
+def _with_change(frame: pd.DataFrame, total: int, history: WindowSeries) -> pd.DataFrame:
+    """Add the change against the previous period and the share of the partnership total."""
+    frame = _judged(frame, history).rename(columns={"z": "change_z"})
+    frame["published"] = history.published_text
+    frame["verdict_label"] = frame["verdict"].map(VERDICT_LABELS).fillna("no verdict")
     frame["share_of_total"] = frame["crimes"] * 100.0 / total if total else np.nan
     return frame.drop(columns=["crimes_with_population"])
 
 
 def _area_measures_in_parts(con: duckdb.DuckDBPyConnection, partnership: str, level: str, start: date, end: date,
                             previous_start: date, previous_end: date, crime_types: tuple[str, ...],
-                            weights: Weights) -> pd.DataFrame:
+                            weights: Weights, history: WindowSeries) -> pd.DataFrame:
     """area_measures with a query per window (for windows that share months)."""
     weights = weights or default_weights()
     area_frame = areas(con, partnership, level)
@@ -343,7 +325,7 @@ def _area_measures_in_parts(con: duckdb.DuckDBPyConnection, partnership: str, le
     frame = area_frame.merge(now.drop(columns="residents"), on="area_code", how="left")
     frame["previous_crimes"] = frame["area_code"].map(before.groupby("area_code")["crimes"].sum()).fillna(0).astype(
         "int64")
-    return _with_change(frame, partnership_total(con, partnership, start, end, crime_types))
+    return _with_change(frame, partnership_total(con, partnership, start, end, crime_types), history)
 
 
 def _area_values_sql(level: str, bucket: str, months: str) -> str:
@@ -617,8 +599,11 @@ def _ranked(spots: pd.DataFrame, map_measure: str, confidence: str, limit: int) 
     frame = spots.copy()
     frame["hot_spot"] = classify_at(frame, confidence)
     frame["_hot"] = frame["hot_spot"].str.startswith("Hot")
-    ranked = frame.sort_values(["_hot", "z", column, "area_code"], ascending=[False, False, False, True],
-                               na_position="last", kind="stable")  # ties in area code order
+    # as the caption says: hot spots, strongest z first; then every other area by its value, highest first
+    hot = frame[frame["_hot"]].sort_values(["z", "area_code"], ascending=[False, True], kind="stable")
+    rest = frame[~frame["_hot"]].sort_values([column, "area_code"], ascending=[False, True], na_position="last",
+                                             kind="stable")
+    ranked = pd.concat([hot, rest])
     return ranked[ranked["crimes"] > 0].head(limit)
 
 
@@ -656,7 +641,8 @@ def top_hot_spots_table(spots: pd.DataFrame, details: tuple[pd.DataFrame, pd.Dat
         "harm": ranked["harm"].round(0),
         "previous_crimes": ranked["previous_crimes"].astype("int64"),
         "change": change,
-        "verdict": ranked["verdict_label"],
+        "verdict": [v if v != "no verdict" or not w else f"no verdict: {w}"
+                    for v, w in zip(ranked["verdict_label"], ranked["published"], strict=True)],
         "share_of_total": ranked["share_of_total"].round(1),
         "hot_spot": ranked["hot_spot"],
         "top_crime_types": ranked["area_code"].map(types).astype(object).fillna(""),
@@ -688,6 +674,11 @@ def area_monthly(con: duckdb.DuckDBPyConnection, partnership: str, level: str, a
          "crime_types": list(crime_types)},
     ).df()
     frame["month"] = pd.to_datetime(frame["month"])
+    published = {r[0] for r in con.execute(
+        "SELECT month FROM published_month p JOIN partnership t ON t.force = p.force WHERE p.source = 'street' "
+        "AND t.partnership_code = ?", [partnership]).fetchall()}
+    frame["crimes"] = [float(c) if m.date() in published else np.nan for m, c in zip(frame["month"], frame["crimes"],
+                                                                                    strict=True)]
     return frame
 
 
@@ -804,13 +795,17 @@ def area_drilldown(con: duckdb.DuckDBPyConnection, partnership: str, level: str,
             before[label] = before.get(label, 0) + crimes
         if (start <= month <= end or previous_start <= month <= previous_end) and label not in now:
             now[label] = 0
+    published = {r[0] for r in con.execute(
+        "SELECT month FROM published_month p JOIN partnership t ON t.force = p.force WHERE p.source = 'street' "
+        "AND t.partnership_code = ?", [partnership]).fetchall()}
     months = []
     month = series_start
     while month <= end:
         months.append(month)
         month = add_months(month, 1)
     monthly = pd.DataFrame({"month": np.array(months, dtype="datetime64[us]"),
-                            "crimes": np.array([by_month.get(m, 0) for m in months], dtype="int64")})
+                            "crimes": np.array([by_month.get(m, 0) if m in published else np.nan for m in months],
+                                               dtype=float)})
     types = sorted(now, key=lambda t: (-now[t], t))
     # text columns typed as DuckDB's .df() types them ("str" when there are rows, object when empty)
     mix = pd.DataFrame({"crime_type": pd.Series(types, dtype="str" if types else object),

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cspdash.analysis.change import compare_counts
+from cspdash.analysis.change import Dispersion, compare_counts, level_dispersion, window_series
 from cspdash.analysis.rag import (
     AMBER,
     AMBER_PCT_THRESHOLD,
@@ -415,7 +415,7 @@ def indicator_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priorit
         is_count = _looks_like_count(unit, values)
         better_up = bool(higher_is_better) if higher_is_better is not None else False
         rag, reason = indicator_rag(values[-1], base, goal, better_up, direction,  # type: ignore[arg-type]
-                                    is_count=is_count)
+                                    is_count=is_count, dispersion=level_dispersion(values))
         rows.append({
             "Evidence": name, "Kind": "partner indicator", "Source": source or "",
             "Latest": f"{_num(values[-1])} {unit or ''} ({dates[-1]:%b %Y})".replace("  ", " "),
@@ -465,13 +465,21 @@ def crime_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id
                          "id": crime_type})
             continue
         months_seen = [pd.Timestamp(m).date() for m in series["month"]]
-        current = float(series.loc[[period.start <= m <= period.end for m in months_seen], "crimes"].sum())
-        previous = float(series.loc[[period.previous_start <= m <= period.previous_end for m in months_seen],
-                                    "crimes"].sum())
+        published = {pd.Timestamp(m).date() for (m,) in con.execute(
+            "SELECT month FROM published_month p JOIN partnership t ON t.force = p.force "
+            "WHERE p.source = 'street' AND t.partnership_code = ?", [partnership]).fetchall()}
+        calendar = [add_months(end, -35 + i) for i in range(36)]
+        by_month = dict(zip(months_seen, series["crimes"].astype(float), strict=True))
+        history = window_series(
+            np.array([[by_month.get(m, 0.0) if not published or m in published else np.nan for m in calendar]]),
+            calendar, period.start, period.end, period.previous_start, period.previous_end)
+        current, previous = float(history.current[0]), float(history.previous[0])
         direction, sentence = _recent_signal([float(v) for v in series["crimes"]], months_seen)  # type: ignore[arg-type]
-        change = compare_counts(current, previous)
+        change = compare_counts(current, previous, Dispersion(float(history.phi[0]), float(history.df[0])),
+                                float(history.expected_share[0]), history.complete,
+                                min(history.current_published, history.previous_published), history.window)
         rag, reason = indicator_rag(current, previous, None, False, direction,  # type: ignore[arg-type]
-                                    is_count=True)
+                                    is_count=True, change=change)
         rows.append({
             "Evidence": crime_type, "Kind": "police.uk crime type", "Source": "police.uk",
             "Latest": f"{current:,.0f} ({period.label})",

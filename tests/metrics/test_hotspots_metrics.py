@@ -14,6 +14,7 @@ from cspdash.analysis.hotspots import PERSISTENCE_CLASSES
 from cspdash.config import HARM_WEIGHTS_CSV
 from cspdash.metrics import hotspots as hs
 from cspdash.metrics.catalogue import measure
+from cspdash.metrics.period import add_months
 
 NEWPORT = "W06000022"
 START, END = date(2024, 7, 1), date(2025, 6, 1)
@@ -95,9 +96,19 @@ def test_change_and_share(demo_con: duckdb.DuckDBPyConnection, newport_lsoas: pd
     before = _raw_lsoa_counts(demo_con, PREV_START, PREV_END)
     row = newport_lsoas.set_index("area_code").loc[CITY_CENTRE]
     assert row["previous_crimes"] == before[CITY_CENTRE]
-    z = 2 * (math.sqrt(row["crimes"]) - math.sqrt(row["previous_crimes"]))
-    assert row["change_z"] == pytest.approx(z)
-    assert row["verdict"] == ("significant" if abs(z) > 3 else "possible" if abs(z) >= 2 else "noise")
+    # the change test reads the area's own 36 months: its dispersion, then the exact test on the two windows
+    from cspdash.analysis.change import compare_counts, series_dispersion
+
+    history = hs.area_monthly(demo_con, NEWPORT, "lsoa", CITY_CENTRE, add_months(END, -35), END)
+    months = [m.date() for m in history["month"]]
+    dispersion = series_dispersion(history["crimes"].tolist(), months, END)
+    assert dispersion.phi > 2  # the city centre's monthly counts vary far more than a Poisson count
+    expected = compare_counts(float(row["crimes"]), float(row["previous_crimes"]), dispersion)
+    assert row["change_z"] == pytest.approx(expected.z)
+    assert row["dispersion"] == pytest.approx(dispersion.phi)
+    assert row["verdict"] == expected.verdict
+    old_z = 2 * (math.sqrt(row["crimes"]) - math.sqrt(row["previous_crimes"]))
+    assert abs(old_z) > 3 and row["verdict"] != "significant"  # the old rule called this noise a real change
     total = hs.partnership_total(demo_con, NEWPORT, START, END)
     assert row["share_of_total"] == pytest.approx(row["crimes"] * 100 / total)
     assert total == demo_con.execute("SELECT sum(crimes) FROM monthly_crime_counts WHERE partnership_code = ?"

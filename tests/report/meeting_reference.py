@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import shape
 
-from cspdash.analysis.change import compare_frame
+from cspdash.analysis.change import compare_frame, window_series
 from cspdash.analysis.hotspots import gi_star, persistence, queen_neighbours
 from cspdash.analysis.rag import (
     AMBER,
@@ -171,32 +171,39 @@ def crime_changes(con: duckdb.DuckDBPyConnection, partnership: str, force: str, 
     counts as '<5' (the numeric columns keep their values for sorting and tests; exports suppress them).
     """
     prev_start, prev_end = add_months(start, -12), add_months(end, -12)
-    frame = con.execute(
-        """SELECT crime_type,
-                  sum(crimes) FILTER (WHERE month BETWEEN $start AND $end)::DOUBLE AS current,
-                  sum(crimes) FILTER (WHERE month BETWEEN $prev_start AND $prev_end)::DOUBLE AS previous
-           FROM monthly_crime_counts
-           WHERE partnership_code = $partnership AND month BETWEEN $prev_start AND $end
-           GROUP BY crime_type ORDER BY crime_type""",
-        {"partnership": partnership, "start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end},
+    first = min(prev_start, add_months(end, -35))
+    monthly = con.execute(
+        """SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM monthly_crime_counts
+           WHERE partnership_code = $partnership AND month BETWEEN $first AND $end GROUP BY ALL""",
+        {"partnership": partnership, "first": first, "end": end},
     ).df()
-    if frame.empty:
-        return pd.DataFrame(columns=["crime_type", "current", "previous", "z", "pct_change", "verdict",
-                                     "direction", "sentence"])
-    frame = frame.fillna({"current": 0.0, "previous": 0.0})
+    columns = ["crime_type", "current", "previous", "z", "pct_change", "verdict", "direction", "sentence"]
+    monthly["month"] = [pd.Timestamp(m).date() for m in monthly["month"]]
+    types = sorted(set(monthly.loc[[prev_start <= m <= end for m in monthly["month"]], "crime_type"]))
+    if not types:
+        return pd.DataFrame(columns=columns)
+    calendar = _months(first, end)
     published = _published(con, force)
-    if not all(m in published for m in _months(prev_start, prev_end)):
-        frame["previous"] = np.nan
-    tested = compare_frame(frame, "current", "previous")
-    tested["sentence"] = [_change_sentence(r.current, r.previous, r.pct_change, r.verdict, public)
+    wide = monthly.pivot_table(index="crime_type", columns="month", values="crimes", aggfunc="sum")
+    wide = wide.reindex(index=types, columns=calendar).fillna(0.0)
+    for month in calendar:
+        if month not in published:
+            wide[month] = np.nan
+    history = window_series(wide.to_numpy(dtype=float), calendar, start, end, prev_start, prev_end)
+    frame = pd.DataFrame({"crime_type": types, "current": history.current, "previous": history.previous})
+    tested = compare_frame(frame, "current", "previous", history.phi, history.df, history.complete,
+                           history.expected_share)
+    shown = "" if history.complete else history.published_text
+    tested["sentence"] = [_change_sentence(r.current, r.previous, r.pct_change, r.verdict, public, shown)
                           for r in tested.itertuples()]
-    return tested.sort_values("z", key=lambda s: -s.abs().fillna(0)).reset_index(drop=True)
+    return tested.sort_values("z", key=lambda s: -s.abs().fillna(0)).reset_index(drop=True)[columns]
 
 
-def _change_sentence(current: float, previous: float, pct: float, verdict: str | None, public: bool = False) -> str:
+def _change_sentence(current: float, previous: float, pct: float, verdict: str | None, public: bool = False,
+                     published: str = "") -> str:
     now, then = count_text(current, public), count_text(previous, public)
     if verdict is None or pd.isna(previous):
-        return f"{now} (no comparison: earlier months not all published)"
+        return f"{now} vs {then} (no verdict: {published or 'earlier months not all published'})"
     label = {"significant": "a real change", "possible": "a possible change", "noise": "within normal variation"}
     if previous == 0:
         return f"{now} vs 0 — {label[verdict]}"
