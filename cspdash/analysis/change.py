@@ -51,9 +51,9 @@ CHANGE_METHOD_TEXT = "allowing for how much this count normally varies from mont
 
 CHANGE_RULE_TEXT = (
     f"Each change is judged {CHANGE_METHOD_TEXT} (measured on its own last three years of monthly counts, after "
-    "the usual seasonal pattern is taken out), with an exact test for small counts. A **real change** is one that "
-    "a stable count would show by chance less than once in 500 comparisons; a **possible change** less than once "
-    "in 50; anything else is **within normal variation**. Simulated stable counts are called a real change under "
+    "the usual seasonal pattern is taken out), with an exact test for small counts. A “real change” is one that "
+    "a stable count would show by chance less than once in 500 comparisons; a “possible change” less than once "
+    "in 50; anything else is “within normal variation”. Simulated stable counts are called a real change under "
     "1% of the time. No verdict is given when either period has unpublished months."
 )
 
@@ -178,7 +178,7 @@ def level_dispersion(values: Sequence[float]) -> Dispersion:
 
 # ---------------------------------------------------------------------------------------------- the test
 def change_p_values(current: np.ndarray, previous: np.ndarray, phi: np.ndarray | float = 1.0,
-                    df: np.ndarray | int = 0, expected_share: np.ndarray | float = 0.5,
+                    df: np.ndarray | float = 0.0, expected_share: np.ndarray | float = 0.5,
                     ) -> tuple[np.ndarray, np.ndarray]:
     """(signed z, two-sided p) of current vs previous: an exact conditional binomial test of the current share
     of the total against ``expected_share`` on the counts divided by phi, widened by a t distribution on df.

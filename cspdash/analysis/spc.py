@@ -208,8 +208,10 @@ def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | No
     value, mean = chart["value"], chart["mean"]
     found: list[Signal] = []
 
-    def until(end: int) -> str:
-        return " and is still going on" if end == n - 1 else ""
+    def until(end: int, near: bool = False) -> str:
+        if end != n - 1:
+            return ""
+        return f", including the latest {one}" if near else f", still going on in the latest {one}"
 
     for i in (int(k) for k in np.flatnonzero(chart["outside"])):
         above = bool(value[i] > chart["unpl"][i])
@@ -240,10 +242,10 @@ def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | No
         where = f"close to the {'upper' if up else 'lower'} process limit ({'above' if up else 'below'} {_fmt(line)})"
         if len(flagged) == 2:
             sentence = (f"{label(flagged[0])} and {label(flagged[1])} are {where}: 2 of 3 {one}s in a row near "
-                        f"the same limit, an early warning of change{until(end)}.")
+                        f"the same limit, an early warning of change{until(end, near=True)}.")
         else:
             sentence = (f"{len(flagged)} {one}s from {label(start)} to {label(end)} are {where}, each within 3 "
-                        f"{one}s of another: an early warning of change{until(end)}.")
+                        f"{one}s of another: an early warning of change{until(end, near=True)}.")
         found.append(Signal("two_of_three_near_limit", start, end, direction, sentence))
 
     found.sort(key=lambda s: (s.start_index, RULES.index(s.rule)))

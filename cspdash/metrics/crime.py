@@ -756,6 +756,11 @@ def _fmt_number(value: float, rate: bool) -> str:
     return f"{value:,.1f}" if rate else f"{value:,.0f}"
 
 
+def _unit_for(value: float, unit: str, rate: bool) -> str:
+    """'incidents', but '1 incident': a count of exactly one takes the singular."""
+    return unit[:-1] if not rate and round(value) == 1 and unit.endswith("s") else unit
+
+
 def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compare: str | None = None) -> str:
     """One sentence on the latest complete period of each area (up to three), against a year before."""
     if frame.empty or frame[value].notna().sum() == 0:
@@ -767,7 +772,8 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
         if usable.empty:
             continue
         latest = usable.iloc[-1]
-        text = f"{area} {_fmt_number(float(latest[value]), rate)} {unit} in {latest['period_label']}"
+        text = (f"{area} {_fmt_number(float(latest[value]), rate)} {_unit_for(float(latest[value]), unit, rate)} in "
+                f"{latest['period_label']}")
         before = latest.get("last_year_rate" if rate else "last_year")
         if value.startswith("rolling"):
             year_ago = usable[usable["period"] == date(latest["period"].year - 1, latest["period"].month, 1)]

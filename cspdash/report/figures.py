@@ -95,7 +95,7 @@ def change_figure(b: Briefing) -> go.Figure:
     In public output a crime type with a small count in either period is left out (its % change would give the
     count away); the export names them under the chart (``change_chart_note``).
     """
-    changes = b.crime_changes.dropna(subset=["previous"]) if not b.crime_changes.empty else b.crime_changes
+    changes = b.crime_changes.dropna(subset=["verdict"]) if not b.crime_changes.empty else b.crime_changes
     left_out = left_out_of_change_chart(b)
     if left_out:
         changes = changes[~changes["crime_type"].isin(left_out)]
@@ -115,7 +115,8 @@ def change_figure(b: Briefing) -> go.Figure:
         low, high = float(changes["pct_change"].min()), float(changes["pct_change"].max())
         figure.update_xaxes(range=[min(low, 0) * 1.35 - 4, max(high, 0) * 1.35 + 4])
     figure.update_yaxes(rangemode="normal")
-    figure = theme.apply(figure, "Change by crime type (solid = real change, Poisson |z| > 3)", height=520)
+    figure = theme.apply(figure, "Change by crime type (solid = real change, allowing for normal variation)",
+                         height=520)
     figure.update_layout(margin={"l": 220, "r": 60})
     return figure
 

@@ -215,7 +215,7 @@ def what_changed_lines(b: Briefing) -> dict[str, list[str]]:
             for r in worse.itertuples()],
         "Improved": [f"{r.level.capitalize()} {r.item_id} '{r.title}': {r.rag_then} → {r.rag_now}"
                      for r in better.itertuples()],
-        "Real changes in crime (Poisson test)": [f"{r.crime_type}: {r.sentence}" for r in real.itertuples()],
+        "Real changes in crime": [f"{r.crime_type}: {r.sentence}" for r in real.itertuples()],
         "SPC signals": [str(s) for s in b.spc_signals.get("sentence", [])],
         "New or intensifying hot spots": [
             f"{r.area_name} ({r.area_code}): {r.persistence}, {r.hot_spot_class}, {b.count(r.crimes_latest)} in the "

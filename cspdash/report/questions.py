@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from cspdash.analysis.change import CHANGE_METHOD_TEXT
 from cspdash.analysis.rag import AMBER, COMPLETE, GREEN, RED
 from cspdash.metrics.meeting import Briefing
 
@@ -33,8 +34,9 @@ RULES_TEXT: dict[str, str] = {
     "overdue_recommendation": "A committee recommendation is past its due date and not achieved: ask its lead "
                               "for a completion date.",
     "indicator_disagrees": "A partner indicator's RAG disagrees with the priority's action-based RAG: ask why.",
-    "significant_rise": "A crime type rose by a real change (Poisson |z| > 3) against the same months a year "
-                        "earlier: ask whether the rise is understood and what the response is.",
+    "significant_rise": "A crime type rose by a real change (allowing for how much its count normally varies from "
+                        "month to month) against the same months a year earlier: ask whether the rise is understood "
+                        "and what the response is.",
     "spc_signal": "An SPC signal for the worse on a crime type's monthly counts: ask whether it is understood.",
     "new_hot_spot": "An area became a new or intensifying hot spot: ask what residents there report and whether "
                     "the plan reaches it.",
@@ -136,10 +138,10 @@ def _lead_for_crime_type(b: Briefing, crime_type: str) -> str:
 
 
 def _test(b: Briefing, row: Any, word: str) -> str:
-    """'up 40%, Poisson z = 3.5'; only the test's name when a small count is suppressed (the % and z give it away)."""
+    """'up 40%'; only 'change test' when a small count is suppressed (the % would give it away)."""
     if b.hides(row.current, row.previous):
-        return "Poisson test"
-    return f"{word} {abs(row.pct_change):.0f}%, Poisson z = {row.z:.1f}"
+        return "change test"
+    return f"{word} {abs(row.pct_change):.0f}%"
 
 
 def _window(b: Briefing) -> str:
@@ -156,7 +158,7 @@ def significant_rises(b: Briefing) -> list[Question]:
         out.append(Question(
             f"{row.crime_type} has risen: is the rise understood, and what is the partnership's response?",
             f"{row.crime_type}: {b.count(row.current)} in {b.meeting.window_label} vs {b.count(row.previous)} in "
-            f"{b.meeting.compare_label} ({_test(b, row, 'up')}: a real change).",
+            f"{b.meeting.compare_label} ({_test(b, row, 'up')}: a real change, {CHANGE_METHOD_TEXT}).",
             _lead_for_crime_type(b, row.crime_type), SCRUTINISE_PERFORMANCE, "significant_rise"))
     return out
 
@@ -173,7 +175,7 @@ def significant_falls(b: Briefing) -> list[Question]:
             f"{row.crime_type} has fallen: what does the partnership think worked, and can it be applied to "
             "other priorities?",
             f"{row.crime_type}: {b.count(row.current)} in {b.meeting.window_label} vs {b.count(row.previous)} in "
-            f"{b.meeting.compare_label} ({_test(b, row, 'down')}: a real change).",
+            f"{b.meeting.compare_label} ({_test(b, row, 'down')}: a real change, {CHANGE_METHOD_TEXT}).",
             _lead_for_crime_type(b, row.crime_type), SCRUTINISE_PERFORMANCE, "significant_fall"))
     return out
 

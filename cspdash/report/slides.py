@@ -119,7 +119,7 @@ def headline_figures(b: Briefing) -> list[tuple[str, str, str]]:
                 else f"{100 * (current - previous) / previous:+.0f}% on a year earlier"
             out.append((b.count(current), f"{label}, {m.window_label}", pct))
         real = changes[changes["verdict"] == "significant"]
-        out.append((str(len(real)), "crime types with a real change", "Poisson test, |z| > 3"))
+        out.append((str(len(real)), "crime types with a real change", "allowing for normal variation"))
     counts = b.priorities["rag"].value_counts() if not b.priorities.empty else pd.Series(dtype=int)
     out.append((str(int(counts.get("Red", 0))), "priorities Red", f"of {len(b.priorities)} priorities"))
     out.append((str(len(b.new_hot_spots)), "new or intensifying hot spots", "Gi*, last 3 months"))
@@ -175,7 +175,8 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     slide = _title_only(deck, SLIDE_TITLES[2])
     _picture(slide, change_png)
     left_out = figures.left_out_of_change_chart(b)
-    _note(slide, "Solid bars are real changes (Poisson test |z| > 3); pale bars are within normal variation."
+    _note(slide, "Solid bars are real changes, allowing for how much each count normally varies from month to "
+          "month; pale bars are possible changes or within normal variation."
           + (" " + figures.change_chart_note(left_out) if left_out else ""), top=6.7 if left_out else 6.85)
     step(4, "Writing the map and plan slides")
     slide = _title_only(deck, SLIDE_TITLES[3])

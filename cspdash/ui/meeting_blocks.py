@@ -49,7 +49,7 @@ def what_changed(b: mm.Briefing) -> None:
     lines = what_changed_lines(b)
     cols = st.columns(4)
     cols[0].metric("New Red or Amber", len(lines["New Red and Amber items"]))
-    cols[1].metric("Real crime changes", len(lines["Real changes in crime (Poisson test)"]))
+    cols[1].metric("Real crime changes", len(lines["Real changes in crime"]))
     cols[2].metric("New or intensifying hot spots", len(lines["New or intensifying hot spots"]))
     cols[3].metric("Overdue recommendations", len(lines["Overdue recommendations"]))
     for title, items in lines.items():

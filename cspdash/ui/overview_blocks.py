@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from cspdash.analysis.change import CHANGE_RULE_TEXT
@@ -22,6 +23,9 @@ from cspdash.vocab import ALL_CRIME
 DIRECTION_ICON = {"up": "▲", "down": "▼", "flat": "●"}
 VERDICT_ICON = {"significant": "⚠️", "possible": "👀", "noise": "≈"}
 TILE_ALL_CRIME = "All crime (excl. ASB)"
+#: signals listed in full per crime type, and crime types listed in full; the rest sit behind "and N more"
+SHOWN_SIGNALS_PER_TYPE = 2
+SHOWN_SIGNAL_TYPES = 6
 
 
 def link_params(selection: Selection, **extra: str) -> dict[str, str]:
@@ -69,19 +73,23 @@ def headline_tiles(selection: Selection) -> None:
                                      f"{figures}. Public output shows counts of 1–4 as <5 and leaves out their change."))
             continue
         pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
+        spread = (f" This count varies {tile.dispersion:.1f} times as much as a steady count would."
+                  if tile.verdict is not None and tile.dispersion > 1.05 else "")
         shown.append(blocks.Tile(
-            label, counts.format(tile.current), tile.sentence, f"{figures}. Poisson z = {tile.z:.1f}.",
+            label, counts.format(tile.current), tile.sentence, f"{figures}.{spread}",
             change=pct, direction=tile.direction, symbol=DIRECTION_ICON.get(tile.direction, ""),
             note=f"on previous {period.months} months"))
     blocks.tiles(shown, "Headline changes")
     st.caption("**Is the change real?** " + CHANGE_RULE_TEXT + " Fewer crimes is better: a rise shows in red with ▲, "
                "a fall in blue with ▼, no change with ●.")
     if st.toggle("Show the tile figures as a table", key="tile_table"):
-        table = frame[["label", "current", "previous", "pct_change", "z", "sentence"]].rename(columns={
-            "label": "Crime type", "current": period.label, "previous": period.previous_label,
-            "pct_change": "Change (%)", "z": "Poisson z", "sentence": "Verdict"}).round(1)
+        table = frame[["label", "current", "previous", "pct_change", "dispersion", "p_value", "sentence"]].rename(
+            columns={"label": "Crime type", "current": period.label, "previous": period.previous_label,
+                     "pct_change": "Change (%)", "dispersion": "Variation (× a steady count)",
+                     "p_value": "Chance if nothing changed", "sentence": "Verdict"}).round(
+            {"Change (%)": 1, "Variation (× a steady count)": 1, "Chance if nothing changed": 4})
         blocks.table(table, "headline changes", small_count_columns=[period.label, period.previous_label],
-                     derived_columns=["Change (%)", "Poisson z"])
+                     derived_columns=["Change (%)", "Chance if nothing changed"])
 
 
 def exceptions(selection: Selection) -> None:
@@ -95,19 +103,30 @@ def exceptions(selection: Selection) -> None:
         if signals.empty:
             st.markdown("No crime type shows an SPC signal in the last three months: recent months are within "
                         "normal variation.")
-        for crime_type, group in list(signals.groupby("crime_type", sort=False))[:6]:
-            icon = DIRECTION_ICON[group["direction"].iloc[0]]
-            lines = "\n".join(f"  - {s}" for s in group["sentence"].head(2))
-            st.markdown(f"- {icon} **{group['label'].iloc[0]}**\n{lines}")
-            _link("trends.py", f"See the {group['label'].iloc[0].lower()} trend", ":material/show_chart:",
-                  link_params(selection, ct=str(crime_type)))
-        st.caption(SPC_RULE_TEXT)
+        groups = list(signals.groupby("crime_type", sort=False))
+        for crime_type, group in groups[:SHOWN_SIGNAL_TYPES]:
+            _signal_group(selection, str(crime_type), group)
+        if len(groups) > SHOWN_SIGNAL_TYPES:
+            rest = groups[SHOWN_SIGNAL_TYPES:]
+            count = sum(len(g) for _t, g in rest)
+            with st.expander(f"…and {count} more signal{'s' if count != 1 else ''} in {len(rest)} more crime "
+                             f"type{'s' if len(rest) != 1 else ''}"):
+                for crime_type, group in rest:
+                    _signal_group(selection, str(crime_type), group)
+        if not signals.empty:
+            total = len(signals)
+            st.caption(f"{total} signal{'s' if total != 1 else ''} in all, every one listed. " + SPC_RULE_TEXT)
+        else:
+            st.caption(SPC_RULE_TEXT)
     with ward_col:
         st.markdown("**Wards with a real change in all recorded crime**")
         wards = query(crime.ward_changes, selection.partnership_code, period)
         real = wards[wards["verdict"] == "significant"] if not wards.empty else wards
-        if real.empty:
-            st.markdown("No ward shows a real change (Poisson |z| > 3) against the previous period.")
+        if not wards.empty and wards["verdict"].isna().all():
+            st.markdown(f"No verdicts for wards: {wards['published'].iloc[0] or 'not enough months published'}.")
+        elif real.empty:
+            st.markdown("No ward shows a real change against the previous period, allowing for how much each "
+                        "ward's count normally varies from month to month.")
         if not real.empty:  # one list, one element to draw
             st.markdown("\n".join(f"- {DIRECTION_ICON[ward.direction]} **{ward.ward_name}**: {ward.current:,} "
                                    f"against {ward.previous:,} — {ward.sentence}" for ward in real.head(8).itertuples()))
@@ -115,6 +134,19 @@ def exceptions(selection: Selection) -> None:
             st.caption(f"…and {len(real) - 8} more wards; see the crime trends page at ward level.")
         _link("trends.py", "Compare wards on the trends page", ":material/show_chart:",
               link_params(selection, level="ward"))
+
+
+def _signal_group(selection: Selection, crime_type: str, group: pd.DataFrame) -> None:
+    """One crime type's signals: the first two in the list, any others behind 'and N more'."""
+    icon = DIRECTION_ICON[group["direction"].iloc[0]]
+    lines = "\n".join(f"  - {s}" for s in group["sentence"].head(SHOWN_SIGNALS_PER_TYPE))
+    st.markdown(f"- {icon} **{group['label'].iloc[0]}**\n{lines}")
+    more = len(group) - SHOWN_SIGNALS_PER_TYPE
+    if more > 0:
+        with st.expander(f"…and {more} more signal{'s' if more != 1 else ''} for {group['label'].iloc[0].lower()}"):
+            st.markdown("\n".join(f"- {s}" for s in group["sentence"].iloc[SHOWN_SIGNALS_PER_TYPE:]))
+    _link("trends.py", f"See the {group['label'].iloc[0].lower()} trend", ":material/show_chart:",
+          link_params(selection, ct=crime_type))
 
 
 def plan_summary(selection: Selection) -> None:

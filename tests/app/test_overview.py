@@ -60,16 +60,17 @@ def test_tiles_equal_independent_counts(overview: AppTest, raw: duckdb.DuckDBPyC
     asb = independent_count(raw, "Newport", start, end, asb=True)
     assert _tile(overview, "All crime (excl. ASB)") == f"{all_crime:,}"
     assert _tile(overview, "Anti-social behaviour") == f"{asb:,}"
-    # the verdict is in words on the tile, the figures behind it too, and the Poisson rule is explained beneath
+    # the verdict is in words on the tile, the figures behind it too, and the change test is explained beneath
     shown = {t["label"]: t for t in tiles(overview)}
     assert all("within normal variation" in t["verdict"] or "real change" in t["verdict"]
                or "possible change" in t["verdict"] for t in shown.values()), shown
     asb_tile = shown["Anti-social behaviour"]
-    assert asb_tile["detail"].startswith(f"{asb:,} in ") and "Poisson z = " in asb_tile["detail"]
+    assert asb_tile["detail"].startswith(f"{asb:,} in ")
     # the change carries its direction as a symbol and a word, not only as colour
     symbol = {"up": "▲", "down": "▼", "flat": "●"}[asb_tile["direction"]]
     assert asb_tile["change"].startswith(symbol) and asb_tile["direction"] in asb_tile["verdict"] + " flat"
-    assert any("Is the change real?" in c.value and "Poisson" in c.value for c in overview.caption)
+    assert any("Is the change real?" in c.value and "allowing for how much this count normally varies from month to "
+               "month" in c.value for c in overview.caption)
 
 
 def test_tiles_include_the_priorities_crime_types(overview: AppTest, raw: duckdb.DuckDBPyConnection) -> None:
@@ -130,3 +131,18 @@ def test_bad_link_values_fall_back_with_a_note(demo_store_path: Path, use_store:
     at = _open({"csp": "<script>", "end": "2099-13"}, demo_store_path, use_store)
     assert any("isn't available" in i.value for i in at.info)
     assert _tile(at, "All crime (excl. ASB)")
+
+
+def test_every_spc_signal_is_shown(overview: AppTest, raw: duckdb.DuckDBPyConnection) -> None:
+    """No silent cut: every signal of the last three months is listed, the ones past two per crime type behind
+    '…and N more' (issue 17: an 'above the upper limit' robbery month was hidden)."""
+    from cspdash.metrics import crime
+
+    end = raw.execute("SELECT max(month) FROM published_month WHERE source = 'street'").fetchone()[0]  # type: ignore[index]
+    found = crime.recent_signals(raw, NEWPORT, "Gwent Police", end)
+    assert found.groupby("crime_type").size().max() > 2  # the demo has a crime type with more than two
+    text = "\n".join(m.value for m in overview.markdown)
+    missing = [s for s in found["sentence"] if s not in text]
+    assert not missing, missing
+    assert any(e.label.startswith("…and ") and "more signal" in e.label for e in overview.expander)
+    assert any(f"{len(found)} signals in all, every one listed" in c.value for c in overview.caption)

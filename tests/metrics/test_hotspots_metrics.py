@@ -297,3 +297,31 @@ def test_top_table_orders_tied_areas_by_code() -> None:
     table = hs.top_hot_spots_table(spots, empty, "count", "95", limit=4)
     assert table["area_code"].tolist() == ["E03", "E01", "E02", "E04"]  # the highest count first, then ties by code
     assert hs.top_hot_spot_codes(spots, "count", "95", 4) == tuple(table["area_code"])
+
+
+def test_top_hot_spots_are_sorted_as_the_caption_says(newport_lsoas: pd.DataFrame) -> None:
+    """'Significant hot spots first (strongest first), then every other area by its value, highest first'
+    (issue 17: an area with 851 crimes sat below areas with 224 and 70)."""
+    codes = hs.top_hot_spot_codes(newport_lsoas, "count", "95", limit=40)
+    ranked = newport_lsoas.set_index("area_code").loc[list(codes)]
+    hot = hs.classify_at(ranked, "95").str.startswith("Hot").to_numpy()
+    assert hot.any() and not hot.all()
+    assert list(hot) == sorted(hot, reverse=True)  # every hot spot before every other area
+    assert list(ranked["z"][hot]) == sorted(ranked["z"][hot], reverse=True)
+    others = list(ranked["crimes"][~hot])
+    assert others == sorted(others, reverse=True)
+    # and the rest of the partnership has no area with more crimes than the last one listed
+    rest = newport_lsoas[~newport_lsoas["area_code"].isin(codes)]
+    assert rest["crimes"].max() <= others[-1]
+
+
+def test_gi_star_on_few_areas_is_flagged_in_words() -> None:
+    six = pd.DataFrame({"area_code": [f"W{i}" for i in range(6)], "crimes": [5, 9, 2, 40, 7, 3]})
+    assert hs.few_areas_warning(six, "count", "ward") == (
+        "Only 6 wards to compare: hot spot statistics (Getis-Ord Gi*) need about 30 or more areas to tell a real "
+        "cluster from chance, so treat any hot or cold spot here as a hint, not a finding. Choose neighbourhoods "
+        "(LSOAs) for a sounder picture.")
+    one = six.head(1)
+    assert hs.few_areas_warning(one, "count", "lsoa").startswith("Only 1 neighbourhood (LSOA) to compare")
+    thirty = pd.DataFrame({"area_code": [f"L{i}" for i in range(30)], "crimes": range(30)})
+    assert hs.few_areas_warning(thirty, "count", "lsoa") == ""

@@ -69,7 +69,10 @@ def test_pack_holds_the_questions_changes_and_tables(pack_pdf: Path, meeting_sto
         assert " ".join(question.question.split())[:60] in text
     assert "TST-R1" in text and "OVERDUE" in text  # the overdue recommendation, flagged
     assert "Priority TST-P1 'Serious violence and knife crime' (Gwent Police): Green → Red" in text
-    assert "Shoplifting: down 36% (653 vs 1,014) — a real change" in text
+    # shoplifting fell 36% in the four months, but Newport's shoplifting varies far more than a steady count from
+    # month to month: the old rule called it a real change, the change test within normal variation
+    assert "down 36% (653 vs 1,014) — within normal variation" in text
+    assert "Shoplifting: down 36% (653 vs 1,014) — a real change" not in text
     assert "TST-CT3" in text and "2024-25 Q1" in text  # trigger log and quarterly counts
     assert "Information-sharing protocol" in text and "Appropriate skills and knowledge" in text
     assert "police.uk locations are anonymised" in text

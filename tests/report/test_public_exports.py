@@ -246,7 +246,7 @@ def test_the_one_rule_in_sentences() -> None:
             if s.rule == "outside_limits"] == public
     rising = [1.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0]  # 2 → 12: six rises
     trend = [s.sentence for s in signals(xmr(rising), count_format=count_text) if s.rule == "trend_of_6"]
-    assert trend and "(<5 to 12)" in trend[0]
+    assert trend and "(<5 rising to 12)" in trend[0]
 
 
 def test_suppress_blanks_figures_derived_from_a_small_count() -> None:

@@ -58,7 +58,7 @@ def _overview(public: bool, monkeypatch: pytest.MonkeyPatch, store: Path, tmp_pa
 
 
 def _robbery_row(at: AppTest) -> pd.Series:
-    table = next(d.value for d in at.dataframe if "Poisson z" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "Chance if nothing changed" in d.value.columns)
     return table[table["Crime type"].str.contains("Robbery", case=False)].iloc[0]
 
 
@@ -67,13 +67,13 @@ def test_a_small_count_tile_hides_its_change(small_store: Path, monkeypatch: pyt
     plain = _overview(False, monkeypatch, small_store, tmp_path)
     row = _robbery_row(plain)
     assert (int(row.iloc[1]), int(row.iloc[2])) == (3, 7)  # the store's robbery counts, current and previous
-    assert pd.notna(row["Change (%)"]) and pd.notna(row["Poisson z"])
+    assert pd.notna(row["Change (%)"]) and pd.notna(row["Chance if nothing changed"])
     assert "3" in [t["value"] for t in tiles(plain)]
 
     public = _overview(True, monkeypatch, small_store, tmp_path)
     row = _robbery_row(public)
     assert (str(row.iloc[1]), str(row.iloc[2])) == ("<5", "7")
-    assert pd.isna(row["Change (%)"]) and pd.isna(row["Poisson z"])
+    assert pd.isna(row["Change (%)"]) and pd.isna(row["Chance if nothing changed"])
     shown = tiles(public)
     assert "<5" in [t["value"] for t in shown] and "3" not in [t["value"] for t in shown]
     robbery = next(t for t in shown if t["value"] == "<5")
