@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cspdash.analysis.change import HISTORY_MONTHS, judge_windows, window_series
+from cspdash.analysis.change import HISTORY_MONTHS, compare_frame, window_series
 from cspdash.analysis.spc import MIN_LIMIT_POINTS, Signal, gap_starts, series_signals, signals, xmr
 from cspdash.metrics.catalogue import LSOA_POPULATION
 from cspdash.metrics.context import store_file
@@ -162,7 +162,8 @@ def headline_changes(
                            period.previous_start, period.previous_end)
     frame = pd.DataFrame({"crime_type": types, "current": series.current.astype("int64"),
                           "previous": series.previous.astype("int64")})
-    frame = judge_windows(frame, series).drop(columns="sentence")
+    frame = compare_frame(frame, "current", "previous", series.phi, series.df, series.complete,
+                          series.expected_share)
     frame.insert(1, "label", [crime_type_label(t) for t in frame["crime_type"]])
     frame["published"] = series.published_text
     frame["sentence"] = [change_sentence(r) for r in frame.itertuples()]
@@ -176,18 +177,20 @@ _VERDICT_WORDS = {"significant": "a real change", "possible": "a possible change
 def change_sentence(row: Any) -> str:
     """'up 9% — within normal variation' from a judged row; with no verdict (a window not fully published)
     'up 9% — no verdict: only 7 of 12 months published'."""
-    current, previous = row.current, row.previous
-    if row.verdict is None or (isinstance(row.verdict, float) and np.isnan(row.verdict)):
-        why = getattr(row, "published", "") or "not enough months published"
-        verdict = f"no verdict: {why}"
+    return change_words(row.current, row.previous, row.pct_change, row.verdict, getattr(row, "published", ""))
+
+
+def change_words(current: float, previous: float, pct: float, verdict: object, published: str = "") -> str:
+    """change_sentence from the values themselves."""
+    if verdict is None or (isinstance(verdict, float) and np.isnan(verdict)):
+        words = f"no verdict: {published or 'not enough months published'}"
     else:
-        verdict = _VERDICT_WORDS[str(row.verdict)]
+        words = _VERDICT_WORDS[str(verdict)]
     if previous == 0:
-        return f"new: 0 → {current:,} — {verdict}" if current else "none in either period"
-    pct = float(row.pct_change)
+        return f"new: 0 → {current:,} — {words}" if current else "none in either period"
     if current == previous:
-        return f"no change — {verdict}"
-    return f"{'up' if current > previous else 'down'} {abs(pct):.0f}% — {verdict}"
+        return f"no change — {words}"
+    return f"{'up' if current > previous else 'down'} {abs(float(pct)):.0f}% — {words}"
 
 
 def largest_crime_types(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, n: int = 4) -> list[str]:
@@ -510,19 +513,13 @@ def ward_changes(
     calendar, published = history_months(con, partnership, period.end)
     rows = con.execute(
         """
-        WITH by_lsoa AS (
-            SELECT g.lsoa_code, g.month, sum(g.crimes) AS crimes
-            FROM agg_crime_month_lsoa g
-            WHERE list_contains($councils, g.la_code) AND g.month BETWEEN $hstart AND $end
-              AND list_contains($types, g.crime_type)
-            GROUP BY ALL
-        )
-        SELECT l.ward_code, any_value(coalesce(w.ward_name, l.ward_code)) AS ward_name, c.month,
-               sum(c.crimes)::BIGINT AS crimes
-        FROM by_lsoa c JOIN lsoa l ON l.lsoa_code = c.lsoa_code
+        SELECT l.ward_code, any_value(coalesce(w.ward_name, l.ward_code)) AS ward_name, g.month,
+               sum(g.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa g JOIN lsoa l ON l.lsoa_code = g.lsoa_code
         LEFT JOIN ward w ON w.ward_code = l.ward_code
-        WHERE l.ward_code IS NOT NULL
-        GROUP BY l.ward_code, c.month
+        WHERE list_contains($councils, g.la_code) AND g.month BETWEEN $hstart AND $end
+          AND list_contains($types, g.crime_type) AND l.ward_code IS NOT NULL
+        GROUP BY l.ward_code, g.month
         """,
         {"councils": councils, "hstart": calendar[0], "end": period.end,
          "types": list(crime_types_for(crime_type))},
@@ -542,9 +539,11 @@ def ward_changes(
     series = window_series(grid, calendar, period.start, period.end, period.previous_start, period.previous_end)
     frame = pd.DataFrame({"ward_code": codes, "ward_name": [names[c] for c in codes],
                           "current": series.current.astype("int64"), "previous": series.previous.astype("int64")})
-    out = judge_windows(frame, series).drop(columns="sentence")
+    out = compare_frame(frame, "current", "previous", series.phi, series.df, series.complete, series.expected_share)
     out["published"] = series.published_text
-    out["sentence"] = [change_sentence(r) for r in out.itertuples()]
+    out["sentence"] = [change_words(c, p, g, v, series.published_text) for c, p, g, v in
+                       zip(out["current"].tolist(), out["previous"].tolist(), out["pct_change"].tolist(),
+                           out["verdict"].tolist(), strict=True)]
     # largest |z| first; ties (equal counts) by ward code, so the order never depends on how rows were read
     order = np.lexsort((out["ward_code"].to_numpy(dtype=object), -out["z"].abs().to_numpy(dtype=float)))
     return out.iloc[order].reset_index(drop=True)[columns]

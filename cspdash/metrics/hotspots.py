@@ -342,10 +342,23 @@ def area_history(con: duckdb.DuckDBPyConnection, partnership: str, level: str, s
     months = _month_list(first, end)
     published = _published_between(con, partnership, first, end)
     is_published = np.array([m in published for m in months], dtype=bool)
-    _frame, values, _total = _area_values(
-        con, partnership, level, len(months), f"({len(months) - 1} - datediff('month', a.month, $end::DATE))::INT",
-        "a.month BETWEEN $hstart AND $end", {"start": start, "end": end, "hstart": first}, crime_types, ())
-    grid = values["crimes"].T.copy()  # areas × months
+    area_frame = _areas_frame(con, partnership, level)
+    scope = _scope(con, partnership, level)
+    councils = "list_contains($la_codes::VARCHAR[], a.la_code)"
+    if scope.any_without_council:
+        councils = f"({councils} OR a.la_code IS NULL)"
+    found = con.execute(
+        f"SELECT a.lsoa_code, datediff('month', $first::DATE, a.month)::INT AS m, sum(a.crimes)::DOUBLE AS n "
+        f"FROM agg_crime_month_lsoa a WHERE {councils} AND a.month BETWEEN $first AND $end AND {_CRIME_FILTER} "
+        "GROUP BY ALL", {"la_codes": sorted(set(scope.las) | set(scope.partnership_las)), "first": first,
+                         "end": end, "crime_types": list(crime_types)}).fetchnumpy()
+    per_lsoa = np.zeros((len(scope.lsoas) + 1, len(months)))  # the last row takes LSOAs outside the scope
+    position = pd.Index(scope.lsoas).get_indexer(pd.Index(found["lsoa_code"]))
+    position[position < 0] = len(scope.lsoas)
+    np.add.at(per_lsoa, (position, np.asarray(found["m"], dtype=np.intp)), np.asarray(found["n"], dtype=float))
+    keep = scope.link_area >= 0
+    grid = np.zeros((len(area_frame), len(months)))  # areas × months, each link adding its LSOA
+    np.add.at(grid, scope.link_area[keep], per_lsoa[scope.link_lsoa[keep]])
     grid[:, ~is_published] = np.nan  # an unpublished month is a gap, never a zero
     return window_series(grid, months, start, end, previous_start, previous_end)
 
