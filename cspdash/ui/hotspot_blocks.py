@@ -194,7 +194,7 @@ def top_table_block(view: View) -> pd.DataFrame:
     blocks.table(shown, "top hot spots", small_count_columns=["Crimes", "Previous period"],
                  derived_columns=["Rate per 1,000", "Harm (days, est.)", "Change", "% of partnership"],
                  caption=f"Significant hot spots first (strongest Gi* z first), then every other area by "
-                         f"{label.lower()}, highest first. Change compares {period.label} with "
+                         f"{label[0].lower() + label[1:]}, highest first. Change compares {period.label} with "
                          f"{period.previous_label}. {CHANGE_RULE_TEXT}")
     return table
 

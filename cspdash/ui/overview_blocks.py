@@ -7,7 +7,7 @@ import streamlit as st
 
 from cspdash.analysis.change import CHANGE_RULE_TEXT
 from cspdash.analysis.rag import PRIORITY_RULE_TEXT, RAG_ORDER, RAG_STATUSES
-from cspdash.analysis.spc import SPC_RULE_TEXT
+from cspdash.analysis.spc import RULES, SPC_RULE_TEXT
 from cspdash.charts.trends import event_key, xmr_figure
 from cspdash.config import settings
 from cspdash.metrics import crime, plan
@@ -73,7 +73,8 @@ def headline_tiles(selection: Selection) -> None:
                                      f"{figures}. Public output shows counts of 1–4 as <5 and leaves out their change."))
             continue
         pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
-        spread = (f" This count varies {tile.dispersion:.1f} times as much as a steady count would."
+        spread = (f" Month to month this count varies {tile.dispersion:.1f} times as much as a steady count would "
+                  "(variance ÷ mean)."
                   if tile.verdict is not None and tile.dispersion > 1.05 else "")
         shown.append(blocks.Tile(
             label, counts.format(tile.current), tile.sentence, f"{figures}.{spread}",
@@ -138,6 +139,8 @@ def exceptions(selection: Selection) -> None:
 
 def _signal_group(selection: Selection, crime_type: str, group: pd.DataFrame) -> None:
     """One crime type's signals: the first two in the list, any others behind 'and N more'."""
+    # unusual months first (the strongest evidence), then the other rules in their usual order
+    group = group.sort_values("rule", key=lambda rules: rules.map(RULES.index), kind="stable")
     icon = DIRECTION_ICON[group["direction"].iloc[0]]
     lines = "\n".join(f"  - {s}" for s in group["sentence"].head(SHOWN_SIGNALS_PER_TYPE))
     st.markdown(f"- {icon} **{group['label'].iloc[0]}**\n{lines}")
