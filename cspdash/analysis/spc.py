@@ -103,21 +103,27 @@ def series_signals(
     floor_at_zero: bool = True,
     count_format: Callable[[float], str] | None = None,
     min_points: int = MIN_LIMIT_POINTS,
+    step_months: int | None = 1,
 ) -> list[Signal]:
     """The signals of one series, as signals(xmr(values, break_points, run_starts=gaps), dates) gives, without
-    building the chart. With month ``dates`` a month missing between two points is a gap (gap_starts).
+    building the chart. With ``dates`` a point that does not follow the one before by ``step_months`` starts after
+    a gap (gap_starts; None: the series' own shortest step, for quarterly or irregular figures).
 
     For pages that scan many series for signals and draw none of them.
     """
-    gaps = gap_starts(dates) if dates is not None else []
+    gaps = gap_starts(dates, step_months) if dates is not None else []
     return _signals(_chart_arrays(values, break_points, floor_at_zero, gaps, min_points), dates, count_format)
 
 
-def gap_starts(dates: Sequence[Any] | pd.Series) -> list[int]:
-    """Indices of the months that do not follow the month before them (a month between was not published)."""
+def gap_starts(dates: Sequence[Any] | pd.Series, step_months: int | None = 1) -> list[int]:
+    """Indices of the points that do not follow the point before them by ``step_months`` (monthly: a month between
+    was not published). ``step_months`` None takes the series' shortest step (e.g. 3 for quarterly figures)."""
     items = _as_dates(list(dates))
     index = [d.year * 12 + d.month for d in items]
-    return [i for i in range(1, len(index)) if index[i] != index[i - 1] + 1]
+    if step_months is None:
+        steps = [b - a for a, b in zip(index, index[1:], strict=False) if b > a]
+        step_months = min(steps) if steps else 1
+    return [i for i in range(1, len(index)) if index[i] - index[i - 1] != step_months]
 
 
 def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None,

@@ -594,7 +594,8 @@ def _recent_signal(values: list[float], dates: list[dt.date]) -> tuple[str | Non
     """Direction and sentence of the latest SPC signal reaching one of the last RECENT_POINTS points."""
     if len(values) < 3:
         return None, "too few points for an SPC chart"
-    found = [s for s in series_signals(values, dates=dates) if s.end_index >= len(values) - RECENT_POINTS]
+    found = [s for s in series_signals(values, dates=dates, step_months=None)
+             if s.end_index >= len(values) - RECENT_POINTS]
     if not found:
         return None, "no SPC signal in the latest points"
     latest = max(found, key=lambda s: (s.end_index, s.start_index))
@@ -752,7 +753,9 @@ def _judge_crimes(crime_types: list[str], series: dict[str, list[tuple]], publis
         grid = np.array([[by_month.get(m, 0.0) if not published or m in published else np.nan for m in calendar]])
         history = window_series(grid, calendar, start, stop, before_start, before_stop)
         current, previous = float(history.current[0]), float(history.previous[0])
-        direction, sentence = _recent_signal(counts, months_seen)
+        # the SPC scan reads the same months: every published month (0 when none), gaps left as gaps
+        shown = [(m, v) for m, v in zip(calendar, grid[0], strict=True) if not np.isnan(v)]
+        direction, sentence = _recent_signal([v for _m, v in shown], [m for m, _v in shown])
         change = compare_counts(current, previous, Dispersion(float(history.phi[0]), float(history.df[0])),
                                 float(history.expected_share[0]), history.complete,
                                 min(history.current_published, history.previous_published), history.window)

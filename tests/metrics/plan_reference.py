@@ -26,7 +26,7 @@ from cspdash.analysis.rag import (
     priority_rag,
     rag_badge,
 )
-from cspdash.analysis.spc import signals, xmr
+from cspdash.analysis.spc import gap_starts, signals, xmr
 from cspdash.metrics.catalogue import format_value, measure
 from cspdash.metrics.period import Period, add_months, month_label
 
@@ -375,7 +375,8 @@ def _recent_signal(values: list[float], dates: list[dt.date]) -> tuple[str | Non
     """Direction and sentence of the latest SPC signal reaching one of the last RECENT_POINTS points."""
     if len(values) < 3:
         return None, "too few points for an SPC chart"
-    found = [s for s in signals(xmr(values), dates) if s.end_index >= len(values) - RECENT_POINTS]
+    found = [s for s in signals(xmr(values, run_starts=gap_starts(dates, None)), dates)
+             if s.end_index >= len(values) - RECENT_POINTS]
     if not found:
         return None, "no SPC signal in the latest points"
     latest = max(found, key=lambda s: (s.end_index, s.start_index))
@@ -470,11 +471,13 @@ def crime_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id
             "WHERE p.source = 'street' AND t.partnership_code = ?", [partnership]).fetchall()}
         calendar = [add_months(end, -35 + i) for i in range(36)]
         by_month = dict(zip(months_seen, series["crimes"].astype(float), strict=True))
-        history = window_series(
-            np.array([[by_month.get(m, 0.0) if not published or m in published else np.nan for m in calendar]]),
-            calendar, period.start, period.end, period.previous_start, period.previous_end)
+        history_grid = np.array([[by_month.get(m, 0.0) if not published or m in published else np.nan
+                                  for m in calendar]])
+        history = window_series(history_grid, calendar, period.start, period.end, period.previous_start,
+                                period.previous_end)
         current, previous = float(history.current[0]), float(history.previous[0])
-        direction, sentence = _recent_signal([float(v) for v in series["crimes"]], months_seen)  # type: ignore[arg-type]
+        shown = [(m, v) for m, v in zip(calendar, history_grid[0], strict=True) if not np.isnan(v)]
+        direction, sentence = _recent_signal([v for _m, v in shown], [m for m, _v in shown])  # type: ignore[arg-type]
         change = compare_counts(current, previous, Dispersion(float(history.phi[0]), float(history.df[0])),
                                 float(history.expected_share[0]), history.complete,
                                 min(history.current_published, history.previous_published), history.window)
