@@ -101,6 +101,30 @@ def false_alarm_table(settings: dict) -> tuple[str, float, float]:
     return "\n".join(lines), worst_real, worst_possible
 
 
+def short_window_table(settings: dict) -> str:
+    """False alarms for the 3- and 6-month periods the pages offer: against the months just before (the seasons
+    expected share) and against the same months a year earlier (the meeting's comparison)."""
+    import pandas as pd
+
+    from cspdash.analysis.change import compare_frame
+
+    end = MONTHS[-1]
+    lines = ["| months | against | monthly mean | dispersion | real % | possible % |", "|---:|---|---:|---:|---:|---:|"]
+    for length in (3, 6):
+        for kind in ("the months before", "a year earlier"):
+            for seed, (mean, dispersion) in enumerate(((5, 1), (100, 4), (2000, 8), (2, 15))):
+                grid = simulate(mean, dispersion, settings["reps"], seed=seed + 500)
+                before_end = add_months(end, -length) if kind == "the months before" else add_months(end, -12)
+                series = window_series(grid, MONTHS, add_months(end, -(length - 1)), end,
+                                       add_months(before_end, -(length - 1)), before_end)
+                judged = compare_frame(pd.DataFrame({"current": series.current, "previous": series.previous}),
+                                       "current", "previous", series.phi, series.df, series.complete,
+                                       series.expected_share)
+                real, possible = rates(judged["verdict"].to_numpy(dtype=object))
+                lines.append(f"| {length} | {kind} | {mean:,} | {dispersion} | {real:.1f} | {possible:.1f} |")
+    return "\n".join(lines)
+
+
 def power_table(settings: dict) -> str:
     changes = (0.1, 0.2, 0.5)
     head = " | ".join(f"+{c:.0%} real (possible) new · old" for c in changes)
@@ -197,6 +221,9 @@ def main() -> None:
     print(f"\nWorst setting: {worst_real:.1f}% called real (target ≤ 1%), {worst_possible:.1f}% possible "
           f"(target ≤ 5%); {settings['reps']:,} series per setting, 36 months each, ±{SEASON_AMPLITUDE:.0%} "
           "seasonal pattern.\n")
+    print("### Change test calibration: shorter periods (nothing changed)\n")
+    print(short_window_table(settings))
+    print()
     print("### Change test power: a true change in the last 12 months\n")
     print("Each cell: % called a real change by the new test (in brackets: % called possible) · % called real by "
           "the old rule.\n")
