@@ -190,6 +190,30 @@ def kind_from_header(header: str) -> str | None:
     raise HeaderRefused(refusal_text(level, first + [t for t in FILE_TYPES if t not in first]))
 
 
+def files_markdown() -> str:
+    """The geography section of data/templates/README.md, generated from FILE_TYPES."""
+    lines = [
+        "## Geography files (CSV)", "",
+        "You rarely need these: the national geography of England and Wales ships in `data/geography/` (every "
+        "2021 LSOA with its 2024 ward, local authority, Community Safety Partnership and police force area, "
+        "Census 2021 residents, deprivation, rural-urban class, the 2011→2021 LSOA lookup and boundaries) and is "
+        "installed on the first police.uk load. Load these files when the geography changes (new wards in May, a "
+        "new population) or to declare a partnership that is not one council.", "",
+        "A file's type is decided from its **whole header**: the finest area code column it has (partnership, "
+        "LSOA, ward, local authority) picks the family, and the file must then have every required column of one "
+        "type. A file that matches no type, or one type only in part, is refused with the columns each type "
+        "needs; it is never read as another type. Column names are matched ignoring case; `yy` stands for any "
+        "two-digit year (e.g. `WD25CD`, `LAD24NM`). Boundaries are GeoJSON FeatureCollections as the ONS Open "
+        "Geography Portal publishes them (an area code property such as `LSOA21CD`, `WD24CD` or `LAD24CD`, in "
+        "WGS84); a feature with invalid geometry refuses the whole file.", "",
+        "| type | what | required columns | optional columns | rules |", "|---|---|---|---|---|",
+    ]
+    for t in FILE_TYPES:
+        lines.append(f"| `{t.kind}` | {t.label} | {', '.join(f'`{c}`' for c in t.required)} | "
+                     f"{', '.join(f'`{c}`' for c in t.optional)} | {t.notes} |")
+    return "\n".join(lines) + "\n"
+
+
 def refusal_text(level: str | None, types: list[FileType] | None = None) -> str:
     """What each accepted geography type needs (for a refused header)."""
     shown = types or list(FILE_TYPES)
@@ -339,6 +363,11 @@ def _load_lookup(con: duckdb.DuckDBPyConnection, path: Path, name: str, report: 
         f"; {no_ward:,} with no ward given" if no_ward else "")
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """E.g. "1 partnership", "2,041 partnerships"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def _column_like(csvf: _Csv, spec: str) -> str:
     """The header's name for a documented column such as WDyyCD (the first that matches)."""
     pattern = _spec_regex(spec)
@@ -412,8 +441,9 @@ def _load_ons_lookup(con: duckdb.DuckDBPyConnection, path: Path, name: str, repo
             GROUP BY ward_code) m
         WHERE ward.ward_code = m.ward_code AND ward.la_code IS DISTINCT FROM m.la_code""")
     report.rows_read, report.rows_loaded = len(csvf.rows), len(frame)
-    report.detail = (f"ONS LSOA→ward→local authority lookup ({names['WDyyCD']}): {len(frame):,} LSOAs, "
-                     f"{frame.ward_code.nunique():,} wards, {frame.la_code.nunique():,} local authorities")
+    report.detail = (f"ONS LSOA→ward→local authority lookup ({names['WDyyCD']}): {_count(len(frame), 'LSOA')}, "
+                     f"{_count(frame.ward_code.nunique(), 'ward')}, "
+                     f"{_count(frame.la_code.nunique(), 'local authority', 'local authorities')}")
 
 
 def _load_ts001(con: duckdb.DuckDBPyConnection, path: Path, name: str, report: LoadReport) -> None:
@@ -435,8 +465,8 @@ def _load_ts001(con: duckdb.DuckDBPyConnection, path: Path, name: str, report: L
         ON CONFLICT (area_code, area_type, year) DO UPDATE SET residents = excluded.residents,
             source = excluded.source""")
     report.rows_read, report.rows_loaded = len(csvf.rows), len(frame)
-    report.detail = (f"Census 2021 population (TS001): {len(frame):,} LSOAs, {int(frame.residents.sum()):,} "
-                     "usual residents")
+    report.detail = (f"Census 2021 population (TS001): {_count(len(frame), 'LSOA')}, "
+                     f"{_count(int(frame.residents.sum()), 'usual resident')}")
 
 
 def _load_lad_csp_pfa(con: duckdb.DuckDBPyConnection, path: Path, name: str, report: LoadReport) -> None:
@@ -470,8 +500,9 @@ def _load_lad_csp_pfa(con: duckdb.DuckDBPyConnection, path: Path, name: str, rep
     _upsert(con, frame.drop_duplicates(["csp_code", "la_code"]), """
         INSERT INTO partnership_la (partnership_code, la_code) SELECT csp_code, la_code FROM _geo_in""")
     report.rows_read, report.rows_loaded = len(csvf.rows), len(frame)
-    report.detail = (f"ONS local authority→partnership→force lookup: {len(firsts):,} partnerships, "
-                     f"{frame.lad_code.nunique():,} local authorities, {pfa.nunique()} force areas")
+    report.detail = (f"ONS local authority→partnership→force lookup: {_count(len(firsts), 'partnership')}, "
+                     f"{_count(frame.lad_code.nunique(), 'local authority', 'local authorities')}, "
+                     f"{_count(pfa.nunique(), 'force area')}")
 
 
 def _load_wards(con: duckdb.DuckDBPyConnection, path: Path, name: str, report: LoadReport) -> None:
