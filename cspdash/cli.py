@@ -54,8 +54,27 @@ def main(argv: list[str] | None = None) -> int:
 def _load_with_progress(store: Store, paths: list[Path], user: str) -> list[LoadReport]:
     from cspdash.ingest.load import load_paths
 
+    had_national = _national_detail(store)
     with tqdm(total=1, unit="file", desc="Loading") as bar:
-        return load_paths(store, paths, user=user, progress=_tqdm_progress(bar))
+        reports = load_paths(store, paths, user=user, progress=_tqdm_progress(bar))
+    installed = _national_detail(store)
+    if installed and not had_national:
+        print(f"Installed the shipped {installed}. Source: ONS, MHCLG, Welsh Government (Open Government "
+              "Licence v3.0).")
+    return reports
+
+
+def _national_detail(store: Store) -> str | None:
+    """The installed national geography, or None (no store yet, or not installed)."""
+    from cspdash.ingest.national import installed_detail
+
+    if not store.exists():
+        return None
+    con = store.connect_read()
+    try:
+        return installed_detail(con)
+    finally:
+        con.close()
 
 
 def _tqdm_progress(bar: tqdm):  # type: ignore[type-arg]

@@ -24,6 +24,13 @@ st.subheader("Rejected rows")
 blocks.table(db.query(loads.rejected_rows), "rejected rows",
              caption="Rows that could not be loaded, with the file, line, column, value and what was expected.")
 
+st.subheader("Geography and population")
+st.info(db.query(loads.geography_summary), icon=":material/public:")
+st.caption(loads.BTP_NOTE)
+blocks.table(db.query(loads.police_forces), "police forces",
+             caption="A police.uk file's force name (its \"Falls within\" column) must be one of these 43 "
+                     "territorial forces (or British Transport Police); any other name is refused.")
+
 st.subheader("Load new data")
 loading.upload_box()
 st.caption("Templates for the action plan and partner figures: see data/templates in the project.")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from cspdash.ingest import action_plan, geography, indicators, police_uk
+from cspdash.ingest import action_plan, geography, indicators, national, police_uk
 from cspdash.ingest.common import Hashes, next_load_id, next_load_ids, record_load, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
@@ -59,19 +59,22 @@ def detect_kind(path: Path) -> str:
         return "boundaries"
     if name.endswith(".csv"):
         header = _first_line(path).lower()
-        kind = geography.kind_from_header(header)
-        if kind:
-            return kind
-        if indicators.matches_header(header):
-            return "indicators"
-        if action_plan.matches_header(header, path.name):
-            return "action_plan"
         if "crime type" in header and "month" in header:
             return "police_uk_street"
         if "outcome type" in header:
             return "police_uk_outcomes"
         if "object of search" in header:
             return "police_uk_stop_search"
+        try:
+            kind = geography.kind_from_header(header)
+        except geography.HeaderRefused:
+            return "refused_geography"
+        if kind:
+            return kind
+        if indicators.matches_header(header):
+            return "indicators"
+        if action_plan.matches_header(header, path.name):
+            return "action_plan"
     return "unknown"
 
 
@@ -89,16 +92,25 @@ def expand(paths: Iterable[Path], workdir: Path) -> list[InputFile]:
         else:
             found.extend(_expand_zip(path, workdir) if path.suffix.lower() == ".zip"
                          else [_expand_file(path, workdir, display=path.name)])
-    unknown = [f for f in found if f.kind == "unknown"]
+    unknown = [f for f in found if f.kind in {"unknown", "refused_geography"}]
     if unknown:
         raise LoadError([
-            Problem(f.display_name, 1, None, None,
-                    "a police.uk street/outcomes/stop-and-search CSV, a geography lookup, a boundary GeoJSON, "
-                    "the action-plan workbook (.xlsx or one CSV per sheet) or a partner-indicator CSV "
-                    "(columns indicator, area_code, period, value)")
+            Problem(f.display_name, 1, None, _first_line(f.path)[:200] or None, _refusal(f))
             for f in unknown
         ])
     return found
+
+
+def _refusal(item: InputFile) -> str:
+    """What an unrecognised file should have been: for a geography header, each geography type's columns."""
+    if item.kind == "refused_geography":
+        try:
+            geography.kind_from_header(_first_line(item.path).lower())
+        except geography.HeaderRefused as refused:
+            return refused.expected
+    return ("a police.uk street/outcomes/stop-and-search CSV, a boundary GeoJSON, the action-plan workbook (.xlsx "
+            "or one CSV per sheet), a partner-indicator CSV (columns indicator, area_code, period, value) or "
+            + geography.refusal_text(None))
 
 
 def _expand_file(path: Path, workdir: Path, display: str) -> InputFile:
@@ -147,6 +159,11 @@ def load_paths(
         with store.write() as con, Hashes(f.path for f in police) as hashes:
             police_loads: list[int] = []
             touched_geography = False
+            if _needs_national_geography(con, files):
+                if progress:
+                    progress(0, 1, "Installing the national geography (England and Wales)")
+                national.install(con)  # recorded in geography_release (load_log lists the analyst's files)
+                touched_geography = True
             total = len(others) + len(POLICE_BATCHES) + (1 if action_files else 0)
             done = 0
             for item in others:
@@ -193,6 +210,23 @@ def load_paths(
             for batch, batch_reports in unrecorded:
                 police_uk.record_batch(con, batch, batch_reports, user, hashes)
     return reports
+
+
+#: geography kinds that make the analyst's own LSOA geography (a declared partnerships CSV does not)
+OWN_GEOGRAPHY_KINDS = {"lsoa_ward_lookup", "ward_names", "la_names", "lsoa_centroids", "population"}
+#: kinds that are read on top of the national geography (installed first when the store lacks it)
+ON_NATIONAL_KINDS = POLICE_KINDS | {"partnerships", "census_ts001", "ons_lsoa_ward_lad", "ons_lad_csp_pfa"}
+
+
+def _needs_national_geography(con: duckdb.DuckDBPyConnection, files: list[InputFile]) -> bool:
+    """Install the shipped geography on the first load of police.uk files or of a partnerships CSV, unless the
+    store or this load holds the analyst's own LSOA geography (their lookup then places every record)."""
+    if national.is_installed(con) or national.has_own_geography(con):
+        return False
+    kinds = {f.kind for f in files}
+    if kinds & OWN_GEOGRAPHY_KINDS:
+        return False
+    return bool(kinds & ON_NATIONAL_KINDS)
 
 
 @contextlib.contextmanager

@@ -28,6 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from cspdash.ingest.common import Hashes, record_loads, registered
+from cspdash.ingest.national import known_force_names
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.writes import insert_rows, transaction
 from cspdash.vocab import (
@@ -371,6 +372,10 @@ def _inspect(kind: _Kind, item: PoliceFile, tmp: Path) -> PoliceFile:
             raise LoadError(Problem(name, None, None, item.path.name, "a file name starting with a real month, YYYY-MM-"))
         item.file_month = date(year, month, 1)
         item.file_force = FORCES.get(slug, slug.replace("-", " ").title() + " Police")
+        if kind is STOP_SEARCH and item.file_force not in known_force_names():
+            raise LoadError(Problem(name, None, None, slug,
+                                    "a police.uk force name in the file name (YYYY-MM-<force>-stop-and-search.csv), "
+                                    "one of: " + ", ".join(sorted(s for s in FORCES if s != "northern-ireland"))))
     if kind is STOP_SEARCH and item.file_force is None:
         raise LoadError(Problem(name, None, None, item.path.name,
                                 "a stop-and-search file named like police.uk's, e.g. 2024-01-gwent-stop-and-search.csv"
@@ -666,6 +671,7 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
         [ids],
     ).fetchall():
         counted[load_id][(force, month)] = rows
+    _refuse_unknown_forces(items, counted)
     published: dict[tuple[str, date], int] = {
         (force, month): rows for force, month, rows in con.execute(
             "SELECT force, month, rows FROM published_month WHERE source = ?", [kind.source]).fetchall()
@@ -712,6 +718,34 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
         con.execute("INSERT INTO published_month (source, force, month, load_id, rows) "
                     "SELECT ?, force, month, load_id, rows FROM _police_published", [kind.source])
         con.execute("DROP TABLE _police_published")
+
+
+def _refuse_unknown_forces(items: list[PoliceFile], counted: dict[int, dict[tuple[str, date], int]]) -> None:
+    """Refuse the batch when a row's "Falls within" is not a police.uk force name the product knows (the table
+    data/geography/police_forces.csv): its partnership would otherwise get no months."""
+    known = set(known_force_names())
+    problems: list[Problem] = []
+    for item in items:
+        for force in sorted({force for force, _month in counted[item.load_id]} - known):
+            problems.append(Problem(item.display_name, _first_line_with(item, "Falls within", force),
+                                    "Falls within", force,
+                                    "a police.uk force name, one of: " + ", ".join(sorted(known))))
+    if problems:
+        raise LoadError(problems)
+
+
+def _first_line_with(item: PoliceFile, column: str, value: str) -> int | None:
+    """The physical line (header = 1) of the first row whose ``column`` is ``value`` (read only on refusal)."""
+    with open(item.read_path or item.path, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle)
+        header = [c.strip() for c in next(reader, [])]
+        if column not in header:
+            return None
+        position = header.index(column)
+        for row in reader:
+            if len(row) > position and row[position].strip() == value:
+                return reader.line_num
+    return None
 
 
 def _month_text(month: date | None) -> str:

@@ -430,7 +430,9 @@ def readme_markdown() -> str:
               "| column | required | what | example |", "|---|---|---|---|"]
     lines += [f"| {name} | {'yes' if required else 'no'} | {what} | {example} |"
               for name, required, what, example in INDICATOR_CSV_COLUMNS]
-    return "\n".join(lines) + "\n"
+    from cspdash.ingest.geography import files_markdown  # (shapely and pandas only when the README is made)
+
+    return "\n".join(lines) + "\n\n" + files_markdown()
 
 
 #: the partner-indicator CSV (loaded by cspdash.ingest.indicators): column, required, meaning, example

@@ -113,7 +113,8 @@ MEASURES: dict[str, Measure] = {
                 GROUP BY month ORDER BY month""",
             dimensions=("month", "partnership", "crime_type"),
             higher_is_better=False,
-            description="Crimes in the partnership's LSOAs that have a Census 2011 population, per 1,000 of "
+            description="Crimes in the partnership's LSOAs that have a Census population (2021 in the shipped "
+            "geography), per 1,000 of "
             "those LSOAs' usual residents (areas without a population figure are left out of both).",
         ),
         Measure(

@@ -9,9 +9,28 @@ import pandas as pd
 
 
 def partnerships(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Partnerships with data: partnership_code, partnership_name, force (sorted by name)."""
+    """Partnerships to choose from: partnership_code, partnership_name, force (sorted by force, then name).
+
+    The national geography ships all 314 partnerships; one is offered once its force has published street data.
+    A partnership declared in a partnerships CSV is always offered, and takes the place of the shipped
+    partnerships whose councils it covers entirely.
+    """
     return con.execute(
-        "SELECT partnership_code, partnership_name, force FROM partnership ORDER BY partnership_name"
+        """
+        WITH declared_las AS (
+            SELECT DISTINCT pl.la_code FROM partnership_la pl JOIN partnership p USING (partnership_code)
+            WHERE p.source IS DISTINCT FROM 'shipped'
+        ), superseded AS (
+            SELECT pl.partnership_code FROM partnership_la pl JOIN partnership p USING (partnership_code)
+            WHERE p.source = 'shipped'
+            GROUP BY pl.partnership_code HAVING bool_and(pl.la_code IN (SELECT la_code FROM declared_las))
+        ), with_data AS (SELECT DISTINCT force FROM published_month WHERE source = 'street')
+        SELECT partnership_code, partnership_name, force FROM partnership p
+        WHERE p.source IS DISTINCT FROM 'shipped'
+           OR (p.force IN (SELECT force FROM with_data)
+               AND p.partnership_code NOT IN (SELECT partnership_code FROM superseded))
+        ORDER BY force NULLS LAST, partnership_name
+        """
     ).df()
 
 

@@ -297,6 +297,12 @@ def population_coverage(con: duckdb.DuckDBPyConnection, partnership: str) -> dic
     return {"lsoas": total, "with_population": with_pop, "without_population": total - with_pop}
 
 
+def population_source(con: duckdb.DuckDBPyConnection) -> str:
+    """Where the residents behind rates come from, e.g. "Census 2021" (the latest year loaded)."""
+    row = con.execute("SELECT arg_max(source, year) FROM population WHERE area_type = 'lsoa'").fetchone()
+    return str(row[0]) if row and row[0] else "no population loaded"
+
+
 def trend_series(
     con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, areas: tuple[str, ...],
     crime_type: str, start: date, end: date, grain: str, with_force: bool = False,

@@ -1,8 +1,8 @@
 """Hot spot measures per small area (LSOA or ward): counts, rates, harm, Gi*, persistence, drill-down, caveats.
 
 Areas are the partnership's boundary polygons of the chosen level. Counts come from agg_crime_month_lsoa; an
-LSOA counts towards a ward through the lsoa table's ward_code. Rates are per 1,000 Census 2011 residents and
-use only the crimes of LSOAs whose population is known (a 2021 LSOA code with no 2011 Census row has none),
+LSOA counts towards a ward through the lsoa table's ward_code. Rates are per 1,000 Census residents (2021 in the
+shipped geography) and use only the crimes of LSOAs whose population is known (e.g. a 2021 code in a 2011 Census),
 so a ward's rate never divides crimes of unknown-population LSOAs by a partial denominator.
 The page's queries read counts per LSOA and sum them into areas in numpy: which LSOAs count towards which area,
 which have residents, and which councils and forces their rows carry (the _Scope) are read once per store
@@ -1044,8 +1044,10 @@ class Caveats:
     old_codes: int               # of which carry an LSOA code with no current boundary (e.g. 2011 codes)
     lsoa_vintages: dict[str, int]  # records by LSOA code vintage ('2021', '2011', 'unknown')
     areas: int                   # LSOAs on the map
-    areas_with_population: int   # of which have a Census 2011 population
-    residents: int               # Census 2011 residents of those LSOAs
+    areas_with_population: int   # of which have a Census population
+    residents: int               # Census residents of those LSOAs
+    population_source: str = "Census 2011"  # e.g. Census 2021 (the latest population loaded)
+    lsoa_lookup: bool = False    # 2011 codes were placed in 2021 LSOAs through the ONS lookup
 
 
 def _force_records(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> tuple[int, int]:
@@ -1126,7 +1128,14 @@ def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start:
         lsoa_vintages=dict(sorted(vintages.items())),
         areas=len(population), areas_with_population=int(population["residents"].notna().sum()),
         residents=int(population["residents"].sum(skipna=True)),
+        population_source=_population_source(con),
+        lsoa_lookup=bool(con.execute("SELECT EXISTS (SELECT 1 FROM lsoa_lookup_2011)").fetchone()[0]),  # type: ignore[index]
     )
+
+
+def _population_source(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT arg_max(source, year) FROM population WHERE area_type = 'lsoa'").fetchone()
+    return str(row[0]) if row and row[0] else "no population loaded"
 
 
 def crime_points(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
@@ -1222,15 +1231,22 @@ def caveat_lines(figures: Caveats, level: str) -> list[str]:
     if figures.old_codes:
         lines.append(f"**LSOA codes:** {vintages}. {figures.old_codes:,} records carry older (2011) LSOA codes that "
                      "have no 2021 boundary; they count in the partnership total but are not drawn on the map.")
+    elif figures.lsoa_lookup:
+        lines.append(f"**LSOA codes:** all {figures.partnership_records:,} records in the partnership are placed in the "
+                     "2021 neighbourhoods drawn here. Records police.uk published under 2011 codes were moved to "
+                     "their 2021 neighbourhood with the ONS 2011→2021 lookup (merged neighbourhoods exactly; a split "
+                     "one's records go to its 2021 piece with the most residents), so no area is counted twice.")
     else:
         lines.append(f"**LSOA codes:** all {figures.partnership_records:,} records in the partnership use codes that "
                      "match the 2021 boundaries drawn here.")
     missing = figures.areas - figures.areas_with_population
+    unknown = (f"; {missing} neighbourhoods have no population figure and no rate" if missing else "")
     lines.append(
-        f"**Rates use Census 2011 residents** ({figures.residents:,} people in {figures.areas_with_population} of "
-        f"{figures.areas} neighbourhoods; {missing} newer 2021 neighbourhoods have no 2011 population and no rate). "
+        f"**Rates use {figures.population_source} residents** ({figures.residents:,} people in "
+        f"{figures.areas_with_population} of {figures.areas} neighbourhoods{unknown}). "
         "Residents mislead in town centres, where visitors, shoppers and night-time crowds far outnumber residents."
     )
     if level == "ward":
-        lines.append("Wards are today's (2025) electoral wards; each neighbourhood counts towards the ward it lies in.")
+        lines.append("Wards are electoral wards; each neighbourhood counts towards the ward it lies in (ONS best "
+                     "fit).")
     return lines

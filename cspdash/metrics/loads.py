@@ -51,3 +51,37 @@ def completeness_summary(con: duckdb.DuckDBPyConnection) -> str:
         return f"Every month from {first} to {last} is published for every force loaded."
     return (f"{gaps} force-months between {first} and {last} are missing or far below normal: "
             "they are shown as gaps, never as zero.")
+
+
+#: how British Transport Police records are counted (README and the Data page say the same)
+BTP_NOTE = ("British Transport Police records (crimes on the railway, placed at stations) are loaded and kept, and "
+            "listed here under their own name, but counted in no partnership's figures or rates: police.uk "
+            "publishes them apart from the territorial force that covers the partnership, and adding them would mix "
+            "two forces' recording and publishing months.")
+
+
+def geography_summary(con: duckdb.DuckDBPyConnection) -> str:
+    """One sentence on the geography in use: the shipped national one (with its attribution) or the analyst's own."""
+    from cspdash.ingest.national import ATTRIBUTION, installed_detail
+
+    installed = installed_detail(con)
+    if installed:
+        shown = installed.split("; files sha256")[0]
+        return (f"Geography: the shipped {shown}. Records published under 2011 LSOA codes are placed in their 2021 "
+                "LSOA with the ONS 2011→2021 lookup (merged areas exactly; a split area's records in its 2021 "
+                f"piece with the most residents). {ATTRIBUTION}")
+    return ("Geography: loaded from your own files (see the load log); the shipped national geography is not "
+            "installed in this store.")
+
+
+def police_forces(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """police.uk force names matched to police force areas, with how many partnerships each force holds."""
+    return con.execute(
+        """SELECT f.force AS "police.uk force (Falls within)", f.file_slug AS "File name part",
+                  f.pfa_code AS "Force area code", f.pfa_name AS "Force area",
+                  count(p.partnership_code) AS "Partnerships",
+                  (SELECT count(*) FROM published_month m WHERE m.source = 'street' AND m.force = f.force)
+                      AS "Months loaded"
+           FROM police_force f LEFT JOIN partnership p ON p.force = f.force AND p.source = 'shipped'
+           GROUP BY ALL ORDER BY "Months loaded" DESC, 1"""
+    ).df()

@@ -7,26 +7,39 @@ import duckdb
 from cspdash.store.writes import insert_rows, transaction
 from cspdash.vocab import OUTCOME_GROUP
 
-# an LSOA name such as "Newport 003F" names its local authority before the final code
-_LA_OF_ROW = "COALESCE(by_name.la_code, l.la_code)"
+# Each record's place: its LSOA in the 2021 vintage and its council area.
+# * A 2011 LSOA code is first mapped to the 2021 one through the ONS exact-fit lookup (lsoa_lookup_2011, installed
+#   with the national geography): unchanged and merged LSOAs map exactly; a split (or irregular) 2011 LSOA is
+#   counted in its 2021 piece with the most residents (the lookup's `placed` row), so one area is never counted
+#   under two vintages.
+# * With the national geography the 2021 LSOA's council area is authoritative; otherwise (an analyst's own
+#   lookup) an LSOA name such as "Newport 003F" names its local authority before the code does.
+# * British Transport Police records are kept but placed in no council area (counted in no partnership).
 _AREA_JOINS = """
-    LEFT JOIN lsoa l ON l.lsoa_code = s.lsoa_code
+    LEFT JOIN lsoa_lookup_2011 m ON m.lsoa11_code = s.lsoa_code AND m.placed
+    LEFT JOIN lsoa l ON l.lsoa_code = coalesce(m.lsoa21_code, s.lsoa_code)
+    LEFT JOIN lsoa_profile national ON national.lsoa_code = l.lsoa_code
     LEFT JOIN local_authority by_name ON by_name.la_name = regexp_replace(s.lsoa_name, ' [0-9]{3}[A-Z]$', '')
 """
-#: each street row joined to its place (_place: one row per LSOA code and name, NULLs as '')
+_LA_OF_ROW = ("CASE WHEN s.force = 'British Transport Police' THEN NULL "
+              "WHEN national.lsoa_code IS NOT NULL THEN l.la_code ELSE COALESCE(by_name.la_code, l.la_code) END")
+_LSOA_OF_ROW = "coalesce(m.lsoa21_code, s.lsoa_code)"
+#: each street row joined to its place (_place: one row per force, LSOA code and name, NULLs as '')
 _PLACE_JOIN = """
-    JOIN _place p ON p.code_key = coalesce(s.lsoa_code, '') AND p.name_key = coalesce(s.lsoa_name, '')
+    JOIN _place p ON p.force = s.force AND p.code_key = coalesce(s.lsoa_code, '')
+                 AND p.name_key = coalesce(s.lsoa_name, '')
 """
 
 
 def _create_place_table(con: duckdb.DuckDBPyConnection, where: str, params: object = None) -> None:
-    """_place: the council of every (LSOA code, LSOA name) among the street rows ``where`` selects, placed once
-    per pair (a few thousand) rather than once per row or per count."""
+    """_place: the 2021 LSOA and council of every (force, LSOA code, LSOA name) among the street rows ``where``
+    selects, placed once per triple (a few thousand) rather than once per row or per count."""
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _place AS
-        WITH places AS (SELECT DISTINCT s.lsoa_code, s.lsoa_name FROM street_crime s {where})
-        SELECT coalesce(s.lsoa_code, '') AS code_key, coalesce(s.lsoa_name, '') AS name_key, {_LA_OF_ROW} AS la_code
+        WITH places AS (SELECT DISTINCT s.force, s.lsoa_code, s.lsoa_name FROM street_crime s {where})
+        SELECT s.force, coalesce(s.lsoa_code, '') AS code_key, coalesce(s.lsoa_name, '') AS name_key,
+               {_LSOA_OF_ROW} AS lsoa_code, {_LA_OF_ROW} AS la_code
         FROM places s {_AREA_JOINS}
         """,
         params,
@@ -50,7 +63,7 @@ def rebuild_crime_aggregates(
         con.execute(
             f"""
             INSERT INTO agg_crime_month_lsoa
-            SELECT s.force, s.month, s.lsoa_code, p.la_code, s.crime_type, count(*)::BIGINT AS crimes
+            SELECT s.force, s.month, p.lsoa_code, p.la_code, s.crime_type, count(*)::BIGINT AS crimes
             FROM street_crime s {_PLACE_JOIN} {where}
             GROUP BY ALL
             ORDER BY la_code, month  -- pages filter by council and months: sorted rows let DuckDB skip row groups
@@ -92,7 +105,7 @@ def rebuild_outcome_aggregates(con: duckdb.DuckDBPyConnection, forces: list[str]
                     SELECT crime_id, arg_max(outcome_type, month) AS outcome_type FROM outcome
                     WHERE force = $force GROUP BY crime_id
                 )
-                SELECT s.force, s.month AS crime_month, s.lsoa_code, p.la_code, s.crime_type,
+                SELECT s.force, s.month AS crime_month, p.lsoa_code, p.la_code, s.crime_type,
                        COALESCE(g.outcome_group, 'Status unavailable') AS outcome_group, count(*)::BIGINT AS crimes
                 FROM street_crime s {_PLACE_JOIN}
                 LEFT JOIN latest o ON o.crime_id = s.crime_id

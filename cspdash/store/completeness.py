@@ -20,7 +20,8 @@ _GRID_SQL = """
         WITH span AS (SELECT min(month) AS first, max(month) AS last FROM published_month WHERE source = $source),
         forces AS (
             SELECT DISTINCT force FROM published_month
-            UNION SELECT DISTINCT force FROM partnership WHERE force IS NOT NULL
+            UNION SELECT DISTINCT force FROM partnership  -- a declared partnership's force, even before its data
+            WHERE force IS NOT NULL AND source IS DISTINCT FROM 'shipped'
         ),
         months AS (
             SELECT CAST(m AS DATE) AS month FROM span, generate_series(span.first, span.last, INTERVAL 1 MONTH) g(m)

@@ -129,6 +129,53 @@ CREATE TABLE IF NOT EXISTS partnership_la (
     la_code          VARCHAR NOT NULL,
     PRIMARY KEY (partnership_code, la_code)
 );
+-- where each partnership came from: 'shipped' (the national geography in data/geography) or 'declared' (a
+-- partnerships CSV); a declared partnership covering every council of shipped ones takes their place
+ALTER TABLE partnership ADD COLUMN IF NOT EXISTS source VARCHAR;
+-- the shipped national geography (data/geography; ONS, MHCLG, Welsh Government, OGL v3.0): what was installed
+CREATE TABLE IF NOT EXISTS geography_release (
+    name         VARCHAR PRIMARY KEY,     -- national
+    detail       VARCHAR NOT NULL,
+    installed_at TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+-- per 2021 LSOA: country, local authority (LAD 2024), partnership (CSP 2024), police force area (PFA 2024),
+-- deprivation and rural-urban class. deprivation_decile: 1 = most deprived 10% of the LSOA's own country
+-- (IMD 2025 decile in England; WIMD 2025 rank grouped in tenths in Wales); not comparable across the border.
+CREATE TABLE IF NOT EXISTS lsoa_profile (
+    lsoa_code     VARCHAR PRIMARY KEY,
+    country       VARCHAR NOT NULL,       -- England, Wales
+    lad_code      VARCHAR NOT NULL,
+    lad_name      VARCHAR NOT NULL,
+    csp_code      VARCHAR NOT NULL,
+    pfa_code      VARCHAR NOT NULL,
+    deprivation_decile INTEGER,
+    imd25_decile  INTEGER,
+    imd25_rank    INTEGER,
+    imd25_score   DOUBLE,
+    wimd25_rank   INTEGER,
+    wimd25_decile INTEGER,
+    ruc21_code    VARCHAR,                -- e.g. UN1, RSF1
+    ruc21_name    VARCHAR,                -- e.g. Urban: Nearer to a major town or city
+    urban_rural   VARCHAR                 -- Urban, Rural
+);
+-- ONS LSOA (2011) to LSOA (2021) exact-fit lookup. change_code U unchanged, M merged, S split, X irregular.
+-- placed: the one 2021 LSOA in which records published under the 2011 code are counted (for S and X the piece
+-- with the most Census 2021 residents; police.uk gives no finer placement)
+CREATE TABLE IF NOT EXISTS lsoa_lookup_2011 (
+    lsoa11_code VARCHAR NOT NULL,
+    lsoa11_name VARCHAR,
+    change_code VARCHAR NOT NULL,
+    lsoa21_code VARCHAR NOT NULL,
+    placed      BOOLEAN NOT NULL,
+    PRIMARY KEY (lsoa11_code, lsoa21_code)
+);
+-- police.uk force names ("Falls within") matched to police force areas (data/geography/police_forces.csv)
+CREATE TABLE IF NOT EXISTS police_force (
+    force     VARCHAR PRIMARY KEY,        -- e.g. Metropolitan Police Service
+    file_slug VARCHAR NOT NULL,           -- e.g. metropolitan (2024-01-metropolitan-street.csv)
+    pfa_code  VARCHAR NOT NULL,           -- e.g. E23000001
+    pfa_name  VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS population (
     area_code  VARCHAR NOT NULL,
     area_type  VARCHAR NOT NULL,          -- lsoa
@@ -276,7 +323,7 @@ CREATE TABLE IF NOT EXISTS partnership_health (
 CREATE TABLE IF NOT EXISTS agg_crime_month_lsoa (
     force      VARCHAR NOT NULL,
     month      DATE NOT NULL,
-    lsoa_code  VARCHAR,                   -- NULL: no location
+    lsoa_code  VARCHAR,                   -- NULL: no location; 2011 codes mapped to 2021 (see aggregates.py)
     la_code    VARCHAR,                   -- resolved via lsoa table or LSOA-name prefix; NULL outside known areas
     crime_type VARCHAR NOT NULL,
     crimes     BIGINT NOT NULL

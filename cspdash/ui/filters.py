@@ -84,6 +84,14 @@ def sidebar_selection() -> Selection | None:
     codes = list(names)
     default_code = "W06000022" if "W06000022" in names else codes[0]
     st.sidebar.markdown("**Area and period**")
+    force_names = sorted({f for f in forces.values() if isinstance(f, str) and f})
+    if len(force_names) > 1:  # partnerships grouped by force: the force first, then its partnerships
+        asked = st.query_params.get("csp")
+        default_force = forces.get(asked) if asked in forces else forces.get(default_code)
+        force = url_choice("Police force", force_names, "force", default_force or force_names[0],
+                           container=st.sidebar, help="The police force area; its partnerships are listed below")
+        codes = [c for c in codes if forces.get(c) == force] or codes
+        default_code = default_code if default_code in codes else codes[0]
     code = url_choice("Partnership", codes, "csp", default_code, format_func=lambda c: names[c],
                       container=st.sidebar, help="Community Safety Partnership area")
     months = tuple(query(context.months_available, forces.get(code)))

@@ -142,10 +142,10 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
         st.caption(event_key(events))
     if rate:
         cover = query(crime.population_coverage, selection.partnership_code)
-        st.caption(f"Rates use Census 2011 usual residents. {cover['without_population']} of {cover['lsoas']} "
-                   "neighbourhoods (LSOAs) in the partnership have no population figure (their 2021 codes differ "
-                   "from 2011) and are left out of rates. Resident rates overstate risk in town centres with many "
-                   "visitors.")
+        missing = (f" {cover['without_population']} of {cover['lsoas']} neighbourhoods (LSOAs) in the partnership "
+                   "have no population figure and are left out of rates." if cover["without_population"] else "")
+        st.caption(f"Rates use {query(crime.population_source)} usual residents.{missing} Resident rates overstate "
+                   "risk in town centres with many visitors.")
     if view.grain != "month":
         st.caption("Open markers are incomplete quarters or years (a month not yet published or outside the "
                    "range): compare only complete periods.")

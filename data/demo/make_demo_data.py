@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import sys
 import zipfile
 from pathlib import Path
 
-GWENT_LAS = ("W06000018", "W06000019", "W06000020", "W06000021", "W06000022")
 PARTNERSHIPS = [
     ("W06000018", "Caerphilly", "Caerphilly Community Safety Partnership"),
     ("W06000019", "Blaenau Gwent", "Blaenau Gwent Community Safety Partnership"),
@@ -32,33 +30,10 @@ def make_police_zip(source: Path, target: Path) -> None:
                 archive.writestr(info, member.read_bytes(), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
 
 
-def _filter_csv(source: Path, target: Path, keep: object) -> int:
-    """Copy the header and the rows for which keep(row) is true, byte-for-byte line endings preserved."""
-    kept = 0
-    with open(source, newline="", encoding="utf-8-sig") as src, open(target, "w", newline="", encoding="utf-8") as out:
-        reader = csv.reader(src)
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(next(reader))
-        for row in reader:
-            if keep(row):  # type: ignore[operator]
-                writer.writerow(row)
-                kept += 1
-    return kept
-
-
-def make_geography(source: Path, target: Path) -> None:
-    """The Welsh subset of the ONS lookups, every local authority, and the Gwent boundaries."""
+def make_geography(target: Path) -> None:
+    """The five Gwent partnerships, declared against the shipped national geography (data/geography places every
+    record, gives Census 2021 residents and the boundaries)."""
     target.mkdir(parents=True, exist_ok=True)
-    _filter_csv(source / "techinesis_lsoa_to_ward.csv", target / "lsoa_to_ward.csv", lambda r: r[0].startswith("W01"))
-    _filter_csv(source / "ward_all_codes.csv", target / "wards.csv", lambda r: r[0].startswith("W05"))
-    _filter_csv(source / "la_all_codes.csv", target / "local_authorities.csv", lambda r: True)
-    _filter_csv(source / "lsoa_latlong.csv", target / "lsoa_centroids.csv", lambda r: r[0].startswith("W01"))
-    _filter_csv(source / "census_2011_population_hh.csv", target / "population.csv", lambda r: r[6].startswith("W01"))
-    for area in ("lsoa", "msoa", "ward"):
-        for la in GWENT_LAS:
-            out = target / "boundaries" / f"{area}_{la}.geojson"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / "boundaries" / area / f"{la}.geojson", out)
     with open(target / "partnerships.csv", "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["partnership_code", "partnership_name", "display_name", "force", "la_code"])
@@ -69,7 +44,7 @@ def make_geography(source: Path, target: Path) -> None:
 def main(shared: Path, demo: Path) -> None:
     """Rebuild everything in demo from the shared data folder."""
     make_police_zip(shared / "police_uk" / "gwent", demo / "police_uk_gwent.zip")
-    make_geography(shared / "geography", demo / "geography")
+    make_geography(demo / "geography")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def test_page_renders_map_table_caveats_and_drilldown(hotspots_app: AppTest) -> 
     text = _text(at)
     assert "Locations are approximate" in text
     assert "had no location" in text
-    assert "Census 2011 residents" in text
+    assert "Census 2021 residents" in text
     assert "town centres" in text
     assert "Of 100 neighbourhoods (LSOAs)" in text  # the map summary: Newport has 100 LSOA boundaries
     assert len(at.get("plotly_chart")) >= 4  # map, persistence map, trend, crime mix (+ outcome mix)

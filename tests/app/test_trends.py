@@ -91,7 +91,8 @@ def test_partnership_from_link_and_rates(demo_store_path: Path, use_store: Calla
     at.selectbox(key="flt_measure").set_value("rate").run()
     assert not at.exception
     assert "per 1,000 residents" in summaries(at)[0]
-    assert any("have no population figure" in c.value for c in at.caption)
+    assert any("Rates use Census 2021 usual residents." in c.value for c in at.caption)
+    assert not any("have no population figure" in c.value for c in at.caption)  # Census 2021 covers every LSOA
 
 
 def test_wards_side_by_side_force_and_comparisons(demo_store_path: Path, use_store: Callable[[Path], None]) -> None:

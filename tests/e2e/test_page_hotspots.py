@@ -45,7 +45,7 @@ def test_map_draws_newport_lsoas_offline(page, app_url: str) -> None:  # type: i
     outside = [u for u in requests if not u.startswith((app_url, "data:", "blob:"))]
     assert not [u for u in outside if any(word in u for word in ("carto", "tile", "glyph", "maplibre", "mapbox"))]
     body = page.inner_text("[data-testid='stMain']")
-    assert "Locations are approximate" in body and "Census 2011 residents" in body
+    assert "Locations are approximate" in body and "Census 2021 residents" in body
     page.locator("[data-testid='stPlotlyChart']").first.scroll_into_view_if_needed()
     screenshot(page, "hotspots_newport_lsoa")
 

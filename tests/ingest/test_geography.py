@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cspdash.ingest.geography import KINDS, kind_from_header, load_geography_file
+from cspdash.ingest.geography import KINDS, HeaderRefused, kind_from_header, load_geography_file
 from cspdash.ingest.report import LoadError, LoadReport
 from cspdash.store.versions import Store, apply_schema
 
@@ -22,7 +22,10 @@ POLICE_STREET_HEADER = ("crime id,month,reported by,falls within,longitude,latit
 def _kind_of(path: Path) -> str:
     if path.suffix == ".geojson":
         return "boundaries"
-    kind = kind_from_header(path.read_text(encoding="utf-8").splitlines()[0].lower())
+    try:
+        kind = kind_from_header(path.read_text(encoding="utf-8").splitlines()[0].lower())
+    except HeaderRefused:
+        return "refused"
     assert kind is not None, path
     return kind
 
@@ -195,20 +198,25 @@ def test_non_numeric_population_rejects_only_that_row(con: duckdb.DuckDBPyConnec
     assert "whole number" in problem.expected
 
 
-def test_broken_geometry_rejects_only_that_feature(con: duckdb.DuckDBPyConnection) -> None:
-    report = _load(con, "lsoa_broken_geometry.geojson")
-    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 1, 2)
-    bowtie, truncated = report.problems
+def test_broken_geometry_refuses_the_file_naming_each_feature(store: Store) -> None:
+    """A map with a hole where an area should be is worse than the previous map: the whole file is refused."""
+    with store.connect_read() as before_con:
+        before = _fingerprint(before_con)
+    with pytest.raises(LoadError) as caught, store.write() as con:
+        _load(con, "lsoa_broken_geometry.geojson")
+    bowtie, truncated = caught.value.problems
     assert bowtie.file.endswith("feature 2") and bowtie.column == "geometry"
     assert "W01000002" in str(bowtie.value) and "Self-intersection" in str(bowtie.value)
+    assert "valid polygon" in bowtie.expected
     assert truncated.file.endswith("feature 3") and "W01000003" in str(truncated.value)
-    assert _rows(con, "SELECT count(*) FROM boundary WHERE area_code = 'W01000003'") == [(0,)]
+    with store.connect_read() as after_con:
+        assert _fingerprint(after_con) == before
 
 
 @pytest.mark.parametrize(
     ("name", "kind", "needle"),
     [
-        ("population_missing_households.csv", None, "column named 'Households'"),
+        ("population_missing_households.csv", None, "LSOA Code, Persons, Households"),
         ("empty.csv", "lsoa_ward_lookup", "file is empty"),
         ("lsoa_to_ward_header_only.csv", None, "at least one data row"),
         ("lsoa_truncated.geojson", None, "valid GeoJSON"),

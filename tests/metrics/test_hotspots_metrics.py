@@ -67,15 +67,15 @@ def test_ward_counts_are_the_sum_of_their_lsoas(demo_con: duckdb.DuckDBPyConnect
     assert (wards["area_code"] == wards["ward_code"]).all()
 
 
-def test_rate_is_per_thousand_census_2011_residents(demo_con: duckdb.DuckDBPyConnection,
+def test_rate_is_per_thousand_census_2021_residents(demo_con: duckdb.DuckDBPyConnection,
                                                     newport_lsoas: pd.DataFrame) -> None:
     residents = demo_con.execute("SELECT residents FROM population WHERE area_code = ? AND area_type = 'lsoa'",
                                  [CITY_CENTRE]).fetchone()[0]  # type: ignore[index]
     row = newport_lsoas.set_index("area_code").loc[CITY_CENTRE]
     assert row["residents"] == residents
     assert row["rate"] == pytest.approx(row["crimes"] * 1000 / residents)
-    no_population = newport_lsoas[newport_lsoas["residents"].isna()]
-    assert len(no_population) == 10 and no_population["rate"].isna().all()  # 2021 codes with no 2011 Census row
+    # the shipped Census 2021 covers every 2021 LSOA: no area is left without a rate (Newport 014D: 2,331 residents, TS021)
+    assert residents == 2_331 and newport_lsoas["residents"].notna().all() and newport_lsoas["rate"].notna().all()
 
 
 def test_harm_is_count_times_weight_per_type(demo_con: duckdb.DuckDBPyConnection,
@@ -179,13 +179,18 @@ def test_caveat_figures(demo_con: duckdb.DuckDBPyConnection) -> None:
                                    " AND month BETWEEN ? AND ?", [START, END]).fetchone()[0]  # type: ignore[index]
     assert now.no_location == no_location > 0
     assert now.old_codes == 0 and now.lsoa_vintages == {"2021": now.partnership_records}
-    assert (now.areas, now.areas_with_population) == (100, 90)
-    # police.uk used 2011 LSOA codes until late 2022: some of those have no 2021 boundary
+    assert (now.areas, now.areas_with_population) == (100, 100) and now.population_source == "Census 2021"
+    # police.uk used 2011 LSOA codes until late 2022: all are placed in 2021 LSOAs through the ONS lookup
     early = hs.caveats(demo_con, NEWPORT, "Gwent Police", date(2022, 7, 1), date(2023, 6, 1))
-    assert early.lsoa_vintages.get("2011", 0) > 0 and early.old_codes > 0
-    assert early.on_map + early.old_codes == early.partnership_records
+    published_2011 = demo_con.execute(
+        "SELECT count(*) FROM street_crime s JOIN lsoa_lookup_2011 m ON m.lsoa11_code = s.lsoa_code AND m.placed"
+        " AND m.lsoa21_code <> s.lsoa_code WHERE s.month BETWEEN '2022-07-01' AND '2023-06-01'"
+        " AND m.lsoa21_code IN (SELECT lsoa_code FROM lsoa WHERE la_code = ?)", [NEWPORT]).fetchone()[0]
+    assert published_2011 > 0 and early.lsoa_lookup
+    assert early.old_codes == 0 and early.on_map == early.partnership_records
     lines = " ".join(hs.caveat_lines(early, "lsoa"))
-    assert f"{early.old_codes:,} records carry older (2011) LSOA codes" in lines
+    assert "moved to their 2021 neighbourhood with the ONS 2011→2021 lookup" in lines
+    assert "Rates use Census 2021 residents" in lines
     assert "town centres" in lines
 
 
@@ -244,7 +249,7 @@ def test_map_frame_hover_and_summary(newport_lsoas: pd.DataFrame, demo_con: duck
     assert frame["lon"].notna().all() and len(frame) == 100
     centre = frame.set_index("area_code").loc[CITY_CENTRE]
     assert "Newport 014D" in centre["hover"] and "Stow Hill" in centre["hover"]
-    assert "population unknown" in " ".join(frame.loc[frame["value"].isna(), "hover"])
+    assert frame["value"].notna().all()  # Census 2021 gives every 2021 LSOA a population, so a rate
     summary = hs.map_summary(frame, "rate", "lsoa", "95")
     assert summary.startswith("Of 100 neighbourhoods (LSOAs)") and "per 1,000 residents" in summary
 
