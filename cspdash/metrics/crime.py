@@ -20,6 +20,7 @@ from cspdash.analysis.spc import Signal, series_signals, signals, xmr
 from cspdash.metrics.catalogue import LSOA_POPULATION
 from cspdash.metrics.context import store_file
 from cspdash.metrics.period import Period, add_months, month_label
+from cspdash.metrics.rates import rate_decimals
 from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES, OUTCOME_GROUPS
 
 AREA_LEVELS: dict[str, str] = {"partnership": "Partnership", "ward": "Ward", "lsoa": "LSOA (neighbourhood)"}
@@ -667,8 +668,8 @@ def spc_series(
 
 
 # ---------------------------------------------------------------------------------------------- sentences
-def _fmt_number(value: float, rate: bool) -> str:
-    return f"{value:,.1f}" if rate else f"{value:,.0f}"
+def _fmt_number(value: float, rate: bool, decimals: int = 1) -> str:
+    return f"{value:,.{decimals}f}" if rate else f"{value:,.0f}"
 
 
 def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compare: str | None = None) -> str:
@@ -676,13 +677,15 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
     if frame.empty or frame[value].notna().sum() == 0:
         return f"There is no data for {what} in the areas and months chosen."
     rate = "rate" in value
+    # every rate in the sentence with the same decimals, enough that two different rates never print alike
+    decimals = rate_decimals(frame[value].dropna().astype(float)) if rate else 0
     parts = []
     for area, group in list(frame.groupby("area_name", sort=False))[:3]:
         usable = group[group[value].notna() & group.get("complete", True)]
         if usable.empty:
             continue
         latest = usable.iloc[-1]
-        text = f"{area} {_fmt_number(float(latest[value]), rate)} {unit} in {latest['period_label']}"
+        text = f"{area} {_fmt_number(float(latest[value]), rate, decimals)} {unit} in {latest['period_label']}"
         before = latest.get("last_year_rate" if rate else "last_year")
         if value.startswith("rolling"):
             year_ago = usable[usable["period"] == date(latest["period"].year - 1, latest["period"].month, 1)]
@@ -691,7 +694,7 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
             change = 100.0 * (float(latest[value]) - float(before)) / float(before)
             text += f" ({'up' if change > 0 else 'down'} {abs(change):.0f}% on a year before)"
         peak = usable.loc[usable[value].astype(float).idxmax()]
-        text += f"; highest {peak['period_label']} ({_fmt_number(float(peak[value]), rate)})"
+        text += f"; highest {peak['period_label']} ({_fmt_number(float(peak[value]), rate, decimals)})"
         parts.append(text)
     more = frame["area_name"].nunique() - 3
     tail = f"; and {more} more areas in the download" if more > 0 else ""
