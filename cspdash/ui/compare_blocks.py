@@ -1,0 +1,175 @@
+"""Blocks of the "How do we compare?" page and its Overview section: the answer in words, the partnerships side by
+side, the funnel plot, every crime type against its comparators, and the similar partnerships."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cspdash.analysis.funnel import FUNNEL_RULE_TEXT, MIN_UNITS, POSITION_SHORT, funnel_curve
+from cspdash.charts.funnel import funnel_figure, rate_bars
+from cspdash.config import settings
+from cspdash.metrics import compare
+from cspdash.metrics.crime import crime_type_label
+from cspdash.metrics.disclosure import is_small, small
+from cspdash.metrics.rates import rate_texts
+from cspdash.ui import blocks
+from cspdash.ui.db import query
+from cspdash.ui.filters import Selection, url_choice
+from cspdash.vocab import ALL_CRIME, CRIME_TYPES
+
+RATE_WORDS = f"{compare.RATE_UNIT} in the period"
+
+
+def crime_type_choice() -> str:
+    """The crime type compared (kept in the URL as ``ct``)."""
+    return str(url_choice("Crime type", [ALL_CRIME, *CRIME_TYPES], "ct", ALL_CRIME,
+                          format_func=crime_type_label))
+
+
+def _result(selection: Selection, crime_type: str) -> compare.Comparison:
+    return query(compare.comparison, selection.partnership_code, selection.period, crime_type)
+
+
+def _public_small(result: compare.Comparison) -> bool:
+    """In public output, a partnership whose count is 1–4 gets no rate or verdict (either gives the count back)."""
+    return bool(settings().public_output and result.own is not None and is_small(result.own["crimes_with_population"]))
+
+
+def answer(selection: Selection, crime_type: str) -> None:
+    """The one-sentence answer, why it is fair, and the population behind the rates."""
+    result = _result(selection, crime_type)
+    if _public_small(result):
+        st.markdown(f"**{result.partnership_name}**: too few {result.label.lower()} to compare in public output "
+                    "(counts of 1–4 are not shown).")
+        return
+    st.markdown(f"**{result.sentence}**")
+    st.markdown(result.similar_sentence)
+    residents = query(compare.partnership_residents)
+    source = residents["population_source"].dropna()
+    own = residents[residents["partnership_code"] == selection.partnership_code]
+    coverage = ""
+    if not own.empty and int(own["lsoas_with_population"].iloc[0]) < int(own["lsoas"].iloc[0]):
+        missing = int(own["lsoas"].iloc[0]) - int(own["lsoas_with_population"].iloc[0])
+        coverage = (f" {missing} of its {int(own['lsoas'].iloc[0])} neighbourhoods (LSOAs) have no population figure: "
+                    "their crimes are left out of its rate as well as their residents.")
+    st.caption(f"**Why this is fair:** rates are crimes per 1,000 residents, so areas of different sizes compare; "
+               f"the funnel allows for small areas varying more by chance and for how much areas normally differ. "
+               f"Residents: {source.iloc[0] if not source.empty else 'not loaded'}.{coverage} Rates per resident "
+               "run high in town and city centres that many visitors come to.")
+    if result.funnel.units < MIN_UNITS:
+        st.info(f"Only {result.funnel.units} partnership{'s' if result.funnel.units != 1 else ''} with police.uk "
+                f"data {'is' if result.funnel.units == 1 else 'are'} loaded: a funnel needs at least {MIN_UNITS} "
+                "to judge how much areas normally differ, so there is no verdict. Load more forces' files on the "
+                "Data page.", icon=":material/info:")
+    elif result.funnel.units < 10:
+        st.caption(f"With only {result.funnel.units} partnerships loaded, how much areas normally differ is "
+                   "estimated from those few, so the limits are wide: an area must differ a great deal to fall "
+                   "outside them. Loading the similar partnerships' forces makes the comparison firmer.")
+
+
+def side_by_side(selection: Selection, crime_type: str) -> None:
+    """The force's partnerships, the whole force and the loaded similar group, as bars and a table."""
+    result = _result(selection, crime_type)
+    frame = compare.side_by_side(result)
+    st.subheader(f"{result.force}'s partnerships side by side")
+    if frame.empty:
+        st.info("No partnership of this force has both police.uk data and a population figure.")
+        return
+    public = settings().public_output
+    shown = frame[~(small(frame["crimes"]) & public)] if public else frame
+    figure = blocks.cached_figure(rate_bars, shown, selection.partnership_name,
+                                  f"{result.label}: rate {RATE_WORDS} ({result.period_label})",
+                                  f"Crimes {compare.RATE_UNIT}")
+    summary = (f"{result.label}, {result.period_label}: "
+               + "; ".join(f"{r.name} {r.rate_text}" for r in shown.itertuples()) + f" ({compare.RATE_UNIT}).")
+    blocks.chart(figure, summary, frame.drop(columns=["kind"]), "rates side by side")
+    st.caption("Striped bars are comparators (the whole force, the loaded similar partnerships: all their crimes "
+               "over all their residents). Rank 1 = the highest rate; quartile 1 = the highest quarter.")
+    table = frame.drop(columns=["kind", "rate"]).rename(columns={
+        "name": "Area", "crimes": "Crimes", "residents": "Residents", "rate_text": f"Rate {compare.RATE_UNIT}",
+        "rank": "Rank (1 = highest)", "quartile": "Quartile", "verdict": "Funnel"})
+    blocks.table(table, "rates side by side", small_count_columns=["Crimes"],
+                 derived_columns=[f"Rate {compare.RATE_UNIT}"])
+
+
+def funnel_block(selection: Selection, crime_type: str) -> None:
+    """The funnel plot of every loaded partnership, the chosen one marked, and its verdict in words."""
+    result = _result(selection, crime_type)
+    st.subheader("Funnel plot: is the rate unusual for an area of its size?")
+    points = result.table[result.table["rate"].notna()]
+    if settings().public_output:
+        points = points[~small(points["crimes_with_population"])]
+    if points.empty:
+        st.info("No partnership has both police.uk data and a population figure for this period.")
+        return
+    curve = funnel_curve(result.funnel, float(points["residents"].min()), float(points["residents"].max()))
+    figure = blocks.cached_figure(funnel_figure, points, curve, selection.partnership_code,
+                                  f"{result.label}: rate against residents, {result.period_label}",
+                                  f"Crimes {compare.RATE_UNIT}")
+    limits = ""
+    if result.own is not None:
+        low, high = rate_texts([result.own["lower_998"], result.own["upper_998"]])
+        limits = f" At its size the 99.8% limits are {low} to {high}."
+    summary = f"{result.partnership_name}: {result.verdict}.{limits}"
+    data = points[["partnership_code", "partnership_name", "force", "crimes_with_population", "residents", "rate",
+                   "lower_95", "upper_95", "lower_998", "upper_998", "verdict"]]
+    blocks.chart(figure, summary, data, "funnel plot")
+    st.caption(FUNNEL_RULE_TEXT)
+
+
+def by_type(selection: Selection) -> None:
+    """Every crime type: the partnership's rate against the force, the similar group and all loaded ones."""
+    st.subheader("Every crime type against its comparators")
+    frame = query(compare.by_crime_type, selection.partnership_code, selection.period)
+    texts = {c: rate_texts(frame[c]) for c in ("rate", "force_rate", "group_rate", "all_rate")}
+    table = pd.DataFrame({
+        "Crime type": frame["label"], "Crimes": frame["crimes"],
+        f"{selection.partnership_name} {compare.RATE_UNIT}": texts["rate"],
+        "Force": texts["force_rate"], "Similar loaded": texts["group_rate"], "All loaded": texts["all_rate"],
+        "Rank (1 = highest)": [f"{r:.0f} of {o}" if pd.notna(r) else "" for r, o in zip(frame["rank"], frame["of"],
+                                                                                      strict=True)],
+        "Quartile": frame["quartile"], "Funnel": [POSITION_SHORT.get(p, p) for p in frame["position"]],
+    })
+    blocks.table(table, "rates by crime type", caption=f"{selection.period.label}. Rates {compare.RATE_UNIT}; "
+                 "'Similar loaded' and 'All loaded' are pooled (all their crimes over all their residents).",
+                 small_count_columns=["Crimes"],
+                 derived_columns=[f"{selection.partnership_name} {compare.RATE_UNIT}", "Rank (1 = highest)",
+                                  "Quartile", "Funnel"])
+
+
+def similar_block(selection: Selection, crime_type: str) -> None:
+    """The similar partnerships: how they are chosen, who they are, which are loaded, which forces to load."""
+    result = _result(selection, crime_type)
+    st.subheader("Similar partnerships")
+    st.markdown(compare.similarity_text())
+    if result.similar.empty:
+        st.info(f"{selection.partnership_name} is not in the national partnership list "
+                "(data/comparisons/csp_profiles.csv), so it has no similar group.")
+        return
+    st.markdown(result.similar_sentence)
+    members = result.similar.assign(
+        loaded=["yes" if v else "no — not loaded" for v in result.similar["loaded"]],
+        rate=rate_texts(result.similar["rate"]))
+    members = members[["rank", "similar_name", "similar_force", "loaded", "crimes", "rate"]].rename(columns={
+        "rank": "Similarity rank", "similar_name": "Partnership", "similar_force": "Police force area",
+        "loaded": "police.uk data loaded", "crimes": "Crimes", "rate": f"Rate {compare.RATE_UNIT}"})
+    blocks.table(members, "similar partnerships", small_count_columns=["Crimes"],
+                 derived_columns=[f"Rate {compare.RATE_UNIT}"])
+
+
+def overview_section(selection: Selection) -> None:
+    """The Overview's one-sentence answer for all recorded crime, with a link to the full comparison."""
+    st.subheader("How do we compare?")
+    result = _result(selection, ALL_CRIME)
+    if _public_small(result):
+        st.markdown("Too few crimes to compare in public output.")
+    else:
+        st.markdown(f"{result.sentence} {result.similar_sentence}")
+    from cspdash.ui.shell import PAGES_DIR
+
+    if (PAGES_DIR / "compare.py").exists():
+        params = {"csp": selection.partnership_code, "end": selection.period.end.strftime("%Y-%m"),
+                  "len": str(selection.period.months)}
+        st.page_link("pages/compare.py", label="Compare every crime type, the funnel plot and similar partnerships",
+                     icon=":material/compare_arrows:", query_params=params)
