@@ -42,8 +42,11 @@ def funnel_figure(points: pd.DataFrame, curve: pd.DataFrame, highlight: str, tit
             marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": INK, "width": 1}},
             hovertemplate="%{text}: %{y:,.2f} per 1,000, %{x:,.0f} residents<extra></extra>"))
     figure.update_xaxes(title="Residents (log scale)", type="log")
-    figure.update_yaxes(title=y_title)
-    return apply(figure, title, height=440)
+    top = max([float(points["rate"].max())] + ([float(curve["upper_998"].max())] if not curve.empty else []))
+    figure.update_yaxes(title=y_title, range=[0, top * 1.08])
+    figure = apply(figure, title, height=480)
+    figure.update_layout(legend={"y": -0.25, "yanchor": "top"}, margin={"b": 110})
+    return figure
 
 
 def rate_bars(frame: pd.DataFrame, highlight: str, title: str, x_title: str) -> go.Figure:

@@ -27,6 +27,8 @@ from cspdash.vocab import ALL_CRIME, CRIME_TYPES
 
 COMPARISONS_DIR = PROJECT_ROOT / "data" / "comparisons"
 RATE_UNIT = "per 1,000 residents"
+#: below this many partnerships the funnel's verdict carries a warning that its limits are wide
+FIRM_UNITS = 10
 
 
 @functools.cache
@@ -169,7 +171,25 @@ class Comparison:
         verdict = self.verdict
         if verdict.startswith("no verdict"):
             return f"{text}; {verdict}."
+        if self.funnel.units < FIRM_UNITS:
+            verdict += (f" (with only {self.funnel.units} partnerships to compare, the limits are wide: only a "
+                        "very large difference would fall outside them)")
         return f"{text}: {verdict}."
+
+    @property
+    def similar_short(self) -> str:
+        """The similar group's state in one short clause, for the Overview."""
+        if self.similar.empty:
+            return f"{self.partnership_name} has no similar group (it is not in the national partnership list)."
+        loaded, total = self.loaded_similar, len(self.similar)
+        text = (f"{loaded} of its {total} most similar partnerships in England and Wales "
+                f"{'is' if loaded == 1 else 'are'} loaded")
+        if loaded < funnel.MIN_UNITS:
+            text += f", too few for a verdict against them (at least {funnel.MIN_UNITS} needed)"
+        if self.missing_forces:
+            count = len(self.missing_forces)
+            text += f"; loading {count} more force{'s' if count != 1 else ''}' police.uk files would complete it"
+        return text + "."
 
     @property
     def similar_sentence(self) -> str:
@@ -228,7 +248,8 @@ def _similar(codes: dict[str, str], partnership: str,
              usable: pd.DataFrame) -> tuple[pd.DataFrame, float | None, tuple[str, ...]]:
     """The similar group with each member's loaded state and rate, the group's pooled rate, the missing forces."""
     national = codes.get(partnership)
-    columns = ["rank", "similar_code", "similar_name", "similar_force", "loaded", "rate", "crimes", "residents"]
+    columns = ["rank", "similar_code", "similar_name", "similar_force", "loaded", "rate", "crimes", "residents",
+               "census_residents", "density", "deprived_share", "rural_share"]
     if national is None:
         return pd.DataFrame(columns=columns), None, ()
     group = similar_groups()
@@ -241,6 +262,10 @@ def _similar(codes: dict[str, str], partnership: str,
         group[column] = [members.at[c, column] if ok else np.nan
                          for c, ok in zip(group["store_code"], group["loaded"], strict=True)]
     group = group.rename(columns={"crimes_with_population": "crimes"})
+    inputs = profiles().set_index("csp_code")
+    group["census_residents"] = inputs.loc[group["similar_code"], "residents"].to_numpy()
+    for column in ("density", "deprived_share", "rural_share"):
+        group[column] = inputs.loc[group["similar_code"], column].to_numpy()
     loaded = group[group["loaded"]]
     group_rate = (float(loaded["crimes"].sum() * 1000.0 / loaded["residents"].sum()) if not loaded.empty else None)
     missing = tuple(sorted(set(group.loc[~group["loaded"], "similar_force"])))
@@ -248,7 +273,8 @@ def _similar(codes: dict[str, str], partnership: str,
 
 
 def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Period) -> pd.DataFrame:
-    """Per crime type for one partnership: crime_type, label, crimes, rate, force_rate, group_rate, all_rate
+    """Per crime type for one partnership: crime_type, label, crimes (counted in the rate), rate, force_rate,
+    group_rate, all_rate
     (pooled, every loaded partnership), rank, of, quartile, position, verdict. Same rules as ``comparison``."""
     rates = partnership_rates(con, period.start, period.end)
     loaded = rates[(rates["months"] > 0) & (rates["residents"].fillna(0) > 0)]
@@ -277,7 +303,7 @@ def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Peri
         if mine.any():
             i = int(np.flatnonzero(mine)[0])
             rank = int(1 + (rate > rate[i]).sum())
-            row.update(crimes=int(part["crimes"].iloc[i]), rate=float(rate[i]), rank=rank,
+            row.update(crimes=int(events[i]), rate=float(rate[i]), rank=rank,
                        quartile=int(min(4, max(1, math.ceil(rank / len(rate) * 4)))),
                        position=fitted.position(events[i], population[i]),
                        verdict=fitted.words(events[i], population[i]))
@@ -288,6 +314,16 @@ def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Peri
 def _pooled(events: np.ndarray, population: np.ndarray, mask: np.ndarray) -> float | None:
     """All the masked units' events per 1,000 of all their residents (None when none is masked)."""
     return float(events[mask].sum() * 1000.0 / population[mask].sum()) if mask.any() else None
+
+
+def own_profile(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[str, object] | None:
+    """The partnership's own similarity inputs from the shipped profiles (None when it is not in them)."""
+    national = profile_codes(con).get(partnership)
+    if national is None:
+        return None
+    row = profiles().set_index("csp_code").loc[national]
+    return {"csp_code": national, **{k: row[k] for k in ("csp_name", "force", "residents", "density",
+                                                         "deprived_share", "rural_share")}}
 
 
 def similarity_text() -> str:

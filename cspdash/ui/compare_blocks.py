@@ -86,6 +86,8 @@ def side_by_side(selection: Selection, crime_type: str) -> None:
     blocks.chart(figure, summary, frame.drop(columns=["kind"]), "rates side by side")
     st.caption("Striped bars are comparators (the whole force, the loaded similar partnerships: all their crimes "
                "over all their residents). Rank 1 = the highest rate; quartile 1 = the highest quarter.")
+    frame = frame.assign(rank=[f"{v:.0f}" if pd.notna(v) else "" for v in frame["rank"]],
+                         quartile=[f"{v:.0f}" if pd.notna(v) else "" for v in frame["quartile"]])
     table = frame.drop(columns=["kind", "rate"]).rename(columns={
         "name": "Area", "crimes": "Crimes", "residents": "Residents", "rate_text": f"Rate {compare.RATE_UNIT}",
         "rank": "Rank (1 = highest)", "quartile": "Quartile", "verdict": "Funnel"})
@@ -124,16 +126,17 @@ def by_type(selection: Selection) -> None:
     frame = query(compare.by_crime_type, selection.partnership_code, selection.period)
     texts = {c: rate_texts(frame[c]) for c in ("rate", "force_rate", "group_rate", "all_rate")}
     table = pd.DataFrame({
-        "Crime type": frame["label"], "Crimes": frame["crimes"],
+        "Crime type": frame["label"], "Crimes counted": frame["crimes"],
         f"{selection.partnership_name} {compare.RATE_UNIT}": texts["rate"],
         "Force": texts["force_rate"], "Similar loaded": texts["group_rate"], "All loaded": texts["all_rate"],
         "Rank (1 = highest)": [f"{r:.0f} of {o}" if pd.notna(r) else "" for r, o in zip(frame["rank"], frame["of"],
                                                                                       strict=True)],
-        "Quartile": frame["quartile"], "Funnel": [POSITION_SHORT.get(p, p) for p in frame["position"]],
+        "Quartile": [f"{v:.0f}" if pd.notna(v) else "" for v in frame["quartile"]], "Funnel": [POSITION_SHORT.get(p, p) for p in frame["position"]],
     })
     blocks.table(table, "rates by crime type", caption=f"{selection.period.label}. Rates {compare.RATE_UNIT}; "
-                 "'Similar loaded' and 'All loaded' are pooled (all their crimes over all their residents).",
-                 small_count_columns=["Crimes"],
+                 "'Similar loaded' and 'All loaded' are pooled (all their crimes over all their residents). Crimes "
+                 "counted: those in neighbourhoods with a population figure, as in the rate.",
+                 small_count_columns=["Crimes counted"],
                  derived_columns=[f"{selection.partnership_name} {compare.RATE_UNIT}", "Rank (1 = highest)",
                                   "Quartile", "Funnel"])
 
@@ -148,14 +151,36 @@ def similar_block(selection: Selection, crime_type: str) -> None:
                 "(data/comparisons/csp_profiles.csv), so it has no similar group.")
         return
     st.markdown(result.similar_sentence)
+    own = query(compare.own_profile, selection.partnership_code)
     members = result.similar.assign(
         loaded=["yes" if v else "no — not loaded" for v in result.similar["loaded"]],
-        rate=rate_texts(result.similar["rate"]))
-    members = members[["rank", "similar_name", "similar_force", "loaded", "crimes", "rate"]].rename(columns={
+        rate=[t if t != "n/a" else "" for t in rate_texts(result.similar["rate"])],
+        crimes=[f"{v:.0f}" if pd.notna(v) else "" for v in result.similar["crimes"]])
+    members = members[["rank", "similar_name", "similar_force", "loaded", "crimes", "rate", "census_residents",
+                       "density", "deprived_share", "rural_share"]]
+    members = members.assign(rank=[str(v) for v in members["rank"]])
+    if own is not None:
+        mine_rate = result.own
+        mine = pd.DataFrame([{"rank": "this one", "similar_name": str(own["csp_name"]),
+                              "similar_force": own["force"], "loaded": "yes",
+                              "crimes": f"{mine_rate['crimes_with_population']:.0f}" if mine_rate is not None else "",
+                              "rate": rate_texts([mine_rate["rate"]])[0] if mine_rate is not None else "",
+                              "census_residents": own["residents"], "density": own["density"],
+                              "deprived_share": own["deprived_share"], "rural_share": own["rural_share"]}])
+        members = pd.concat([mine, members], ignore_index=True)
+    members = members.assign(deprived_share=(100 * members["deprived_share"]).round(0),
+                             rural_share=(100 * members["rural_share"]).round(0))
+    members = members.rename(columns={
         "rank": "Similarity rank", "similar_name": "Partnership", "similar_force": "Police force area",
-        "loaded": "police.uk data loaded", "crimes": "Crimes", "rate": f"Rate {compare.RATE_UNIT}"})
-    blocks.table(members, "similar partnerships", small_count_columns=["Crimes"],
-                 derived_columns=[f"Rate {compare.RATE_UNIT}"])
+        "loaded": "police.uk data loaded", "crimes": "Crimes", "rate": f"Rate {compare.RATE_UNIT}",
+        "census_residents": "Residents (Census 2021)", "density": "Residents per km²",
+        "deprived_share": "% in most deprived fifth", "rural_share": "% rural"})
+    source = query(compare.partnership_residents)["population_source"].dropna()
+    blocks.table(members, "similar partnerships", caption=f"Crimes and rates over {selection.period.label} for the "
+                 "loaded ones (residents for the rates: "
+                 f"{source.iloc[0] if not source.empty else 'none loaded'}); the last four columns are the inputs of "
+                 "the similarity (Census 2021; data/comparisons/csp_profiles.csv).",
+                 small_count_columns=["Crimes"], derived_columns=[f"Rate {compare.RATE_UNIT}"])
 
 
 def overview_section(selection: Selection) -> None:
@@ -165,7 +190,10 @@ def overview_section(selection: Selection) -> None:
     if _public_small(result):
         st.markdown("Too few crimes to compare in public output.")
     else:
-        st.markdown(f"{result.sentence} {result.similar_sentence}")
+        st.markdown(f"{result.sentence} {result.similar_short}")
+        st.caption("**Why this is fair:** rates per 1,000 residents put areas of different sizes on one scale, and "
+                   "the funnel's limits allow for small areas varying more by chance and for how much partnerships "
+                   "normally differ; similar partnerships are chosen by size, density, deprivation and rurality.")
     from cspdash.ui.shell import PAGES_DIR
 
     if (PAGES_DIR / "compare.py").exists():

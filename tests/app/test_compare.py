@@ -30,7 +30,7 @@ def test_compare_page_answers_in_one_sentence(demo_store_path: Path, use_store: 
     text = _text(at)
     assert "Newport's recorded crime (excluding ASB) rate was 118.8 per 1,000 residents" in text
     assert "rank 1 of 5 partnerships loaded" in text
-    assert "within the 95% limits: in line with areas of its size" in text
+    assert "within the 95% limits: in line with areas of its size (with only 5 partnerships to compare, the limits are wide" in text
     # the similar group: one of 15 loaded (Caerphilly), no group verdict, the forces that would complete it
     assert "1 of Newport's 15 most similar partnerships has police.uk data loaded" in text
     assert "with fewer than 5 loaded there is no verdict against the similar group" in text
@@ -60,6 +60,9 @@ def test_overview_section_gives_the_answer_and_tiles_show_rates(demo_store_path:
     at.run()
     assert not at.exception
     assert any(s.value == "How do we compare?" for s in at.subheader)
-    assert "Newport's recorded crime (excluding ASB) rate was 118.8 per 1,000 residents" in _text(at)
+    text = _text(at)
+    assert "Newport's recorded crime (excluding ASB) rate was 118.8 per 1,000 residents" in text
+    assert "1 of its 15 most similar partnerships in England and Wales is loaded, too few for a verdict" in text
+    assert "Why this is fair" in text
     tiles = "\n".join(str(h.proto.body) for h in at.get("html"))
     assert "118.8 against 118.7 per 1,000 residents" in tiles  # two different rates never print alike
