@@ -372,7 +372,8 @@ def headline_rates(con: duckdb.DuckDBPyConnection, partnership: str, period: Per
     previous period, for the overview tiles (None when the partnership has no population figure)."""
     residents_row = partnership_residents(con)
     residents_row = residents_row[residents_row["partnership_code"] == partnership]
-    residents = float(residents_row["residents"].iloc[0]) if not residents_row.empty else 0.0
+    found = residents_row["residents"].dropna()
+    residents = float(found.iloc[0]) if not found.empty else 0.0
     rows = con.execute(
         f"""
         SELECT g.crime_type,

@@ -66,3 +66,21 @@ def test_overview_section_gives_the_answer_and_tiles_show_rates(demo_store_path:
     assert "Why this is fair" in text
     tiles = "\n".join(str(h.proto.body) for h in at.get("html"))
     assert "118.8 against 118.7 per 1,000 residents" in tiles  # two different rates never print alike
+
+
+def test_partnership_without_population_is_explained(demo_store_path: Path, use_store: Callable[[Path], None],
+                                                      tmp_path: Path) -> None:
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "nopop.duckdb"
+    shutil.copy(demo_store_path.resolve(), copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DELETE FROM population WHERE area_code IN "
+                    "(SELECT lsoa_code FROM areas WHERE partnership_code = 'W06000021')")
+    at = open_compare(copy, use_store, csp="W06000021")
+    text = _text(at)
+    assert "Monmouthshire's recorded crime (excluding ASB) rate cannot be compared" in text
+    assert "has no population figure" in text
+    assert "a funnel needs at least 5" in text
