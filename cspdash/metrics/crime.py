@@ -679,6 +679,9 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
     rate = "rate" in value
     # every rate in the sentence with the same decimals, enough that two different rates never print alike
     decimals = rate_decimals(frame[value].dropna().astype(float)) if rate else 0
+    # counts carry their rate beside them (crimes per 1,000 residents), when the areas have residents
+    beside = value == "crimes" and "rate" in frame and frame["rate"].notna().any()
+    beside_decimals = rate_decimals(frame["rate"].dropna().astype(float)) if beside else 0
     parts = []
     for area, group in list(frame.groupby("area_name", sort=False))[:3]:
         usable = group[group[value].notna() & group.get("complete", True)]
@@ -693,6 +696,8 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
         if before is not None and pd.notna(before) and float(before) > 0:
             change = 100.0 * (float(latest[value]) - float(before)) / float(before)
             text += f" ({'up' if change > 0 else 'down'} {abs(change):.0f}% on a year before)"
+        if beside and pd.notna(latest["rate"]):
+            text += f", {_fmt_number(float(latest['rate']), True, beside_decimals)} per 1,000 residents"
         peak = usable.loc[usable[value].astype(float).idxmax()]
         text += f"; highest {peak['period_label']} ({_fmt_number(float(peak[value]), rate, decimals)})"
         parts.append(text)

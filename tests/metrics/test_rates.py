@@ -50,3 +50,19 @@ def test_trend_sentence_rates_differ_when_their_changes_differ() -> None:
     sentence = trend_sentence(frame, "rate", "Burglary", "per 1,000 residents")
     assert "Newport 0.206 per 1,000 residents in Jun 2025 (up 3% on a year before)" in sentence
     assert "Torfaen 0.236 per 1,000 residents in Jun 2025 (up 15% on a year before)" in sentence
+
+
+def test_trend_sentence_puts_the_rate_beside_the_count() -> None:
+    from datetime import date
+
+    import pandas as pd
+
+    from cspdash.metrics.crime import trend_sentence
+
+    frame = pd.DataFrame({
+        "area_name": ["Newport", "Torfaen"], "period": [date(2025, 6, 1)] * 2, "period_label": ["Jun 2025"] * 2,
+        "complete": [True, True], "crimes": [30, 19], "last_year": [None, None], "rate": [0.206, 0.2052],
+    })
+    sentence = trend_sentence(frame, "crimes", "Burglary", "crimes")
+    assert "Newport 30 crimes in Jun 2025, 0.206 per 1,000 residents" in sentence
+    assert "Torfaen 19 crimes in Jun 2025, 0.205 per 1,000 residents" in sentence
