@@ -394,3 +394,57 @@ def headline_rates(con: duckdb.DuckDBPyConnection, partnership: str, period: Per
         out[crime_type] = ((current * 1000.0 / residents, previous * 1000.0 / residents) if residents > 0
                            else (None, None))
     return out
+
+
+def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+               crime_type: str) -> pd.DataFrame:
+    """Monthly rate per 1,000 residents of the partnership, its whole force and its loaded similar partnerships
+    (pooled), shaped for the trends chart: area_name, period, period_label, complete, crimes, residents, rate.
+    Months the force did not publish are left out (gaps, never zeros)."""
+    codes = profile_codes(con)
+    national = codes.get(partnership)
+    store_of = {v: k for k, v in codes.items()}
+    group = similar_groups()
+    members = [store_of[c] for c in group.loc[group["csp_code"] == national, "similar_code"] if c in store_of] \
+        if national else []
+    monthly = con.execute(
+        f"""
+        SELECT g.month, pl.partnership_code, pt.force, sum(g.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa g JOIN {LSOA_POPULATION} p ON p.area_code = g.lsoa_code AND p.residents > 0
+        JOIN partnership_la pl ON pl.la_code = g.la_code JOIN partnership pt USING (partnership_code)
+        JOIN published_month pm ON pm.source = 'street' AND pm.force = pt.force AND pm.month = g.month
+        WHERE g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
+          AND (pl.partnership_code = $partnership OR list_contains($members, pl.partnership_code)
+               OR pt.force = (SELECT force FROM partnership WHERE partnership_code = $partnership))
+        GROUP BY ALL
+        """, {"start": start, "end": end, "types": list(crime_types_for(crime_type)), "partnership": partnership,
+              "members": members}).df()
+    residents = partnership_residents(con).set_index("partnership_code")["residents"].dropna()
+    monthly = monthly[monthly["partnership_code"].isin(residents.index)]
+    monthly["residents"] = monthly["partnership_code"].map(residents).astype(float)
+    names = dict(con.execute("SELECT partnership_code, partnership_name FROM partnership").fetchall())
+    own_force = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
+    force = str(own_force[0]) if own_force else ""
+    series = [(names.get(partnership, partnership), monthly["partnership_code"] == partnership),
+              (f"{force} (whole force)", monthly["force"] == force)]
+    if members:
+        series.append((f"Similar partnerships loaded ({len(members)})", monthly["partnership_code"].isin(members)))
+    frames = []
+    for name, mask in series:
+        part = monthly[mask].groupby("month", as_index=False).agg(crimes=("crimes", "sum"),
+                                                                   residents=("residents", "sum"))
+        if part.empty:
+            continue
+        part["rate"] = part["crimes"] * 1000.0 / part["residents"]
+        part["area_name"] = name
+        frames.append(part)
+    columns = ["area_name", "period", "period_label", "complete", "crimes", "residents", "rate"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True).sort_values(["area_name", "month"], kind="stable")
+    out["period"] = [pd.Timestamp(m).date().replace(day=1) for m in out["month"]]
+    out["period_label"] = [p.strftime("%b %Y") for p in out["period"]]
+    out["complete"] = True
+    order = {name: i for i, (name, _mask) in enumerate(series)}
+    out = out.sort_values(by=["area_name", "period"], key=lambda c: c.map(order) if c.name == "area_name" else c)
+    return out[columns].reset_index(drop=True)

@@ -8,10 +8,12 @@ import streamlit as st
 
 from cspdash.analysis.funnel import FUNNEL_RULE_TEXT, MIN_UNITS, POSITION_SHORT, funnel_curve
 from cspdash.charts.funnel import funnel_figure, rate_bars
+from cspdash.charts.trends import trend_lines
 from cspdash.config import settings
-from cspdash.metrics import compare
+from cspdash.metrics import compare, crime
 from cspdash.metrics.crime import crime_type_label
 from cspdash.metrics.disclosure import is_small, small
+from cspdash.metrics.period import add_months
 from cspdash.metrics.rates import rate_texts
 from cspdash.ui import blocks
 from cspdash.ui.db import query
@@ -118,6 +120,26 @@ def funnel_block(selection: Selection, crime_type: str) -> None:
                    "lower_95", "upper_95", "lower_998", "upper_998", "verdict"]]
     blocks.chart(figure, summary, data, "funnel plot")
     st.caption(FUNNEL_RULE_TEXT)
+
+
+def rate_trend(selection: Selection, crime_type: str) -> None:
+    """The monthly rate against the force and the loaded similar partnerships, over up to three years."""
+    end = selection.period.end
+    start = max(add_months(end, -35), selection.months[0]) if selection.months else add_months(end, -35)
+    frame = query(compare.rate_trend, selection.partnership_code, start, end, crime_type)
+    label = crime_type_label(crime_type)
+    st.subheader("The rate over time against the force and similar partnerships")
+    if frame.empty:
+        st.info("No monthly rates: no police.uk data or no population figure for this partnership.")
+        return
+    if settings().public_output:
+        frame = frame[~small(frame["crimes"])]
+    figure = blocks.cached_figure(trend_lines, frame, "rate", f"{label}: monthly rate {compare.RATE_UNIT}",
+                                  f"Crimes {compare.RATE_UNIT} a month")
+    summary = crime.trend_sentence(frame, "rate", label, compare.RATE_UNIT)
+    blocks.chart(figure, summary, frame, "rate over time")
+    st.caption("Comparators are pooled: all their crimes over all their residents. Months the force did not publish "
+               "are gaps.")
 
 
 def by_type(selection: Selection) -> None:

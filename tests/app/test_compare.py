@@ -36,7 +36,7 @@ def test_compare_page_answers_in_one_sentence(demo_store_path: Path, use_store: 
     assert "with fewer than 5 loaded there is no verdict against the similar group" in text
     assert "Loading the police.uk files of Cambridgeshire, Cleveland" in text
     assert "With only 5 partnerships loaded" in text  # the limit of a 5-area funnel, said honestly
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3  # side by side, funnel, rate over time
 
 
 def test_crime_type_choice_changes_the_answer(demo_store_path: Path, use_store: Callable[[Path], None]) -> None:

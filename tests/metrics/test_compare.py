@@ -99,3 +99,16 @@ def test_partnership_with_no_population(without_monmouthshire_population: duckdb
     assert compare.headline_rates(con, MONMOUTHSHIRE, PERIOD, ("All crime",)) == {"All crime": (None, None)}
     table = compare.by_crime_type(con, MONMOUTHSHIRE, PERIOD)
     assert table["rate"].isna().all() and (table["position"] == "no_verdict").all()
+
+
+def test_rate_trend_against_force_and_group(demo_con: duckdb.DuckDBPyConnection) -> None:
+    trend = compare.rate_trend(demo_con, NEWPORT, date(2024, 7, 1), PERIOD.end, "All crime")
+    assert list(dict.fromkeys(trend["area_name"])) == ["Newport", "Gwent Police (whole force)",
+                                                       "Similar partnerships loaded (1)"]
+    assert trend.groupby("area_name").size().eq(12).all()
+    # the twelve monthly Newport rates add up to the year's rate (same residents every month)
+    newport = trend[trend["area_name"] == "Newport"]
+    year = compare.comparison(demo_con, NEWPORT, PERIOD, "All crime")
+    assert newport["rate"].sum() == pytest.approx(float(year.own["rate"]))  # type: ignore[index]
+    force = trend[trend["area_name"] == "Gwent Police (whole force)"]
+    assert force["crimes"].sum() * 1000 / force["residents"].iloc[0] == pytest.approx(year.force_rate)
