@@ -115,7 +115,9 @@ def funnel_block(selection: Selection, crime_type: str) -> None:
     if result.own is not None:
         low, high = rate_texts([result.own["lower_998"], result.own["upper_998"]])
         limits = f" At its size the 99.8% limits are {low} to {high}."
-    summary = f"{result.partnership_name}: {result.verdict}.{limits}"
+    wide = (f" With only {result.funnel.units} partnerships the limits are wide." if
+            MIN_UNITS <= result.funnel.units < compare.FIRM_UNITS else "")
+    summary = f"{result.partnership_name}: {result.verdict}.{limits}{wide}"
     data = points[["partnership_code", "partnership_name", "force", "crimes_with_population", "residents", "rate",
                    "lower_95", "upper_95", "lower_998", "upper_998", "verdict"]]
     blocks.chart(figure, summary, data, "funnel plot")
