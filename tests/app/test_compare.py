@@ -84,3 +84,18 @@ def test_partnership_without_population_is_explained(demo_store_path: Path, use_
     assert "Monmouthshire's recorded crime (excluding ASB) rate cannot be compared" in text
     assert "has no population figure" in text
     assert "a funnel needs at least 5" in text
+
+
+def test_public_output_suppresses_counts_of_one_to_four(demo_store_path: Path, use_store: Callable[[Path], None],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # theft from the person, Apr–Jun 2025: Blaenau Gwent 1, Monmouthshire 4, the others 7 or more
+    monkeypatch.setenv("CSPDASH_PUBLIC_OUTPUT", "1")
+    at = open_compare(demo_store_path, use_store, csp="W06000019", ct="Theft from the person", len="3")
+    assert "too few theft from the person to compare in public output" in _text(at)
+    side = at.dataframe[0].value
+    small = side[side["Area"].isin(["Blaenau Gwent", "Monmouthshire"])]
+    assert list(small["Crimes"]) == ["<5", "<5"]
+    assert small["Rate per 1,000 residents"].isna().all()  # a rate would give the count back
+    assert "Torfaen" in set(side["Area"]) and "<5" not in set(side.loc[side["Area"] == "Torfaen", "Crimes"])
+    summaries = [m.value for m in at.markdown if m.value.startswith("**In words:**")]
+    assert not any("Blaenau Gwent" in s or "Monmouthshire" in s for s in summaries[:1])  # left out of the chart
