@@ -20,6 +20,7 @@ from cspdash.analysis import funnel
 from cspdash.analysis.similar import SIMILARITY_TEXT, describe_group, possessive
 from cspdash.config import PROJECT_ROOT
 from cspdash.metrics.catalogue import LSOA_POPULATION
+from cspdash.metrics.context import store_file
 from cspdash.metrics.crime import crime_type_label, crime_types_for
 from cspdash.metrics.period import Period
 from cspdash.metrics.rates import rate_texts
@@ -66,10 +67,28 @@ def partnership_residents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------- rates
+#: store versions are immutable files, so the rates of a window are kept per (file, start, end): the page's
+#: comparison, its table by crime type and the Overview read them once
+_RATES_CACHE: dict[tuple[str, date, date], pd.DataFrame] = {}
+
+
 def partnership_rates(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
     """Every partnership in the store × crime type (and 'All crime', excluding ASB) over the months:
     partnership_code, partnership_name, force, crime_type, crimes, crimes_with_population, residents, months
-    (published for its force), rate (per 1,000 residents). One scan of the pre-aggregate."""
+    (published for its force), rate (per 1,000 residents). One scan of the pre-aggregate, once per store version
+    (an in-memory store is read every time)."""
+    key = (store_file(con), start, end)
+    if key[0] and key in _RATES_CACHE:
+        return _RATES_CACHE[key].copy()
+    rates = _read_rates(con, start, end)
+    if key[0]:
+        if len(_RATES_CACHE) >= 32:
+            _RATES_CACHE.clear()
+        _RATES_CACHE[key] = rates
+    return rates.copy()
+
+
+def _read_rates(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
     counts = con.execute(
         f"""
         WITH by_la AS (
