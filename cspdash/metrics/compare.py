@@ -39,93 +39,114 @@ def profiles() -> pd.DataFrame:
 
 
 @functools.cache
+def _profiles_by_code() -> pd.DataFrame:
+    return profiles().set_index("csp_code")
+
+
+@functools.cache
 def similar_groups() -> pd.DataFrame:
     """The shipped most-similar groups (data/comparisons/similar_partnerships.csv)."""
     return pd.read_csv(COMPARISONS_DIR / "similar_partnerships.csv", dtype={"csp_code": str, "similar_code": str})
 
 
 # ------------------------------------------------------------------------------------------- population
-def partnership_residents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """THE population lookup of the comparisons: partnership_code, residents, population_source, lsoas,
-    lsoas_with_population.
+#: THE population lookup of the comparisons (used by partnership_residents and inside the rates query): each
+#: partnership's residents are the store's LSOA populations (the latest year loaded for each LSOA) summed over its
+#: LSOAs. When the Census 2021 populations are loaded (the national geography) they are the latest year and are
+#: used here without change.
+_RESIDENTS_SQL = f"""
+    SELECT pl.partnership_code, sum(p.residents)::BIGINT AS residents, count(*) AS lsoas,
+           count(p.residents) AS lsoas_with_population
+    FROM lsoa l JOIN partnership_la pl ON pl.la_code = l.la_code
+    LEFT JOIN {LSOA_POPULATION} p ON p.area_code = l.lsoa_code AND p.residents > 0
+    GROUP BY pl.partnership_code"""
 
-    Residents are the store's LSOA populations (the latest year loaded for each LSOA) summed over the
-    partnership's LSOAs; when the Census 2021 populations are loaded (the national geography) they are the
-    latest year and are used here without change.
-    """
-    return con.execute(
+#: per store version (immutable files): partnership residents, profile codes and a window's rates
+_CACHE: dict[tuple[object, ...], object] = {}
+
+
+def _per_version(con: duckdb.DuckDBPyConnection, name: str, *key: object) -> tuple[tuple[object, ...], object]:
+    """(cache key, cached value or None); an in-memory store gets an empty key and is never cached."""
+    file = store_file(con)
+    full = (file, name, *key) if file else ()
+    return full, _CACHE.get(full) if full else None
+
+
+def _remember(key: tuple[object, ...], value: object) -> None:
+    if key:
+        if len(_CACHE) >= 64:
+            _CACHE.clear()
+        _CACHE[key] = value
+
+
+def partnership_residents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """THE population lookup of the comparisons: partnership_code, residents, lsoas, lsoas_with_population,
+    population_source (see _RESIDENTS_SQL)."""
+    key, cached = _per_version(con, "residents")
+    if cached is not None:
+        return cached.copy()  # type: ignore[attr-defined,no-any-return]
+    frame = con.execute(
         f"""
-        SELECT a.partnership_code, sum(p.residents)::BIGINT AS residents,
-               (SELECT string_agg(DISTINCT source, ', ') FROM population
-                WHERE area_type = 'lsoa' AND year = (SELECT max(year) FROM population WHERE area_type = 'lsoa'))
-                   AS population_source,
-               count(*) AS lsoas, count(p.residents) AS lsoas_with_population
-        FROM areas a LEFT JOIN {LSOA_POPULATION} p ON p.area_code = a.lsoa_code AND p.residents > 0
-        WHERE a.partnership_code IS NOT NULL
-        GROUP BY a.partnership_code
-        """).df()
+        SELECT r.*, (SELECT string_agg(DISTINCT source, ', ') FROM population
+                     WHERE area_type = 'lsoa' AND year = (SELECT max(year) FROM population WHERE area_type = 'lsoa'))
+                        AS population_source
+        FROM ({_RESIDENTS_SQL}) r ORDER BY r.partnership_code""").df()
+    _remember(key, frame)
+    return frame.copy()
 
 
 # ------------------------------------------------------------------------------------------- rates
-#: store versions are immutable files, so the rates of a window are kept per (file, start, end): the page's
-#: comparison, its table by crime type and the Overview read them once
-_RATES_CACHE: dict[tuple[str, date, date], pd.DataFrame] = {}
-
-
 def partnership_rates(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
     """Every partnership in the store × crime type (and 'All crime', excluding ASB) over the months:
     partnership_code, partnership_name, force, crime_type, crimes, crimes_with_population, residents, months
     (published for its force), rate (per 1,000 residents). One scan of the pre-aggregate, once per store version
     (an in-memory store is read every time)."""
-    key = (store_file(con), start, end)
-    if key[0] and key in _RATES_CACHE:
-        return _RATES_CACHE[key].copy()
-    rates = _read_rates(con, start, end)
-    if key[0]:
-        if len(_RATES_CACHE) >= 32:
-            _RATES_CACHE.clear()
-        _RATES_CACHE[key] = rates
-    return rates.copy()
-
-
-def _read_rates(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
-    counts = con.execute(
+    key, cached = _per_version(con, "rates", start, end)
+    if cached is not None:
+        return cached.copy()  # type: ignore[attr-defined,no-any-return]
+    rates = con.execute(
         f"""
         WITH by_la AS (
-            SELECT g.la_code, g.crime_type, sum(g.crimes)::BIGINT AS crimes,
-                   coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0)::BIGINT AS crimes_with_population
+            SELECT g.la_code, g.crime_type, sum(g.crimes) AS crimes,
+                   coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0) AS crimes_with_population
             FROM agg_crime_month_lsoa g LEFT JOIN {LSOA_POPULATION} p ON p.area_code = g.lsoa_code AND p.residents > 0
             WHERE g.month BETWEEN $start AND $end
             GROUP BY g.la_code, g.crime_type),
+        by_type AS (
+            SELECT pl.partnership_code, b.crime_type, sum(b.crimes) AS crimes,
+                   sum(b.crimes_with_population) AS crimes_with_population
+            FROM by_la b JOIN partnership_la pl ON pl.la_code = b.la_code GROUP BY ALL),
+        counts AS (
+            SELECT * FROM by_type
+            UNION ALL
+            SELECT partnership_code, $all AS crime_type, sum(crimes), sum(crimes_with_population)
+            FROM by_type WHERE list_contains($non_asb, crime_type) GROUP BY partnership_code),
         months AS (SELECT force, count(*) AS months FROM published_month
                    WHERE source = 'street' AND month BETWEEN $start AND $end GROUP BY force),
-        types AS (SELECT unnest($types) AS crime_type)
+        residents AS ({_RESIDENTS_SQL})
         SELECT pt.partnership_code, pt.partnership_name, pt.force, t.crime_type,
-               coalesce(sum(b.crimes), 0)::BIGINT AS crimes,
-               coalesce(sum(b.crimes_with_population), 0)::BIGINT AS crimes_with_population,
-               coalesce(any_value(m.months), 0)::BIGINT AS months
-        FROM partnership pt CROSS JOIN types t
-        LEFT JOIN partnership_la pl USING (partnership_code)
-        LEFT JOIN by_la b ON b.la_code = pl.la_code AND b.crime_type = t.crime_type
+               coalesce(c.crimes, 0)::BIGINT AS crimes,
+               coalesce(c.crimes_with_population, 0)::BIGINT AS crimes_with_population,
+               coalesce(m.months, 0)::BIGINT AS months, r.residents,
+               CASE WHEN r.residents > 0 THEN coalesce(c.crimes_with_population, 0) * 1000.0 / r.residents END
+                   AS rate
+        FROM partnership pt CROSS JOIN (SELECT unnest($types) AS crime_type) t
+        LEFT JOIN counts c ON c.partnership_code = pt.partnership_code AND c.crime_type = t.crime_type
+        LEFT JOIN residents r ON r.partnership_code = pt.partnership_code
         LEFT JOIN months m ON m.force = pt.force
-        GROUP BY ALL ORDER BY pt.partnership_code, t.crime_type
-        """, {"start": start, "end": end, "types": list(CRIME_TYPES)}).df()
-    non_asb = counts[counts["crime_type"].isin(crime_types_for(ALL_CRIME))]
-    every = (non_asb.groupby(["partnership_code", "partnership_name", "force"], dropna=False, as_index=False)
-             .agg(crimes=("crimes", "sum"), crimes_with_population=("crimes_with_population", "sum"),
-                  months=("months", "first"))
-             .assign(crime_type=ALL_CRIME))
-    counts = pd.concat([every[counts.columns], counts], ignore_index=True)
-    residents = partnership_residents(con)[["partnership_code", "residents"]]
-    out = counts.merge(residents, on="partnership_code", how="left")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["rate"] = np.where(out["residents"].fillna(0) > 0,
-                               out["crimes_with_population"] * 1000.0 / out["residents"].astype(float), np.nan)
-    return out
+        ORDER BY t.crime_type = $all DESC, pt.partnership_code, t.crime_type
+        """, {"start": start, "end": end, "all": ALL_CRIME, "types": [ALL_CRIME, *CRIME_TYPES],
+              "non_asb": list(crime_types_for(ALL_CRIME))}).df()
+    rates["residents"] = rates["residents"].astype("float64")
+    _remember(key, rates)
+    return rates.copy()
 
 
 def profile_codes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Store partnership code → national CSP code: the same code, else the partnership whose councils match."""
+    key, cached = _per_version(con, "profile_codes")
+    if cached is not None:
+        return dict(cached)  # type: ignore[call-overload]
     known = profiles()
     by_code = set(known["csp_code"])
     by_councils = {row.la_codes: row.csp_code for row in known.itertuples()}
@@ -140,7 +161,8 @@ def profile_codes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     for (code,) in con.execute("SELECT partnership_code FROM partnership").fetchall():
         if code in by_code:
             mapping.setdefault(code, code)
-    return mapping
+    _remember(key, mapping)
+    return dict(mapping)
 
 
 # ------------------------------------------------------------------------------------------- the read model
@@ -281,7 +303,7 @@ def _similar(codes: dict[str, str], partnership: str,
         group[column] = [members.at[c, column] if ok else np.nan
                          for c, ok in zip(group["store_code"], group["loaded"], strict=True)]
     group = group.rename(columns={"crimes_with_population": "crimes"})
-    inputs = profiles().set_index("csp_code")
+    inputs = _profiles_by_code()
     group["census_residents"] = inputs.loc[group["similar_code"], "residents"].to_numpy()
     for column in ("density", "deprived_share", "rural_share"):
         group[column] = inputs.loc[group["similar_code"], column].to_numpy()
@@ -302,17 +324,21 @@ def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Peri
     group_codes = {k for k, v in codes.items() if v in set(similar.loc[similar["loaded"], "similar_code"])}
     force = rates.loc[rates["partnership_code"] == partnership, "force"]
     force = str(force.iloc[0]) if not force.empty else ""
+    # plain arrays once: boolean masks on them cost microseconds, on a frame's text columns milliseconds
+    types = loaded["crime_type"].to_numpy(dtype=object)
+    codes_of = loaded["partnership_code"].to_numpy(dtype=object)
+    all_events = loaded["crimes_with_population"].to_numpy(dtype=float)
+    all_population = loaded["residents"].to_numpy(dtype=float)
+    all_mine = codes_of == partnership
+    all_in_force = loaded["force"].to_numpy(dtype=object) == force
+    all_in_group = np.isin(codes_of, list(group_codes))
     rows = []
     for crime_type in (ALL_CRIME, *CRIME_TYPES):
-        part = loaded[loaded["crime_type"] == crime_type]
-        events = part["crimes_with_population"].to_numpy(dtype=float)
-        population = part["residents"].to_numpy(dtype=float)
+        part = types == crime_type
+        events, population = all_events[part], all_population[part]
         fitted = funnel.fit(events, population)
         rate = events * 1000.0 / population
-        mine = (part["partnership_code"] == partnership).to_numpy()
-        in_force = (part["force"] == force).to_numpy()
-        in_group = part["partnership_code"].isin(group_codes).to_numpy()
-
+        mine, in_force, in_group = all_mine[part], all_in_force[part], all_in_group[part]
         row: dict[str, object] = {"crime_type": crime_type, "label": crime_type_label(crime_type), "crimes": None,
                                   "rate": np.nan, "force_rate": _pooled(events, population, in_force),
                                   "group_rate": _pooled(events, population, in_group),
@@ -340,7 +366,7 @@ def own_profile(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[str, o
     national = profile_codes(con).get(partnership)
     if national is None:
         return None
-    row = profiles().set_index("csp_code").loc[national]
+    row = _profiles_by_code().loc[national]
     return {"csp_code": national, **{k: row[k] for k in ("csp_name", "force", "residents", "density",
                                                          "deprived_share", "rural_share")}}
 
@@ -426,44 +452,51 @@ def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, en
     group = similar_groups()
     members = [store_of[c] for c in group.loc[group["csp_code"] == national, "similar_code"] if c in store_of] \
         if national else []
-    monthly = con.execute(
-        f"""
-        SELECT g.month, pl.partnership_code, pt.force, sum(g.crimes)::BIGINT AS crimes
-        FROM agg_crime_month_lsoa g JOIN {LSOA_POPULATION} p ON p.area_code = g.lsoa_code AND p.residents > 0
-        JOIN partnership_la pl ON pl.la_code = g.la_code JOIN partnership pt USING (partnership_code)
-        JOIN published_month pm ON pm.source = 'street' AND pm.force = pt.force AND pm.month = g.month
-        WHERE g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
-          AND (pl.partnership_code = $partnership OR list_contains($members, pl.partnership_code)
-               OR pt.force = (SELECT force FROM partnership WHERE partnership_code = $partnership))
-        GROUP BY ALL
-        """, {"start": start, "end": end, "types": list(crime_types_for(crime_type)), "partnership": partnership,
-              "members": members}).df()
-    residents = partnership_residents(con).set_index("partnership_code")["residents"].dropna()
-    monthly = monthly[monthly["partnership_code"].isin(residents.index)]
-    monthly["residents"] = monthly["partnership_code"].map(residents).astype(float)
-    names = dict(con.execute("SELECT partnership_code, partnership_name FROM partnership").fetchall())
     own_force = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
     force = str(own_force[0]) if own_force else ""
-    series = [(names.get(partnership, partnership), monthly["partnership_code"] == partnership),
-              (f"{force} (whole force)", monthly["force"] == force)]
+    own_name = con.execute("SELECT partnership_name FROM partnership WHERE partnership_code = ?",
+                           [partnership]).fetchone()
+    labels = [str(own_name[0]) if own_name else partnership, f"{force} (whole force)"]
     if members:
-        series.append((f"Similar partnerships loaded ({len(members)})", monthly["partnership_code"].isin(members)))
-    frames = []
-    for name, mask in series:
-        part = monthly[mask].groupby("month", as_index=False).agg(crimes=("crimes", "sum"),
-                                                                   residents=("residents", "sum"))
-        if part.empty:
-            continue
-        part["rate"] = part["crimes"] * 1000.0 / part["residents"]
-        part["area_name"] = name
-        frames.append(part)
+        labels.append(f"Similar partnerships loaded ({len(members)})")
     columns = ["area_name", "period", "period_label", "complete", "crimes", "residents", "rate"]
-    if not frames:
+    # each series pools its partnerships: all their crimes over all their residents, month by month
+    rows = con.execute(
+        f"""
+        WITH residents AS ({_RESIDENTS_SQL}),
+        chosen AS (
+            SELECT pt.partnership_code, pt.force, r.residents FROM partnership pt
+            JOIN residents r USING (partnership_code)
+            WHERE r.residents > 0 AND (pt.partnership_code = $partnership OR pt.force = $force
+                                       OR list_contains($members, pt.partnership_code))),
+        monthly AS (
+            SELECT g.month, pl.partnership_code, sum(g.crimes) AS crimes
+            FROM agg_crime_month_lsoa g JOIN {LSOA_POPULATION} p ON p.area_code = g.lsoa_code AND p.residents > 0
+            JOIN partnership_la pl ON pl.la_code = g.la_code
+            WHERE g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
+              AND pl.partnership_code IN (SELECT partnership_code FROM chosen)
+            GROUP BY ALL),
+        series AS (
+            SELECT 0 AS series, partnership_code FROM chosen WHERE partnership_code = $partnership
+            UNION ALL SELECT 1, partnership_code FROM chosen WHERE force = $force
+            UNION ALL SELECT 2, partnership_code FROM chosen WHERE list_contains($members, partnership_code)),
+        grid AS (
+            SELECT s.series, s.partnership_code, c.residents, pm.month
+            FROM series s JOIN chosen c USING (partnership_code)
+            JOIN partnership pt USING (partnership_code)
+            JOIN published_month pm ON pm.source = 'street' AND pm.force = pt.force
+                                   AND pm.month BETWEEN $start AND $end)
+        SELECT g.series, g.month, coalesce(sum(m.crimes), 0)::BIGINT AS crimes, sum(g.residents)::BIGINT AS residents
+        FROM grid g LEFT JOIN monthly m ON m.partnership_code = g.partnership_code AND m.month = g.month
+        GROUP BY ALL ORDER BY g.series, g.month
+        """, {"start": start, "end": end, "types": list(crime_types_for(crime_type)), "partnership": partnership,
+              "members": members, "force": force}).fetchall()
+    if not rows:
         return pd.DataFrame(columns=columns)
-    out = pd.concat(frames, ignore_index=True).sort_values(["area_name", "month"], kind="stable")
-    out["period"] = [pd.Timestamp(m).date().replace(day=1) for m in out["month"]]
-    out["period_label"] = [p.strftime("%b %Y") for p in out["period"]]
-    out["complete"] = True
-    order = {name: i for i, (name, _mask) in enumerate(series)}
-    out = out.sort_values(by=["area_name", "period"], key=lambda c: c.map(order) if c.name == "area_name" else c)
+    periods = [pd.Timestamp(m).date().replace(day=1) for _s, m, _c, _r in rows]
+    out = pd.DataFrame({
+        "area_name": [labels[s] for s, _m, _c, _r in rows], "period": periods,
+        "period_label": [p.strftime("%b %Y") for p in periods], "complete": True,
+        "crimes": [int(c) for _s, _m, c, _r in rows], "residents": [float(r) for _s, _m, _c, r in rows]})
+    out["rate"] = out["crimes"] * 1000.0 / out["residents"]
     return out[columns].reset_index(drop=True)
