@@ -20,6 +20,7 @@ from cspdash.analysis.spc import MIN_LIMIT_POINTS, Signal, gap_starts, series_si
 from cspdash.metrics.catalogue import LSOA_POPULATION
 from cspdash.metrics.context import store_file
 from cspdash.metrics.period import Period, add_months, month_label
+from cspdash.metrics.rates import rate_decimals
 from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES, OUTCOME_GROUPS
 
 AREA_LEVELS: dict[str, str] = {"partnership": "Partnership", "ward": "Ward", "lsoa": "LSOA (neighbourhood)"}
@@ -757,8 +758,8 @@ def spc_series(
 
 
 # ---------------------------------------------------------------------------------------------- sentences
-def _fmt_number(value: float, rate: bool) -> str:
-    return f"{value:,.1f}" if rate else f"{value:,.0f}"
+def _fmt_number(value: float, rate: bool, decimals: int = 1) -> str:
+    return f"{value:,.{decimals}f}" if rate else f"{value:,.0f}"
 
 
 def _unit_for(value: float, unit: str, rate: bool) -> str:
@@ -771,14 +772,19 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
     if frame.empty or frame[value].notna().sum() == 0:
         return f"There is no data for {what} in the areas and months chosen."
     rate = "rate" in value
+    # every rate in the sentence with the same decimals, enough that two different rates never print alike
+    decimals = rate_decimals(frame[value].dropna().astype(float)) if rate else 0
+    # counts carry their rate beside them (crimes per 1,000 residents), when the areas have residents
+    beside = value == "crimes" and "rate" in frame and frame["rate"].notna().any()
+    beside_decimals = rate_decimals(frame["rate"].dropna().astype(float)) if beside else 0
     parts = []
     for area, group in list(frame.groupby("area_name", sort=False))[:3]:
         usable = group[group[value].notna() & group.get("complete", True)]
         if usable.empty:
             continue
         latest = usable.iloc[-1]
-        text = (f"{area} {_fmt_number(float(latest[value]), rate)} {_unit_for(float(latest[value]), unit, rate)} in "
-                f"{latest['period_label']}")
+        text = (f"{area} {_fmt_number(float(latest[value]), rate, decimals)} "
+                f"{_unit_for(float(latest[value]), unit, rate)} in {latest['period_label']}")
         before = latest.get("last_year_rate" if rate else "last_year")
         if value.startswith("rolling"):
             year_ago = usable[usable["period"] == date(latest["period"].year - 1, latest["period"].month, 1)]
@@ -786,8 +792,10 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
         if before is not None and pd.notna(before) and float(before) > 0:
             change = 100.0 * (float(latest[value]) - float(before)) / float(before)
             text += f" ({'up' if change > 0 else 'down'} {abs(change):.0f}% on a year before)"
+        if beside and pd.notna(latest["rate"]):
+            text += f", {_fmt_number(float(latest['rate']), True, beside_decimals)} per 1,000 residents"
         peak = usable.loc[usable[value].astype(float).idxmax()]
-        text += f"; highest {peak['period_label']} ({_fmt_number(float(peak[value]), rate)})"
+        text += f"; highest {peak['period_label']} ({_fmt_number(float(peak[value]), rate, decimals)})"
         parts.append(text)
     more = frame["area_name"].nunique() - 3
     tail = f"; and {more} more areas in the download" if more > 0 else ""

@@ -10,10 +10,11 @@ from cspdash.analysis.rag import PRIORITY_RULE_TEXT, RAG_ORDER, RAG_STATUSES
 from cspdash.analysis.spc import RULES, SPC_RULE_TEXT
 from cspdash.charts.trends import event_key, xmr_figure
 from cspdash.config import settings
-from cspdash.metrics import crime, plan
+from cspdash.metrics import compare, crime, plan
 from cspdash.metrics.catalogue import measure
 from cspdash.metrics.disclosure import count_text, is_small
 from cspdash.metrics.period import add_months, month_label
+from cspdash.metrics.rates import rate_texts
 from cspdash.ui import blocks, plan_blocks
 from cspdash.ui.db import query
 from cspdash.ui.filters import Selection
@@ -62,6 +63,7 @@ def headline_tiles(selection: Selection) -> None:
     st.caption(f"{period.label} against {period.previous_label}. Tiles: all recorded crime, anti-social behaviour "
                f"and {basis}.")
     public = settings().public_output
+    rates = query(compare.headline_rates, selection.partnership_code, period, tuple(frame["crime_type"]))
     shown = []
     for tile in frame.itertuples():
         label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label
@@ -72,6 +74,10 @@ def headline_tiles(selection: Selection) -> None:
             shown.append(blocks.Tile(label, count_text(tile.current), "Too few crimes to compare in public output.",
                                      f"{figures}. Public output shows counts of 1–4 as <5 and leaves out their change."))
             continue
+        current_rate, previous_rate = rates.get(str(tile.crime_type), (None, None))
+        if current_rate is not None:  # rates beside counts, printed so that two different rates never look alike
+            now, before = rate_texts([current_rate, previous_rate])
+            figures += f"; {now} against {before} {compare.RATE_UNIT}"
         pct = "new" if tile.previous == 0 else f"{tile.pct_change:+.0f}%"
         spread = (f" Month to month this count varies {tile.dispersion:.1f} times as much as a steady count would "
                   "(variance ÷ mean)."

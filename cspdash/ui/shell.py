@@ -21,6 +21,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("overview.py", "Overview", ":material/dashboard:", "For the committee"),
     ("trends.py", "Crime trends", ":material/show_chart:", "For the committee"),
     ("hotspots.py", "Hot spots", ":material/map:", "For the committee"),
+    ("compare.py", "How do we compare?", ":material/compare_arrows:", "For the committee"),
     ("priorities.py", "Action plan", ":material/checklist:", "For the committee"),
     ("partners.py", "Partners", ":material/groups:", "For the committee"),
     ("meeting.py", "Prepare for a meeting", ":material/event_note:", "For the committee"),
