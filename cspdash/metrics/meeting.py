@@ -46,6 +46,7 @@ from cspdash.analysis.spc import series_signals
 from cspdash.metrics.context import store_file
 from cspdash.metrics.disclosure import count_columns, count_text, is_small
 from cspdash.metrics.hotspots import neighbours as boundary_neighbours
+from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import add_months, month_label
 
 #: window used when there is no previous meeting, and its bounds otherwise (months)
@@ -189,15 +190,9 @@ class _Reference:
 
 
 #: store versions are immutable files, so their reference rows are read once per file (never for in-memory stores)
-_REFERENCE_CACHE: dict[str, _Reference] = {}
-_LSOA_CACHE: dict[tuple[str, str], tuple[list[str], list[str], dict[str, list[str]]]] = {}
-_CACHE_LIMIT = 16
-
-
+@per_store_version(maxsize=16)
 def _reference(con: duckdb.DuckDBPyConnection) -> _Reference:
     key = store_file(con)
-    if key and key in _REFERENCE_CACHE:
-        return _REFERENCE_CACHE[key]
     partnerships = {code: (name if name is not None else code, force if force is not None else "")
                     for code, name, force in con.execute(
                         "SELECT partnership_code, partnership_name, force FROM partnership").fetchall()}
@@ -224,20 +219,14 @@ def _reference(con: duckdb.DuckDBPyConnection) -> _Reference:
         partners=dict(con.execute("SELECT partner_code, partner_name FROM partner").fetchall()), file=key,
         meetings=meetings, partnership_meetings=partnership_meetings,
     )
-    if key:
-        if len(_REFERENCE_CACHE) >= _CACHE_LIMIT:
-            _REFERENCE_CACHE.clear()
-        _REFERENCE_CACHE[key] = ref
     return ref
 
 
+@per_store_version(maxsize=64)
 def _lsoas(con: duckdb.DuckDBPyConnection, partnership: str,
            file: str) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """The partnership's LSOA codes (sorted), names (the code when unnamed) and boundary neighbours (as the hot
     spots page's metrics keep them), kept per store version file."""
-    key = (file, partnership)
-    if key[0] and key in _LSOA_CACHE:
-        return _LSOA_CACHE[key]
     rows = con.execute(
         "SELECT b.area_code, coalesce(b.area_name, b.area_code) FROM boundary b"
         " JOIN partnership_la pl ON pl.la_code = b.la_code"
@@ -246,12 +235,7 @@ def _lsoas(con: duckdb.DuckDBPyConnection, partnership: str,
     names = dict(rows)
     # queen contiguity of the same LSOA boundaries (not needed below three areas, where there is no Gi*)
     links = boundary_neighbours(con, partnership, "lsoa", "boundary") if len(names) >= 3 else {}
-    found = (list(names), list(names.values()), links)
-    if key[0]:
-        if len(_LSOA_CACHE) >= _CACHE_LIMIT * 4:
-            _LSOA_CACHE.clear()
-        _LSOA_CACHE[key] = found
-    return found
+    return (list(names), list(names.values()), links)
 
 
 # ---------------------------------------------------------------------------------------------- crime changes

@@ -351,9 +351,9 @@ def test_freshness_is_kept_per_store_version(tmp_path: Path) -> None:
                         [("street", "A", add_months(date(2024, 1, 1), i), 1, 100) for i in range(6) if i != 2])
     first = store.connect_read()
     try:
-        assert crime.freshness(first, "A") == crime._read_freshness(first, "A")
+        assert crime.freshness(first, "A") == crime.freshness.__wrapped__(first, "A")
         assert crime.freshness(first, "A").incomplete == ((date(2024, 3, 1), "missing"),)
-        assert (crime.store_file(first), "A") in crime._FRESHNESS_CACHE
+        assert crime.freshness.holds(first, "A")
     finally:
         first.close()
     with store.write() as con:
@@ -368,7 +368,7 @@ def test_freshness_is_kept_per_store_version(tmp_path: Path) -> None:
     memory.execute(f"ATTACH '{store.current_version()}' AS kept (READ_ONLY)")
     memory.execute("COPY FROM DATABASE kept TO memory")
     memory.execute("DETACH kept")
-    before = len(crime._FRESHNESS_CACHE)
+    before = len(crime.freshness)
     assert crime.freshness(memory, "A").incomplete == ()
-    assert len(crime._FRESHNESS_CACHE) == before
+    assert len(crime.freshness) == before
     memory.close()
