@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cspdash.accounts import role_at_least
-from cspdash.analysis.rag import RAG_ORDER, normalise_status
+from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, RAG_ORDER, STATUS_MEANINGS, normalise_status
 from cspdash.ingest.template import STATUSES_WITHOUT_COMMENTARY
 from cspdash.store.versions import Store
 
@@ -19,9 +19,7 @@ EDIT_ROLE = "editor"
 EDITED_FIELDS: tuple[str, ...] = ("status", "pct_complete", "commentary")
 
 UPDATE_RULE_TEXT = (
-    "Status: Green = on track; Amber = issues or risks identified, may slip; Red = significant issues, off "
-    "track or overdue; Not started; Complete. Commentary is required whenever the status is not Green or "
-    "Complete. Each saved update is kept in the progress history and every changed field in the audit log."
+    f"Status: {STATUS_MEANINGS}. {COMMENTARY_RULE_TEXT} Each saved update is kept in the progress history and every changed field in the audit log."
 )
 
 

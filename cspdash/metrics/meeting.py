@@ -33,10 +33,8 @@ from cspdash.analysis.hotspots import (
 )
 from cspdash.analysis.rag import (
     AMBER,
-    COMPLETE,
-    GREEN,
-    NOT_STARTED,
     RED,
+    SEVERITY,
     action_rag,
     indicator_rag,
     normalise_status,
@@ -69,8 +67,6 @@ HALLMARKS: tuple[str, ...] = (
     "Effective and responsive delivery structures", "Community engagement",
     "Visible and constructive accountability", "Appropriate skills and knowledge",
 )
-#: how bad a RAG status is, for "worse" / "better" moves
-_SEVERITY = {COMPLETE: 0, GREEN: 1, NOT_STARTED: 1, AMBER: 2, RED: 3}
 
 WINDOW_RULE_TEXT = (
     "What changed: the months since the previous meeting (at least 3, at most 12; the last 12 when there is "
@@ -649,10 +645,10 @@ def _move(old: str | None, new: str) -> str | None:
     if new == RED:
         return "new Red"
     if new == AMBER:
-        return "new Amber" if old is None or _SEVERITY.get(old, 1) < _SEVERITY[AMBER] else "better"
+        return "new Amber" if old is None or SEVERITY.get(old, 1) < SEVERITY[AMBER] else "better"
     if old is None:
         return None
-    return "worse" if _SEVERITY.get(new, 1) > _SEVERITY.get(old, 1) else "better"
+    return "worse" if SEVERITY.get(new, 1) > SEVERITY.get(old, 1) else "better"
 
 
 def indicator_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date,

@@ -16,6 +16,7 @@ from cspdash.analysis.rag import (
     PRIORITY_RULE_TEXT,
     RAG_ORDER,
     RAG_STATUSES,
+    SEVERITY_TEXT,
 )
 from cspdash.charts.plan import rag_timeline, timeline_summary
 from cspdash.ingest.action_plan import export_action_plan
@@ -25,7 +26,7 @@ from cspdash.ui import auth, blocks, db
 from cspdash.ui.filters import Selection, url_choice
 
 #: Streamlit's named text colours per status (the icon and the word always come with the colour)
-_MARKDOWN_COLOUR = {"Red": "red", "Amber": "orange", "Green": "green", "Not started": "gray", "Complete": "blue"}
+_MARKDOWN_COLOUR = {key: status.markdown_colour for key, status in RAG_STATUSES.items()}
 STALE_AFTER_DAYS = 100
 FLASH_KEY = "plan_edit_flash"
 
@@ -218,7 +219,7 @@ def changes_since(selection: Selection, today: dt.date) -> None:
     else:
         blocks.table(changes, "changes since")
     st.caption("'Then' is the action's RAG at its latest update on or before that date; 'Now' is its RAG today. "
-               "Worse/better compare severity: Complete, then Green or Not started, then Amber, then Red.")
+               f"Worse/better compare severity: {SEVERITY_TEXT}.")
 
 
 def evidence_vs_plan(selection: Selection, today: dt.date) -> None:
