@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, RAG_ORDER, STATUS_MEANINGS
 from cspdash.analysis.rag import STATUSES_WITHOUT_COMMENTARY as STATUSES_WITHOUT_COMMENTARY
 from cspdash.config import TEMPLATES_DIR
-from cspdash.vocab import CRIME_TYPES
+from cspdash.vocab import CRIME_TYPES, HALLMARKS, MINIMUM_STANDARDS
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -36,15 +36,6 @@ HEALTH_KINDS: tuple[str, ...] = ("standard", "hallmark")
 HEALTH_STATUSES: tuple[str, ...] = ("Met", "Partly met", "Not met", "Not assessed")
 PROGRESS_SOURCES: tuple[str, ...] = ("workbook", "app")
 YES_NO: tuple[str, ...] = ("Yes", "No")
-MINIMUM_STANDARDS: tuple[str, ...] = (
-    "Strategy group", "Strategic assessment", "Information-sharing protocol", "Partnership plan refreshed",
-    "Community consultation",
-)
-HALLMARKS: tuple[str, ...] = (
-    "Empowered and effective leadership", "Intelligence-led business processes",
-    "Effective and responsive delivery structures", "Community engagement",
-    "Visible and constructive accountability", "Appropriate skills and knowledge",
-)
 
 #: column types: what a cell may hold and how it is stored
 TYPE_DESCRIPTIONS: dict[str, str] = {

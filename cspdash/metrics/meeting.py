@@ -46,6 +46,7 @@ from cspdash.metrics.disclosure import count_columns, count_text, is_small
 from cspdash.metrics.hotspots import neighbours as boundary_neighbours
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import add_months, month_label
+from cspdash.vocab import HALLMARKS, MINIMUM_STANDARDS
 
 #: window used when there is no previous meeting, and its bounds otherwise (months)
 DEFAULT_WINDOW_MONTHS = 12
@@ -58,15 +59,6 @@ HOT_SPOT_PERIODS = 4
 HOT_SPOT_PERIOD_MONTHS = 3
 #: recommendation statuses that close it (anything else past its due date is overdue)
 CLOSED_RECOMMENDATION_STATUSES = ("achieved",)
-MINIMUM_STANDARDS: tuple[str, ...] = (
-    "Strategy group", "Strategic assessment", "Information-sharing protocol", "Partnership plan refreshed",
-    "Community consultation",
-)
-HALLMARKS: tuple[str, ...] = (
-    "Empowered and effective leadership", "Intelligence-led business processes",
-    "Effective and responsive delivery structures", "Community engagement",
-    "Visible and constructive accountability", "Appropriate skills and knowledge",
-)
 
 WINDOW_RULE_TEXT = (
     "What changed: the months since the previous meeting (at least 3, at most 12; the last 12 when there is "

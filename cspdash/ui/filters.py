@@ -15,6 +15,7 @@ import streamlit as st
 
 from cspdash.metrics import context
 from cspdash.metrics.period import Period, month_label, parse_month
+from cspdash.ui import params
 from cspdash.ui.db import query
 
 
@@ -84,18 +85,18 @@ def sidebar_selection() -> Selection | None:
     codes = list(names)
     default_code = "W06000022" if "W06000022" in names else codes[0]
     st.sidebar.markdown("**Area and period**")
-    code = url_choice("Partnership", codes, "csp", default_code, format_func=lambda c: names[c],
+    code = url_choice("Partnership", codes, params.PARTNERSHIP, default_code, format_func=lambda c: names[c],
                       container=st.sidebar, help="Community Safety Partnership area")
     months = tuple(query(context.months_available, forces.get(code)))
     if not months:
         months = tuple(query(context.months_available, None))
     if not months:
         return Selection(code, names[code], forces.get(code) or "", Period(date.today().replace(day=1)), ())
-    end = url_choice("Period ending", list(reversed(months)), "end", months[-1], format_func=month_label,
+    end = url_choice("Period ending", list(reversed(months)), params.PERIOD_END, months[-1], format_func=month_label,
                      to_url=lambda m: m.strftime("%Y-%m"), container=st.sidebar,
                      help="The last month of the reporting period; comparisons use the 12 months to this month "
                           "against the 12 months before.")
-    length = url_choice("Period length", [12, 6, 3], "len", 12, format_func=lambda n: f"{n} months",
+    length = url_choice("Period length", [12, 6, 3], params.PERIOD_LENGTH, 12, format_func=lambda n: f"{n} months",
                         container=st.sidebar, help="Rolling window; compared with the same length immediately before.")
     return Selection(code, names[code], forces.get(code) or "", Period(end, length), months)
 

@@ -14,6 +14,7 @@ from cspdash.metrics.catalogue import measure
 from cspdash.metrics.disclosure import count_text, is_small
 from cspdash.metrics.period import add_months, month_label
 from cspdash.ui import blocks, plan_blocks
+from cspdash.ui import params as url
 from cspdash.ui.db import query
 from cspdash.ui.filters import Selection
 from cspdash.vocab import ALL_CRIME
@@ -26,8 +27,8 @@ TILE_ALL_CRIME = "All crime (excl. ASB)"
 
 def link_params(selection: Selection, **extra: str) -> dict[str, str]:
     """URL parameters that keep the sidebar choice when following a link to another page."""
-    params = {"csp": selection.partnership_code, "end": selection.period.end.strftime("%Y-%m"),
-              "len": str(selection.period.months)}
+    params = {url.PARTNERSHIP: selection.partnership_code, url.PERIOD_END: selection.period.end.strftime("%Y-%m"),
+              url.PERIOD_LENGTH: str(selection.period.months)}
     return {**params, **extra}
 
 
