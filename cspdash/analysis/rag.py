@@ -33,6 +33,7 @@ class RagStatus:
     rule: str
     severity: int            # for "worse" / "better": higher is worse
     marker: str              # plotly marker symbol (a distinct shape per status: reads in greyscale)
+    marker_glyph: str        # that shape as a character, for captions
     markdown_colour: str     # Streamlit's named text colour
     needs_commentary: bool   # DOMAIN.md: commentary is required whenever a status is not green
 
@@ -40,14 +41,14 @@ class RagStatus:
 #: Okabe-Ito colours: vermillion, orange, bluish green, grey, blue. Not started is as severe as Green: nothing
 #: is wrong yet. The order of the entries is the order statuses are listed in (worst first).
 RAG_STATUSES: dict[str, RagStatus] = {
-    RED: RagStatus(RED, "Red", "✖", "#D55E00", "Significant issues: off track or overdue.", 3, "x-thin-open", "red",
+    RED: RagStatus(RED, "Red", "✖", "#D55E00", "Significant issues: off track or overdue.", 3, "x-thin-open", "✖", "red",
                    True),
-    AMBER: RagStatus(AMBER, "Amber", "▲", "#E69F00", "Issues or risks identified: may slip.", 2, "triangle-up",
+    AMBER: RagStatus(AMBER, "Amber", "▲", "#E69F00", "Issues or risks identified: may slip.", 2, "triangle-up", "▲",
                      "orange", True),
-    GREEN: RagStatus(GREEN, "Green", "✔", "#009E73", "On track.", 1, "circle", "green", False),
+    GREEN: RagStatus(GREEN, "Green", "✔", "#009E73", "On track.", 1, "circle", "●", "green", False),
     NOT_STARTED: RagStatus(NOT_STARTED, "Not started", "○", "#999999", "Not yet started and not yet due.", 1,
-                           "circle-open", "gray", True),
-    COMPLETE: RagStatus(COMPLETE, "Complete", "★", "#0072B2", "Finished.", 0, "star", "blue", False),
+                           "circle-open", "○", "gray", True),
+    COMPLETE: RagStatus(COMPLETE, "Complete", "★", "#0072B2", "Finished.", 0, "star", "★", "blue", False),
 }
 RAG_ORDER: tuple[str, ...] = tuple(RAG_STATUSES)
 #: how bad each status is, for "worse" / "better" moves

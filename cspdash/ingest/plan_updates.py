@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cspdash.accounts import role_at_least
-from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, RAG_ORDER, STATUS_MEANINGS, normalise_status
+from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, COMPLETE, RAG_ORDER, STATUS_MEANINGS, normalise_status
 from cspdash.ingest.template import STATUSES_WITHOUT_COMMENTARY
 from cspdash.store.versions import Store
 
@@ -45,7 +45,7 @@ def check_update(status: str, pct_complete: int | float | None, commentary: str 
     if key not in STATUSES_WITHOUT_COMMENTARY and text is None:
         raise ValueError(f"Commentary is required when the status is {key}: say what the issue is and what is "
                          "being done about it.")
-    if key == "Complete" and pct < 100:
+    if key == COMPLETE and pct < 100:
         raise ValueError(f"A Complete action is 100% done (got {pct:.0f}%); set 100 or choose another status.")
     return key, int(pct), text
 

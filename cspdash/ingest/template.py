@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, RAG_ORDER, STATUS_MEANINGS
+from cspdash.analysis.rag import AMBER, COMMENTARY_RULE_TEXT, GREEN, RAG_ORDER, STATUS_MEANINGS
 from cspdash.analysis.rag import STATUSES_WITHOUT_COMMENTARY as STATUSES_WITHOUT_COMMENTARY
 from cspdash.config import TEMPLATES_DIR
 from cspdash.vocab import CRIME_TYPES, HALLMARKS, MINIMUM_STANDARDS
@@ -125,7 +125,7 @@ SHEETS: tuple[Sheet, ...] = (
         C("Due date", "due_date", "date", False, example="2025-03-31",
           description="Must not be before the start date."),
         C("Milestone", "milestone", "text", False, example="Patrol plan agreed by Q1"),
-        C("Status", "status", "choice", True, ACTION_STATUSES, "Amber", STATUS_MEANINGS + "."),
+        C("Status", "status", "choice", True, ACTION_STATUSES, AMBER, STATUS_MEANINGS + "."),
         C("% complete", "pct_complete", "percent", False, example="60"),
         C("Commentary", "commentary", "text", False, example="Recruitment delayed; revised date June",
           description=COMMENTARY_RULE_TEXT.replace("Commentary is required whenever", "Required when")),
@@ -135,7 +135,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Progress", "progress_update", (
         C("Action ID", "action_id", "action", True, example="NWP-P1-A1"),
         C("Update date", "update_date", "date", True, example="2025-03-31"),
-        C("Status", "status", "choice", True, ACTION_STATUSES, "Green"),
+        C("Status", "status", "choice", True, ACTION_STATUSES, GREEN),
         C("% complete", "pct_complete", "percent", False, example="40"),
         C("Commentary", "commentary", "text", False, example="Patrols running in 3 of 4 hot spots",
           description=COMMENTARY_RULE_TEXT.replace("Commentary is required whenever", "Required when")),

@@ -152,8 +152,9 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
     history = plan.rag_history_of(view, priority_id)
     blocks.chart(rag_timeline(history, f"{row['priority']}: RAG at each progress update"), timeline_summary(history),
                  history.drop(columns=["level"]), f"rag history {priority_id}")
-    st.caption("Each symbol is the status at a progress update: ✖ Red, ▲ Amber, ● Green, ○ Not started, "
-               "★ Complete; the word is printed under it. The priority's row rolls up its actions by the rule above.")
+    st.caption("Each symbol is the status at a progress update: "
+               + ", ".join(f"{s.marker_glyph} {s.label}" for s in RAG_STATUSES.values()) + "; the word is printed under it."
+               " The priority's row rolls up its actions by the rule above.")
 
     st.markdown("**Evidence: what the data says**")
     judged = db.query(plan.evidence_view, code, selection.period.end, selection.period.months)
