@@ -17,6 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+def shared_or_skip(path: Path) -> Path:
+    """``path`` (under ../shared/data, the real data beside the project), or skip the test with the reason.
+
+    A clone with nothing beside it runs everything else; with CSPDASH_REQUIRE_SHARED=1 (as .ci/run sets when
+    ../shared is there) a missing file fails the test instead, so a run meant to use the real data cannot pass
+    without it.
+    """
+    if path.exists():
+        return path
+    reason = f"needs the real data at {path} (../shared/data beside the project), which is not here"
+    if os.environ.get("CSPDASH_REQUIRE_SHARED") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def navigation_like_the_server() -> Iterator[None]:
     """Keep AppTest from running a pages/ file on its own on a rerun.
