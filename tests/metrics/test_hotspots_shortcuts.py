@@ -1,4 +1,5 @@
-"""The per-store-version shortcuts of the hot spot page equal the queries they replace."""
+"""The hot spot page's per-store-version shortcuts (caveats, persistence, drill-down on arrays) equal the plain queries they
+replace, written out here; the force totals and crime types are kept only for store files."""
 
 from __future__ import annotations
 
