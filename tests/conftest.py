@@ -43,7 +43,11 @@ SLOW_MODULES = {
     "tests/trust/test_accounts.py": "argon2 password hashing, deliberately slow",
     "tests/trust/test_auth_app.py": "the sign-in gate of every role, each a full AppTest run",
     "tests/report/test_public_exports.py": "the PDF pack and slides rendered in public-output mode",
+    "tests/report/test_pack.py": "the PDF briefing pack built and rendered page by page (pdftoppm)",
+    "tests/report/test_slides.py": "the PowerPoint deck built with every chart drawn as an image",
     "tests/test_cli.py": "the command line in subprocesses (load, rollback)",
+    "tests/analysis/test_hotspots.py::test_z_trend_equals_kendalls_tau_on_the_raw_z_scores":
+        "3,000 random series against scipy's Kendall tau",
     "tests/store/test_versions.py::test_write_caps_memory_spills_to_disk_and_cleans_up": "a write past the memory cap",
 }
 
