@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: start test install install-dev browser demo bench lint clean
+.PHONY: start test test-fast install install-dev browser demo bench lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: install-dev
 
 test: install-dev browser lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# while working: lint, types, unit and AppTest tests; no browser, no benchmarks, nothing marked slow
+test-fast: install-dev lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not bench and not slow"
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py

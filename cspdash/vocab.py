@@ -85,3 +85,15 @@ STOP_SEARCH_COLUMNS: tuple[str, ...] = (
     "Object of search", "Outcome", "Outcome linked to object of search",
     "Removal of more than just outer clothing",
 )
+
+#: the partnership self-assessment (Home Office guidance): the national minimum standards and the six hallmarks
+#: of an effective partnership (the workbook's PartnershipHealth sheet and the meeting briefing use these)
+MINIMUM_STANDARDS: tuple[str, ...] = (
+    "Strategy group", "Strategic assessment", "Information-sharing protocol", "Partnership plan refreshed",
+    "Community consultation",
+)
+HALLMARKS: tuple[str, ...] = (
+    "Empowered and effective leadership", "Intelligence-led business processes",
+    "Effective and responsive delivery structures", "Community engagement",
+    "Visible and constructive accountability", "Appropriate skills and knowledge",
+)

@@ -17,6 +17,52 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
+def shared_or_skip(path: Path) -> Path:
+    """``path`` (under ../shared/data, the real data beside the project), or skip the test with the reason.
+
+    A clone with nothing beside it runs everything else; with CSPDASH_REQUIRE_SHARED=1 (as .ci/run sets when
+    ../shared is there) a missing file fails the test instead, so a run meant to use the real data cannot pass
+    without it.
+    """
+    if path.exists():
+        return path
+    reason = f"needs the real data at {path} (../shared/data beside the project), which is not here"
+    if os.environ.get("CSPDASH_REQUIRE_SHARED") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+#: what `make test-fast` leaves out (`make test` runs everything): whole folders, and modules marked slow here in
+#: one place, each with why. The browser tests carry the e2e marker themselves; the real-data tests mark themselves.
+SLOW_FOLDERS = {"e2e": "e2e", "bench": "bench"}
+SLOW_MODULES = {
+    "tests/trust/test_fuzz_urls.py": "hypothesis fuzzing of every page's URL in AppTest",
+    "tests/trust/test_fuzz_readers.py": "hypothesis fuzzing of every reader with random files",
+    "tests/trust/test_faults.py": "loads killed mid-way, a full disk and a read-only store, in subprocesses",
+    "tests/trust/test_malformed_all.py": "50+ malformed files, each loaded and checked against every table",
+    "tests/trust/test_accounts.py": "argon2 password hashing, deliberately slow",
+    "tests/trust/test_auth_app.py": "the sign-in gate of every role, each a full AppTest run",
+    "tests/report/test_public_exports.py": "the PDF pack and slides rendered in public-output mode",
+    "tests/report/test_pack.py": "the PDF briefing pack built and rendered page by page (pdftoppm)",
+    "tests/report/test_slides.py": "the PowerPoint deck built with every chart drawn as an image",
+    "tests/test_cli.py": "the command line in subprocesses (load, rollback)",
+    "tests/analysis/test_hotspots.py::test_z_trend_equals_kendalls_tau_on_the_raw_z_scores":
+        "3,000 random series against scipy's Kendall tau",
+    "tests/store/test_versions.py::test_write_caps_memory_spills_to_disk_and_cleans_up": "a write past the memory cap",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests/bench as bench and the SLOW_MODULES as slow (see the Makefile's test-fast)."""
+    for item in items:
+        relative = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+        folder = relative.split("/")[1] if relative.count("/") >= 2 else ""
+        if folder in SLOW_FOLDERS:
+            item.add_marker(getattr(pytest.mark, SLOW_FOLDERS[folder]))
+        if relative in SLOW_MODULES or f"{relative}::{item.name}" in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def navigation_like_the_server() -> Iterator[None]:
     """Keep AppTest from running a pages/ file on its own on a rerun.

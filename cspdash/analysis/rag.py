@@ -23,24 +23,43 @@ PRIORITY_AMBER_SHARE = 1 / 3
 
 @dataclass(frozen=True)
 class RagStatus:
-    """How one status is shown: label, a text symbol (never colour alone), colour and rule."""
+    """Everything about one status, declared once: label, a text symbol (never colour alone), colour, rule,
+    how bad it is, its chart marker and markdown colour, and whether an update at it needs commentary."""
 
     key: str
     label: str
     icon: str
     colour: str
     rule: str
+    severity: int            # for "worse" / "better": higher is worse
+    marker: str              # plotly marker symbol (a distinct shape per status: reads in greyscale)
+    marker_glyph: str        # that shape as a character, for captions
+    markdown_colour: str     # Streamlit's named text colour
+    needs_commentary: bool   # DOMAIN.md: commentary is required whenever a status is not green
 
 
-#: Okabe-Ito colours: vermillion, orange, bluish green, grey, blue
+#: Okabe-Ito colours: vermillion, orange, bluish green, grey, blue. Not started is as severe as Green: nothing
+#: is wrong yet. The order of the entries is the order statuses are listed in (worst first).
 RAG_STATUSES: dict[str, RagStatus] = {
-    RED: RagStatus(RED, "Red", "✖", "#D55E00", "Significant issues: off track or overdue."),
-    AMBER: RagStatus(AMBER, "Amber", "▲", "#E69F00", "Issues or risks identified: may slip."),
-    GREEN: RagStatus(GREEN, "Green", "✔", "#009E73", "On track."),
-    NOT_STARTED: RagStatus(NOT_STARTED, "Not started", "○", "#999999", "Not yet started and not yet due."),
-    COMPLETE: RagStatus(COMPLETE, "Complete", "★", "#0072B2", "Finished."),
+    RED: RagStatus(RED, "Red", "✖", "#D55E00", "Significant issues: off track or overdue.", 3, "x-thin-open", "✖", "red",
+                   True),
+    AMBER: RagStatus(AMBER, "Amber", "▲", "#E69F00", "Issues or risks identified: may slip.", 2, "triangle-up", "▲",
+                     "orange", True),
+    GREEN: RagStatus(GREEN, "Green", "✔", "#009E73", "On track.", 1, "circle", "●", "green", False),
+    NOT_STARTED: RagStatus(NOT_STARTED, "Not started", "○", "#999999", "Not yet started and not yet due.", 1,
+                           "circle-open", "○", "gray", True),
+    COMPLETE: RagStatus(COMPLETE, "Complete", "★", "#0072B2", "Finished.", 0, "star", "★", "blue", False),
 }
-RAG_ORDER: tuple[str, ...] = (RED, AMBER, GREEN, NOT_STARTED, COMPLETE)
+RAG_ORDER: tuple[str, ...] = tuple(RAG_STATUSES)
+#: how bad each status is, for "worse" / "better" moves
+SEVERITY: dict[str, int] = {key: status.severity for key, status in RAG_STATUSES.items()}
+SEVERITY_TEXT = ", then ".join(
+    " or ".join(k for k in RAG_ORDER if SEVERITY[k] == level) for level in sorted(set(SEVERITY.values())))
+STATUSES_WITHOUT_COMMENTARY: frozenset[str] = frozenset(k for k, s in RAG_STATUSES.items() if not s.needs_commentary)
+#: what each status means, in one sentence for forms and templates
+STATUS_MEANINGS = "; ".join(f"{s.label} = {s.rule[0].lower()}{s.rule[1:].rstrip('.')}" for s in RAG_STATUSES.values())
+COMMENTARY_RULE_TEXT = ("Commentary is required whenever the status is not "
+                        + " or ".join(k for k in RAG_ORDER if k in STATUSES_WITHOUT_COMMENTARY) + ".")
 
 ACTION_RULE_TEXT = (
     "Applied in this order. Complete: marked complete or 100% done. "
@@ -50,6 +69,13 @@ ACTION_RULE_TEXT = (
     "Not started: no progress recorded (0% or blank) and status blank or Not started. "
     "Green: otherwise — on track. The rule can make a reported status worse, never better."
 )
+
+#: the action rule's thresholds and status names for SQL, bound as parameters (never written into the SQL):
+#: the SQL judgement in cspdash/metrics/catalogue.py applies ACTION_RULE_TEXT with these
+ACTION_RULE_SQL_PARAMS: dict[str, object] = {
+    "amber_window_days": AMBER_WINDOW_DAYS, "amber_pct": AMBER_PCT_THRESHOLD,
+    "status_red": RED, "status_amber": AMBER, "status_complete": COMPLETE, "status_not_started": NOT_STARTED,
+}
 
 PRIORITY_RULE_TEXT = (
     "Applied in this order. Complete: every action complete. Red: any action Red. "

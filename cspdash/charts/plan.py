@@ -5,14 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from cspdash.analysis.rag import COMPLETE, RAG_ORDER, RAG_STATUSES
+from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES
 from cspdash.charts import theme
 
 #: a distinct marker shape per status, so the strip reads in greyscale and for colour-blind readers
-RAG_MARKERS: dict[str, str] = {
-    "Red": "x-thin-open", "Amber": "triangle-up", "Green": "circle", "Not started": "circle-open",
-    COMPLETE: "star",
-}
+RAG_MARKERS: dict[str, str] = {key: status.marker for key, status in RAG_STATUSES.items()}
 
 
 def _short(text: str, width: int = 46) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, COMPLETE, NOT_STARTED
 from cspdash.ingest.common import read_text_lenient, registered, sha256_of
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.ingest.template import (
@@ -41,7 +42,7 @@ from cspdash.vocab import CRIME_TYPES, HISTORICAL_CRIME_TYPES
 SOURCE = "action_plan"
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _GSS_CODE = re.compile(r"^[A-Z]\d{8}$")
-_STATUS_ALIASES = {"completed": "Complete", "notyetstarted": "Not started"}
+_STATUS_ALIASES = {"completed": COMPLETE, "notyetstarted": NOT_STARTED}
 _CRIME_TYPE_LOOKUP = {normalise_label(name): HISTORICAL_CRIME_TYPES.get(name, name)
                       for name in (*CRIME_TYPES, *HISTORICAL_CRIME_TYPES)}
 #: sheets whose rows are replaced per partnership, and the store column that names the partnership
@@ -562,7 +563,7 @@ def _check(con: duckdb.DuckDBPyConnection, sheets: dict[str, SheetData]) -> tupl
             if (isinstance(status, str) and status not in STATUSES_WITHOUT_COMMENTARY
                     and row.values["commentary"] is None):
                 report(row, commentary, None, f"commentary explaining the status '{status}' "
-                       "(required whenever a status is not Green or Complete)")
+                       f"({COMMENTARY_RULE_TEXT.removeprefix('Commentary is ').rstrip('.')})")
     for name, start, end in (("Actions", "start_date", "due_date"), ("Events", "start_date", "end_date"),
                              ("CommunityTriggers", "received_date", "resolved_date")):
         spec = SHEET_BY_NAME[name]

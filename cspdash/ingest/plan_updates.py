@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cspdash.accounts import role_at_least
-from cspdash.analysis.rag import RAG_ORDER, normalise_status
+from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, COMPLETE, RAG_ORDER, STATUS_MEANINGS, normalise_status
 from cspdash.ingest.template import STATUSES_WITHOUT_COMMENTARY
 from cspdash.store.versions import Store
 
@@ -19,9 +19,7 @@ EDIT_ROLE = "editor"
 EDITED_FIELDS: tuple[str, ...] = ("status", "pct_complete", "commentary")
 
 UPDATE_RULE_TEXT = (
-    "Status: Green = on track; Amber = issues or risks identified, may slip; Red = significant issues, off "
-    "track or overdue; Not started; Complete. Commentary is required whenever the status is not Green or "
-    "Complete. Each saved update is kept in the progress history and every changed field in the audit log."
+    f"Status: {STATUS_MEANINGS}. {COMMENTARY_RULE_TEXT} Each saved update is kept in the progress history and every changed field in the audit log."
 )
 
 
@@ -47,7 +45,7 @@ def check_update(status: str, pct_complete: int | float | None, commentary: str 
     if key not in STATUSES_WITHOUT_COMMENTARY and text is None:
         raise ValueError(f"Commentary is required when the status is {key}: say what the issue is and what is "
                          "being done about it.")
-    if key == "Complete" and pct < 100:
+    if key == COMPLETE and pct < 100:
         raise ValueError(f"A Complete action is 100% done (got {pct:.0f}%); set 100 or choose another status.")
     return key, int(pct), text
 

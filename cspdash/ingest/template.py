@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cspdash.analysis.rag import AMBER, COMMENTARY_RULE_TEXT, GREEN, RAG_ORDER, STATUS_MEANINGS
+from cspdash.analysis.rag import STATUSES_WITHOUT_COMMENTARY as STATUSES_WITHOUT_COMMENTARY
 from cspdash.config import TEMPLATES_DIR
-from cspdash.vocab import CRIME_TYPES
+from cspdash.vocab import CRIME_TYPES, HALLMARKS, MINIMUM_STANDARDS
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-ACTION_STATUSES: tuple[str, ...] = ("Red", "Amber", "Green", "Not started", "Complete")
-#: statuses that need no commentary (DOMAIN.md: commentary is required whenever a status is not green)
-STATUSES_WITHOUT_COMMENTARY: frozenset[str] = frozenset({"Green", "Complete"})
+ACTION_STATUSES: tuple[str, ...] = RAG_ORDER
 RECOMMENDATION_STATUSES: tuple[str, ...] = ("achieved", "on track", "slipped", "not achieved")
 PARTNER_TYPES: tuple[str, ...] = (
     "local authority", "police", "fire and rescue", "health", "probation", "PCC", "voluntary", "other",
@@ -36,15 +36,6 @@ HEALTH_KINDS: tuple[str, ...] = ("standard", "hallmark")
 HEALTH_STATUSES: tuple[str, ...] = ("Met", "Partly met", "Not met", "Not assessed")
 PROGRESS_SOURCES: tuple[str, ...] = ("workbook", "app")
 YES_NO: tuple[str, ...] = ("Yes", "No")
-MINIMUM_STANDARDS: tuple[str, ...] = (
-    "Strategy group", "Strategic assessment", "Information-sharing protocol", "Partnership plan refreshed",
-    "Community consultation",
-)
-HALLMARKS: tuple[str, ...] = (
-    "Empowered and effective leadership", "Intelligence-led business processes",
-    "Effective and responsive delivery structures", "Community engagement",
-    "Visible and constructive accountability", "Appropriate skills and knowledge",
-)
 
 #: column types: what a cell may hold and how it is stored
 TYPE_DESCRIPTIONS: dict[str, str] = {
@@ -134,22 +125,20 @@ SHEETS: tuple[Sheet, ...] = (
         C("Due date", "due_date", "date", False, example="2025-03-31",
           description="Must not be before the start date."),
         C("Milestone", "milestone", "text", False, example="Patrol plan agreed by Q1"),
-        C("Status", "status", "choice", True, ACTION_STATUSES, "Amber",
-          "Green = on track; Amber = issues or risks, may slip; Red = significant issues, off track or "
-          "overdue; Not started; Complete."),
+        C("Status", "status", "choice", True, ACTION_STATUSES, AMBER, STATUS_MEANINGS + "."),
         C("% complete", "pct_complete", "percent", False, example="60"),
         C("Commentary", "commentary", "text", False, example="Recruitment delayed; revised date June",
-          description="Required when the status is not Green or Complete."),
+          description=COMMENTARY_RULE_TEXT.replace("Commentary is required whenever", "Required when")),
         C("Last updated", "updated_at", "timestamp", False, example="2025-06-30 00:00:00"),
         C("Updated by", "updated_by", "text", False, example="csp.manager"),
     ), "The actions under each priority and their current status.", ("priority_id", "action_id")),
     Sheet("Progress", "progress_update", (
         C("Action ID", "action_id", "action", True, example="NWP-P1-A1"),
         C("Update date", "update_date", "date", True, example="2025-03-31"),
-        C("Status", "status", "choice", True, ACTION_STATUSES, "Green"),
+        C("Status", "status", "choice", True, ACTION_STATUSES, GREEN),
         C("% complete", "pct_complete", "percent", False, example="40"),
         C("Commentary", "commentary", "text", False, example="Patrols running in 3 of 4 hot spots",
-          description="Required when the status is not Green or Complete."),
+          description=COMMENTARY_RULE_TEXT.replace("Commentary is required whenever", "Required when")),
         C("Updated by", "updated_by", "text", False, example="csp.manager",
           description="Blank: the person loading the workbook."),
         C("Recorded at", "recorded_at", "timestamp", False, example="2025-04-02 09:15:00",
@@ -244,9 +233,8 @@ INSTRUCTIONS: tuple[str, ...] = (
     "Every column is described in data/templates/README.md (type, required or not, allowed values, example).",
     "Partners: list every organisation once; other sheets may use the partner code or the partner name.",
     "Dates: Excel dates, YYYY-MM-DD or dd/mm/yyyy. Lists of partners or crime types: separate with ';'.",
-    "RAG rule: Green = on track or complete; Amber = issues or risks identified, may slip; "
-    "Red = significant issues, off track or overdue; plus Not started and Complete.",
-    "Commentary is required whenever a status is not Green or Complete.",
+    f"RAG rule: {STATUS_MEANINGS}.",
+    COMMENTARY_RULE_TEXT,
     "Loading checks every row first. If any row has a problem, nothing is loaded and every problem is listed "
     "with its sheet, row, column and the value expected: a half-loaded plan is worse than none.",
     "Loading replaces the plan (priorities, actions, events, meetings, recommendations, cases, health) of the "
@@ -387,7 +375,7 @@ def readme_markdown() -> str:
         "problem listed (sheet, row, column, value found and what was expected); the store is left unchanged. "
         "A half-loaded plan is worse than none.",
         "- Statuses are matched ignoring case and are stored in the spelling shown below.",
-        "- Commentary is required when an action's status is not Green or Complete.",
+        "- " + COMMENTARY_RULE_TEXT.replace("the status", "an action's status"),
         "- Partner columns accept the partner code or the partner name; a partner must be on the Partners "
         "sheet or already in the store.",
         "- Loading replaces, for the partnerships named in the workbook, the rows of every sheet present "

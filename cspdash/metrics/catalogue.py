@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from cspdash.analysis.rag import ACTION_RULE_SQL_PARAMS
+
 #: residents per LSOA from the latest year loaded: population may hold several years, and joining it directly
 #: would count each crime once per year
 LSOA_POPULATION = ("(SELECT area_code, arg_max(residents, year) AS residents FROM population "
@@ -37,7 +39,8 @@ class Measure:
         crime_types: tuple[str, ...] = (),
     ) -> pd.DataFrame:
         """The measure by month for one partnership between two months (inclusive): period, value."""
-        params = {"partnership": partnership, "start": start, "end": end, "crime_types": list(crime_types)}
+        params = {"partnership": partnership, "start": start, "end": end, "crime_types": list(crime_types),
+                  **ACTION_RULE_SQL_PARAMS}
         used = {k: v for k, v in params.items() if f"${k}" in self.sql}
         return con.execute(self.sql, used).df()
 
@@ -231,11 +234,12 @@ _PLAN_AS_OF = """
     ),
     judged AS (
         SELECT period, action_id,
-               status = 'Complete' OR coalesce(pct, 0) >= 100 AS complete,
+               status = $status_complete OR coalesce(pct, 0) >= 100 AS complete,
                due_date < as_of AS past_due,
-               status = 'Red' AS reported_red,
-               (due_date - as_of <= 30 AND coalesce(pct, 0) < 75) OR status = 'Amber' AS amber,
-               coalesce(pct, 0) = 0 AND (status IS NULL OR status = 'Not started') AS not_started
+               status = $status_red AS reported_red,
+               (due_date - as_of <= $amber_window_days AND coalesce(pct, 0) < $amber_pct)
+                   OR status = $status_amber AS amber,
+               coalesce(pct, 0) = 0 AND (status IS NULL OR status = $status_not_started) AS not_started
         FROM latest
     )"""
 
@@ -300,7 +304,8 @@ PLAN_TILES_SQL = _PLAN_AS_OF + f"""
 def plan_tiles(con: duckdb.DuckDBPyConnection, partnership: str, month: str) -> dict[str, float | None]:
     """actions_on_track_share, actions_overdue and funding_contributed for one month (first day, ISO), each equal
     to the last value of the measure's monthly series over that month (None when it has none)."""
-    row = con.execute(PLAN_TILES_SQL, {"partnership": partnership, "start": month, "end": month}).fetchone()
+    row = con.execute(PLAN_TILES_SQL, {"partnership": partnership, "start": month, "end": month,
+                                       **ACTION_RULE_SQL_PARAMS}).fetchone()
     on_track, overdue, funding = row if row else (None, None, None)
     return {"actions_on_track_share": None if on_track is None else float(on_track),
             "actions_overdue": None if overdue is None else float(overdue),

@@ -7,6 +7,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from cspdash.metrics.memo import per_store_version, store_file
+
+__all__ = ["crime_types_present", "months_available", "partnerships", "store_file"]
+
 
 def partnerships(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Partnerships to choose from: partnership_code, partnership_name, force (sorted by force, then name).
@@ -44,25 +48,11 @@ def months_available(con: duckdb.DuckDBPyConnection, force: str | None = None) -
     return [row[0] for row in rows]
 
 
-#: store versions are immutable files, so the crime types present are kept per file (never for in-memory stores)
-_TYPES_CACHE: dict[str, list[str]] = {}
-_CACHE_LIMIT = 16
-
-
-def store_file(con: duckdb.DuckDBPyConnection) -> str:
-    """The database file behind a connection ('' for in-memory stores)."""
-    row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchone()
-    return str(row[0]) if row and row[0] else ""
-
-
 def crime_types_present(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Crime types that appear in the store, alphabetically (read once per store version)."""
-    key = store_file(con)
-    if key and key in _TYPES_CACHE:
-        return list(_TYPES_CACHE[key])
-    types = [row[0] for row in con.execute("SELECT DISTINCT crime_type FROM agg_crime_month_lsoa ORDER BY 1").fetchall()]
-    if key:
-        if len(_TYPES_CACHE) >= _CACHE_LIMIT:
-            _TYPES_CACHE.clear()
-        _TYPES_CACHE[key] = types
-    return list(types)
+    return list(_crime_types(con))
+
+
+@per_store_version(maxsize=16)
+def _crime_types(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [row[0] for row in con.execute("SELECT DISTINCT crime_type FROM agg_crime_month_lsoa ORDER BY 1").fetchall()]

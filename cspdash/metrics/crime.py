@@ -18,7 +18,7 @@ import pandas as pd
 from cspdash.analysis.change import HISTORY_MONTHS, compare_frame, window_series
 from cspdash.analysis.spc import MIN_LIMIT_POINTS, Signal, gap_starts, series_signals, signals, xmr
 from cspdash.metrics.catalogue import LSOA_POPULATION
-from cspdash.metrics.context import store_file
+from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import Period, add_months, month_label
 from cspdash.metrics.rates import rate_decimals
 from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES, OUTCOME_GROUPS
@@ -666,27 +666,12 @@ class Freshness:
         return text + "."
 
 
-#: store versions are immutable files, so a force's freshness is kept per (file, force)
-_FRESHNESS_CACHE: dict[tuple[str, str], Freshness] = {}
-
-
+@per_store_version(maxsize=64)
 def freshness(con: duckdb.DuckDBPyConnection, force: str) -> Freshness:
     """Latest published month, last load time and incomplete months (missing, or far below normal) for a force.
 
     Read once per store version (file) and force; an in-memory store is read every time.
     """
-    key = (store_file(con), force)
-    if key[0] and key in _FRESHNESS_CACHE:
-        return _FRESHNESS_CACHE[key]
-    fresh = _read_freshness(con, force)
-    if key[0]:
-        if len(_FRESHNESS_CACHE) >= 64:
-            _FRESHNESS_CACHE.clear()
-        _FRESHNESS_CACHE[key] = fresh
-    return fresh
-
-
-def _read_freshness(con: duckdb.DuckDBPyConnection, force: str) -> Freshness:
     latest = con.execute("SELECT max(month) FROM published_month WHERE source = 'street' AND force = ?",
                          [force]).fetchone()
     loaded = con.execute("SELECT max(loaded_at) FROM load_log WHERE source LIKE 'police_uk%'").fetchone()

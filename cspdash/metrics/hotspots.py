@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import weakref
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,10 +26,11 @@ from cspdash.analysis import hotspots as gi
 from cspdash.analysis.change import HISTORY_MONTHS, VERDICT_LABELS, WindowSeries, compare_frame, window_series
 from cspdash.analysis.harm import harm_score, load_harm_weights
 from cspdash.metrics.catalogue import LSOA_POPULATION, measure
-from cspdash.metrics.context import store_file
+from cspdash.metrics.memo import connection_file, per_store_version
 from cspdash.metrics.period import add_months
 from cspdash.vocab import CRIME_TYPES, OUTCOME_GROUP
 
+_CACHE_LIMIT = 64  # results each per-store-version memo keeps (versions × partnerships × levels)
 LEVELS: dict[str, str] = {"lsoa": "Neighbourhood (LSOA)", "ward": "Electoral ward"}
 #: map measure → (catalogue measure giving its label/unit/format, column in area tables)
 MAP_MEASURES: dict[str, tuple[str, str]] = {
@@ -117,34 +117,12 @@ def areas(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> pd.Da
     return _areas_frame(con, partnership, level).copy()
 
 
+@per_store_version(maxsize=_CACHE_LIMIT)
 def _areas_frame(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> pd.DataFrame:
     """areas() without the copy: the frame kept per store version, which callers must not modify."""
-    key = (_store_file(con), partnership, _level(level))
-    if key[0] and key in _AREAS_CACHE:
-        return _AREAS_CACHE[key]
-    frame = con.execute(_AREAS_SQL[level], {"partnership": partnership}).df()
+    frame = con.execute(_AREAS_SQL[_level(level)], {"partnership": partnership}).df()
     frame.loc[frame["lsoas_with_population"] == 0, "residents"] = np.nan
-    if key[0]:
-        if len(_AREAS_CACHE) >= _CACHE_LIMIT:
-            _AREAS_CACHE.clear()
-        _AREAS_CACHE[key] = frame
     return frame
-
-
-#: the database file behind each open connection (asked once per connection: it never changes)
-_FILE_OF: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
-
-
-def _store_file(con: duckdb.DuckDBPyConnection) -> str:
-    """context.store_file, read once per connection ('' for in-memory stores, which are never kept)."""
-    try:
-        return _FILE_OF[con]
-    except KeyError:
-        pass
-    except TypeError:  # an object that cannot be weakly referenced
-        return store_file(con)
-    file = _FILE_OF[con] = store_file(con)
-    return file
 
 
 @dataclass(frozen=True)
@@ -158,27 +136,9 @@ class MapGeometry:
     centroids: pd.DataFrame = field(repr=False)  # area_code, lon, lat (a point inside each area)
 
 
-#: store versions are immutable files, so geometry and neighbours can be kept per (file, partnership, level)
-_GEOMETRY_CACHE: dict[tuple[str, str, str], MapGeometry] = {}
-_NEIGHBOUR_CACHE: dict[tuple[str, str, str, str], dict[str, list[str]]] = {}
-_AREAS_CACHE: dict[tuple[str, str, str], pd.DataFrame] = {}
-_CACHE_LIMIT = 64
-
-
+@per_store_version(maxsize=_CACHE_LIMIT)
 def map_geometry(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> MapGeometry:
     """The partnership's boundaries at a level, with an explicit centre and zoom (no tiles needed)."""
-    key = (_store_file(con), partnership, _level(level))
-    if key[0] and key in _GEOMETRY_CACHE:
-        return _GEOMETRY_CACHE[key]
-    geometry = _read_geometry(con, partnership, level)
-    if key[0]:
-        if len(_GEOMETRY_CACHE) >= _CACHE_LIMIT:
-            _GEOMETRY_CACHE.clear()
-        _GEOMETRY_CACHE[key] = geometry
-    return geometry
-
-
-def _read_geometry(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> MapGeometry:
     rows = con.execute(
         f"SELECT area_code, geometry FROM boundary WHERE area_type = $level AND la_code IN {_PARTNERSHIP_LAS}"
         " ORDER BY area_code",
@@ -433,14 +393,9 @@ class _Scope:
         return f"list_contains(${by}s::VARCHAR[], {alias}.{by}) AND {condition}", {"lsoas": lsoas, f"{by}s": keys}
 
 
-_SCOPE_CACHE: dict[tuple[str, str, str], _Scope] = {}
-
-
+@per_store_version(maxsize=_CACHE_LIMIT)
 def _scope(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> _Scope:
     """The partnership's LSOA → area links at a level (kept per store version: they do not depend on filters)."""
-    key = (_store_file(con), partnership, _level(level))
-    if key[0] and key in _SCOPE_CACHE:
-        return _SCOPE_CACHE[key]
     rows = con.execute(f"""
         WITH pop AS (SELECT DISTINCT area_code FROM population WHERE area_type = 'lsoa' AND residents IS NOT NULL)
         SELECT scope.lsoa_code, scope.area_code, pop.area_code IS NOT NULL
@@ -464,10 +419,6 @@ def _scope(con: duckdb.DuckDBPyConnection, partnership: str, level: str) -> _Sco
                    with_population, area_lsoas, sorted({str(la) for la, _f in carried if la is not None}),
                    any(la is None for la, _f in carried), sorted({str(force) for _la, force in carried}),
                    sorted(councils))
-    if key[0]:
-        if len(_SCOPE_CACHE) >= _CACHE_LIMIT:
-            _SCOPE_CACHE.clear()
-        _SCOPE_CACHE[key] = scope
     return scope
 
 
@@ -534,21 +485,10 @@ def _area_values(con: duckdb.DuckDBPyConnection, partnership: str, level: str, b
 
 
 # ---------------------------------------------------------------------------------------------- neighbours and Gi*
+@per_store_version(maxsize=_CACHE_LIMIT)
 def neighbours(con: duckdb.DuckDBPyConnection, partnership: str, level: str, method: str) -> dict[str, list[str]]:
     """Neighbour lists: shared boundary (queen contiguity) or centroids within the smallest distance that gives
     every area at least one neighbour."""
-    key = (_store_file(con), partnership, _level(level), method)
-    if key[0] and key in _NEIGHBOUR_CACHE:
-        return _NEIGHBOUR_CACHE[key]
-    links = _find_neighbours(con, partnership, level, method)
-    if key[0]:
-        if len(_NEIGHBOUR_CACHE) >= _CACHE_LIMIT:
-            _NEIGHBOUR_CACHE.clear()
-        _NEIGHBOUR_CACHE[key] = links
-    return links
-
-
-def _find_neighbours(con: duckdb.DuckDBPyConnection, partnership: str, level: str, method: str) -> dict[str, list[str]]:
     geometry = map_geometry(con, partnership, level)
     if method == "distance":
         return gi.distance_neighbours(_projected(geometry.centroids), distance_threshold(geometry.centroids))
@@ -1056,27 +996,21 @@ def _force_records(con: duckdb.DuckDBPyConnection, force: str, start: date, end:
     For a store file (an immutable version) the force's monthly totals are read once and kept, since they
     need a scan of the force's rows; an in-memory store is read for the period each time.
     """
-    key = (_store_file(con), force)
-    if not key[0]:
+    if not connection_file(con):
         row = con.execute(
             "SELECT coalesce(sum(crimes), 0)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
             " FROM agg_crime_month_lsoa WHERE force = $force AND month BETWEEN $start AND $end",
             {"force": force, "start": start, "end": end}).fetchone()
         return (int(row[0]), int(row[1])) if row else (0, 0)
-    months = _FORCE_MONTHS_CACHE.get(key)
-    if months is None:
-        months = {
-            month: (int(records), int(no_location)) for month, records, no_location in con.execute(
-                "SELECT month, sum(crimes)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
-                " FROM agg_crime_month_lsoa WHERE force = $force GROUP BY month", {"force": force}).fetchall()}
-        if len(_FORCE_MONTHS_CACHE) >= _CACHE_LIMIT:
-            _FORCE_MONTHS_CACHE.clear()
-        _FORCE_MONTHS_CACHE[key] = months
-    chosen = [value for month, value in months.items() if start <= month <= end]
+    chosen = [value for month, value in _force_months(con, force).items() if start <= month <= end]
     return sum(r for r, _n in chosen), sum(n for _r, n in chosen)
 
 
-_FORCE_MONTHS_CACHE: dict[tuple[str, str], dict[date, tuple[int, int]]] = {}
+@per_store_version(maxsize=_CACHE_LIMIT)
+def _force_months(con: duckdb.DuckDBPyConnection, force: str) -> dict[date, tuple[int, int]]:
+    return {month: (int(records), int(no_location)) for month, records, no_location in con.execute(
+        "SELECT month, sum(crimes)::BIGINT, coalesce(sum(crimes) FILTER (WHERE lsoa_code IS NULL), 0)::BIGINT"
+        " FROM agg_crime_month_lsoa WHERE force = $force GROUP BY month", {"force": force}).fetchall()}
 
 
 _VINTAGE_SQL = f"""
@@ -1088,7 +1022,6 @@ _VINTAGE_SQL = f"""
                             AND b.la_code IN {_PARTNERSHIP_LAS}
         WHERE a.la_code IN {_PARTNERSHIP_LAS}{{months}}
         GROUP BY ALL"""
-_VINTAGE_CACHE: dict[tuple[str, str], list[tuple[date, str, bool, int]]] = {}
 
 
 def _vintage_rows(con: duckdb.DuckDBPyConnection, partnership: str, start: date,
@@ -1097,18 +1030,17 @@ def _vintage_rows(con: duckdb.DuckDBPyConnection, partnership: str, start: date,
 
     For a store file (an immutable version) the partnership's monthly rows are read once and kept.
     """
-    key = (_store_file(con), partnership)
-    if not key[0]:
+    if not connection_file(con):
         rows = con.execute(_VINTAGE_SQL.format(month="NULL", months=" AND a.month BETWEEN $start AND $end"),
                            {"partnership": partnership, "start": start, "end": end}).fetchall()
         return [(vintage, placed, crimes) for _month, vintage, placed, crimes in rows]
-    monthly = _VINTAGE_CACHE.get(key)
-    if monthly is None:
-        monthly = con.execute(_VINTAGE_SQL.format(month="a.month", months=""), {"partnership": partnership}).fetchall()
-        if len(_VINTAGE_CACHE) >= _CACHE_LIMIT:
-            _VINTAGE_CACHE.clear()
-        _VINTAGE_CACHE[key] = monthly
-    return [(vintage, placed, crimes) for month, vintage, placed, crimes in monthly if start <= month <= end]
+    return [(vintage, placed, crimes) for month, vintage, placed, crimes in _vintage_months(con, partnership)
+            if start <= month <= end]
+
+
+@per_store_version(maxsize=_CACHE_LIMIT)
+def _vintage_months(con: duckdb.DuckDBPyConnection, partnership: str) -> list[tuple[date, str, bool, int]]:
+    return con.execute(_VINTAGE_SQL.format(month="a.month", months=""), {"partnership": partnership}).fetchall()
 
 
 def caveats(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date, end: date) -> Caveats:

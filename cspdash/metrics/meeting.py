@@ -33,10 +33,8 @@ from cspdash.analysis.hotspots import (
 )
 from cspdash.analysis.rag import (
     AMBER,
-    COMPLETE,
-    GREEN,
-    NOT_STARTED,
     RED,
+    SEVERITY,
     action_rag,
     indicator_rag,
     normalise_status,
@@ -46,7 +44,9 @@ from cspdash.analysis.spc import series_signals
 from cspdash.metrics.context import store_file
 from cspdash.metrics.disclosure import count_columns, count_text, is_small
 from cspdash.metrics.hotspots import neighbours as boundary_neighbours
+from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import add_months, month_label
+from cspdash.vocab import HALLMARKS, MINIMUM_STANDARDS
 
 #: window used when there is no previous meeting, and its bounds otherwise (months)
 DEFAULT_WINDOW_MONTHS = 12
@@ -59,17 +59,6 @@ HOT_SPOT_PERIODS = 4
 HOT_SPOT_PERIOD_MONTHS = 3
 #: recommendation statuses that close it (anything else past its due date is overdue)
 CLOSED_RECOMMENDATION_STATUSES = ("achieved",)
-MINIMUM_STANDARDS: tuple[str, ...] = (
-    "Strategy group", "Strategic assessment", "Information-sharing protocol", "Partnership plan refreshed",
-    "Community consultation",
-)
-HALLMARKS: tuple[str, ...] = (
-    "Empowered and effective leadership", "Intelligence-led business processes",
-    "Effective and responsive delivery structures", "Community engagement",
-    "Visible and constructive accountability", "Appropriate skills and knowledge",
-)
-#: how bad a RAG status is, for "worse" / "better" moves
-_SEVERITY = {COMPLETE: 0, GREEN: 1, NOT_STARTED: 1, AMBER: 2, RED: 3}
 
 WINDOW_RULE_TEXT = (
     "What changed: the months since the previous meeting (at least 3, at most 12; the last 12 when there is "
@@ -189,15 +178,9 @@ class _Reference:
 
 
 #: store versions are immutable files, so their reference rows are read once per file (never for in-memory stores)
-_REFERENCE_CACHE: dict[str, _Reference] = {}
-_LSOA_CACHE: dict[tuple[str, str], tuple[list[str], list[str], dict[str, list[str]]]] = {}
-_CACHE_LIMIT = 16
-
-
+@per_store_version(maxsize=16)
 def _reference(con: duckdb.DuckDBPyConnection) -> _Reference:
     key = store_file(con)
-    if key and key in _REFERENCE_CACHE:
-        return _REFERENCE_CACHE[key]
     partnerships = {code: (name if name is not None else code, force if force is not None else "")
                     for code, name, force in con.execute(
                         "SELECT partnership_code, partnership_name, force FROM partnership").fetchall()}
@@ -224,20 +207,14 @@ def _reference(con: duckdb.DuckDBPyConnection) -> _Reference:
         partners=dict(con.execute("SELECT partner_code, partner_name FROM partner").fetchall()), file=key,
         meetings=meetings, partnership_meetings=partnership_meetings,
     )
-    if key:
-        if len(_REFERENCE_CACHE) >= _CACHE_LIMIT:
-            _REFERENCE_CACHE.clear()
-        _REFERENCE_CACHE[key] = ref
     return ref
 
 
+@per_store_version(maxsize=64)
 def _lsoas(con: duckdb.DuckDBPyConnection, partnership: str,
            file: str) -> tuple[list[str], list[str], dict[str, list[str]]]:
     """The partnership's LSOA codes (sorted), names (the code when unnamed) and boundary neighbours (as the hot
     spots page's metrics keep them), kept per store version file."""
-    key = (file, partnership)
-    if key[0] and key in _LSOA_CACHE:
-        return _LSOA_CACHE[key]
     rows = con.execute(
         "SELECT b.area_code, coalesce(b.area_name, b.area_code) FROM boundary b"
         " JOIN partnership_la pl ON pl.la_code = b.la_code"
@@ -246,12 +223,7 @@ def _lsoas(con: duckdb.DuckDBPyConnection, partnership: str,
     names = dict(rows)
     # queen contiguity of the same LSOA boundaries (not needed below three areas, where there is no Gi*)
     links = boundary_neighbours(con, partnership, "lsoa", "boundary") if len(names) >= 3 else {}
-    found = (list(names), list(names.values()), links)
-    if key[0]:
-        if len(_LSOA_CACHE) >= _CACHE_LIMIT * 4:
-            _LSOA_CACHE.clear()
-        _LSOA_CACHE[key] = found
-    return found
+    return (list(names), list(names.values()), links)
 
 
 # ---------------------------------------------------------------------------------------------- crime changes
@@ -666,10 +638,10 @@ def _move(old: str | None, new: str) -> str | None:
     if new == RED:
         return "new Red"
     if new == AMBER:
-        return "new Amber" if old is None or _SEVERITY.get(old, 1) < _SEVERITY[AMBER] else "better"
+        return "new Amber" if old is None or SEVERITY.get(old, 1) < SEVERITY[AMBER] else "better"
     if old is None:
         return None
-    return "worse" if _SEVERITY.get(new, 1) > _SEVERITY.get(old, 1) else "better"
+    return "worse" if SEVERITY.get(new, 1) > SEVERITY.get(old, 1) else "better"
 
 
 def indicator_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date,

@@ -25,6 +25,7 @@ from cspdash.analysis.rag import (
     NOT_STARTED,
     RAG_STATUSES,
     RED,
+    SEVERITY,
     action_rag,
     indicator_rag,
     priority_rag,
@@ -33,9 +34,6 @@ from cspdash.analysis.rag import (
 from cspdash.analysis.spc import series_signals
 from cspdash.metrics.catalogue import format_value, measure, plan_tiles
 from cspdash.metrics.period import Period, add_months, month_label
-
-#: how bad a status is, for "got worse" (Not started counts like Green: nothing is wrong yet)
-SEVERITY: dict[str, int] = {COMPLETE: 0, GREEN: 1, NOT_STARTED: 1, AMBER: 2, RED: 3}
 
 OVERDUE_RULE_TEXT = "Overdue: past its due date and not complete."
 SLIPPING_RULE_TEXT = (

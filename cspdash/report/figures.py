@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES
 from cspdash.charts import theme
 from cspdash.config import SMALL_COUNT_MAX
+from cspdash.metrics.catalogue import measure
 from cspdash.metrics.disclosure import SUPPRESSED, small
 from cspdash.metrics.meeting import Briefing
 
@@ -83,7 +84,7 @@ def trend_figure(b: Briefing) -> go.Figure:
                              x1=pd.Timestamp(b.meeting.data_end) + pd.Timedelta(days=15),
                              fillcolor=theme.GRID, opacity=0.6, line_width=0, layer="below",
                              annotation_text="since previous meeting", annotation_position="top left")
-    figure.update_yaxes(title="incidents per month")
+    figure.update_yaxes(title=f"{measure('crimes').unit} per month")  # the catalogue's unit
     figure = theme.apply(figure, f"{b.meeting.partnership_name}: recorded crime and ASB by month", height=420)
     figure.update_layout(legend={"y": -0.12, "yanchor": "top"}, margin={"b": 70})
     return figure

@@ -17,7 +17,7 @@ from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
-from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES, rag_badge
+from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES, RED, rag_badge
 from cspdash.metrics.disclosure import RULE_TEXT as DISCLOSURE_RULE_TEXT
 from cspdash.metrics.meeting import Briefing, lsoa_geometries
 from cspdash.report import figures
@@ -121,7 +121,7 @@ def headline_figures(b: Briefing) -> list[tuple[str, str, str]]:
         real = changes[changes["verdict"] == "significant"]
         out.append((str(len(real)), "crime types with a real change", "allowing for normal variation"))
     counts = b.priorities["rag"].value_counts() if not b.priorities.empty else pd.Series(dtype=int)
-    out.append((str(int(counts.get("Red", 0))), "priorities Red", f"of {len(b.priorities)} priorities"))
+    out.append((str(int(counts.get(RED, 0))), "priorities Red", f"of {len(b.priorities)} priorities"))
     out.append((str(len(b.new_hot_spots)), "new or intensifying hot spots", "Gi*, last 3 months"))
     out.append((str(len(b.overdue_recommendations)), "overdue recommendations",
                 f"of {len(b.recommendations)} recommendations"))

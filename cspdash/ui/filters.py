@@ -15,6 +15,7 @@ import streamlit as st
 
 from cspdash.metrics import context
 from cspdash.metrics.period import Period, month_label, parse_month
+from cspdash.ui import params
 from cspdash.ui.db import query
 
 
@@ -86,24 +87,24 @@ def sidebar_selection() -> Selection | None:
     st.sidebar.markdown("**Area and period**")
     force_names = sorted({f for f in forces.values() if isinstance(f, str) and f})
     if len(force_names) > 1:  # partnerships grouped by force: the force first, then its partnerships
-        asked = st.query_params.get("csp")
+        asked = st.query_params.get(params.PARTNERSHIP)
         default_force = forces.get(asked) if asked in forces else forces.get(default_code)
-        force = url_choice("Police force", force_names, "force", default_force or force_names[0],
+        force = url_choice("Police force", force_names, params.FORCE, default_force or force_names[0],
                            container=st.sidebar, help="The police force area; its partnerships are listed below")
         codes = [c for c in codes if forces.get(c) == force] or codes
         default_code = default_code if default_code in codes else codes[0]
-    code = url_choice("Partnership", codes, "csp", default_code, format_func=lambda c: names[c],
+    code = url_choice("Partnership", codes, params.PARTNERSHIP, default_code, format_func=lambda c: names[c],
                       container=st.sidebar, help="Community Safety Partnership area")
     months = tuple(query(context.months_available, forces.get(code)))
     if not months:
         months = tuple(query(context.months_available, None))
     if not months:
         return Selection(code, names[code], forces.get(code) or "", Period(date.today().replace(day=1)), ())
-    end = url_choice("Period ending", list(reversed(months)), "end", months[-1], format_func=month_label,
+    end = url_choice("Period ending", list(reversed(months)), params.PERIOD_END, months[-1], format_func=month_label,
                      to_url=lambda m: m.strftime("%Y-%m"), container=st.sidebar,
                      help="The last month of the reporting period; comparisons use the 12 months to this month "
                           "against the 12 months before.")
-    length = url_choice("Period length", [12, 6, 3], "len", 12, format_func=lambda n: f"{n} months",
+    length = url_choice("Period length", [12, 6, 3], params.PERIOD_LENGTH, 12, format_func=lambda n: f"{n} months",
                         container=st.sidebar, help="Rolling window; compared with the same length immediately before.")
     return Selection(code, names[code], forces.get(code) or "", Period(end, length), months)
 

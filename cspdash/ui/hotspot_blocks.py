@@ -19,7 +19,7 @@ from cspdash.config import settings
 from cspdash.metrics import context, crime
 from cspdash.metrics import hotspots as hs
 from cspdash.metrics.period import add_months
-from cspdash.ui import blocks, filters
+from cspdash.ui import blocks, filters, params
 from cspdash.ui.db import query
 
 ALL_TYPES = "All crime types"
@@ -46,24 +46,24 @@ class Choice:
 def choose() -> Choice:
     """Filter widgets in a row above the map; every value lives in the URL and bad values fall back."""
     top = st.columns(4)
-    measure = filters.url_choice("Measure", list(hs.MAP_MEASURES), "measure", "count", container=top[0],
+    measure = filters.url_choice("Measure", list(hs.MAP_MEASURES), params.MEASURE, "count", container=top[0],
                                  format_func=lambda m: {"count": "Count of crimes", "rate": "Rate per 1,000 residents",
                                                         "harm": "Harm score (estimate)"}[m])
-    level = filters.url_choice("Areas", list(hs.LEVELS), "level", "lsoa", format_func=lambda v: hs.LEVELS[v], container=top[1])
+    level = filters.url_choice("Areas", list(hs.LEVELS), params.AREA_LEVEL, "lsoa", format_func=lambda v: hs.LEVELS[v], container=top[1])
     types = [ALL_TYPES, *query(context.crime_types_present)]
-    crime_type = filters.url_choice("Crime type", types, "type", ALL_TYPES, container=top[2])
-    confidence = filters.url_choice("Hot spot confidence", list(hs.CONFIDENCE), "conf", "95", container=top[3],
+    crime_type = filters.url_choice("Crime type", types, params.HOTSPOT_CRIME_TYPE, ALL_TYPES, container=top[2])
+    confidence = filters.url_choice("Hot spot confidence", list(hs.CONFIDENCE), params.CONFIDENCE, "95", container=top[3],
                                     format_func=lambda c: f"{c}% or more",
                                     help="Show hot and cold spots whose false-discovery-rate adjusted p value is "
                                          "below 1 − confidence.")
     more = st.columns(4)
-    method = filters.url_choice("Neighbours", list(hs.NEIGHBOURS), "nb", "boundary", format_func=lambda v: hs.NEIGHBOURS[v],
+    method = filters.url_choice("Neighbours", list(hs.NEIGHBOURS), params.NEIGHBOURS, "boundary", format_func=lambda v: hs.NEIGHBOURS[v],
                                 container=more[0], help="Which areas count as each area's neighbours for Gi*.")
-    scheme = filters.url_choice("Persistence over", list(hs.PERSISTENCE_SCHEMES), "persist", "quarters",
+    scheme = filters.url_choice("Persistence over", list(hs.PERSISTENCE_SCHEMES), params.PERSISTENCE, "quarters",
                                 container=more[1], format_func=lambda s: hs.PERSISTENCE_SCHEMES[s][2])
-    points = filters.url_choice("Crime locations layer", ["off", "on"], "points", "off", container=more[2],
+    points = filters.url_choice("Crime locations layer", ["off", "on"], params.POINTS, "off", container=more[2],
                                 format_func=lambda v: {"off": "Hidden", "on": "Shown (anonymised points)"}[v])
-    basemap = filters.url_choice("Street map background", ["off", "on"], "tiles", "off", container=more[3],
+    basemap = filters.url_choice("Street map background", ["off", "on"], params.TILES, "off", container=more[3],
                                  format_func=lambda v: {"off": "Off (works offline)", "on": "On (needs internet)"}[v],
                                  help="Street-map tiles come from the internet; without a connection the background "
                                       "stays blank but the areas still draw.")
@@ -234,7 +234,7 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
     if not order:
         st.info("No areas to show.")
         return
-    area = filters.url_choice("Area to look into", order, "area", order[0], format_func=lambda c: names[c],
+    area = filters.url_choice("Area to look into", order, params.AREAS, order[0], format_func=lambda c: names[c],
                               help="Hot spots from the table come first.")
     filters.show_url_notes()
     selection, period = view.selection, view.selection.period

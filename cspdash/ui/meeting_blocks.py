@@ -16,7 +16,7 @@ from cspdash.metrics import meeting as mm
 from cspdash.metrics.disclosure import suppress
 from cspdash.report import questions as qs
 from cspdash.report.pack import what_changed_lines
-from cspdash.ui import auth, blocks, db
+from cspdash.ui import auth, blocks, db, params
 from cspdash.ui.filters import url_choice
 
 
@@ -28,7 +28,7 @@ def pick_meeting(partnership: str) -> mm.Briefing | None:
                 "workbook and load it on the Data page.", icon=":material/event_busy:")
         return None
     labels = {r.meeting_id: f"{r.committee}, {pd.Timestamp(r.meeting_date):%-d %B %Y}" for r in held.itertuples()}
-    chosen = url_choice("Meeting", list(labels), "meeting", list(labels)[0], format_func=lambda m: labels[m])
+    chosen = url_choice("Meeting", list(labels), params.MEETING, list(labels)[0], format_func=lambda m: labels[m])
     # public output: the "what changed" lines and suggested questions write small counts as <5
     return db.query(mm.briefing, chosen, public=settings().public_output)  # type: ignore[no-any-return]
 

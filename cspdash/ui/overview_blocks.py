@@ -16,6 +16,7 @@ from cspdash.metrics.disclosure import count_text, is_small
 from cspdash.metrics.period import add_months, month_label
 from cspdash.metrics.rates import rate_texts
 from cspdash.ui import blocks, plan_blocks
+from cspdash.ui import params as url
 from cspdash.ui.db import query
 from cspdash.ui.filters import Selection
 from cspdash.vocab import ALL_CRIME
@@ -31,8 +32,8 @@ SHOWN_SIGNAL_TYPES = 6
 
 def link_params(selection: Selection, **extra: str) -> dict[str, str]:
     """URL parameters that keep the sidebar choice when following a link to another page."""
-    params = {"csp": selection.partnership_code, "end": selection.period.end.strftime("%Y-%m"),
-              "len": str(selection.period.months)}
+    params = {url.PARTNERSHIP: selection.partnership_code, url.PERIOD_END: selection.period.end.strftime("%Y-%m"),
+              url.PERIOD_LENGTH: str(selection.period.months)}
     return {**params, **extra}
 
 

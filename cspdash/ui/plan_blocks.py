@@ -16,16 +16,17 @@ from cspdash.analysis.rag import (
     PRIORITY_RULE_TEXT,
     RAG_ORDER,
     RAG_STATUSES,
+    SEVERITY_TEXT,
 )
 from cspdash.charts.plan import rag_timeline, timeline_summary
 from cspdash.ingest.action_plan import export_action_plan
 from cspdash.ingest.plan_updates import UPDATE_RULE_TEXT, update_action
 from cspdash.metrics import plan
-from cspdash.ui import auth, blocks, db
+from cspdash.ui import auth, blocks, db, params
 from cspdash.ui.filters import Selection, url_choice
 
 #: Streamlit's named text colours per status (the icon and the word always come with the colour)
-_MARKDOWN_COLOUR = {"Red": "red", "Amber": "orange", "Green": "green", "Not started": "gray", "Complete": "blue"}
+_MARKDOWN_COLOUR = {key: status.markdown_colour for key, status in RAG_STATUSES.items()}
 STALE_AFTER_DAYS = 100
 FLASH_KEY = "plan_edit_flash"
 
@@ -66,7 +67,7 @@ def judgement_date(selection: Selection) -> dt.date:
         return today
     labels = {"today": f"today ({today:%d %b %Y})", "latest": f"the latest progress update ({latest:%d %b %Y})"}
     default = "latest" if (today - latest).days > STALE_AFTER_DAYS else "today"
-    choice = url_choice("Judge statuses as at", list(labels), "asat", default, format_func=lambda k: labels[k],
+    choice = url_choice("Judge statuses as at", list(labels), params.AS_AT, default, format_func=lambda k: labels[k],
                         container=st.sidebar, help="RAG rules depend on the date: an action past its due date "
                         "is Red. Judge at the latest update to see the plan as last reported.")
     return today if choice == "today" else latest
@@ -128,7 +129,7 @@ def choose_priority(selection: Selection, today: dt.date) -> str:
     table = db.query(plan.plan_view, selection.partnership_code, today).priorities
     labels = dict(zip(table["priority_id"], table["rag_badge"] + " — " + table["priority"], strict=True))
     ids = list(labels)
-    return str(url_choice("Priority", ids, "priority", ids[0], format_func=lambda p: labels[p],
+    return str(url_choice("Priority", ids, params.PRIORITY, ids[0], format_func=lambda p: labels[p],
                           help="Choose a priority to see its actions, history and evidence."))
 
 
@@ -151,8 +152,9 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
     history = plan.rag_history_of(view, priority_id)
     blocks.chart(rag_timeline(history, f"{row['priority']}: RAG at each progress update"), timeline_summary(history),
                  history.drop(columns=["level"]), f"rag history {priority_id}")
-    st.caption("Each symbol is the status at a progress update: ✖ Red, ▲ Amber, ● Green, ○ Not started, "
-               "★ Complete; the word is printed under it. The priority's row rolls up its actions by the rule above.")
+    st.caption("Each symbol is the status at a progress update: "
+               + ", ".join(f"{s.marker_glyph} {s.label}" for s in RAG_STATUSES.values()) + "; the word is printed under it."
+               " The priority's row rolls up its actions by the rule above.")
 
     st.markdown("**Evidence: what the data says**")
     judged = db.query(plan.evidence_view, code, selection.period.end, selection.period.months)
@@ -194,18 +196,18 @@ def changes_since(selection: Selection, today: dt.date) -> None:
     labels = {m: f"the meeting of {label}" for m, label in zip(past["meeting_id"], past["label"], strict=True)}
     labels["date"] = "a date I choose"
     options = list(labels)
-    choice = url_choice("Changes since", options, "since", options[0], format_func=lambda o: labels[o],
+    choice = url_choice("Changes since", options, params.SINCE, options[0], format_func=lambda o: labels[o],
                         help="Compare each action's RAG at that point with its RAG now.")
     if choice == "date":
         default = today - dt.timedelta(days=90)
-        raw = st.query_params.get("since_date")
+        raw = st.query_params.get(params.SINCE_DATE)
         try:
             default = dt.date.fromisoformat(raw) if raw else default
         except ValueError:
             st.info(f"The link's date “{str(raw)[:20]}” is not a date; showing the last 90 days.")
         default = min(default, today)
         since = st.date_input("Since", value=default, max_value=today, key="since_date_input", format="DD/MM/YYYY")
-        st.query_params["since_date"] = since.isoformat()
+        st.query_params[params.SINCE_DATE] = since.isoformat()
     else:
         since = past.loc[past["meeting_id"] == choice, "meeting_date"].iloc[0]
     changes = plan.changes_since_of(db.query(plan.plan_view, selection.partnership_code, today), since)
@@ -218,7 +220,7 @@ def changes_since(selection: Selection, today: dt.date) -> None:
     else:
         blocks.table(changes, "changes since")
     st.caption("'Then' is the action's RAG at its latest update on or before that date; 'Now' is its RAG today. "
-               "Worse/better compare severity: Complete, then Green or Not started, then Amber, then Red.")
+               f"Worse/better compare severity: {SEVERITY_TEXT}.")
 
 
 def evidence_vs_plan(selection: Selection, today: dt.date) -> None:
@@ -343,7 +345,7 @@ def partner_view(selection: Selection, today: dt.date) -> None:
     st.subheader("One partner's view")
     partners = db.query(plan.plan_partners, selection.partnership_code)
     names = dict(zip(partners["partner_code"], partners["partner_name"], strict=True))
-    code = url_choice("Partner", list(names), "partner", next(iter(names)), format_func=lambda c: names[c])
+    code = url_choice("Partner", list(names), params.PARTNER, next(iter(names)), format_func=lambda c: names[c])
     acts = plan.partner_actions_of(db.query(plan.plan_view, selection.partnership_code, today).actions, code)
     led = int((acts["Role"] == "leads").sum())
     st.markdown(f"**{names[code]}** leads {led} and supports {len(acts) - led} actions.")

@@ -21,7 +21,7 @@ from cspdash.charts.trends import (
 from cspdash.metrics import crime
 from cspdash.metrics.catalogue import measure
 from cspdash.metrics.period import add_months, month_label, parse_month
-from cspdash.ui import blocks
+from cspdash.ui import blocks, params
 from cspdash.ui.db import query
 from cspdash.ui.filters import Selection, url_choice
 from cspdash.vocab import ALL_CRIME, CRIME_TYPES
@@ -80,14 +80,14 @@ def trend_filters(selection: Selection) -> TrendView:
     first = selection.months[0] if selection.months else add_months(end, -(HISTORY_MONTHS - 1))
     start = max(first, add_months(end, -(HISTORY_MONTHS - 1)))
     top = st.columns([2, 1.3, 1.2, 1.3, 1.8])
-    crime_type = url_choice("Crime type", [ALL_CRIME, *CRIME_TYPES], "ct", ALL_CRIME,
+    crime_type = url_choice("Crime type", [ALL_CRIME, *CRIME_TYPES], params.CRIME_TYPE, ALL_CRIME,
                             format_func=crime.crime_type_label, container=top[0])
-    level = url_choice("Area level", list(crime.AREA_LEVELS), "level", "partnership",
+    level = url_choice("Area level", list(crime.AREA_LEVELS), params.AREA_LEVEL, "partnership",
                        format_func=crime.AREA_LEVELS.__getitem__, container=top[1])
-    grain = url_choice("Granularity", list(crime.GRAINS), "grain", "month", format_func=crime.GRAINS.__getitem__,
+    grain = url_choice("Granularity", list(crime.GRAINS), params.GRAIN, "month", format_func=crime.GRAINS.__getitem__,
                        container=top[2])
-    shown = url_choice("Measure", list(MEASURES), "measure", "count", format_func=MEASURES.__getitem__, container=top[3])
-    compare = url_choice("Compare with", list(COMPARE), "compare", "none", format_func=COMPARE.__getitem__,
+    shown = url_choice("Measure", list(MEASURES), params.MEASURE, "count", format_func=MEASURES.__getitem__, container=top[3])
+    compare = url_choice("Compare with", list(COMPARE), params.COMPARE, "none", format_func=COMPARE.__getitem__,
                          container=top[4], help="Rolling 12 months needs the month granularity; the force "
                          "comparison uses rates, because a force and a partnership differ in size.")
     areas: tuple[str, ...] = ()
@@ -98,7 +98,7 @@ def trend_filters(selection: Selection) -> TrendView:
         default = query(crime.largest_areas, selection.partnership_code, level, crime_type,
                         selection.period.start, end)
         areas = tuple(url_multi_choice(f"{crime.AREA_LEVELS[level].split(' ')[0]}s side by side (up to {MAX_AREAS})",
-                                       list(names), "area", default, format_func=lambda c: names.get(c, c),
+                                       list(names), params.AREAS, default, format_func=lambda c: names.get(c, c),
                                        max_selections=MAX_AREAS))
         if not areas:
             st.info("Choose at least one area to compare; showing the partnership meanwhile.")
@@ -167,7 +167,7 @@ def spc_block(selection: Selection, view: TrendView) -> None:
         month = parse_month(key)
         return f"{month_label(month)} — {starts[month]}" if month in starts else month_label(month)
 
-    chosen = url_choice("Recalculate the limits from (a known change)", candidates, "break", "none",
+    chosen = url_choice("Recalculate the limits from (a known change)", candidates, params.SPC_BREAK, "none",
                         format_func=label, help="Pick the month an intervention started; limits before and after "
                         "are drawn separately.")
     breaks = None if chosen == "none" else parse_month(chosen)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from bench.generate import generate
+from tests.conftest import shared_or_skip
 
 GWENT = Path(__file__).resolve().parents[3] / "shared" / "data" / "police_uk" / "gwent"
 
@@ -75,9 +76,7 @@ def profile(folder: Path) -> Profile:
 
 @pytest.fixture(scope="module")
 def real() -> Profile:
-    if not GWENT.is_dir():
-        pytest.fail(f"the real Gwent files are expected at {GWENT} (../shared/data beside the project)")
-    return profile(GWENT)
+    return profile(shared_or_skip(GWENT))
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,22 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
+#: how long a navigation or a wait on the page's state may take. Generous, because the tests wait on state
+#: (the script has finished, the content is there), never on a fixed time: on an idle machine they go on as soon
+#: as the page is ready, and on a busy one (other test runs sharing two cores) they still pass.
+NAVIGATION_MS = 180_000
+STATE_MS = 180_000
+#: the page's state once Streamlit has connected and finished running the script with nothing left to draw:
+#: no running indicator, no skeleton placeholders, and every plotly chart drawn (its SVG layers exist)
+APP_READY = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (!document.querySelector("[data-testid='stMain']")) return false;
+  if (document.querySelector("[data-testid='stStatusWidget'], [data-testid='stSkeleton']")) return false;
+  return [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
+    .every(chart => chart.querySelector('.js-plotly-plot .main-svg'));
+}"""
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +56,7 @@ def start_streamlit(script: Path, env: dict[str, str], port: int) -> subprocess.
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + NAVIGATION_MS / 1000
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as response:
@@ -51,7 +67,7 @@ def start_streamlit(script: Path, env: dict[str, str], port: int) -> subprocess.
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
     proc.kill()
-    raise RuntimeError("streamlit did not start within 60 s")
+    raise RuntimeError(f"streamlit did not start within {NAVIGATION_MS // 1000} s")
 
 
 @pytest.fixture(scope="session")
@@ -81,24 +97,46 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+def new_context(browser, **options):  # type: ignore[no-untyped-def]
+    """A browser context 1400×1000 whose navigations and waits have the generous limits above."""
+    context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, **options})
+    context.set_default_navigation_timeout(NAVIGATION_MS)
+    context.set_default_timeout(STATE_MS)
+    return context
+
+
 @pytest.fixture()
 def page(browser):  # type: ignore[no-untyped-def]
     """A fresh page 1400×1000."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser)
     tab = context.new_page()
     yield tab
     context.close()
 
 
-def wait_for_app(page, timeout_ms: int = 60000) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished running the script (no running indicator, app rendered)."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && document.querySelector('[data-testid=\"stMain\"]')",
-        timeout=timeout_ms,
-    )
-    page.wait_for_timeout(800)
+def wait_for_app(page, timeout_ms: int = STATE_MS) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has connected and finished running the script, with every chart drawn."""
+    page.wait_for_function(APP_READY, timeout=timeout_ms)
+
+
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """After a change of window size: the app ready and two animation frames drawn (charts follow the size)."""
+    wait_for_app(page)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    wait_for_app(page)
+
+
+def open_app(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Go to a page of the app and wait on its state: the navigation only waits for the server's first answer
+    (a busy machine can take long to fire the load event), then for the app to be ready."""
+    page.goto(url, wait_until="commit")
+    wait_for_app(page)
+
+
+def reload_app(page) -> None:  # type: ignore[no-untyped-def]
+    """Reload the page and wait for the app to be ready again."""
+    page.reload(wait_until="commit")
+    wait_for_app(page)
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import ast
 
 import pytest
 
-from tests.e2e.conftest import ROOT, screenshot, wait_for_app
+from tests.e2e.conftest import ROOT, open_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -60,10 +60,8 @@ def test_axe_finds_no_serious_violation(app_url: str, page, path: str, title: st
     """axe-core (WCAG 2.0–2.2 A/AA rules) on the rendered page: no serious/critical issue outside ALLOWED."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page.goto(f"{app_url}/{path}")
-    wait_for_app(page)
-    page.get_by_role("heading", name=title).first.wait_for(timeout=60000)
-    page.wait_for_timeout(1500)  # charts finish drawing
+    open_app(page, f"{app_url}/{path}")
+    page.get_by_role("heading", name=title).first.wait_for()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response
     serious = _serious(results)
     unexplained = [v for v in serious if not _excused(page, v)]
@@ -77,9 +75,8 @@ def test_axe_finds_no_serious_violation(app_url: str, page, path: str, title: st
 
 def test_keyboard_reaches_sidebar_widgets_and_main_content(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     """Pressing Tab from the top of the page reaches a sidebar filter and then content in the main area."""
-    page.goto(f"{app_url}/{PAGES[0][0]}")
-    wait_for_app(page)
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.wait_for(timeout=90000)
+    open_app(page, f"{app_url}/{PAGES[0][0]}")
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.wait_for()
     wait_for_app(page)
     reached_sidebar = reached_main = False
     seen: list[str] = []
@@ -104,9 +101,8 @@ def test_keyboard_reaches_sidebar_widgets_and_main_content(app_url: str, page) -
 
 def test_focus_is_visible(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     """A focused sidebar filter shows a visible focus indicator (WCAG 2.4.7): outline or box-shadow."""
-    page.goto(f"{app_url}/{PAGES[0][0]}")
-    wait_for_app(page)
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.wait_for(timeout=90000)
+    open_app(page, f"{app_url}/{PAGES[0][0]}")
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.wait_for()
     widget = page.locator("[data-testid='stSidebar'] input").first
     widget.focus()
     style = widget.evaluate(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, ROOT, free_port, screenshot, wait_for_app
+from tests.e2e.conftest import CHROMIUM, ROOT, free_port, open_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -109,29 +109,26 @@ def _sidebar(page) -> str:  # type: ignore[no-untyped-def]
 def _wait_sidebar(page, text: str) -> None:  # type: ignore[no-untyped-def]
     """Wait until the sidebar shows ``text``."""
     page.wait_for_function(
-        "t => (document.querySelector(\"[data-testid='stSidebar']\")?.innerText || '').includes(t)", arg=text,
-        timeout=60000)
+        "t => (document.querySelector(\"[data-testid='stSidebar']\")?.innerText || '').includes(t)", arg=text)
 
 
 def _sign_in(page, app: str, subject: str) -> None:  # type: ignore[no-untyped-def]
     """From the app's sign-in page through the provider's form and back, signed in."""
-    page.goto(app)
-    wait_for_app(page)
-    page.get_by_role("heading", name="Sign in").wait_for(timeout=60000)
+    open_app(page, app)
+    page.get_by_role("heading", name="Sign in").wait_for()
     page.get_by_role("button", name="Sign in with your organisation's account").click()
-    page.wait_for_url("**/oauth2/authorize**", timeout=60000)
+    page.wait_for_url("**/oauth2/authorize**")
     page.locator("input[name='sub']").fill(subject)
     page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{app}/**", timeout=60000)
+    page.wait_for_url(f"{app}/**")
     wait_for_app(page)
 
 
 def test_not_signed_in_sees_only_the_sign_in_page(oidc_app: str, page) -> None:  # type: ignore[no-untyped-def]
     """Before signing in, every address shows the sign-in page and no data (not even the area filters)."""
     for path in ("", "/overview", "/data", "/trends"):
-        page.goto(f"{oidc_app}{path}")
-        wait_for_app(page)
-        page.get_by_role("heading", name="Sign in").wait_for(timeout=60000)
+        open_app(page, f"{oidc_app}{path}")
+        page.get_by_role("heading", name="Sign in").wait_for()
         assert "Partnership" not in _sidebar(page)
         assert "Not signed in" in _sidebar(page)
         assert page.locator("[data-testid='stException']").count() == 0
@@ -141,12 +138,12 @@ def test_manager_signs_in_and_is_an_editor(oidc_app: str, page) -> None:  # type
     """The CSP manager completes the provider's login, lands back signed in as editor, and cannot load data."""
     _sign_in(page, oidc_app, MANAGER)
     _wait_sidebar(page, f"Signed in as {MANAGER} (editor)")
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.wait_for(timeout=60000)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.wait_for()
     assert page.get_by_role("heading", name="Sign in").count() == 0
-    page.goto(f"{oidc_app}/data")  # the identity cookie keeps a new session signed in
+    page.goto(f"{oidc_app}/data", wait_until="commit")  # the identity cookie keeps a new session signed in
     wait_for_app(page)
     _wait_sidebar(page, f"Signed in as {MANAGER} (editor)")
-    page.get_by_text("Loading data needs the analyst role").wait_for(timeout=60000)
+    page.get_by_text("Loading data needs the analyst role").wait_for()
     assert page.locator("[data-testid='stFileUploader']").count() == 0
     screenshot(page, "auth_oidc_editor_data_page")
 
@@ -155,24 +152,22 @@ def test_analyst_may_load_data(oidc_app: str, page) -> None:  # type: ignore[no-
     """An analyst's email maps to the analyst role: the Data page offers the upload box."""
     _sign_in(page, oidc_app, ANALYST)
     _wait_sidebar(page, f"Signed in as {ANALYST} (analyst)")
-    page.goto(f"{oidc_app}/data")
-    wait_for_app(page)
-    page.locator("[data-testid='stFileUploader']").wait_for(timeout=60000)
+    open_app(page, f"{oidc_app}/data")
+    page.locator("[data-testid='stFileUploader']").wait_for()
 
 
 def test_unlisted_email_gets_the_default_viewer_role(oidc_app: str, page) -> None:  # type: ignore[no-untyped-def]
     """Someone the provider admits but the users file doesn't list is a viewer (default_role)."""
     _sign_in(page, oidc_app, COUNCILLOR)
     _wait_sidebar(page, f"Signed in as {COUNCILLOR} (viewer)")
-    page.goto(f"{oidc_app}/data")
-    wait_for_app(page)
-    page.get_by_text("Loading data needs the analyst role").wait_for(timeout=60000)
+    open_app(page, f"{oidc_app}/data")
+    page.get_by_text("Loading data needs the analyst role").wait_for()
 
 
 def test_refused_email_sees_no_data(oidc_app: str, page) -> None:  # type: ignore[no-untyped-def]
     """An email the users file maps to "none" is signed in but told they have no role, and sees no pages."""
     _sign_in(page, oidc_app, REFUSED)
-    page.get_by_text("has no role in this dashboard").wait_for(timeout=60000)
+    page.get_by_text("has no role in this dashboard").wait_for()
     assert "Partnership" not in _sidebar(page)
 
 
@@ -180,11 +175,12 @@ def test_sign_out_returns_to_the_sign_in_page(oidc_app: str, page) -> None:  # t
     """Sign out clears the identity cookie (and ends the provider session); the next visit must sign in."""
     _sign_in(page, oidc_app, MANAGER)
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_timeout(1500)
-    if "/oauth2/end_session" in page.url:  # the provider asks to confirm ending its own session
+    # signed out: either the provider asks to confirm ending its own session, or the app asks to sign in
+    page.wait_for_function("() => location.pathname.includes('/oauth2/end_session')"
+                           " || [...document.querySelectorAll('h1, h2')].some(h => h.textContent.includes('Sign in'))")
+    if "/oauth2/end_session" in page.url:
         page.get_by_role("button").first.click()
-        page.wait_for_timeout(1000)
-    page.goto(oidc_app)
-    wait_for_app(page)
-    page.get_by_role("heading", name="Sign in").wait_for(timeout=60000)
+        page.wait_for_url(lambda url: "/oauth2/end_session" not in url)
+    open_app(page, oidc_app)
+    page.get_by_role("heading", name="Sign in").wait_for()
     assert "Signed in as" not in _sidebar(page)

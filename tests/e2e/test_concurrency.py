@@ -19,7 +19,15 @@ from pathlib import Path
 import pytest
 
 from cspdash.store.versions import Store
-from tests.e2e.conftest import CHROMIUM, ROOT, free_port, screenshot, start_streamlit, wait_for_app
+from tests.e2e.conftest import (
+    CHROMIUM,
+    ROOT,
+    free_port,
+    new_context,
+    screenshot,
+    start_streamlit,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +61,12 @@ def _june_without_some_newport_crimes(folder: Path) -> Path:
 def _tile(page) -> int:  # type: ignore[no-untyped-def]
     """The Overview's first tile (all recorded crime excluding ASB) as a number."""
     value = page.locator(".cspdash-tiles .tile-value").first
-    value.wait_for(timeout=90000)
+    try:
+        value.wait_for()
+    except Exception as error:  # say what the page showed instead
+        screenshot(page, "concurrency_no_tile")
+        text = page.locator("body").inner_text()[:1500]
+        raise AssertionError(f"no tile on {page.url}: {error}\n{text}") from None
     return int(value.inner_text().replace(",", "").strip())
 
 
@@ -75,15 +88,15 @@ def test_load_while_ten_sessions_read(writable_demo_store: Store, browser, tmp_p
     env = {**os.environ, "CSPDASH_DB": str(store.path), "CSPDASH_USERS": str(tmp_path / "absent.toml")}
     server = start_streamlit(ROOT / "dashboard.py", env, port)
     app = f"http://127.0.0.1:{port}"
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(10)]
+    contexts = [new_context(browser) for _ in range(10)]
     try:
         pages = [context.new_page() for context in contexts]
         paths = [""] * 4 + OTHER_PAGES  # four readers on the Overview (the number), six on other pages
         overview = pages[:4]
         for page in overview:
-            page.goto(app)
+            page.goto(app, wait_until="commit")
         for page in overview:
-            wait_for_app(page, timeout_ms=120000)
+            wait_for_app(page)
         old = _tile(overview[0])
         new = old - REMOVED
         readings = [_tile(page) for page in overview]
@@ -94,28 +107,28 @@ def test_load_while_ten_sessions_read(writable_demo_store: Store, browser, tmp_p
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for page, path in zip(pages, paths, strict=True):  # every session renders while the load runs
             if path:
-                page.goto(f"{app}/{path}")
+                page.goto(f"{app}/{path}", wait_until="commit")
             else:
-                page.reload()
+                page.reload(wait_until="commit")
         problems: list[str] = []
         rounds = 0
         while True:
             rounds += 1
             for page in overview:
-                wait_for_app(page, timeout_ms=120000)
+                wait_for_app(page)
                 readings.append(_tile(page))
             if load.poll() is not None:
                 break
             for page in overview:
-                page.reload()
+                page.reload(wait_until="commit")
         out, err = load.communicate(timeout=60)
         assert load.returncode == 0, err[-2000:]
         assert f"{MONTH}-gwent-street.csv" in out and "replaced" in out
 
         for page in pages:
-            page.reload()
+            page.reload(wait_until="commit")
         for page, path in zip(pages, paths, strict=True):
-            wait_for_app(page, timeout_ms=120000)
+            wait_for_app(page)
             problems.extend(f"/{path}: {p}" for p in _problems(page))
         final = [_tile(page) for page in overview]
         if problems:

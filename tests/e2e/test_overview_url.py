@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import open_app
 
 pytestmark = pytest.mark.e2e
 
 
 def test_overview_address_opens_the_overview(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
-    page.goto(app_url)  # one session through dashboard.py first (see tests/e2e/test_pages_trends._open)
-    wait_for_app(page)
-    page.goto(f"{app_url}/overview?csp=W06000018")
-    wait_for_app(page)
+    open_app(page, app_url)  # one session through dashboard.py first (see tests/e2e/test_pages_trends._open)
+    open_app(page, f"{app_url}/overview?csp=W06000018")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
-        ".some(t => t.textContent.includes('All recorded crime in Caerphilly'))", timeout=60000)
+        ".some(t => t.textContent.includes('All recorded crime in Caerphilly'))")
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator("h1").filter(has_text="Overview").count() == 1
     assert "/overview" in page.url
@@ -27,9 +25,8 @@ def test_overview_address_opens_the_overview(app_url: str, page) -> None:  # typ
 
 
 def test_headline_chart_comes_before_the_secondary_blocks(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
-    page.goto(app_url)
-    wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot", timeout=60000)
+    open_app(page, app_url)
+    page.wait_for_selector(".js-plotly-plot")
     order = page.evaluate(
         """() => {
             const y = (el) => el ? el.getBoundingClientRect().top + window.scrollY : null;
@@ -45,11 +42,10 @@ def test_headline_chart_comes_before_the_secondary_blocks(app_url: str, page) ->
 def test_plan_summary_is_a_plain_table_and_the_grid_code_is_not_loaded(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     """The overview's action-plan summary is an ordinary HTML table (status as symbol and word, long reasons
     wrapped), so the interactive grid's script is not fetched before the first chart on the landing page."""
-    page.goto(app_url)
-    wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot", timeout=60000)
+    open_app(page, app_url)
+    page.wait_for_selector(".js-plotly-plot")
     table = page.locator("[data-testid='stMarkdownContainer'] table").filter(has_text="Lead partner")
-    table.wait_for(timeout=60000)
+    table.wait_for()
     headers = table.locator("th").all_inner_texts()
     assert headers == ["Status", "Priority", "Lead partner", "Actions", "Why"], headers
     statuses = table.locator("tbody tr td:first-child").all_inner_texts()

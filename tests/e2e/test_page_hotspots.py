@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import open_app, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -20,14 +20,10 @@ RENDERED_FEATURES = """() => {
 def _open_map(page, app_url: str, query: str) -> int:  # type: ignore[no-untyped-def]
     """Open the hot spots page with a query and return how many map features maplibre has drawn."""
     # the app root first: until one session has run dashboard.py, Streamlit serves /hotspots in legacy pages mode
-    page.goto(app_url)
-    wait_for_app(page)
-    page.goto(f"{app_url}/hotspots?{query}")
-    wait_for_app(page)
-    page.wait_for_selector("[data-testid='stPlotlyChart'] .maplibregl-canvas", timeout=90000)
-    handle = page.wait_for_function(f"() => {{ const n = ({RENDERED_FEATURES})(); return n > 50 ? n : 0; }}",
-                                    timeout=60000)
-    page.wait_for_timeout(1500)
+    open_app(page, app_url)
+    open_app(page, f"{app_url}/hotspots?{query}")
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .maplibregl-canvas")
+    handle = page.wait_for_function(f"() => {{ const n = ({RENDERED_FEATURES})(); return n > 50 ? n : 0; }}")
     return int(handle.json_value())
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, free_port, screenshot, start_streamlit, wait_for_app
+from tests.e2e.conftest import ROOT, free_port, open_app, screenshot, start_streamlit, wait_for_app
 from tests.report.meeting_fixture import MEETING, PARTNERSHIP, fixture_store_from
 
 pytestmark = pytest.mark.e2e
@@ -26,14 +26,12 @@ def meeting_url(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 def test_meeting_page_renders_and_pack_downloads(page, meeting_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    page.goto(meeting_url)
-    wait_for_app(page)
-    page.goto(f"{meeting_url}/meeting?csp={PARTNERSHIP}&meeting={MEETING}")
-    wait_for_app(page)
+    open_app(page, meeting_url)
+    open_app(page, f"{meeting_url}/meeting?csp={PARTNERSHIP}&meeting={MEETING}")
     main = page.locator("[data-testid='stMain']")
-    main.get_by_text("What changed since the previous meeting").first.wait_for(timeout=90000)
+    main.get_by_text("What changed since the previous meeting").first.wait_for()
     # the page streams in: read it once its last section is drawn and the run has finished
-    main.get_by_text("Partnership health").first.wait_for(timeout=90000)
+    main.get_by_text("Partnership health").first.wait_for()
     wait_for_app(page)
     body = main.inner_text()
     assert "Prepare for a meeting" in body
@@ -43,8 +41,8 @@ def test_meeting_page_renders_and_pack_downloads(page, meeting_url: str, tmp_pat
 
     page.get_by_role("button", name="Build the briefing pack (PDF)").click()
     download_button = page.get_by_role("button", name="Download PDF")
-    download_button.wait_for(timeout=180000)
-    with page.expect_download(timeout=60000) as download_info:
+    download_button.wait_for()
+    with page.expect_download() as download_info:
         download_button.click()
     target = tmp_path / "pack.pdf"
     download_info.value.save_as(target)

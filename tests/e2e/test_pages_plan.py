@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import open_app, screenshot, settle, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
 
 def _open(page, app_url: str, path: str, last: str) -> str:  # type: ignore[no-untyped-def]
     """Open a page (after the app root, so the shell has run), wait for its last block, return the main text."""
-    page.goto(app_url)
+    open_app(page, app_url)
+    open_app(page, f"{app_url}/{path}")
+    page.wait_for_selector(f"text={last}")
     wait_for_app(page)
-    page.goto(f"{app_url}/{path}")
-    wait_for_app(page)
-    page.wait_for_selector(f"text={last}", timeout=120000)
-    wait_for_app(page)
-    page.wait_for_timeout(2000)
     return str(page.inner_text("[data-testid='stMain']"))
 
 
@@ -25,9 +22,7 @@ def _tall_screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Screenshot of the whole page: Streamlit scrolls inside its main area, so grow the viewport to fit it."""
     height = int(page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"))
     page.set_viewport_size({"width": 1400, "height": min(max(height + 100, 1000), 16000)})
-    page.wait_for_timeout(1000)
-    wait_for_app(page)
-    page.wait_for_timeout(2500)
+    settle(page)
     screenshot(page, name)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import open_app, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -12,14 +12,11 @@ pytestmark = pytest.mark.e2e
 def _open(page, app_url: str, path: str) -> None:  # type: ignore[no-untyped-def]
     """Open a page; the app root first, because until one session has run dashboard.py Streamlit serves
     /trends in legacy pages mode."""
-    page.goto(app_url)
-    wait_for_app(page)
+    open_app(page, app_url)
     page.set_viewport_size({"width": 1400, "height": 4600})  # Streamlit scrolls inside; a tall window shows all
     if path:
-        page.goto(f"{app_url}/{path}")
-    wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot", timeout=90000)
-    page.wait_for_timeout(1500)
+        open_app(page, f"{app_url}/{path}")
+    page.wait_for_selector(".js-plotly-plot")
 
 
 def _no_error(page) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import pytest
 
 from cspdash.accounts import add_account
 from cspdash.ui import sessions
-from tests.e2e.conftest import ROOT, free_port, screenshot, start_streamlit, wait_for_app
+from tests.e2e.conftest import ROOT, free_port, new_context, screenshot, start_streamlit, wait_for_app
 
 pytestmark = pytest.mark.e2e
 NAME, PASSWORD = "jo.manager", "correct horse battery staple"
@@ -39,47 +39,47 @@ def served(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def _signed_in(page) -> bool:  # type: ignore[no-untyped-def]
     wait_for_app(page)
     page.wait_for_function("() => document.body.innerText.includes('Signed in as')"
-                           " || document.body.innerText.includes('Account name')", timeout=60000)
+                           " || document.body.innerText.includes('Account name')")
     return "Signed in as" in page.locator("body").inner_text()
 
 
 def test_sign_in_survives_a_reload_and_sign_out_ends_it(served: str, browser) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser)
     page = context.new_page()
     try:
-        page.goto(served)
+        page.goto(served, wait_until="commit")
         assert not _signed_in(page)  # anonymous_role = none: the sign-in form
         form = page.locator("[data-testid='stForm']")
         form.get_by_label("Account name").fill(NAME)
         form.get_by_label("Password", exact=True).fill(PASSWORD)
-        with page.expect_navigation(timeout=60000):  # to /cspdash/session, which sets the cookie
+        with page.expect_navigation():  # to /cspdash/session, which sets the cookie
             form.get_by_role("button", name="Sign in").click()
-        page.wait_for_function("() => document.body.innerText.includes('Signed in as')", timeout=60000)
+        page.wait_for_function("() => document.body.innerText.includes('Signed in as')")
         assert f"Signed in as {NAME} (editor)" in " ".join(page.locator("body").inner_text().split())
         cookie = next(c for c in context.cookies() if c["name"] == sessions.COOKIE)
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
         assert sessions.COOKIE not in page.evaluate("document.cookie")  # page scripts cannot read it
 
-        page.reload()
+        page.reload(wait_until="commit")
         assert _signed_in(page), "a reload keeps the sign-in"
-        page.goto(f"{served}/trends")
+        page.goto(f"{served}/trends", wait_until="commit")
         assert _signed_in(page), "so does opening another page by its address"
 
-        with page.expect_navigation(timeout=60000):  # to /cspdash/signout, which deletes the cookie
+        with page.expect_navigation():  # to /cspdash/signout, which deletes the cookie
             page.locator("[data-testid='stSidebar']").get_by_role("button", name="Sign out").click()
-        page.wait_for_function("() => document.body.innerText.includes('Account name')", timeout=60000)
+        page.wait_for_function("() => document.body.innerText.includes('Account name')")
         assert not any(c["name"] == sessions.COOKIE for c in context.cookies())
-        page.reload()
+        page.reload(wait_until="commit")
         assert not _signed_in(page), "after signing out a reload asks again"
 
         # the signed-out token is refused by the server even if a browser still sends it
         context.add_cookies([{"name": cookie["name"], "value": cookie["value"], "url": served}])
-        page.reload()
+        page.reload(wait_until="commit")
         assert not _signed_in(page), "a revoked token does not sign in"
         # and a token with a changed signature never did
         context.clear_cookies()
         context.add_cookies([{"name": sessions.COOKIE, "value": cookie["value"][:-3] + "AAA", "url": served}])
-        page.reload()
+        page.reload(wait_until="commit")
         assert not _signed_in(page), "a tampered token does not sign in"
     except Exception:
         screenshot(page, "session_cookie_failure")

@@ -11,7 +11,7 @@ import pytest
 
 from cspdash.config import DEMO_DIR
 from cspdash.store.versions import Store
-from tests.e2e.conftest import screenshot, start_streamlit, wait_for_app
+from tests.e2e.conftest import new_context, open_app, screenshot, start_streamlit
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,21 +37,18 @@ def test_upload_new_month_shows_without_restart(demo_store_path: Path, tmp_path:
     port = free_port()
     proc = start_streamlit(ROOT / "dashboard.py", {**os.environ, "CSPDASH_DB": str(store_file)}, port)
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = new_context(browser)
         page = context.new_page()
-        page.goto(f"http://127.0.0.1:{port}/")
-        wait_for_app(page)
-        page.goto(f"http://127.0.0.1:{port}/data")
-        wait_for_app(page)
+        open_app(page, f"http://127.0.0.1:{port}/")
+        open_app(page, f"http://127.0.0.1:{port}/data")
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(upload))
         page.get_by_role("button", name="Load these files").click()
-        page.get_by_text("The dashboard now shows the new data.").wait_for(timeout=90_000)
+        page.get_by_text("The dashboard now shows the new data.").wait_for()
         assert page.get_by_text(f"{rows:,} rows read, {rows:,} loaded, 0 rejected").count() >= 1
         screenshot(page, "data-after-upload")
         # the same running server now offers July 2025 as the period end, with no restart
-        page.goto(f"http://127.0.0.1:{port}/?end=2025-07")
-        wait_for_app(page)
-        page.get_by_text("Aug 2024 – Jul 2025").first.wait_for(timeout=60_000)  # 12 months ending Jul 2025
+        open_app(page, f"http://127.0.0.1:{port}/?end=2025-07")
+        page.get_by_text("Aug 2024 – Jul 2025").first.wait_for()  # 12 months ending Jul 2025
         screenshot(page, "overview-after-upload")
         context.close()
     finally:

@@ -18,8 +18,9 @@ from urllib.parse import urlencode
 import pytest
 
 from cspdash.store.versions import Store
+from cspdash.ui.params import URL_PARAMS
 from tests.conftest import store_checksums
-from tests.e2e.conftest import ROOT, screenshot, wait_for_app
+from tests.e2e.conftest import ROOT, new_context, open_app, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -31,13 +32,8 @@ PAYLOADS = {
     "md_link": "[open](javascript:window.__pwned=1)",
     "sql": "'; DROP TABLE crimes; DROP TABLE street_crime; --",
 }
-#: every parameter a page reads (cspdash/ui/filters.py url_choice and the pages' blocks), plus an unknown one
-PARAMS = ("csp", "end", "len",                                                     # sidebar, every page
-          "ct", "level", "grain", "measure", "compare", "break", "area",           # trends (area repeated)
-          "type", "conf", "nb", "persist", "points", "tiles",                       # hot spots
-          "asat", "priority", "since", "since_date", "partner",                    # action plan, partners
-          "meeting",                                                               # meeting
-          "utm_source")                                                            # not read by any page
+#: every parameter a page reads (declared once in cspdash/ui/params.py), plus one the app does not know
+PARAMS = (*URL_PARAMS, "utm_source")
 #: valid values that open the code paths reading the other parameters (area list, free date)
 OPENERS = {"level": "ward", "since": "date"}
 
@@ -89,7 +85,7 @@ def test_every_payload_reaches_every_page() -> None:
 def test_hostile_url_parameters_never_run(app_url: str, browser, demo_store_path: Path) -> None:  # type: ignore[no-untyped-def]
     before = store_checksums(Store(demo_store_path))
     assert before, "the demo store has tables"
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser)
     tab = context.new_page()
     dialogs: list[str] = []
     tab.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
@@ -99,10 +95,9 @@ def test_hostile_url_parameters_never_run(app_url: str, browser, demo_store_path
         for path, title in _pages():
             for visit, query in enumerate(_urls(), start=1):
                 where = f"/{path} (visit {visit})"
-                tab.goto(f"{app_url}/{path}?{urlencode(query, doseq=True)}")
-                wait_for_app(tab)
+                open_app(tab, f"{app_url}/{path}?{urlencode(query, doseq=True)}")
                 try:
-                    tab.get_by_role("heading", name=title).first.wait_for(timeout=60000)
+                    tab.get_by_role("heading", name=title).first.wait_for()
                 except Exception:
                     problems.append(f"{where}: the page's title '{title}' is not shown")
                     screenshot(tab, f"url_injection_{path or 'overview'}_{visit}")
@@ -127,14 +122,14 @@ def test_hostile_url_parameters_never_run(app_url: str, browser, demo_store_path
 
 def test_the_checks_catch_live_markup(browser) -> None:  # type: ignore[no-untyped-def]
     """Control: the same payloads rendered unsafely are caught (pwned flag, live markup, dialog)."""
-    context = browser.new_context()
+    context = new_context(browser)
     tab = context.new_page()
     dialogs: list[str] = []
     tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     try:
         tab.set_content(f"<div>{PAYLOADS['img']}</div><div>{PAYLOADS['svg']}</div>"
                         f"<a href='{PAYLOADS['js_url']}'>x</a><script>alert('control')</script>")
-        tab.wait_for_timeout(300)
+        tab.wait_for_function("() => typeof window.__pwned === 'number'", timeout=30_000)  # the handlers ran
         assert tab.evaluate("() => typeof window.__pwned") == "number"
         hits = tab.evaluate(LIVE_MARKUP)
         assert "IMG src=x" in hits and any(h.startswith("A href=javascript:") for h in hits)

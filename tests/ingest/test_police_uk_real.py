@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,7 +18,9 @@ GWENT = Path(__file__).resolve().parents[3] / "shared" / "data" / "police_uk" / 
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not GWENT.is_dir(), reason="the shared Gwent police.uk files are not here"),
+    # skipped in a clone with nothing beside it; run (and failing) when CSPDASH_REQUIRE_SHARED=1 says they must be here
+    pytest.mark.skipif(not GWENT.is_dir() and os.environ.get("CSPDASH_REQUIRE_SHARED") != "1",
+                       reason=f"needs the real Gwent police.uk files at {GWENT} (../shared/data), which are not here"),
 ]
 
 

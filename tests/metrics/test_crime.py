@@ -274,39 +274,49 @@ def test_spc_series_counts_are_the_area_monthly_counts(tiny: duckdb.DuckDBPyConn
     assert result.chart["value"].tolist() == [float(counts.get(m, 0)) for m in PUBLISHED]
 
 
-def _trend_cases(con: duckdb.DuckDBPyConnection, partnership: str, force: str, wards: tuple[str, ...],
-                 lsoas: tuple[str, ...]) -> list[tuple]:
-    start, end = date(2024, 1, 1), date(2025, 12, 1)
-    cases = []
-    for crime_type in ("All crime", "Burglary", "Anti-social behaviour", "Violence and sexual offences"):
-        for grain in ("month", "quarter", "fy"):
-            cases += [(partnership, force, "partnership", (), crime_type, start, end, grain, False),
-                      (partnership, force, "partnership", (), crime_type, start, end, grain, True),
-                      (partnership, force, "ward", wards, crime_type, start, end, grain, False),
-                      (partnership, force, "ward", (), crime_type, start, end, grain, False),
-                      (partnership, force, "lsoa", lsoas, crime_type, date(2024, 5, 1), end, grain, False)]
-    return cases
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[list[object]]:
+    """The frame's rows as plain lists, NaN and NA as None (so hand-written lists compare)."""
+    return [[None if pd.isna(v) else v for v in row] for row in frame[columns].itertuples(index=False, name=None)]
 
 
-def test_trend_series_equals_the_pandas_pipeline_on_the_tiny_store(tiny: duckdb.DuckDBPyConnection) -> None:
-    """The one-pass grid gives the frame the earlier fill/regrain/last-year/rolling pipeline gave, gaps included."""
-    from tests.metrics.trend_reference import reference_trend_series
+def test_trend_series_lsoas_side_by_side_by_hand(tiny: duckdb.DuckDBPyConnection) -> None:
+    """L1 (1,000 residents): burglary 2 a month in 2024, 3 in 2025. L3 (no residents): violence 1 a month, 0 in
+    Jun 2024. Mar 2025 is not published: a gap (no count, incomplete), and a 12-month window holding it is blank."""
+    frame = crime.trend_series(tiny, "P1", FORCE, "lsoa", ("L1", "L3"), "All crime", date(2025, 1, 1),
+                               date(2025, 4, 1), "month", False)
+    columns = ["area_code", "period_label", "months", "crimes", "complete", "rate", "last_year", "rolling_12"]
+    assert _rows(frame, columns) == [
+        ["L1", "Jan 2025", 1, 3, True, 3.0, 2, 11 * 2 + 3],      # Feb–Dec 2024 at 2, Jan 2025 at 3
+        ["L1", "Feb 2025", 1, 3, True, 3.0, 2, 10 * 2 + 2 * 3],
+        ["L1", "Mar 2025", 0, None, False, None, 2, None],
+        ["L1", "Apr 2025", 1, 3, True, 3.0, 2, None],            # its 12 months hold the gap
+        ["L3", "Jan 2025", 1, 1, True, None, 1, 10 + 1],         # Feb–Dec 2024 less Jun, plus Jan 2025
+        ["L3", "Feb 2025", 1, 1, True, None, 1, 11],
+        ["L3", "Mar 2025", 0, None, False, None, 1, None],
+        ["L3", "Apr 2025", 1, 1, True, None, 1, None],
+    ]
+    assert frame["crimes_with_population"].tolist()[4] == 0  # L3's crimes have no residents to be a rate of
 
-    for args in _trend_cases(tiny, "P1", FORCE, ("W1", "W2"), ("L1", "L3")):
-        pd.testing.assert_frame_equal(crime.trend_series(tiny, *args), reference_trend_series(tiny, *args),
-                                      check_exact=False, rtol=1e-12, obj=str(args))
+
+def test_trend_series_ward_quarters_by_hand(tiny: duckdb.DuckDBPyConnection) -> None:
+    """W2 (L3 only): violence by quarter. 2025 Q1 has Jan and Feb (Mar is the gap); Q2 2024 had Jun at 0;
+    Dec 2025 is the spike of 20."""
+    frame = crime.trend_series(tiny, "P1", FORCE, "ward", (), "Violence and sexual offences", date(2024, 1, 1),
+                               date(2025, 12, 1), "quarter", False)
+    w2 = frame[frame["area_code"] == "W2"]
+    assert _rows(w2, ["period_label", "months", "crimes", "complete", "last_year"])[-4:] == [
+        ["2025 Q1", 2, 2, False, 3], ["2025 Q2", 3, 3, True, 2], ["2025 Q3", 3, 3, True, 3],
+        ["2025 Q4", 3, 1 + 1 + 20, True, 3]]
 
 
-def test_trend_series_equals_the_pandas_pipeline_on_the_demo(demo_con: duckdb.DuckDBPyConnection) -> None:
-    """The same on the real Gwent demo (36 months, every ward and a few LSOAs of Newport)."""
-    from tests.metrics.trend_reference import reference_trend_series
-
-    wards = tuple(crime.area_options(demo_con, "W06000022", "ward")["area_code"][:3])
-    lsoas = tuple(crime.area_options(demo_con, "W06000022", "lsoa")["area_code"][:2])
-    for args in _trend_cases(demo_con, "W06000022", "Gwent Police", wards, lsoas):
-        args = (*args[:5], date(2022, 7, 1) if args[2] != "lsoa" else date(2023, 2, 1), date(2025, 6, 1), *args[7:])
-        pd.testing.assert_frame_equal(crime.trend_series(demo_con, *args), reference_trend_series(demo_con, *args),
-                                      check_exact=False, rtol=1e-12, obj=str(args))
+def test_trend_series_against_the_force_by_hand(tiny: duckdb.DuckDBPyConnection) -> None:
+    """ASB: 5 a month in L2. P1's residents are L1 + L2 (L3 unknown) = 3,000; the force's add L4: 7,000."""
+    frame = crime.trend_series(tiny, "P1", FORCE, "partnership", (), "Anti-social behaviour", date(2025, 1, 1),
+                               date(2025, 2, 1), "month", True)
+    rows = _rows(frame, ["area_code", "residents", "crimes", "rate", "rolling_12", "rolling_12_rate"])
+    assert rows[0][:3] == ["P1", 3000, 5] and rows[2][:3] == [FORCE, 7000, 5]
+    assert rows[0][3] == pytest.approx(5 * 1000 / 3000) and rows[0][4:] == [60, pytest.approx(60 * 1000 / 3000)]
+    assert rows[2][3] == pytest.approx(5 * 1000 / 7000) and rows[2][5] == pytest.approx(60 * 1000 / 7000)
 
 
 def test_freshness_reads_only_its_forces_months(tmp_path: Path) -> None:
@@ -359,9 +369,9 @@ def test_freshness_is_kept_per_store_version(tmp_path: Path) -> None:
                         [("street", "A", add_months(date(2024, 1, 1), i), 1, 100) for i in range(6) if i != 2])
     first = store.connect_read()
     try:
-        assert crime.freshness(first, "A") == crime._read_freshness(first, "A")
+        assert crime.freshness(first, "A") == crime.freshness.__wrapped__(first, "A")
         assert crime.freshness(first, "A").incomplete == ((date(2024, 3, 1), "missing"),)
-        assert (crime.store_file(first), "A") in crime._FRESHNESS_CACHE
+        assert crime.freshness.holds(first, "A")
     finally:
         first.close()
     with store.write() as con:
@@ -376,7 +386,7 @@ def test_freshness_is_kept_per_store_version(tmp_path: Path) -> None:
     memory.execute(f"ATTACH '{store.current_version()}' AS kept (READ_ONLY)")
     memory.execute("COPY FROM DATABASE kept TO memory")
     memory.execute("DETACH kept")
-    before = len(crime._FRESHNESS_CACHE)
+    before = len(crime.freshness)
     assert crime.freshness(memory, "A").incomplete == ()
-    assert len(crime._FRESHNESS_CACHE) == before
+    assert len(crime.freshness) == before
     memory.close()

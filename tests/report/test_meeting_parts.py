@@ -96,7 +96,7 @@ def test_reference_rows_are_kept_per_version_and_not_for_memory() -> None:
     con.execute("INSERT INTO published_month VALUES ('street', 'f1', DATE '2025-01-01'), ('street', 'f2',"
                 " DATE '2025-03-01'), ('outcomes', 'f1', DATE '2025-04-01')")
     ref = mm._reference(con)
-    assert ref.file == "" and mm._REFERENCE_CACHE.get("") is None
+    assert ref.file == "" and not mm._reference.holds(con)
     assert ref.published("f1") == {date(2025, 1, 1)}
     assert ref.published("") == {date(2025, 1, 1), date(2025, 3, 1)}
     # the last street month before the meeting's month, for the force or any force
@@ -130,4 +130,4 @@ def test_reference_rows_of_a_file_store_are_read_once(tmp_path: object) -> None:
     assert first.file.endswith("v1.duckdb") and first.partners == {"X": "Partner X"}
     assert mm._reference(con) is first
     con.close()
-    mm._REFERENCE_CACHE.pop(first.file, None)
+    mm._reference.clear()

@@ -1,4 +1,5 @@
-"""The per-store-version shortcuts of the hot spot page equal the queries they replace."""
+"""The hot spot page's per-store-version shortcuts (caveats, persistence, drill-down on arrays) equal the plain queries they
+replace, written out here; the force totals and crime types are kept only for store files."""
 
 from __future__ import annotations
 
@@ -81,24 +82,24 @@ def test_caveats_equal_the_single_query(demo_con: duckdb.DuckDBPyConnection, mem
 
 def test_force_totals_are_kept_only_for_store_files(demo_con: duckdb.DuckDBPyConnection,
                                                     memory_con: duckdb.DuckDBPyConnection) -> None:
-    hs._FORCE_MONTHS_CACHE.clear()
-    hs._VINTAGE_CACHE.clear()
+    hs._force_months.clear()
+    hs._vintage_months.clear()
     hs.caveats(memory_con, NEWPORT, FORCE, *WINDOWS[0])
-    assert hs._FORCE_MONTHS_CACHE == {} and hs._VINTAGE_CACHE == {}
+    assert len(hs._force_months) == 0 and len(hs._vintage_months) == 0
     hs.caveats(demo_con, NEWPORT, FORCE, *WINDOWS[0])
-    assert len(hs._FORCE_MONTHS_CACHE) == 1 and len(hs._VINTAGE_CACHE) == 1
+    assert len(hs._force_months) == 1 and len(hs._vintage_months) == 1
 
 
 def test_crime_types_present_equal_the_distinct_query(demo_con: duckdb.DuckDBPyConnection,
                                                       memory_con: duckdb.DuckDBPyConnection) -> None:
-    context._TYPES_CACHE.clear()
+    context._crime_types.clear()
     for con in (demo_con, memory_con):
         expected = [r[0] for r in con.execute("SELECT DISTINCT crime_type FROM agg_crime_month_lsoa").fetchall()]
         first = context.crime_types_present(con)
         assert first == sorted(expected) and len(first) > 5
         first.append("changed by a caller")
         assert context.crime_types_present(con) == sorted(expected)  # the kept list is not the caller's
-    assert len(context._TYPES_CACHE) == 1  # only the store file was kept
+    assert len(context._crime_types) == 1  # only the store file was kept
 
 
 AREAS = [("lsoa", "W01001687"), ("lsoa", "W01001600"), ("ward", None)]

@@ -1,0 +1,56 @@
+"""Names and rules declared in one place: URL parameter names (cspdash/ui/params.py), the minimum standards and
+hallmarks (cspdash/vocab.py). Read from the source where importing would start the app's caches."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from cspdash import vocab
+from cspdash.ingest import template
+from cspdash.metrics import meeting
+from cspdash.ui import params
+
+ROOT = Path(__file__).resolve().parent.parent
+UI = ROOT / "cspdash" / "ui"
+PARAM_CALLS = {"url_choice": 2, "url_multi_choice": 2}  # function → position of the URL parameter name
+
+
+def _param_arguments() -> list[tuple[str, int, ast.expr]]:
+    """(file, line, expression) of every URL parameter name the ui passes or reads."""
+    found = []
+    for path in sorted(UI.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name in PARAM_CALLS and len(node.args) > PARAM_CALLS[name]:
+                found.append((path.name, node.lineno, node.args[PARAM_CALLS[name]]))
+            elif name in ("get", "get_all") and "query_params" in ast.unparse(node.func) and node.args:
+                if "request" not in ast.unparse(node.func):  # the sign-in ticket is not a filter
+                    found.append((path.name, node.lineno, node.args[0]))
+    return found
+
+
+def test_every_url_parameter_name_comes_from_params() -> None:
+    arguments = _param_arguments()
+    assert len(arguments) >= 20, arguments
+    literal = [(f, line, ast.unparse(e)) for f, line, e in arguments
+               if not (isinstance(e, ast.Attribute) and ast.unparse(e.value) in ("params", "url"))
+               and ast.unparse(e) != "param"]
+    assert not literal, f"URL parameter names written in place instead of cspdash/ui/params.py: {literal}"
+    used = {e.attr for _f, _l, e in arguments if isinstance(e, ast.Attribute)}
+    declared = {name for name in vars(params) if name.isupper() and name != "URL_PARAMS"}
+    assert used <= declared
+    assert set(params.URL_PARAMS) == {getattr(params, name) for name in declared}, "URL_PARAMS lists every name"
+
+
+def test_standards_and_hallmarks_are_declared_once() -> None:
+    assert meeting.MINIMUM_STANDARDS is vocab.MINIMUM_STANDARDS is template.MINIMUM_STANDARDS
+    assert meeting.HALLMARKS is vocab.HALLMARKS is template.HALLMARKS
+    assert len(vocab.HALLMARKS) == 6  # "the six hallmarks of an effective partnership"
+    for path in (ROOT / "cspdash").rglob("*.py"):
+        if path.name != "vocab.py":
+            text = path.read_text(encoding="utf-8")
+            assert "Intelligence-led business processes" not in text, f"{path} copies the hallmarks"
+            assert "Information-sharing protocol" not in text, f"{path} copies the minimum standards"
