@@ -335,8 +335,7 @@ def trend_series(
 def _trend_frame(monthly: pd.DataFrame, months: list[date], published: set[date], grain: str,
                  first_shown: date) -> pd.DataFrame:
     """trend_series' frame from area_monthly rows on an areas × months grid, in one pass: gaps (unpublished
-    months) stay missing, periods sum with min_count=1, last year and rolling 12-month sums need every month.
-    tests/metrics/trend_reference.py keeps the earlier pandas pipeline that tests compare this with."""
+    months) stay missing, periods sum with min_count=1, last year and rolling 12-month sums need every month."""
     names = monthly.groupby("area_code")["area_name"].first()
     residents = monthly.groupby("area_code")["residents"].first()
     codes = list(names.index)
