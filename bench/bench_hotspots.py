@@ -62,8 +62,8 @@ def bench_queries(store: Store) -> None:
     print(f"{'query':32} {'cold s':>8} {'warm s':>8}")
     total_cold = total_warm = 0.0
     for name, run in page_queries.items():
-        hs._GEOMETRY_CACHE.clear()
-        hs._NEIGHBOUR_CACHE.clear()
+        hs.map_geometry.clear()
+        hs.neighbours.clear()
         con = store.connect_read()
         cold = timed(lambda run=run, con=con: run(con))
         warm = timed(lambda run=run, con=con: run(con), repeat=3)
@@ -79,8 +79,8 @@ def bench_gi_star(store: Store) -> None:
     con = store.connect_read()
     try:
         for level in ("lsoa", "ward"):
-            hs._GEOMETRY_CACHE.clear()
-            hs._NEIGHBOUR_CACHE.clear()
+            hs.map_geometry.clear()
+            hs.neighbours.clear()
             cold_links = timed(lambda level=level: hs.neighbours(con, PARTNERSHIP, level, "boundary"))
             links = hs.neighbours(con, PARTNERSHIP, level, "boundary")
             warm_links = timed(lambda level=level: hs.neighbours(con, PARTNERSHIP, level, "boundary"), repeat=5)

@@ -59,6 +59,10 @@ class StoreVersionMemo(Generic[P, R]):
         self.__module__ = function.__module__
         self.__wrapped__ = function
 
+    def __reduce__(self) -> str:
+        """Pickled by name, as the function it decorates is (the bench and Streamlit pass queries around)."""
+        return self.__qualname__
+
     def key(self, con: duckdb.DuckDBPyConnection, *args: Any, **kwargs: Any) -> Hashable | None:
         """The memo's key for a call (None for a store that is never kept)."""
         file = connection_file(con)

@@ -104,3 +104,13 @@ def test_a_failing_call_is_not_kept(tmp_path: Path) -> None:
 def test_maxsize_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         per_store_version(maxsize=0)(lambda con: 1)
+
+
+def test_a_memo_pickles_by_name_as_a_function_does() -> None:
+    """The benchmark records the pages' queries and pickles them; a memo travels by its module and name."""
+    import pickle
+
+    from cspdash.metrics import crime, hotspots
+
+    for memo in (crime.freshness, hotspots.map_geometry, hotspots._scope):
+        assert pickle.loads(pickle.dumps(memo)) is memo
