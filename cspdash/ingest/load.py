@@ -219,8 +219,8 @@ ON_NATIONAL_KINDS = POLICE_KINDS | {"partnerships", "census_ts001", "ons_lsoa_wa
 
 
 def _needs_national_geography(con: duckdb.DuckDBPyConnection, files: list[InputFile]) -> bool:
-    """Install the shipped geography on the first load of police.uk files or of a partnerships CSV, unless the
-    store or this load holds the analyst's own LSOA geography (their lookup then places every record)."""
+    """Install the shipped geography on the first load of police.uk files, a partnerships CSV or an ONS file, unless
+    the store or this load holds the analyst's own LSOA geography (their lookup then places every record)."""
     if national.is_installed(con) or national.has_own_geography(con):
         return False
     kinds = {f.kind for f in files}
