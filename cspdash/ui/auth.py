@@ -40,6 +40,7 @@ __all__ = ["ROLES", "ROLE_HELP", "User", "current_user", "require", "sign_in_mod
            "may_view", "sign_in_page", "gate_navigation"]
 
 log = logging.getLogger("cspdash.auth")
+_DEMO_WARNED: list[bool] = []  # the server log says "demo mode" once
 SESSION_KEY = "cspdash_user"
 WANT_SIGN_IN = "auth_want_sign_in"
 DEMO_NOTICE = ("Demo mode: no sign-in configured; every visitor has the admin role. "
@@ -85,8 +86,16 @@ def sign_in_mode() -> str:
     """'oidc', 'local' or 'demo' (raises AccountsError for an unreadable users file)."""
     if _oidc_providers():
         return "oidc"
-    if _users().exists:
+    config = _users()
+    if config.exists:
         return "local"
+    if settings().users_required:  # a mistyped path must not open the dashboard to everyone as admin
+        raise AccountsError(f"CSPDASH_USERS names {config.path}, which does not exist. The dashboard stays closed "
+                            "rather than fall back to demo mode (where every visitor is admin): correct the path, "
+                            "or unset CSPDASH_USERS to run the demo.")
+    if not _DEMO_WARNED:
+        _DEMO_WARNED.append(True)
+        log.warning("DEMO MODE: no identity provider and no users file (%s): every visitor is admin", config.path)
     return "demo"
 
 

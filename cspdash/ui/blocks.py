@@ -84,6 +84,40 @@ def suppress_small_counts(frame: pd.DataFrame, columns: list[str] | None = None,
     return suppress(frame, columns, derived)
 
 
+#: a text cell starting with one of these is read as a formula by a spreadsheet (OWASP: CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: text that is only a number ("-12", "+5%", "-1,234.5") cannot be a formula and stays as it reads
+_NUMBER_TEXT = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?%?$")
+
+
+def safe_cell(value: object) -> object:
+    """One cell for a CSV opened in a spreadsheet: text that would start a formula gets a leading ' (OWASP);
+    numbers, blanks and text that is only a number are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER_TEXT.match(value):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as UTF-8 CSV that is safe to open in a spreadsheet: text columns neutralised (safe_cell), the
+    header too; numeric columns are written as numbers."""
+    out = frame.copy()
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)):
+            out.isetitem(position, column.map(safe_cell))
+    return out.to_csv(index=False).encode("utf-8")
+
+
+def download(frame: pd.DataFrame, name: str, label: str | None = None, key: str | None = None) -> None:
+    """The one CSV download button: the frame as safe_cell CSV, named after ``name``."""
+    st.download_button(
+        label or f"Download {name} (CSV)", csv_bytes(frame), file_name=f"{_slug(name)}.csv", mime="text/csv",
+        key=key or f"dl_{_slug(name)}", icon=":material/download:",
+    )
+
+
 def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: int | None = None,
           column_config: dict | None = None, small_count_columns: list[str] | None = None,
           derived_columns: list[str] | None = None) -> None:
@@ -94,10 +128,7 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     if caption:
         st.caption(caption)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height or "auto")
-    st.download_button(
-        f"Download {name} (CSV)", shown.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
-        mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
-    )
+    download(shown, name)
 
 
 #: characters that would start markdown or HTML inside a table cell: shown literally (backslash-escaped)
@@ -132,10 +163,7 @@ def static_table(frame: pd.DataFrame, name: str, caption: str | None = None) -> 
     if caption:
         st.caption(caption)
     st.markdown(markdown_table(frame))
-    st.download_button(
-        f"Download {name} (CSV)", frame.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
-        mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
-    )
+    download(frame, name)
 
 
 def cached_figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
@@ -159,7 +187,4 @@ def chart(figure: go.Figure, summary: str, data: pd.DataFrame, name: str) -> Non
     """A chart with its one-sentence text summary beside it and a download of its data."""
     st.plotly_chart(figure, config=PLOTLY_CONFIG, width="stretch", key=f"chart_{_slug(name)}")
     st.markdown(f"**In words:** {summary}")
-    st.download_button(
-        f"Download the data behind “{name}” (CSV)", data.to_csv(index=False).encode("utf-8"),
-        file_name=f"{_slug(name)}.csv", mime="text/csv", key=f"dlc_{_slug(name)}", icon=":material/download:",
-    )
+    download(data, name, f"Download the data behind “{name}” (CSV)", key=f"dlc_{_slug(name)}")

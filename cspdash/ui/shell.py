@@ -75,6 +75,12 @@ def sidebar() -> filters.Selection | None:
     if not auth.sidebar_account():
         st.session_state["selection"] = None
         return None
+    if not db.store().exists():
+        if auth.current_user().how == "anonymous":  # a visitor who has not signed in starts no build
+            st.info("The data store has not been built yet. Sign in to build it from the embedded demo data.")
+            st.session_state["selection"] = None
+            return None
+        ensure_store()
     selection = filters.sidebar_selection()
     st.session_state["selection"] = selection
     return selection

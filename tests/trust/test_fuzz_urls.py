@@ -52,7 +52,7 @@ def demo_app_env(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory
     """Demo mode (every widget visible) on the shared demo store; checksums before the fuzzing."""
     saved = {key: os.environ.get(key) for key in ("CSPDASH_DB", "CSPDASH_USERS")}
     os.environ["CSPDASH_DB"] = str(demo_store_path)
-    os.environ["CSPDASH_USERS"] = str(tmp_path_factory.mktemp("nousers") / "absent.toml")
+    os.environ["CSPDASH_USERS"] = ""
     yield {"before": _checksums(demo_store_path), "store": demo_store_path}
     for key, value in saved.items():
         if value is None:
