@@ -12,6 +12,7 @@ Every query is parameterised; the only SQL fragments chosen in code are the fixe
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import weakref
@@ -1204,14 +1205,15 @@ def map_frame(spots: pd.DataFrame, map_measure: str, confidence: str, centroids:
     frame["hot_spot"] = classify_at(frame, confidence) if "fdr_q" in frame else gi.NOT_SIGNIFICANT
     hovers = []
     for row, is_hidden in zip(frame.itertuples(), hidden, strict=True):
-        ward = f" · {row.ward_name}" if isinstance(row.ward_name, str) and row.ward_name != row.area_name else ""
+        ward = f" · {html.escape(row.ward_name)}" if isinstance(row.ward_name, str) and row.ward_name != row.area_name else ""
+        name = html.escape(str(row.area_name))  # plotly reads <a href> and <span style> in hover text
         if is_hidden:
-            hovers.append(f"<b>{row.area_name}</b>{ward}<br>{row.crimes_shown} crimes (hidden in public output)"
+            hovers.append(f"<b>{name}</b>{ward}<br>{row.crimes_shown} crimes (hidden in public output)"
                           f"<br>{row.hot_spot}")
             continue
         rate = "population unknown" if pd.isna(row.rate) else f"{row.rate:,.1f} per 1,000 residents"
         hovers.append(
-            f"<b>{row.area_name}</b>{ward}<br>{_count_text(row.crimes, public)} crimes · {rate}<br>"
+            f"<b>{name}</b>{ward}<br>{_count_text(row.crimes, public)} crimes · {rate}<br>"
             f"harm {row.harm:,.0f} days (estimate)<br>{row.hot_spot}"
         )
     frame["hover"] = hovers
@@ -1221,7 +1223,7 @@ def map_frame(spots: pd.DataFrame, map_measure: str, confidence: str, centroids:
 def points_frame(points: pd.DataFrame, public: bool = False) -> pd.DataFrame:
     """Crime points with hover text (counts of 1–4 as '<5' in public output)."""
     out = points.copy()
-    out["hover"] = [f"{loc}<br>{_count_text(n, public)} records · mostly {kind}"
+    out["hover"] = [f"{html.escape(str(loc))}<br>{_count_text(n, public)} records · mostly {kind}"
                     for loc, n, kind in zip(out["location"], out["crimes"], out["main_crime_type"], strict=True)]
     return out
 

@@ -35,6 +35,7 @@ from cspdash.accounts import (
 )
 from cspdash.config import settings
 from cspdash.ui import sessions
+from cspdash.ui.blocks import literal
 
 __all__ = ["ROLES", "ROLE_HELP", "User", "current_user", "require", "sign_in_mode", "sidebar_account",
            "may_view", "sign_in_page", "gate_navigation"]
@@ -158,7 +159,7 @@ def require(role: str) -> User:
     user = current_user()
     if not user.can(role):
         log.warning("refused %s (%s, %s): needs %s", user.name, user.role, user.how, role)
-        st.warning(f"This needs the {role} role ({ROLE_HELP[role]}); you are {_describe(user)}.")
+        st.warning(f"This needs the {role} role ({ROLE_HELP[role]}); you are {literal(_describe(user))}.")
         st.stop()
     return user
 
@@ -181,16 +182,16 @@ def sidebar_account() -> bool:
     try:
         mode = sign_in_mode()
     except AccountsError as exc:
-        st.error(f"The users file cannot be used, so nobody can sign in: {exc}")
+        st.error(f"The users file cannot be used, so nobody can sign in: {literal(exc)}")
         st.stop()
     user = current_user()
     if mode == "demo":
         st.sidebar.warning(DEMO_NOTICE, icon=":material/warning:")
         return True
     if user.how != "anonymous":
-        st.sidebar.caption(f"Signed in as **{user.name}** ({user.role})")
+        st.sidebar.caption(f"Signed in as **{literal(user.name)}** ({user.role})")
         if user.role == NO_ROLE:
-            st.error(f"{user.name} has no role in this dashboard. Ask an administrator to add you to the users "
+            st.error(f"{literal(user.name)} has no role in this dashboard. Ask an administrator to add you to the users "
                      "file.")
         if not st.sidebar.button("Sign out", icon=":material/logout:", key="auth_sign_out"):
             return user.can("viewer")
@@ -256,7 +257,7 @@ def _sign_in_form() -> None:
             st.session_state[SESSION_KEY] = User(account.name, account.role, how="local")
             st.rerun()
     elif not _oidc_providers():
-        st.info(f"No accounts are set up in {config.path}. An administrator adds one with: "
+        st.info(f"No accounts are set up in {literal(config.path)}. An administrator adds one with: "
                 "`python -m cspdash.accounts add NAME ROLE`")
 
 

@@ -131,8 +131,16 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     download(shown, name)
 
 
-#: characters that would start markdown or HTML inside a table cell: shown literally (backslash-escaped)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:&-])")
+#: characters that would start markdown, HTML, LaTeX ($), a colour directive (:red[…]) or an autolink (www., @)
+#: inside text: shown literally (backslash-escaped; CommonMark lets any ASCII punctuation be escaped)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:&.@=\"'^-])")
+
+
+def literal(value: object) -> str:
+    """Text from data or a link (names, titles, evidence, URL values, messages quoting a file) to put inside
+    markdown: every character that markdown, HTML, LaTeX or a directive would act on is escaped, line breaks
+    become spaces. The one escaping function: every st.markdown/caption/info/… that shows such text uses it."""
+    return markdown_cell(value)
 
 
 def markdown_cell(value: object) -> str:
@@ -186,5 +194,5 @@ def _cached_figure(key: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any
 def chart(figure: go.Figure, summary: str, data: pd.DataFrame, name: str) -> None:
     """A chart with its one-sentence text summary beside it and a download of its data."""
     st.plotly_chart(figure, config=PLOTLY_CONFIG, width="stretch", key=f"chart_{_slug(name)}")
-    st.markdown(f"**In words:** {summary}")
+    st.markdown(f"**In words:** {literal(summary)}")
     download(data, name, f"Download the data behind “{name}” (CSV)", key=f"dlc_{_slug(name)}")

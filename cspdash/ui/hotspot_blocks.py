@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,10 +88,10 @@ def harm_weights() -> hs.Weights:
                     frame = load_harm_weights(path)
                     hs.check_weights_cover(frame)
                 except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                    st.error(f"These weights were not used: {exc}", icon=":material/error:")
+                    st.error(f"These weights were not used: {blocks.literal(exc)}", icon=":material/error:")
                 else:
                     st.session_state[_WEIGHTS_KEY] = hs.weights_tuple(frame)
-                    st.success(f"Using your weights from {upload.name} for this session.")
+                    st.success(f"Using your weights from {blocks.literal(upload.name)} for this session.")
         if st.session_state.get(_WEIGHTS_KEY) and st.button("Use the shipped weights again"):
             st.session_state.pop(_WEIGHTS_KEY, None)
         weights: hs.Weights = st.session_state.get(_WEIGHTS_KEY) or hs.default_weights()
@@ -222,7 +223,7 @@ def persistence_block(view: View) -> None:
                     view.choice.crime_types, view.weights)
     frame = view.map_areas[["area_code", "area_name"]].merge(classes, on="area_code", how="left")
     frame["persistence"] = frame["persistence"].fillna("not assessed")
-    frame["hover"] = "<b>" + frame["area_name"] + "</b><br>" + frame["persistence"]
+    frame["hover"] = "<b>" + frame["area_name"].map(lambda n: html.escape(str(n))) + "</b><br>" + frame["persistence"]
     figure = maps.class_map(view.geometry.feature_collection, frame, "persistence", maps.PERSISTENCE_COLOURS,
                             (view.geometry.center_lat, view.geometry.center_lon), view.geometry.zoom,
                             title=f"Hot spot persistence over {words}", basemap=view.choice.basemap)
@@ -256,7 +257,7 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
     if view.public:
         row = view.spots[view.spots["area_code"] == area]
         if len(row) and bool(row["hidden"].iat[0]):
-            st.info(f"{names[area]}'s count is hidden in public output ({row['crimes_shown'].iat[0]}), so its "
+            st.info(f"{blocks.literal(names[area])}'s count is hidden in public output ({row['crimes_shown'].iat[0]}), so its "
                     "monthly figures, crime mix and outcomes are not shown either.", icon=":material/visibility_off:")
             return
         drill = hs.disclose_drilldown(drill, period.start, period.end, period.previous_start, period.previous_end)
@@ -264,7 +265,7 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
     left, right = st.columns(2)
     with left:
         if view.public and monthly["hidden"].any():
-            st.markdown(f"**{names[area]}: crimes per month** — some months hold counts of 1–4, so the chart is not "
+            st.markdown(f"**{blocks.literal(names[area])}: crimes per month** — some months hold counts of 1–4, so the chart is not "
                         "drawn in public output; the download gives each month (<5 or [c] where hidden).")
             blocks.download(monthly[["month", "crimes_shown"]].rename(columns={"crimes_shown": "crimes"}),
                             "area trend")

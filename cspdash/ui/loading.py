@@ -10,7 +10,7 @@ import streamlit as st
 from cspdash.ingest.load import load_paths
 from cspdash.ingest.report import LoadError
 from cspdash.store.versions import StoreError
-from cspdash.ui import auth, db
+from cspdash.ui import auth, blocks, db
 
 ACCEPTED = ["csv", "zip", "xlsx", "geojson", "json"]
 
@@ -19,7 +19,7 @@ def upload_box() -> None:
     """Analysts upload police.uk files/zips, geography, the action-plan workbook or indicators."""
     user = auth.current_user()
     if not user.can("analyst"):
-        st.info(f"Loading data needs the analyst role; you are {user.name} ({user.role}).")
+        st.info(f"Loading data needs the analyst role; you are {blocks.literal(user.name)} ({user.role}).")
         return
     files = st.file_uploader(
         "Load files: police.uk street/outcomes/stop-and-search CSVs or the police.uk zip, geography lookups, "
@@ -45,7 +45,7 @@ def upload_box() -> None:
             except LoadError as exc:
                 box.update(label="Nothing was loaded: the file needs fixing", state="error")
                 for problem in exc.problems[:50]:
-                    st.markdown(f"- {problem.message()}")
+                    st.markdown(f"- {blocks.literal(problem.message())}")
                 st.caption("The store is unchanged.")
                 return
             except StoreError as exc:
@@ -54,7 +54,7 @@ def upload_box() -> None:
                 return
             box.update(label="Loaded", state="complete")
             for report in reports:
-                st.markdown(f"- {report.summary()}")
+                st.markdown(f"- {blocks.literal(report.summary())}")
                 for problem in report.problems[:5]:
-                    st.caption(f"rejected: {problem.message()}")
+                    st.caption(f"rejected: {blocks.literal(problem.message())}")
     st.success("The dashboard now shows the new data.")

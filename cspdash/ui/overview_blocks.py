@@ -109,7 +109,7 @@ def exceptions(selection: Selection) -> None:
         if real.empty:
             st.markdown("No ward shows a real change (Poisson |z| > 3) against the previous period.")
         if not real.empty:  # one list, one element to draw
-            st.markdown("\n".join(f"- {DIRECTION_ICON[ward.direction]} **{ward.ward_name}**: {ward.current:,} "
+            st.markdown("\n".join(f"- {DIRECTION_ICON[ward.direction]} **{blocks.literal(ward.ward_name)}**: {ward.current:,} "
                                    f"against {ward.previous:,} — {ward.sentence}" for ward in real.head(8).itertuples()))
         if len(real) > 8:
             st.caption(f"…and {len(real) - 8} more wards; see the crime trends page at ward level.")
@@ -150,7 +150,7 @@ def headline_chart(selection: Selection) -> None:
                                   events=events)
     blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
     if not events.empty:
-        st.caption(event_key(events))
+        st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
 
 
 def _link(file: str, label: str, icon: str, params: dict[str, str]) -> None:
