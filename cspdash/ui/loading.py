@@ -26,6 +26,10 @@ def upload_box() -> None:
         "boundary GeoJSON, the action-plan workbook (.xlsx) or partner indicators (CSV)",
         type=ACCEPTED, accept_multiple_files=True, key="upload_files",
     )
+    replace = st.checkbox("Replace months even if they shrink", key="upload_replace",
+                          help="A police.uk file with no data rows, or with far fewer rows than the month already "
+                               "loaded (less than half), is refused unless this is ticked: a truncated download "
+                               "would otherwise empty a month.")
     if not files or not st.button("Load these files", type="primary", icon=":material/upload:"):
         return
     with tempfile.TemporaryDirectory(prefix="cspdash-upload-") as tmp:
@@ -41,7 +45,7 @@ def upload_box() -> None:
                 bar.progress(min(done / max(total, 1), 1.0), text=message)
 
             try:
-                reports = load_paths(db.store(), paths, user=user.name, progress=progress)
+                reports = load_paths(db.store(), paths, user=user.name, progress=progress, replace=replace)
             except LoadError as exc:
                 box.update(label="Nothing was loaded: the file needs fixing", state="error")
                 for problem in exc.problems[:50]:
