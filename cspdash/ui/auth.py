@@ -210,8 +210,8 @@ def _sign_out(user: User) -> None:
     if user.how == "oidc":
         st.logout()
     if user.how == "local" and sessions.enabled():
-        sessions.revoke(_session_cookie())  # refused from now on, whatever the browser sends
-        _go(sessions.SIGNOUT_PATH)  # and the browser's cookie is deleted
+        sessions.revoke(_session_cookie())  # refused from now on, whatever the browser sends (kept on disk)
+        _go(f"{sessions.SIGNOUT_PATH}?ticket={sessions.new_signout_ticket()}")  # and the browser's cookie deleted
 
 
 def _sign_in_form() -> None:
@@ -250,7 +250,8 @@ def _sign_in_form() -> None:
             log.info("sign-in %s (%s, local)", account.name, account.role)
             st.session_state.pop(WANT_SIGN_IN, None)
             if sessions.enabled():  # the cookie route signs this browser in for 8 hours, then returns here
-                ticket = sessions.new_ticket(account.name)
+                ticket = sessions.new_ticket(account.name, sessions.browser_key(st.context.cookies,
+                                                                                st.context.headers))
                 st.write("Signing you in…")
                 _go(f"{sessions.SESSION_PATH}?ticket={ticket}")
                 st.stop()
