@@ -74,24 +74,38 @@ def choose() -> Choice:
                   points == "on", basemap == "on", scheme)
 
 
+#: a weights file is one short row per crime type (about 1 KB): a viewer's upload may hold no more than this
+WEIGHTS_UPLOAD_MAX_BYTES = 64 << 10
+
+
+def read_weights_upload(name: str | None, data: bytes) -> pd.DataFrame:
+    """A viewer's harm-weights CSV, checked (ValueError with the reason): at most WEIGHTS_UPLOAD_MAX_BYTES, only
+    its crime_type and harm_weight_days columns read, one row per police.uk crime type."""
+    if len(data) > WEIGHTS_UPLOAD_MAX_BYTES:
+        raise ValueError(f"the file is {len(data) / 1024:,.0f} KB; a weights file has one short row per crime type "
+                         f"and may be at most {WEIGHTS_UPLOAD_MAX_BYTES >> 10} KB")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name or "weights.csv").name
+        path.write_bytes(data)
+        frame = load_harm_weights(path)
+    hs.check_weights_cover(frame)
+    return frame
+
+
 def harm_weights() -> hs.Weights:
     """The session's harm weights: the shipped estimate, or a user's replacement CSV (validated)."""
     with st.expander("Harm weights (estimates) — view or replace", icon=":material/balance:"):
         st.caption(f"{HARM_NOTE} {HARM_CITATION}")
         upload = st.file_uploader("Replace the weights for this session (CSV with columns crime_type, "
-                                  "harm_weight_days)", type=["csv"], key="harm_upload")
+                                  "harm_weight_days)", type=["csv"], key="harm_upload", max_upload_size=1)
         if upload is not None:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / (upload.name or "weights.csv")
-                path.write_bytes(upload.getvalue())
-                try:
-                    frame = load_harm_weights(path)
-                    hs.check_weights_cover(frame)
-                except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                    st.error(f"These weights were not used: {blocks.literal(exc)}", icon=":material/error:")
-                else:
-                    st.session_state[_WEIGHTS_KEY] = hs.weights_tuple(frame)
-                    st.success(f"Using your weights from {blocks.literal(upload.name)} for this session.")
+            try:
+                frame = read_weights_upload(upload.name, upload.getvalue())
+            except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                st.error(f"These weights were not used: {blocks.literal(exc)}", icon=":material/error:")
+            else:
+                st.session_state[_WEIGHTS_KEY] = hs.weights_tuple(frame)
+                st.success(f"Using your weights from {blocks.literal(upload.name)} for this session.")
         if st.session_state.get(_WEIGHTS_KEY) and st.button("Use the shipped weights again"):
             st.session_state.pop(_WEIGHTS_KEY, None)
         weights: hs.Weights = st.session_state.get(_WEIGHTS_KEY) or hs.default_weights()

@@ -160,3 +160,17 @@ def test_active_workbooks_are_refused(tmp_path: Path, name: str, extra: dict[str
     with pytest.raises(LoadError) as caught:
         load_paths(store, [path])
     assert words in caught.value.message(), caught.value.message()
+
+
+def test_a_viewers_weights_upload_is_capped() -> None:
+    """The 10 MB harm-weights CSV with a million columns is refused by its size before it is parsed."""
+    from cspdash.analysis.harm import load_harm_weights
+    from cspdash.config import HARM_WEIGHTS_CSV
+    from cspdash.ui.hotspot_blocks import read_weights_upload
+
+    shipped = HARM_WEIGHTS_CSV.read_bytes()
+    assert len(read_weights_upload("w.csv", shipped)) == len(load_harm_weights())
+    wide = b"crime_type,harm_weight_days," + b",".join(b"c%d" % i for i in range(10**6)) + b"\n"
+    assert len(wide) > 1_000_000
+    with pytest.raises(ValueError, match="may be at most 64 KB"):
+        read_weights_upload("wide.csv", wide)
