@@ -131,16 +131,29 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     download(shown, name)
 
 
-#: characters that would start markdown, HTML, LaTeX ($), a colour directive (:red[…]) or an autolink (www., @)
-#: inside text: shown literally (backslash-escaped; CommonMark lets any ASCII punctuation be escaped)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:&.@=\"'^-])")
+#: characters that would start markdown or HTML inside a table cell: shown literally (backslash-escaped)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:&-])")
+#: in running text: emphasis, code, links and images ([ ] !), HTML (< >), LaTeX ($), tables, strikethrough,
+#: entities (&), e-mail autolinks (@)
+_LITERAL_ALWAYS = re.compile(r"([\\`*_{}\[\]<>#!|~$&@])")
+#: a colon that starts an emoji, icon or colour directive (:red[…], :material/x:) or a URL scheme (https://…)
+_LITERAL_COLON = re.compile(r":(?=\S)")
+#: what makes a line a list item, heading or quote when the text starts a markdown block
+_LITERAL_START = re.compile(r"^([-+=>]|\d+[.)])")
 
 
 def literal(value: object) -> str:
     """Text from data or a link (names, titles, evidence, URL values, messages quoting a file) to put inside
-    markdown: every character that markdown, HTML, LaTeX or a directive would act on is escaped, line breaks
-    become spaces. The one escaping function: every st.markdown/caption/info/… that shows such text uses it."""
-    return markdown_cell(value)
+    markdown: everything markdown, HTML, LaTeX, a colour directive or an autolink would act on is escaped, line
+    breaks become spaces. The one escaping function: every st.markdown/caption/info/… that shows such text uses
+    it. Plain punctuation ("Anti-social behaviour (ASB): 12.5%") is left as it reads."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = " ".join(str(value).split())
+    text = _LITERAL_ALWAYS.sub(r"\\\1", text)
+    text = _LITERAL_COLON.sub(r"\\:", text)
+    text = re.sub(r"(?i)\bwww\.", lambda m: m.group(0)[:-1] + "\\.", text)  # www.example.org is no link
+    return _LITERAL_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
 
 
 def markdown_cell(value: object) -> str:

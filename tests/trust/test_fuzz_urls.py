@@ -144,8 +144,10 @@ def test_sql_in_a_link_is_shown_as_text_and_changes_nothing(demo_app_env: dict[s
     at = _run_page("overview.py", {"csp": SQL, "end": SCRIPT})
     _assert_harmless(at, "Overview")
     notes = [i.value for i in at.info]
-    assert any(SQL in note and "isn't available" in note for note in notes)
-    assert any("<script>" in note for note in notes)  # shown as text (st.info escapes HTML), not run
+    from cspdash.ui.blocks import literal
+
+    assert any(literal(SQL) in note and "isn't available" in note for note in notes)  # shown literally
+    assert any(literal("<script>") in note for note in notes)  # shown as text, escaped, not run
     assert _checksums(demo_app_env["store"]) == demo_app_env["before"]  # type: ignore[arg-type]
 
 

@@ -105,5 +105,9 @@ def test_link_parameters_are_shown_literally(page: str, param: str, payload: str
 def test_literal_escapes_every_kind_of_markup() -> None:
     for payload in PAYLOADS:
         text = literal(payload)
-        assert not re.search(r"(?<!\\)[\[\]()!<>$:]", text), text
-    assert literal("Newport 006A") == "Newport 006A"
+        assert not re.search(r"(?<!\\)[\[\]!<>$]", text), text  # no link, image, HTML or LaTeX can open
+        assert not re.search(r"(?<!\\):\S", text), text  # nor a directive, an icon or a URL scheme
+    assert literal("www.example.org or jo@example.org") == "www\\.example.org or jo\\@example.org"  # no autolink
+    assert literal("- 1. item") == "\\- 1. item"  # not a list
+    # plain punctuation reads as it is
+    assert literal("Anti-social behaviour (ASB): 12.5%, Newport 006A") == "Anti-social behaviour (ASB): 12.5%, Newport 006A"
