@@ -87,8 +87,8 @@ def test_a_month_of_about_the_same_size_replaces_without_confirmation(loaded: St
 
 
 def test_one_enormous_line_is_refused(loaded: Store, tmp_path: Path) -> None:
-    """A single 20 MB line (no newline): no data row, so the month is not emptied."""
-    path = _file(tmp_path, HEADER + "\n" + ROW + "x" * (20 << 20))
+    """A file that is one 20 MB line (no line break at all): no data row, so the month is not emptied."""
+    path = _file(tmp_path, HEADER + "x" * (20 << 20))
     before = store_checksums(loaded)
     with pytest.raises(LoadError):
         load_paths(loaded, [path])
