@@ -581,8 +581,8 @@ def top_locations(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
     ).df()
 
 
-def _top_types_text(counts: pd.DataFrame, top: int = 3) -> pd.Series:
-    """'Violence and sexual offences 41%; Anti-social behaviour 22%; …' per area."""
+def _top_types_text(counts: pd.DataFrame, top: int = 3, public: bool = False) -> pd.Series:
+    """'Violence and sexual offences 41%; Anti-social behaviour 22%; …' per area (public output: names only)."""
     if counts.empty:
         return pd.Series(dtype=object)
     totals = counts.groupby("area_code")["crimes"].transform("sum")
@@ -590,7 +590,7 @@ def _top_types_text(counts: pd.DataFrame, top: int = 3) -> pd.Series:
         ["area_code", "crimes", "crime_type"], ascending=[True, False, True])
     ranked = ranked.groupby("area_code").head(top)
     return ranked.groupby("area_code").apply(
-        lambda g: "; ".join(f"{t} {s:.0f}%" for t, s in zip(g["crime_type"], g["share"], strict=True)),
+        lambda g: "; ".join(t if public else f"{t} {s:.0f}%" for t, s in zip(g["crime_type"], g["share"], strict=True)),
         include_groups=False)
 
 
@@ -642,7 +642,7 @@ def top_hot_spots_table(spots: pd.DataFrame, details: tuple[pd.DataFrame, pd.Dat
     """The top hot spots table from the hot_spots() frame and top_hot_spot_details() of its areas."""
     ranked = _ranked(spots, map_measure, confidence, limit)
     mix, places = details
-    types = _top_types_text(mix[mix["area_code"].isin(tuple(ranked["area_code"]))])
+    types = _top_types_text(mix[mix["area_code"].isin(tuple(ranked["area_code"]))], public=public)
     place_text = places.groupby("area_code").apply(
         lambda g: "; ".join(f"{loc} ({_count_text(n, public)})" for loc, n in zip(g["location"], g["crimes"], strict=True)),
         include_groups=False) if len(places) else pd.Series(dtype=object)
