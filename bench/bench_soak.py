@@ -132,10 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     last = readings[-1][1]
     peak = max(r for _n, r in readings)
     growth = last - first_ten
-    print(f"\npeak {peak:.0f} MB (target ≤ {TARGET_MB:.0f} MB: {'met' if peak <= TARGET_MB else 'NOT met'}); "
-          f"growth after the first 10 sessions {growth:+.0f} MB "
-          f"({growth / max(first_ten, 1) * 100:+.1f}%, flat = within ±10%: "
-          f"{'met' if abs(growth) <= 0.1 * first_ten else 'NOT met'})")
+    print(f"\npeak {peak:.0f} MB (target ≤ {TARGET_MB:.0f} MB: {'met' if peak <= TARGET_MB else 'NOT met'})")
+    if len([n for n, _r in readings if n >= 10]) < 2:
+        print("flatness not judged: it needs readings after 10 sessions and later (run 20 or more)")
+    else:
+        print(f"growth after the first 10 sessions {growth:+.0f} MB ({growth / max(first_ten, 1) * 100:+.1f}%, "
+              f"flat = within ±10%: {'met' if abs(growth) <= 0.1 * first_ten else 'NOT met'})")
     return 0
 
 
