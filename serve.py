@@ -15,4 +15,5 @@ from cspdash.ui import sessions
 
 os.environ[sessions.ROUTES_ENV] = "1"
 sessions.secret()  # make the key file now, not during someone's sign-in
-app = st.App(str(Path(__file__).with_name("dashboard.py")), routes=sessions.routes())
+app = st.App(str(Path(__file__).with_name("dashboard.py")), routes=sessions.routes(),
+             middleware=sessions.security_middleware())

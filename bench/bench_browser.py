@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_queries import RESULTS_DIR, SCALES, bench_dir, ensure_store, md_table  # noqa: E402
+from bench_queries import RESULTS_DIR, SCALES, ensure_store, md_table  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit  # noqa: E402
 
@@ -117,7 +117,7 @@ def run(store_path: Path, visits: int, switches: list[str], sessions: int, shots
     """Measure both apps, interleaved, and return their figures."""
     from playwright.sync_api import sync_playwright
 
-    env = {**os.environ, "CSPDASH_DB": str(store_path), "CSPDASH_USERS": str(bench_dir() / "no-users.toml"),
+    env = {**os.environ, "CSPDASH_DB": str(store_path), "CSPDASH_USERS": "",
            "PYTHONPATH": str(ROOT)}
     env.pop("CSPDASH_TEST", None)
     apps = [App("dashboard", ROOT / "dashboard.py", env), App("bare", ROOT / "bench" / "bare_app.py", env)]

@@ -283,7 +283,7 @@ def discover_calls(store_path: Path, partnership: str | None = None) -> list[Pag
     from cspdash.ui import db, shell
 
     os.environ["CSPDASH_DB"] = str(store_path)
-    os.environ["CSPDASH_USERS"] = str(bench_dir() / "no-users.toml")  # no users file: demo sign-in mode
+    os.environ["CSPDASH_USERS"] = ""  # no users file: demo sign-in mode
     recorded: list[Call] = []
     original = db._cached_call
 

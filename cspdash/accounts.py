@@ -49,6 +49,8 @@ MIN_PASSWORD_LENGTH = 12
 #: failed sign-ins allowed per account name within LOCKOUT_WINDOW_S before further attempts are refused
 MAX_FAILURES = 5
 LOCKOUT_WINDOW_S = 300.0
+#: failed sign-ins are remembered for at most this many account names at once
+MAX_TRACKED_NAMES = 10_000
 
 _HASHER = PasswordHasher()
 _FAILURES: dict[str, list[float]] = {}
@@ -170,7 +172,10 @@ def locked_out(name: str, now: float | None = None) -> bool:
     now = time.monotonic() if now is None else now
     with _FAILURES_LOCK:
         recent = [t for t in _FAILURES.get(name, []) if now - t < LOCKOUT_WINDOW_S]
-        _FAILURES[name] = recent
+        if recent:
+            _FAILURES[name] = recent
+        else:
+            _FAILURES.pop(name, None)  # names with no recent failure are not kept (the table stays bounded)
         return len(recent) >= MAX_FAILURES
 
 
@@ -185,9 +190,21 @@ def authenticate(config: UsersConfig, name: str, password: str) -> Account | Non
         with _FAILURES_LOCK:
             _FAILURES.pop(name, None)
         return account
-    with _FAILURES_LOCK:
-        _FAILURES.setdefault(name, []).append(time.monotonic())
+    _record_failure(name, time.monotonic())
     return None
+
+
+def _record_failure(name: str, now: float) -> None:
+    """Remember a failed sign-in: at most MAX_FAILURES times per name and MAX_TRACKED_NAMES names (expired
+    entries are dropped first, then the names whose last failure is oldest), so random names cannot grow it."""
+    with _FAILURES_LOCK:
+        times = [t for t in _FAILURES.pop(name, []) if now - t < LOCKOUT_WINDOW_S]
+        _FAILURES[name] = [*times, now][-MAX_FAILURES:]  # re-inserted: dicts keep insertion order, newest last
+        if len(_FAILURES) > MAX_TRACKED_NAMES:
+            for stale in [n for n, ts in _FAILURES.items() if not ts or now - ts[-1] >= LOCKOUT_WINDOW_S]:
+                del _FAILURES[stale]
+            while len(_FAILURES) > MAX_TRACKED_NAMES:
+                del _FAILURES[next(iter(_FAILURES))]
 
 
 def _section_pattern(name: str) -> re.Pattern[str]:

@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     load = sub.add_parser("load", help="load police.uk files/folders/zips, geography, action plan, indicators")
     load.add_argument("paths", nargs="+", type=Path)
     load.add_argument("--user", default="cli", help="name recorded in the load log")
+    load.add_argument("--replace", action="store_true",
+                      help="confirm a police.uk file with no data rows, or far fewer rows than the month it replaces")
     sub.add_parser("demo", help="build the store from the embedded demo data in data/demo")
     status = sub.add_parser("status", help="sources, months per force, gaps, last load")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(store_path(args.db))
     try:
         if args.command == "load":
-            return _print_reports(_load_with_progress(store, args.paths, args.user))
+            return _print_reports(_load_with_progress(store, args.paths, args.user, args.replace))
         if args.command == "demo":
             from cspdash.demo import build_demo
 
@@ -51,12 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     return 1
 
 
-def _load_with_progress(store: Store, paths: list[Path], user: str) -> list[LoadReport]:
+def _load_with_progress(store: Store, paths: list[Path], user: str, replace: bool = False) -> list[LoadReport]:
     from cspdash.ingest.load import load_paths
 
     had_national = _national_detail(store)
     with tqdm(total=1, unit="file", desc="Loading") as bar:
-        reports = load_paths(store, paths, user=user, progress=_tqdm_progress(bar))
+        reports = load_paths(store, paths, user=user, progress=_tqdm_progress(bar), replace=replace)
     installed = _national_detail(store)
     if installed and not had_national:
         print(f"Installed the shipped {installed}. Source: ONS, MHCLG, Welsh Government (Open Government "

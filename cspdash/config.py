@@ -24,6 +24,8 @@ class Settings:
     db_path: Path
     public_output: bool
     users_file: Path
+    #: $CSPDASH_USERS names the file: if it is missing the dashboard stays closed (never demo mode)
+    users_required: bool = False
 
 
 def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -41,5 +43,6 @@ def settings() -> Settings:
     return Settings(
         db_path=store_path(),
         public_output=os.environ.get("CSPDASH_PUBLIC_OUTPUT", "0").lower() in {"1", "true", "yes"},
-        users_file=Path(os.environ.get("CSPDASH_USERS", str(PROJECT_ROOT / "config" / "users.toml"))),
+        users_file=Path(os.environ.get("CSPDASH_USERS") or str(PROJECT_ROOT / "config" / "users.toml")),
+        users_required=bool(os.environ.get("CSPDASH_USERS")),
     )

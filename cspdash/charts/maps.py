@@ -74,6 +74,7 @@ def area_map(
     points: pd.DataFrame | None = None,
     basemap: bool = False,
     height: int = 620,
+    no_value: str = "No value (e.g. population unknown)",
 ) -> go.Figure:
     """Choropleth of ``value`` per area (column area_code, hover text in column hover), areas without a value in
     grey; optional hot/cold spot circles (spots: lon, lat, hot_spot, hover) and crime points (lon, lat, hover)."""
@@ -85,7 +86,7 @@ def area_map(
             geojson=_subset(feature_collection, unknown["area_code"]), locations=unknown["area_code"],
             z=[0] * len(unknown),
             colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False, showlegend=True,
-            name="No value (e.g. population unknown)", text=unknown["hover"], hoverinfo="text",
+            name=no_value, text=unknown["hover"], hoverinfo="text",
             marker={"line": {"color": "white", "width": 0.6}, "opacity": 0.9},
         ))
     zmax = colour_cap(known[value])

@@ -6,6 +6,7 @@ legend entry in words, and events carry a text label.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import date
 
@@ -49,7 +50,7 @@ def trend_lines(
             x=group["period"], y=group[value], name=str(area), mode="lines+markers",
             line={"color": colour, "width": 2.5, "dash": DASHES[index % len(DASHES)]},
             marker={"size": 7, "symbol": ["circle" if c else "circle-open" for c in complete]},
-            customdata=group[["period_label"]], hovertemplate="%{customdata[0]}: %{y:,.1f}<extra>" + str(area) + "</extra>",
+            customdata=group[["period_label"]], hovertemplate="%{customdata[0]}: %{y:,.1f}<extra>" + html.escape(str(area)) + "</extra>",
             connectgaps=False,
         ))
         if compare and compare in group and group[compare].notna().any():
@@ -93,7 +94,7 @@ def add_events(figure: go.Figure, events: pd.DataFrame | None) -> None:
         notes.append({"x": start, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
                       "text": f"<b>{number}</b>", "showarrow": False, "font": {"size": 11, "color": INK},
                       "bgcolor": "#FFF3D6", "bordercolor": INK, "borderwidth": 1, "borderpad": 2,
-                      "hovertext": f"{event.title} ({start:%d %b %Y})"})
+                      "hovertext": f"{html.escape(str(event.title))} ({start:%d %b %Y})"})  # data: no markup
     figure.update_layout(shapes=[*figure.layout.shapes, *shapes], annotations=[*figure.layout.annotations, *notes])
 
 

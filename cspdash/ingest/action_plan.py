@@ -117,11 +117,40 @@ def _read_sources(paths: Sequence[Path]) -> dict[str, SheetData]:
     return sheets
 
 
+#: a workbook may expand to at most this much XML (a template of a few thousand rows is a few MB)
+WORKBOOK_MAX_BYTES = 200 << 20
+
+
+def active_content(path: Path) -> str | None:
+    """Why a workbook is refused before it is read: macros (.xlsm, a VBA project), links to other workbooks or
+    data connections, or more XML than a plan could need (a zip bomb); None when it is a plain workbook."""
+    if path.suffix.lower() == ".xlsm":
+        return "a plain .xlsx workbook; a macro-enabled .xlsm is refused (save it as .xlsx)"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in archive.namelist() else b""
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None  # not a zip: openpyxl says so in its own words below
+    names = [i.filename.lower() for i in infos]
+    if any(n.endswith("vbaproject.bin") for n in names) or b"macroEnabled" in types:
+        return "a workbook without macros; this one holds a VBA project (save it as a plain .xlsx)"
+    if any(n.startswith("xl/externallinks/") or n == "xl/connections.xml" for n in names):
+        return ("a workbook without links to other workbooks or data connections; this one has them (copy the "
+                "values in and remove the links)")
+    if sum(i.file_size for i in infos) > WORKBOOK_MAX_BYTES:
+        return f"a workbook of at most {WORKBOOK_MAX_BYTES >> 20} MB once unzipped; this one is larger"
+    return None
+
+
 def _read_workbook(path: Path, sheets: dict[str, SheetData], problems: list[Problem]) -> None:
     # imported here, not at the top: the pages import this module but rarely read a workbook (openpyxl is 13 MB)
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if (refusal := active_content(path)) is not None:
+        problems.append(Problem(path.name, None, None, None, refusal))
+        return
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:

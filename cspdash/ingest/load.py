@@ -53,7 +53,7 @@ def detect_kind(path: Path) -> str:
         return "police_uk_outcomes"
     if name.endswith("-stop-and-search.csv"):
         return "police_uk_stop_search"
-    if name.endswith(".xlsx"):
+    if name.endswith((".xlsx", ".xlsm")):  # a macro-enabled workbook is refused with its reason by the reader
         return "action_plan"
     if name.endswith(".geojson") or name.endswith(".json"):
         return "boundaries"
@@ -117,6 +117,18 @@ def _expand_file(path: Path, workdir: Path, display: str) -> InputFile:
     return InputFile(path, detect_kind(path), display)
 
 
+#: caps on what a zip may expand to (a zip bomb is refused before it fills the disk): police.uk's largest
+#: monthly file (Metropolitan street) is about 25 MB and its CSVs compress about 10:1
+ZIP_MEMBER_MAX_BYTES = 1 << 30       # 1 GiB per file inside the zip
+ZIP_TOTAL_MAX_BYTES = 40 << 30       # 40 GiB in all (the national 36-month archive is about 20 GiB)
+ZIP_RATIO_MAX = 100                  # expanded ÷ compressed, for a file of more than 1 MiB
+_CHUNK = 1 << 20
+
+
+def _zip_refused(path: Path, member: str, what: str) -> LoadError:
+    return LoadError(Problem(path.name, None, None, member, what))
+
+
 def _expand_zip(path: Path, workdir: Path) -> list[InputFile]:
     try:
         archive = zipfile.ZipFile(path)
@@ -124,14 +136,34 @@ def _expand_zip(path: Path, workdir: Path) -> list[InputFile]:
         raise LoadError(Problem(path.name, None, None, None, "a zip file such as data.police.uk's download")) from None
     target = workdir / path.stem
     files: list[InputFile] = []
+    total = 0
     with archive:
-        for member in sorted(archive.namelist()):
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            member = info.filename
             if member.endswith("/") or "__MACOSX" in member or Path(member).name.startswith("."):
                 continue
             if ".." in Path(member).parts or Path(member).is_absolute():
                 raise LoadError(Problem(path.name, None, None, member, "member names inside the zip's own folders"))
-            extracted = Path(archive.extract(member, target))
-            files.append(_expand_file(extracted, workdir, display=f"{path.name}:{member}"))
+            out = target / member
+            out.parent.mkdir(parents=True, exist_ok=True)
+            written = 0
+            # sizes are counted as the bytes come out, not taken from the zip's (forgeable) directory
+            with archive.open(info) as source, open(out, "wb") as sink:
+                while chunk := source.read(_CHUNK):
+                    written += len(chunk)
+                    total += len(chunk)
+                    if written > ZIP_MEMBER_MAX_BYTES:
+                        raise _zip_refused(path, member, f"a file of at most {ZIP_MEMBER_MAX_BYTES >> 20:,} MB "
+                                           "once unzipped (police.uk's largest is about 25 MB); this one is larger")
+                    if written > _CHUNK and written > ZIP_RATIO_MAX * max(info.compress_size, 1):
+                        raise _zip_refused(path, member, f"a file that unzips to at most {ZIP_RATIO_MAX} times its "
+                                           "zipped size (CSV text is about 10 times); this one expands far more, "
+                                           "like a zip bomb")
+                    if total > ZIP_TOTAL_MAX_BYTES:
+                        raise _zip_refused(path, member, f"a zip that unzips to at most {ZIP_TOTAL_MAX_BYTES >> 30} "
+                                           "GB in all; this one is larger")
+                    sink.write(chunk)
+            files.append(_expand_file(out, workdir, display=f"{path.name}:{member}"))
     if not files:
         raise LoadError(Problem(path.name, None, None, None,
                                 "a zip holding data files, e.g. police.uk's YYYY-MM/ folders of CSVs; this one is empty"))
@@ -143,8 +175,12 @@ def load_paths(
     paths: Iterable[Path],
     user: str = "cli",
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> list[LoadReport]:
-    """Load every file in one write: all of it lands, or (on any LoadError) none of it does."""
+    """Load every file in one write: all of it lands, or (on any LoadError) none of it does.
+
+    ``replace`` confirms police.uk files that have no data rows or far fewer rows than the months they replace
+    (refused otherwise: police_uk.shrink_problems)."""
     with tempfile.TemporaryDirectory(prefix="cspdash-load-") as tmp:
         files = expand(paths, Path(tmp))
         if not files:
@@ -188,7 +224,7 @@ def load_paths(
                 batch = [(f.path, load_id, f.display_name)
                          for f, load_id in zip(group, next_load_ids(con, len(group)), strict=True)]
                 with _refuse_unexpected([f.display_name for f in group], kind):
-                    batch_reports = police_uk.load_batch(con, source, batch)
+                    batch_reports = police_uk.load_batch(con, source, batch, replace=replace)
                 unrecorded.append((batch, batch_reports))
                 reports.extend(batch_reports)
                 police_loads.extend(load_id for _path, load_id, _name in batch)

@@ -287,20 +287,21 @@ def record_batch(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, int
 
 
 def load_batch(
-    con: duckdb.DuckDBPyConnection, source: str, files: Sequence[tuple[Path, int, str]]
+    con: duckdb.DuckDBPyConnection, source: str, files: Sequence[tuple[Path, int, str]], replace: bool = False,
 ) -> list[LoadReport]:
     """Load many files of one kind ('street', 'outcomes', 'stop_search') with one read_csv; one report per file.
 
     ``files`` are (path, load_id, display_name) with distinct, increasing load ids; a later file of the same
     force-month replaces an earlier one. Raises LoadError (nothing of the batch should then be kept) when any
     file cannot be loaded at all. A file DuckDB's CSV reader cannot read aborts the batch's transaction: it is
-    rolled back and the batch starts again with that file on the precise path.
+    rolled back and the batch starts again with that file on the precise path. A file with no data rows, or with
+    far fewer rows than the month it replaces (shrink_problems), is refused unless ``replace`` confirms it.
     """
     kind = KINDS[source]
     precise_only: set[Path] = set()
     while True:
         try:
-            return _load_batch_once(con, kind, files, precise_only)
+            return _load_batch_once(con, kind, files, precise_only, replace)
         except _FastReadFailed as failed:  # transaction() has rolled the aborted transaction back
             unreadable = {f.path for f in failed.items if not _duckdb_can_read(kind, f)}
             # the reader failed on the batch but not on any file alone: read them all precisely (always progress)
@@ -308,7 +309,8 @@ def load_batch(
 
 
 def _load_batch_once(
-    con: duckdb.DuckDBPyConnection, kind: _Kind, files: Sequence[tuple[Path, int, str]], precise_only: set[Path]
+    con: duckdb.DuckDBPyConnection, kind: _Kind, files: Sequence[tuple[Path, int, str]], precise_only: set[Path],
+    replace: bool = False,
 ) -> list[LoadReport]:
     """One attempt at the batch in one transaction; files in ``precise_only`` skip the fast path."""
     with transaction(con) as owned, tempfile.TemporaryDirectory(prefix="cspdash-police-") as tmp:
@@ -347,7 +349,7 @@ def _load_batch_once(
             fast = not_utf8 + later
         for item in needs_precise:
             reports[item.load_id] = _precise_load(con, kind, item, Path(tmp))
-        _finish(con, kind, batch, reports)
+        _finish(con, kind, batch, reports, replace)
         return [reports[f.load_id] for f in batch]
 
 
@@ -658,8 +660,33 @@ def _arrow(kind: _Kind, columns: list[list[str]], lines: list[int]) -> pa.Table:
 
 
 # ---------------------------------------------------------------------------------------------- replacement
+#: a file whose month would keep fewer than this share of the rows it has now is refused without --replace
+SHRINK_SHARE = 0.5
+
+
+def shrink_problems(display_name: str, pairs: dict[tuple[str, date], int],
+                    published: dict[tuple[str, date], int]) -> list[Problem]:
+    """Why a file must not replace its months without confirmation: no data rows at all, or a month that would
+    keep fewer than SHRINK_SHARE of its rows (a truncated download), each in words."""
+    confirm = ("If this is right, load it again with --replace (on the Data page: tick “Replace months even if "
+               "they shrink”).")
+    if not any(pairs.values()):
+        return [Problem(display_name, None, None, None,
+                        f"a police.uk file with data rows; this one has none (only a header, or no readable row), "
+                        f"so it would record its month as empty. {confirm}")]
+    problems = []
+    for (force, month), rows in sorted(pairs.items()):
+        before = published.get((force, month))
+        if before and rows < SHRINK_SHARE * before:
+            problems.append(Problem(display_name, None, None, None,
+                                    f"about as many rows as the month it replaces: {month:%Y-%m} ({force}) has "
+                                    f"{before:,} rows in the store and this file {rows:,} (is it truncated?). "
+                                    f"{confirm}"))
+    return problems
+
+
 def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile],
-            reports: dict[int, LoadReport]) -> None:
+            reports: dict[int, LoadReport], replace: bool = False) -> None:
     """Replace older loads of each file's force-months, record them as published, and describe each file.
 
     Set-based (a handful of statements for the whole batch), in load-id order so a later file wins.
@@ -676,11 +703,14 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
         (force, month): rows for force, month, rows in con.execute(
             "SELECT force, month, rows FROM published_month WHERE source = ?", [kind.source]).fetchall()
     }
-    replace: list[tuple[str, date, int]] = []
+    replaced: list[tuple[str, date, int]] = []
     latest: dict[tuple[str, date], tuple[int, int]] = {}
+    refused: list[Problem] = []
     for item in sorted(items, key=lambda f: f.load_id):
         report = reports[item.load_id]
         pairs = dict(sorted(counted[item.load_id].items()))
+        if not replace:
+            refused += shrink_problems(item.display_name, pairs, published)
         if not pairs and item.file_force and item.file_month:
             pairs[(item.file_force, item.file_month)] = 0
         report.rows_loaded = sum(pairs.values())
@@ -693,15 +723,17 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
                 parts.append(f"month {month:%Y-%m} new ({force})")
             else:
                 parts.append(f"month {month:%Y-%m} replaced ({force}; was {before:,} rows)")
-                replace.append((force, month, item.load_id))
+                replaced.append((force, month, item.load_id))
             published[(force, month)] = rows
             latest[(force, month)] = (item.load_id, rows)
         if not counted[item.load_id]:
             parts.append("no data rows: recorded as published but empty")
         report.detail = "; ".join(parts)
-    if replace:
+    if refused:  # the whole load is refused: the store stays as it was
+        raise LoadError(refused)
+    if replaced:
         con.execute("CREATE OR REPLACE TEMP TABLE _police_replace (force VARCHAR, month DATE, load_id INTEGER)")
-        insert_rows(con, "_police_replace", replace)
+        insert_rows(con, "_police_replace", replaced)
         con.execute(
             f"""DELETE FROM {kind.table} t USING _police_replace r
                 WHERE t.force = r.force AND t.month = r.month AND t.load_id < r.load_id"""

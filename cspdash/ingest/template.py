@@ -290,6 +290,10 @@ def build_workbook(rows_by_sheet: Mapping[str, Sequence[Mapping[str, Any]]] | No
     return workbook
 
 
+#: a text cell starting with one of these would be read as a formula by a spreadsheet (OWASP CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _write_sheet(workbook: Workbook, spec: Sheet, rows: Sequence[Mapping[str, Any]]) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -320,8 +324,9 @@ def _write_sheet(workbook: Workbook, spec: Sheet, rows: Sequence[Mapping[str, An
         for cell, column in zip(row_cells, spec.columns, strict=False):
             if column.type == "date" and cell.value is not None:
                 cell.number_format = "yyyy-mm-dd"
-            elif isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, not a formula
+            elif isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"  # text, not a formula (OWASP CSV injection): kept as typed, shown literally,
+                cell.quotePrefix = True  # and still text after the cell is edited in Excel
     last_row = max(1000, len(rows) + 500)
     for index, column in enumerate(spec.columns, start=1):
         if column.allowed and column.type in ("choice", "boolean"):

@@ -65,3 +65,77 @@ def suppress(frame: pd.DataFrame, columns: list[str] | None = None,
             text = out[column].map(_plain)
             out[column] = text.where(~hidden, SUPPRESSED).astype(str)
     return out
+
+
+# ---------------------------------------------------------------------------------------------- secondary suppression
+#: a count hidden only so that a small count cannot be worked out from a total and the counts shown beside it
+HIDDEN = "[c]"
+HIDDEN_TEXT = (f"{HIDDEN} = hidden so that a count of 1–{SMALL_COUNT_MAX} cannot be worked out from a total and the "
+               "figures shown beside it.")
+_UNBOUNDED = float("inf")
+
+
+def pinned(values: list[int], hidden: list[bool], secondary: list[bool]) -> list[bool]:
+    """Which hidden cells an attacker can work out exactly from the group's total and its shown cells.
+
+    A small cell is known to lie in 1..SMALL_COUNT_MAX, a cell hidden as a secondary in SMALL_COUNT_MAX+1..∞
+    (the rule is public). With r = total − the shown cells, a hidden cell's possible values run from
+    max(lo, r − Σ others' hi) to min(hi, r − Σ others' lo): one possible value means it is recovered.
+    """
+    lows = [(SMALL_COUNT_MAX + 1 if s else 1) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
+    highs = [(_UNBOUNDED if s else SMALL_COUNT_MAX) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
+    rest = sum(v for v, h in zip(values, hidden, strict=True) if h)
+    low_sum, high_sum = sum(lows), sum(highs)
+    out = []
+    for index, is_hidden in enumerate(hidden):
+        if not is_hidden:
+            out.append(False)
+            continue
+        low = max(lows[index], rest - (high_sum - highs[index]))
+        high = min(highs[index], rest - (low_sum - lows[index]))
+        out.append(low >= high)
+    return out
+
+
+def protect(values: pd.Series, groups: list[list[object]] | None = None,
+            also: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """(primary, secondary) masks over ``values`` (counts, indexed by cell).
+
+    Primary: the small counts (1..SMALL_COUNT_MAX). Secondary: further cells, smallest first, hidden in each
+    group (a set of index labels whose total is published elsewhere: a ward's LSOAs, a partnership's areas, a
+    period's months) until no hidden cell of the group can be worked out from the total and the shown cells
+    (``pinned``). ``also`` marks cells to hide as secondaries from the start. Groups are revisited until none changes, since they overlap (an LSOA is in its ward and in
+    the partnership).
+    """
+    counts = pd.to_numeric(values, errors="coerce").fillna(0)
+    primary = small(counts)
+    secondary = pd.Series(False, index=counts.index)
+    if also is not None:  # cells hidden for a reason outside these groups (e.g. a ward exposed by its LSOAs)
+        secondary = (also.reindex(counts.index).fillna(False).astype(bool)) & ~primary
+    changed = True
+    while changed:
+        changed = False
+        for group in groups or []:
+            members = [m for m in group if m in counts.index]
+            while True:
+                hidden = [bool(primary[m] or secondary[m]) for m in members]
+                if not any(hidden):
+                    break
+                flags = pinned([int(counts[m]) for m in members], hidden, [bool(secondary[m]) for m in members])
+                if not any(flags):
+                    break
+                candidates = [m for m, h in zip(members, hidden, strict=True) if not h and counts[m] > SMALL_COUNT_MAX]
+                if not candidates:
+                    break  # nothing left to hide: the caller hides the total (see group_total_hidden)
+                secondary[min(candidates, key=lambda m: (counts[m], str(m)))] = True
+                changed = True
+    return primary, secondary
+
+
+def group_exposed(values: pd.Series, hidden: pd.Series, group: list[object]) -> bool:
+    """A group whose hidden cells can still be worked out from its total (its total must then not be shown)."""
+    members = [m for m in group if m in values.index]
+    counts = pd.to_numeric(values, errors="coerce").fillna(0)
+    flags = [bool(hidden[m]) for m in members]
+    secondary = [bool(hidden[m]) and counts[m] > SMALL_COUNT_MAX for m in members]
+    return any(pinned([int(counts[m]) for m in members], flags, secondary))

@@ -12,6 +12,7 @@ Every query is parameterised; the only SQL fragments chosen in code are the fixe
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from dataclasses import dataclass, field
@@ -547,6 +548,8 @@ def few_areas_warning(spots: pd.DataFrame, map_measure: str, level: str) -> str:
 
 def classify_at(frame: pd.DataFrame, confidence: str) -> pd.Series:
     """Hot/cold spot class shown at a chosen confidence: classes below it read 'Not significant'."""
+    if "hot_spot" in frame and frame["fdr_q"].isna().all():  # disclose()d: classed before q was blanked
+        return frame["hot_spot"]
     alpha = CONFIDENCE[confidence]
     keep = frame["fdr_q"].astype(float) < alpha
     return frame["hot_spot_class"].where(keep, gi.NOT_SIGNIFICANT).fillna(gi.NOT_SIGNIFICANT)
@@ -675,8 +678,9 @@ def top_locations(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
     ).df()
 
 
-def _top_types_text(counts: pd.DataFrame, top: int = 3) -> pd.Series:
-    """'Violence and sexual offences 41%; Anti-social behaviour 22%; …' per area."""
+def _top_types_text(counts: pd.DataFrame, top: int = 3, public: bool = False) -> pd.Series:
+    """'Violence and sexual offences 41%; Anti-social behaviour 22%; …' per area (public output: the names
+    only, since a share times the area's count gives the type's count back)."""
     if counts.empty:
         return pd.Series(dtype=object)
     totals = counts.groupby("area_code")["crimes"].transform("sum")
@@ -684,7 +688,7 @@ def _top_types_text(counts: pd.DataFrame, top: int = 3) -> pd.Series:
         ["area_code", "crimes", "crime_type"], ascending=[True, False, True])
     ranked = ranked.groupby("area_code").head(top)
     return ranked.groupby("area_code").apply(
-        lambda g: "; ".join(f"{t} {s:.0f}%" for t, s in zip(g["crime_type"], g["share"], strict=True)),
+        lambda g: "; ".join(t if public else f"{t} {s:.0f}%" for t, s in zip(g["crime_type"], g["share"], strict=True)),
         include_groups=False)
 
 
@@ -708,7 +712,7 @@ def top_hot_spots(con: duckdb.DuckDBPyConnection, partnership: str, level: str, 
 def _ranked(spots: pd.DataFrame, map_measure: str, confidence: str, limit: int) -> pd.DataFrame:
     """The top ``limit`` areas with crimes: significant hot spots (at the confidence) by z, then by value."""
     column = MAP_MEASURES[map_measure][1]
-    frame = spots.copy()
+    frame = spots[~spots["hidden"]].copy() if "hidden" in spots else spots.copy()  # public: no rank for them
     frame["hot_spot"] = classify_at(frame, confidence)
     frame["_hot"] = frame["hot_spot"].str.startswith("Hot")
     # hot spots by Gi* z (strongest first); every other area by its value alone, highest first
@@ -773,11 +777,13 @@ def top_hot_spots_table(spots: pd.DataFrame, details: tuple[pd.DataFrame, pd.Dat
     """The top hot spots table from the hot_spots() frame and top_hot_spot_details() of its areas."""
     ranked = _ranked(spots, map_measure, confidence, limit)
     mix, places = details
-    types = _top_types_text(mix[mix["area_code"].isin(tuple(ranked["area_code"]))])
+    types = _top_types_text(mix[mix["area_code"].isin(tuple(ranked["area_code"]))], public=public)
     place_text = places.groupby("area_code").apply(
         lambda g: "; ".join(f"{loc} ({_count_text(n, public)})" for loc, n in zip(g["location"], g["crimes"], strict=True)),
         include_groups=False) if len(places) else pd.Series(dtype=object)
     change = [_change_text(p, v) for p, v in zip(ranked["pct_change"], ranked["verdict_label"], strict=True)]
+    if "previous_hidden" in ranked:  # public output: no change worked out from a hidden count
+        change = ["" if h else c for c, h in zip(change, ranked["previous_hidden"], strict=True)]
     return pd.DataFrame({
         "area_code": ranked["area_code"],
         "area": ranked["area_name"],
@@ -785,7 +791,8 @@ def top_hot_spots_table(spots: pd.DataFrame, details: tuple[pd.DataFrame, pd.Dat
         "crimes": ranked["crimes"].astype("int64"),
         "rate": ranked["rate"].round(1),
         "harm": ranked["harm"].round(0),
-        "previous_crimes": ranked["previous_crimes"].astype("int64"),
+        "previous_crimes": (ranked["previous_shown"] if "previous_shown" in ranked
+                            else ranked["previous_crimes"].astype("int64")),
         "change": change,
         "verdict": [v if v != "no verdict" or not w else f"no verdict: {w}"
                     for v, w in zip(ranked["verdict_label"], ranked.get("published", pd.Series("", index=ranked.index)),
@@ -966,6 +973,41 @@ def area_drilldown(con: duckdb.DuckDBPyConnection, partnership: str, level: str,
     return Drilldown(monthly, mix, outcomes)
 
 
+def _hide(frame: pd.DataFrame, column: str, groups: list[list[object]]) -> pd.Series:
+    """Protect ``column`` (primary and secondary, metrics.disclosure.protect): add ``<column>_shown`` as text,
+    blank the hidden values; returns the hidden mask."""
+    from cspdash.metrics.disclosure import HIDDEN, SUPPRESSED, protect
+
+    primary, secondary = protect(frame[column], groups)
+    frame[f"{column}_shown"] = frame[column].map(lambda v: f"{int(v)}").mask(primary, SUPPRESSED).mask(secondary, HIDDEN)
+    frame[column] = frame[column].astype(float).mask(primary | secondary)
+    return primary | secondary
+
+
+def disclose_drilldown(drill: Drilldown, start: date, end: date, previous_start: date,
+                       previous_end: date) -> Drilldown:
+    """An area's drill-down as public output may show it (the area's own count being shown).
+
+    The months of each period add up to the area's count of that period, the crime types too, and the outcome
+    groups to the total the page writes: small counts are hidden in each, with secondary cells hidden so that
+    the total cannot give them back; a hidden outcome group's share is blanked too. Each frame gains
+    ``<count>_shown`` text columns and a ``hidden`` column (any of its counts hidden).
+    """
+    monthly = drill.monthly.reset_index(drop=True).copy()
+    months = pd.to_datetime(monthly["month"]).dt.date
+    now: list[object] = [i for i, m in enumerate(months) if start <= m <= end]
+    before: list[object] = [i for i, m in enumerate(months) if previous_start <= m <= previous_end]
+    monthly["hidden"] = _hide(monthly, "crimes", [now, before])
+    mix = drill.mix.reset_index(drop=True).copy()
+    hidden = _hide(mix, "crimes", [list(mix.index)]) | _hide(mix, "previous_crimes", [list(mix.index)])
+    mix["hidden"] = hidden
+    outcomes = drill.outcomes.reset_index(drop=True).copy()
+    outcomes["hidden"] = _hide(outcomes, "crimes", [list(outcomes.index)])
+    if "share" in outcomes:
+        outcomes["share"] = outcomes["share"].astype(float).mask(outcomes["hidden"])
+    return Drilldown(monthly, mix, outcomes)
+
+
 def _with_outcome_share(frame: pd.DataFrame) -> pd.DataFrame:
     total = frame["crimes"].sum()
     frame["share"] = (frame["crimes"] * 100.0 / total).round(1) if total else 0.0
@@ -1104,20 +1146,99 @@ def _count_text(value: float, public: bool) -> str:
     return count_text(int(value), public)
 
 
+#: the figures worked out from an area's count in the period (hidden with it in public output)
+_FROM_NOW = ("rate", "harm", "share_of_total")
+#: the figures worked out from both periods' counts (hidden when either is)
+_FROM_BOTH = ("change_z", "pct_change")
+#: Gi* statistics: each is a weighted sum of its neighbours' values, so together they give the values back
+_GI_STATS = ("z", "p", "fdr_q")
+
+
+def exposed_wards(lsoa_spots: pd.DataFrame) -> dict[str, set[str]]:
+    """From disclose()'s LSOA frame: the wards whose total would give back one of their LSOAs' hidden counts
+    (all a ward's other LSOAs too small to hide beside it), per count column: the ward view hides them."""
+    from cspdash.metrics.disclosure import group_exposed
+
+    frame = lsoa_spots.reset_index(drop=True)
+    out: dict[str, set[str]] = {"crimes": set(), "previous_crimes": set()}
+    for column, mask in (("crimes", "hidden"), ("previous_crimes", "previous_hidden")):
+        for ward, rows in frame.groupby("ward_code", dropna=True).groups.items():
+            if group_exposed(frame[column], frame[mask], list(rows)):
+                out[column].add(str(ward))
+    return out
+
+
+def disclose(spots: pd.DataFrame, level: str, confidence: str,
+             exposed: dict[str, set[str]] | None = None) -> pd.DataFrame:
+    """hot_spots() as public output may show it: small counts hidden with everything worked out from them.
+
+    Counts of 1–4 are hidden (primary), and further areas (secondary) wherever the partnership's total, or at
+    LSOA level a ward's total, and the counts shown beside it would give a hidden count back
+    (metrics.disclosure.protect); at ward level also the ``exposed`` wards (exposed_wards of the LSOA view).
+    For a hidden count the rate, harm and share of the total are blanked, and the
+    change wherever either period's count is hidden; the Gi* z, p and q values are blanked everywhere (a
+    weighted sum of neighbours' values: all of them together give the values back). Adds the columns
+    ``crimes_shown`` and ``previous_shown`` (the counts as text: '12', '<5' or '[c]') and ``hidden`` (the
+    period's count is hidden).
+    """
+    from cspdash.metrics.disclosure import HIDDEN, SUPPRESSED, protect
+
+    frame = spots.reset_index(drop=True).copy()
+    frame["hot_spot"] = classify_at(frame, confidence)  # at the chosen confidence, before q is blanked
+    groups: list[list[object]] = [list(frame.index)]
+    if level == "lsoa" and "ward_code" in frame:
+        groups += [list(rows) for _ward, rows in frame.groupby("ward_code", dropna=True).groups.items()]
+    masks = {}
+    for column, shown in (("crimes", "crimes_shown"), ("previous_crimes", "previous_shown")):
+        forced = frame["area_code"].astype(str).isin((exposed or {}).get(column, set()))
+        primary, secondary = protect(frame[column], groups, also=forced)
+        masks[column] = primary | secondary
+        text = frame[column].map(lambda v: "" if pd.isna(v) else f"{int(v)}")
+        frame[shown] = text.mask(primary, SUPPRESSED).mask(secondary, HIDDEN)
+    now, before = masks["crimes"], masks["previous_crimes"]
+    for column in _FROM_NOW:
+        if column in frame:
+            frame[column] = frame[column].astype(float).mask(now)
+    for column in _FROM_BOTH:
+        if column in frame:
+            frame[column] = frame[column].astype(float).mask(now | before)
+    for column in ("verdict", "verdict_label", "direction"):
+        if column in frame:
+            frame[column] = frame[column].astype(object).mask(now | before, None)
+    for column in _GI_STATS:
+        if column in frame:
+            frame[column] = np.nan
+    frame["hidden"] = now
+    frame["previous_hidden"] = before
+    return frame
+
+
 def map_frame(spots: pd.DataFrame, map_measure: str, confidence: str, centroids: pd.DataFrame,
               public: bool = False) -> pd.DataFrame:
-    """What the map draws per area: area_code, value, hot_spot (at the confidence), lon, lat and hover text."""
+    """What the map draws per area: area_code, value, hot_spot (at the confidence), lon, lat and hover text.
+
+    In public output ``spots`` is disclose()'s frame: a hidden area has no value (drawn grey, left out of the
+    colour scale) and its hover text gives only '<5' or '[c]'.
+    """
     column = MAP_MEASURES[map_measure][1]
     _label, unit, _fmt = measure_label(map_measure)
     frame = spots.merge(centroids, on="area_code", how="left")
     frame["value"] = frame[column]
+    hidden = frame["hidden"] if public and "hidden" in frame else pd.Series(False, index=frame.index)
+    if public:
+        frame["value"] = frame["value"].astype(float).mask(hidden)
     frame["hot_spot"] = classify_at(frame, confidence) if "fdr_q" in frame else gi.NOT_SIGNIFICANT
     hovers = []
-    for row in frame.itertuples():
+    for row, is_hidden in zip(frame.itertuples(), hidden, strict=True):
+        ward = f" · {html.escape(row.ward_name)}" if isinstance(row.ward_name, str) and row.ward_name != row.area_name else ""
+        name = html.escape(str(row.area_name))  # plotly reads <a href> and <span style> in hover text
+        if is_hidden:
+            hovers.append(f"<b>{name}</b>{ward}<br>{row.crimes_shown} crimes (hidden in public output)"
+                          f"<br>{row.hot_spot}")
+            continue
         rate = "population unknown" if pd.isna(row.rate) else f"{row.rate:,.1f} per 1,000 residents"
-        ward = f" · {row.ward_name}" if isinstance(row.ward_name, str) and row.ward_name != row.area_name else ""
         hovers.append(
-            f"<b>{row.area_name}</b>{ward}<br>{_count_text(row.crimes, public)} crimes · {rate}<br>"
+            f"<b>{name}</b>{ward}<br>{_count_text(row.crimes, public)} crimes · {rate}<br>"
             f"harm {row.harm:,.0f} days (estimate)<br>{row.hot_spot}"
         )
     frame["hover"] = hovers
@@ -1127,7 +1248,7 @@ def map_frame(spots: pd.DataFrame, map_measure: str, confidence: str, centroids:
 def points_frame(points: pd.DataFrame, public: bool = False) -> pd.DataFrame:
     """Crime points with hover text (counts of 1–4 as '<5' in public output)."""
     out = points.copy()
-    out["hover"] = [f"{loc}<br>{_count_text(n, public)} records · mostly {kind}"
+    out["hover"] = [f"{html.escape(str(loc))}<br>{_count_text(n, public)} records · mostly {kind}"
                     for loc, n, kind in zip(out["location"], out["crimes"], out["main_crime_type"], strict=True)]
     return out
 

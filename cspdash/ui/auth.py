@@ -35,11 +35,13 @@ from cspdash.accounts import (
 )
 from cspdash.config import settings
 from cspdash.ui import sessions
+from cspdash.ui.blocks import literal
 
 __all__ = ["ROLES", "ROLE_HELP", "User", "current_user", "require", "sign_in_mode", "sidebar_account",
            "may_view", "sign_in_page", "gate_navigation"]
 
 log = logging.getLogger("cspdash.auth")
+_DEMO_WARNED: list[bool] = []  # the server log says "demo mode" once
 SESSION_KEY = "cspdash_user"
 WANT_SIGN_IN = "auth_want_sign_in"
 DEMO_NOTICE = ("Demo mode: no sign-in configured; every visitor has the admin role. "
@@ -85,8 +87,16 @@ def sign_in_mode() -> str:
     """'oidc', 'local' or 'demo' (raises AccountsError for an unreadable users file)."""
     if _oidc_providers():
         return "oidc"
-    if _users().exists:
+    config = _users()
+    if config.exists:
         return "local"
+    if settings().users_required:  # a mistyped path must not open the dashboard to everyone as admin
+        raise AccountsError(f"CSPDASH_USERS names {config.path}, which does not exist. The dashboard stays closed "
+                            "rather than fall back to demo mode (where every visitor is admin): correct the path, "
+                            "or unset CSPDASH_USERS to run the demo.")
+    if not _DEMO_WARNED:
+        _DEMO_WARNED.append(True)
+        log.warning("DEMO MODE: no identity provider and no users file (%s): every visitor is admin", config.path)
     return "demo"
 
 
@@ -149,7 +159,7 @@ def require(role: str) -> User:
     user = current_user()
     if not user.can(role):
         log.warning("refused %s (%s, %s): needs %s", user.name, user.role, user.how, role)
-        st.warning(f"This needs the {role} role ({ROLE_HELP[role]}); you are {_describe(user)}.")
+        st.warning(f"This needs the {role} role ({ROLE_HELP[role]}); you are {literal(_describe(user))}.")
         st.stop()
     return user
 
@@ -172,16 +182,16 @@ def sidebar_account() -> bool:
     try:
         mode = sign_in_mode()
     except AccountsError as exc:
-        st.error(f"The users file cannot be used, so nobody can sign in: {exc}")
+        st.error(f"The users file cannot be used, so nobody can sign in: {literal(exc)}")
         st.stop()
     user = current_user()
     if mode == "demo":
         st.sidebar.warning(DEMO_NOTICE, icon=":material/warning:")
         return True
     if user.how != "anonymous":
-        st.sidebar.caption(f"Signed in as **{user.name}** ({user.role})")
+        st.sidebar.caption(f"Signed in as **{literal(user.name)}** ({user.role})")
         if user.role == NO_ROLE:
-            st.error(f"{user.name} has no role in this dashboard. Ask an administrator to add you to the users "
+            st.error(f"{literal(user.name)} has no role in this dashboard. Ask an administrator to add you to the users "
                      "file.")
         if not st.sidebar.button("Sign out", icon=":material/logout:", key="auth_sign_out"):
             return user.can("viewer")
@@ -200,8 +210,8 @@ def _sign_out(user: User) -> None:
     if user.how == "oidc":
         st.logout()
     if user.how == "local" and sessions.enabled():
-        sessions.revoke(_session_cookie())  # refused from now on, whatever the browser sends
-        _go(sessions.SIGNOUT_PATH)  # and the browser's cookie is deleted
+        sessions.revoke(_session_cookie())  # refused from now on, whatever the browser sends (kept on disk)
+        _go(f"{sessions.SIGNOUT_PATH}?ticket={sessions.new_signout_ticket()}")  # and the browser's cookie deleted
 
 
 def _sign_in_form() -> None:
@@ -240,14 +250,15 @@ def _sign_in_form() -> None:
             log.info("sign-in %s (%s, local)", account.name, account.role)
             st.session_state.pop(WANT_SIGN_IN, None)
             if sessions.enabled():  # the cookie route signs this browser in for 8 hours, then returns here
-                ticket = sessions.new_ticket(account.name)
+                ticket = sessions.new_ticket(account.name, sessions.browser_key(st.context.cookies,
+                                                                                st.context.headers))
                 st.write("Signing you in…")
                 _go(f"{sessions.SESSION_PATH}?ticket={ticket}")
                 st.stop()
             st.session_state[SESSION_KEY] = User(account.name, account.role, how="local")
             st.rerun()
     elif not _oidc_providers():
-        st.info(f"No accounts are set up in {config.path}. An administrator adds one with: "
+        st.info(f"No accounts are set up in {literal(config.path)}. An administrator adds one with: "
                 "`python -m cspdash.accounts add NAME ROLE`")
 
 

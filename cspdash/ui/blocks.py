@@ -84,6 +84,40 @@ def suppress_small_counts(frame: pd.DataFrame, columns: list[str] | None = None,
     return suppress(frame, columns, derived)
 
 
+#: a text cell starting with one of these is read as a formula by a spreadsheet (OWASP: CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: text that is only a number ("-12", "+5%", "-1,234.5") cannot be a formula and stays as it reads
+_NUMBER_TEXT = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?%?$")
+
+
+def safe_cell(value: object) -> object:
+    """One cell for a CSV opened in a spreadsheet: text that would start a formula gets a leading ' (OWASP);
+    numbers, blanks and text that is only a number are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER_TEXT.match(value):
+        return "'" + value
+    return value
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as UTF-8 CSV that is safe to open in a spreadsheet: text columns neutralised (safe_cell), the
+    header too; numeric columns are written as numbers."""
+    out = frame.copy()
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)):
+            out.isetitem(position, column.map(safe_cell))
+    return out.to_csv(index=False).encode("utf-8")
+
+
+def download(frame: pd.DataFrame, name: str, label: str | None = None, key: str | None = None) -> None:
+    """The one CSV download button: the frame as safe_cell CSV, named after ``name``."""
+    st.download_button(
+        label or f"Download {name} (CSV)", csv_bytes(frame), file_name=f"{_slug(name)}.csv", mime="text/csv",
+        key=key or f"dl_{_slug(name)}", icon=":material/download:",
+    )
+
+
 def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: int | None = None,
           column_config: dict | None = None, small_count_columns: list[str] | None = None,
           derived_columns: list[str] | None = None) -> None:
@@ -94,14 +128,32 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     if caption:
         st.caption(caption)
     st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height or "auto")
-    st.download_button(
-        f"Download {name} (CSV)", shown.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
-        mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
-    )
+    download(shown, name)
 
 
 #: characters that would start markdown or HTML inside a table cell: shown literally (backslash-escaped)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:&-])")
+#: in running text: emphasis, code, links and images ([ ] !), HTML (< >), LaTeX ($), tables, strikethrough,
+#: entities (&), e-mail autolinks (@)
+_LITERAL_ALWAYS = re.compile(r"([\\`*_{}\[\]<>#!|~$&@])")
+#: a colon that starts an emoji, icon or colour directive (:red[…], :material/x:) or a URL scheme (https://…)
+_LITERAL_COLON = re.compile(r":(?=\S)")
+#: what makes a line a list item, heading or quote when the text starts a markdown block
+_LITERAL_START = re.compile(r"^([-+=>]|\d+[.)])")
+
+
+def literal(value: object) -> str:
+    """Text from data or a link (names, titles, evidence, URL values, messages quoting a file) to put inside
+    markdown: everything markdown, HTML, LaTeX, a colour directive or an autolink would act on is escaped, line
+    breaks become spaces. The one escaping function: every st.markdown/caption/info/… that shows such text uses
+    it. Plain punctuation ("Anti-social behaviour (ASB): 12.5%") is left as it reads."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = " ".join(str(value).split())
+    text = _LITERAL_ALWAYS.sub(r"\\\1", text)
+    text = _LITERAL_COLON.sub(r"\\:", text)
+    text = re.sub(r"(?i)\bwww\.", lambda m: m.group(0)[:-1] + "\\.", text)  # www.example.org is no link
+    return _LITERAL_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
 
 
 def markdown_cell(value: object) -> str:
@@ -132,10 +184,7 @@ def static_table(frame: pd.DataFrame, name: str, caption: str | None = None) -> 
     if caption:
         st.caption(caption)
     st.markdown(markdown_table(frame))
-    st.download_button(
-        f"Download {name} (CSV)", frame.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
-        mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
-    )
+    download(frame, name)
 
 
 def cached_figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
@@ -158,8 +207,5 @@ def _cached_figure(key: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any
 def chart(figure: go.Figure, summary: str, data: pd.DataFrame, name: str) -> None:
     """A chart with its one-sentence text summary beside it and a download of its data."""
     st.plotly_chart(figure, config=PLOTLY_CONFIG, width="stretch", key=f"chart_{_slug(name)}")
-    st.markdown(f"**In words:** {summary}")
-    st.download_button(
-        f"Download the data behind “{name}” (CSV)", data.to_csv(index=False).encode("utf-8"),
-        file_name=f"{_slug(name)}.csv", mime="text/csv", key=f"dlc_{_slug(name)}", icon=":material/download:",
-    )
+    st.markdown(f"**In words:** {literal(summary)}")
+    download(data, name, f"Download the data behind “{name}” (CSV)", key=f"dlc_{_slug(name)}")

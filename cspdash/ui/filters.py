@@ -63,9 +63,11 @@ def url_choice(
 
 
 def _note_bad_value(label: str, raw: str, used: str) -> None:
+    from cspdash.ui.blocks import literal
+
     shown = raw if len(raw) <= 40 else raw[:39] + "…"
-    st.session_state.setdefault("_url_notes", []).append(
-        f"The link asked for {label.lower()} “{shown}”, which isn't available; showing {used} instead."
+    st.session_state.setdefault("_url_notes", []).append(  # the link's text shown literally, never as markdown
+        f"The link asked for {label.lower()} “{literal(shown)}”, which isn't available; showing {literal(used)} instead."
     )
 
 

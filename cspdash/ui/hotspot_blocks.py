@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from cspdash.charts.trends import xmr_figure
 from cspdash.config import settings
 from cspdash.metrics import context, crime
 from cspdash.metrics import hotspots as hs
+from cspdash.metrics.disclosure import HIDDEN_TEXT
 from cspdash.metrics.period import add_months
 from cspdash.ui import blocks, filters, params
 from cspdash.ui.db import query
@@ -72,24 +74,38 @@ def choose() -> Choice:
                   points == "on", basemap == "on", scheme)
 
 
+#: a weights file is one short row per crime type (about 1 KB): a viewer's upload may hold no more than this
+WEIGHTS_UPLOAD_MAX_BYTES = 64 << 10
+
+
+def read_weights_upload(name: str | None, data: bytes) -> pd.DataFrame:
+    """A viewer's harm-weights CSV, checked (ValueError with the reason): at most WEIGHTS_UPLOAD_MAX_BYTES, only
+    its crime_type and harm_weight_days columns read, one row per police.uk crime type."""
+    if len(data) > WEIGHTS_UPLOAD_MAX_BYTES:
+        raise ValueError(f"the file is {len(data) / 1024:,.0f} KB; a weights file has one short row per crime type "
+                         f"and may be at most {WEIGHTS_UPLOAD_MAX_BYTES >> 10} KB")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name or "weights.csv").name
+        path.write_bytes(data)
+        frame = load_harm_weights(path)
+    hs.check_weights_cover(frame)
+    return frame
+
+
 def harm_weights() -> hs.Weights:
     """The session's harm weights: the shipped estimate, or a user's replacement CSV (validated)."""
     with st.expander("Harm weights (estimates) — view or replace", icon=":material/balance:"):
         st.caption(f"{HARM_NOTE} {HARM_CITATION}")
         upload = st.file_uploader("Replace the weights for this session (CSV with columns crime_type, "
-                                  "harm_weight_days)", type=["csv"], key="harm_upload")
+                                  "harm_weight_days)", type=["csv"], key="harm_upload", max_upload_size=1)
         if upload is not None:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / (upload.name or "weights.csv")
-                path.write_bytes(upload.getvalue())
-                try:
-                    frame = load_harm_weights(path)
-                    hs.check_weights_cover(frame)
-                except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                    st.error(f"These weights were not used: {exc}", icon=":material/error:")
-                else:
-                    st.session_state[_WEIGHTS_KEY] = hs.weights_tuple(frame)
-                    st.success(f"Using your weights from {upload.name} for this session.")
+            try:
+                frame = read_weights_upload(upload.name, upload.getvalue())
+            except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                st.error(f"These weights were not used: {blocks.literal(exc)}", icon=":material/error:")
+            else:
+                st.session_state[_WEIGHTS_KEY] = hs.weights_tuple(frame)
+                st.success(f"Using your weights from {blocks.literal(upload.name)} for this session.")
         if st.session_state.get(_WEIGHTS_KEY) and st.button("Use the shipped weights again"):
             st.session_state.pop(_WEIGHTS_KEY, None)
         weights: hs.Weights = st.session_state.get(_WEIGHTS_KEY) or hs.default_weights()
@@ -119,6 +135,14 @@ def load(selection: filters.Selection, choice: Choice, weights: hs.Weights) -> V
                   period.previous_start, period.previous_end, choice.measure, choice.method, choice.crime_types,
                   weights)
     public = settings().public_output
+    if public:  # small counts hidden with all that is worked out from them, before anything is drawn
+        exposed = None
+        if choice.level == "ward":  # a ward whose total would give back one of its LSOAs' hidden counts
+            lsoas = query(hs.hot_spots, selection.partnership_code, "lsoa", period.start, period.end,
+                          period.previous_start, period.previous_end, choice.measure, choice.method,
+                          choice.crime_types, weights)
+            exposed = hs.exposed_wards(hs.disclose(lsoas, "lsoa", choice.confidence))
+        spots = hs.disclose(spots, choice.level, choice.confidence, exposed)
     map_areas = hs.map_frame(spots, choice.measure, choice.confidence, geometry.centroids, public)
     return View(selection, choice, weights, geometry, spots, map_areas, public)
 
@@ -143,12 +167,17 @@ def map_block(view: View) -> None:
             title=f"{label} by {hs.LEVEL_NOUNS[view.choice.level]}{kind}, {view.selection.period.label}",
             spots=view.map_areas[view.map_areas["hot_spot"] != gi.NOT_SIGNIFICANT], points=points,
             basemap=view.choice.basemap,
+            no_value="No value (count hidden in public output, or population unknown)" if view.public else
+            "No value (e.g. population unknown)",
         )
-        data = view.spots[["area_code", "area_name", "ward_name", "crimes", "rate", "harm", "hot_spot_class", "z",
-                           "fdr_q"]]
+        if view.public:  # the counts as shown ('<5', '[c]'); no Gi* z or q (together they give the values back)
+            data = view.spots[["area_code", "area_name", "ward_name", "crimes_shown", "rate", "harm", "hot_spot"]]
+            data = data.rename(columns={"crimes_shown": "crimes"})
+        else:
+            data = view.spots[["area_code", "area_name", "ward_name", "crimes", "rate", "harm", "hot_spot_class",
+                               "z", "fdr_q"]]
         blocks.chart(figure, hs.map_summary(view.map_areas, view.choice.measure, view.choice.level,
-                                            view.choice.confidence),
-                     blocks.suppress_small_counts(data, ["crimes"]), "hot spot map")
+                                            view.choice.confidence), data, "hot spot map")
         cap = maps.colour_cap(view.map_areas["value"])
         if cap is not None:
             st.caption(f"The colour scale tops out at {cap:,.0f} (the 95th percentile) so that one or two extreme "
@@ -165,7 +194,8 @@ def map_block(view: View) -> None:
         if view.choice.measure == "harm":
             st.markdown(f"- **Harm is an estimate:** {HARM_NOTE} {HARM_CITATION}")
         if view.public:
-            st.markdown("- **Public output:** counts of 1–4 are shown as “<5”.")
+            st.markdown("- **Public output:** counts of 1–4 are shown as “<5”, with no rate, harm or change "
+                        f"worked out from them (grey on the map). {HIDDEN_TEXT}")
     with st.expander("How hot spots are found", icon=":material/help:"):
         st.markdown(gi.GI_STAR_RULE_TEXT)
         if view.choice.method == "distance":
@@ -212,7 +242,7 @@ def persistence_block(view: View) -> None:
                     view.choice.crime_types, view.weights)
     frame = view.map_areas[["area_code", "area_name"]].merge(classes, on="area_code", how="left")
     frame["persistence"] = frame["persistence"].fillna("not assessed")
-    frame["hover"] = "<b>" + frame["area_name"] + "</b><br>" + frame["persistence"]
+    frame["hover"] = "<b>" + frame["area_name"].map(lambda n: html.escape(str(n))) + "</b><br>" + frame["persistence"]
     figure = maps.class_map(view.geometry.feature_collection, frame, "persistence", maps.PERSISTENCE_COLOURS,
                             (view.geometry.center_lat, view.geometry.center_lon), view.geometry.zoom,
                             title=f"Hot spot persistence over {words}", basemap=view.choice.basemap)
@@ -242,10 +272,23 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
     start = max(first, add_months(period.end, -35))
     drill = query(hs.area_drilldown, selection.partnership_code, view.choice.level, area, start, period.start,
                   period.end, period.previous_start, period.previous_end, view.choice.crime_types)
+    total = int(drill.outcomes["crimes"].sum())  # the outcome groups' total, written in the summary
+    if view.public:
+        row = view.spots[view.spots["area_code"] == area]
+        if len(row) and bool(row["hidden"].iat[0]):
+            st.info(f"{blocks.literal(names[area])}'s count is hidden in public output ({row['crimes_shown'].iat[0]}), so its "
+                    "monthly figures, crime mix and outcomes are not shown either.", icon=":material/visibility_off:")
+            return
+        drill = hs.disclose_drilldown(drill, period.start, period.end, period.previous_start, period.previous_end)
     monthly = drill.monthly
     left, right = st.columns(2)
     with left:
-        if monthly["crimes"].notna().sum() >= 2:
+        if view.public and monthly["hidden"].any():
+            st.markdown(f"**{blocks.literal(names[area])}: crimes per month** — some months hold counts of 1–4, so the chart is not "
+                        "drawn in public output; the download gives each month (<5 or [c] where hidden).")
+            blocks.download(monthly[["month", "crimes_shown"]].rename(columns={"crimes_shown": "crimes"}),
+                            "area trend")
+        elif monthly["crimes"].notna().sum() >= 2:
             result = crime.spc_for_series([m.date() for m in monthly["month"]], monthly["crimes"].tolist())
             figure = xmr_figure(result.chart, f"{names[area]}: crimes per month", "Crimes")
             if view.public:
@@ -259,17 +302,26 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
         mix = drill.mix
         figure = maps.mix_bars(mix, "crime_type", [("crimes", period.label), ("previous_crimes", period.previous_label)],
                                f"{names[area]}: crime mix", "Crimes")
-        lead = f"{mix['crime_type'].iat[0]} is the largest type ({mix['crimes'].iat[0]:,} crimes)." if len(mix) else \
+        counts = mix["crimes_shown"] if view.public else mix["crimes"].map("{:,}".format)
+        lead = f"{mix['crime_type'].iat[0]} is the largest type ({counts.iat[0]} crimes)." if len(mix) else \
             "No crimes recorded here in the period."
+        data = mix
         if view.public:
             figure.update_traces(hoverinfo="skip", hovertemplate=None)
-        blocks.chart(figure, lead, blocks.suppress_small_counts(mix, ["crimes", "previous_crimes"]), "area crime mix")
+            data = mix[["crime_type", "crimes_shown", "previous_crimes_shown"]].rename(
+                columns={"crimes_shown": "crimes", "previous_crimes_shown": "previous_crimes"})
+        blocks.chart(figure, lead, data, "area crime mix")
     outcomes = drill.outcomes
     if len(outcomes):
         figure = maps.mix_bars(outcomes, "outcome_group", [("share", "% of crimes")],
                                f"{names[area]}: latest outcome of crimes recorded {period.label}", "% of crimes")
         top_group = outcomes.iloc[0]
+        share = "" if pd.isna(top_group["share"]) else f"{top_group['share']:.0f}% of "
+        data = outcomes
+        if view.public:
+            figure.update_traces(hoverinfo="skip", hovertemplate=None)
+            data = outcomes[["outcome_group", "crimes_shown", "share"]].rename(columns={"crimes_shown": "crimes"})
         blocks.chart(figure, f"The most common latest outcome is “{top_group['outcome_group']}” "
-                             f"({top_group['share']:.0f}% of {int(outcomes['crimes'].sum()):,} crimes; anti-social "
+                             f"({share}{total:,} crimes; anti-social "
                              "behaviour has no outcome). Recent crimes are still open.",
-                     blocks.suppress_small_counts(outcomes, ["crimes"]), "area outcome mix")
+                     data, "area outcome mix")

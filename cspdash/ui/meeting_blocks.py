@@ -55,7 +55,7 @@ def what_changed(b: mm.Briefing) -> None:
     for title, items in lines.items():
         with st.expander(f"{title} ({len(items)})", expanded=bool(items) and title != "Improved"):
             if items:
-                st.markdown("\n".join(f"- {item}" for item in items))
+                st.markdown("\n".join(f"- {blocks.literal(item)}" for item in items))
             else:
                 st.caption("Nothing to report.")
     with st.expander("Tables behind these lists"):
@@ -88,7 +88,7 @@ def questions(b: mm.Briefing) -> None:
         return
     if not user.can("editor"):
         blocks.table(saved.drop(columns=["question_id"]), "questions for the meeting")
-        st.caption(f"Editing questions needs the editor role; you are {user.name} ({user.role}).")
+        st.caption(f"Editing questions needs the editor role; you are {blocks.literal(user.name)} ({user.role}).")
         return
     st.caption("Edit in place; add a row at the bottom; delete with the row checkbox; reorder by changing "
                "the position numbers. Save records every change with your name.")
@@ -129,7 +129,7 @@ def _save_questions(meeting_id: str, rows: list[dict[str, Any]]) -> None:
         st.error(str(exc))
         return
     st.session_state.pop(f"q_editor_{meeting_id}", None)
-    st.toast(f"Questions saved: {result.summary}.")
+    st.toast(f"Questions saved: {blocks.literal(result.summary)}.")
     st.rerun()
 
 
@@ -174,7 +174,7 @@ def recommendations(b: mm.Briefing) -> None:
             st.error(str(exc))
         else:
             st.session_state.pop(f"rec_editor_{b.meeting.partnership_code}", None)
-            st.toast(f"Recommendations saved: {result.summary}.")
+            st.toast(f"Recommendations saved: {blocks.literal(result.summary)}.")
             st.rerun()
     blocks.table(shown.drop(columns=["lead_partner"]), "recommendations tracker")
     with st.expander("Who changed the recommendations"):
@@ -200,8 +200,8 @@ def health(b: mm.Briefing) -> None:
         met = int((part["status"] == "Met").sum())
         col.markdown(f"**{title}** — {met} of {len(part)} met")
         icons = {"Met": "✔", "Partly met": "▲", "Not met": "✖"}
-        col.markdown("\n".join(f"- {icons.get(r.status, '○')} {r.item}: *{r.status}*"
-                               + (f" — {r.evidence}" if isinstance(r.evidence, str) and r.evidence else "")
+        col.markdown("\n".join(f"- {icons.get(r.status, '○')} {blocks.literal(r.item)}: *{blocks.literal(r.status)}*"
+                               + (f" — {blocks.literal(r.evidence)}" if isinstance(r.evidence, str) and r.evidence else "")
                                + (f" ({r.assessed_on:%-d %b %Y})" if not pd.isna(r.assessed_on) else "")
                                for r in part.itertuples()))
     blocks.table(frame, "partnership health")
@@ -242,7 +242,7 @@ def exports(b: mm.Briefing) -> None:
                     try:
                         st.session_state[key] = _build(builder, meeting_id, progress)
                     except Exception as exc:  # shown plainly; nothing is changed by a failed export
-                        box.update(label=f"Could not build: {exc}", state="error")
+                        box.update(label=f"Could not build: {blocks.literal(exc)}", state="error")
                     else:
                         box.update(label="Ready to download", state="complete", expanded=False)
             if key in st.session_state:

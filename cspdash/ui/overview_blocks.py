@@ -136,7 +136,7 @@ def exceptions(selection: Selection) -> None:
             st.markdown("No ward shows a real change against the previous period, allowing for how much each "
                         "ward's count normally varies from month to month.")
         if not real.empty:  # one list, one element to draw
-            st.markdown("\n".join(f"- {DIRECTION_ICON[ward.direction]} **{ward.ward_name}**: {ward.current:,} "
+            st.markdown("\n".join(f"- {DIRECTION_ICON[ward.direction]} **{blocks.literal(ward.ward_name)}**: {ward.current:,} "
                                    f"against {ward.previous:,} — {ward.sentence}" for ward in real.head(8).itertuples()))
         if len(real) > 8:
             st.caption(f"…and {len(real) - 8} more wards; see the crime trends page at ward level.")
@@ -192,7 +192,7 @@ def headline_chart(selection: Selection) -> None:
                                   events=events)
     blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
     if not events.empty:
-        st.caption(event_key(events))
+        st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
 
 
 def _link(file: str, label: str, icon: str, params: dict[str, str]) -> None:

@@ -78,13 +78,13 @@ def plan_intro(selection: Selection, as_at: dt.date) -> bool:
     code = selection.partnership_code
     info = db.query(plan.plan_info, code)
     if not info.has_plan:
-        st.info(f"No action plan is loaded for {selection.partnership_name}. An analyst loads the action-plan "
+        st.info(f"No action plan is loaded for {blocks.literal(selection.partnership_name)}. An analyst loads the action-plan "
                 "workbook (template in data/templates) on the Data page.", icon=":material/checklist:")
         return False
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
-    st.markdown(f"**{info.name}**")
+    st.markdown(f"**{blocks.literal(info.name)}**")
     if info.is_sample:
         st.warning("SAMPLE plan: made-up demonstration data, not the partnership's real action plan.",
                    icon=":material/science:")
@@ -139,11 +139,11 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
     view = db.query(plan.plan_view, code, today)
     table = view.priorities
     row = table[table["priority_id"] == priority_id].iloc[0]
-    st.subheader(f"{row['priority']}")
-    st.markdown(f"Status: {badge_markdown(row['rag'])} — {row['rag_reason']}  \n"
-                f"Lead body: **{row['lead']}**" + (f" ({row['lead_type']})" if isinstance(row["lead_type"], str) else ""))
+    st.subheader(blocks.literal(row["priority"]))
+    st.markdown(f"Status: {badge_markdown(row['rag'])} — {blocks.literal(row['rag_reason'])}  \n"
+                f"Lead body: **{blocks.literal(row['lead'])}**" + (f" ({blocks.literal(row['lead_type'])})" if isinstance(row["lead_type"], str) else ""))
     if isinstance(row["description"], str) and row["description"]:
-        st.caption(row["description"])
+        st.caption(blocks.literal(row["description"]))
     st.markdown("**Actions**")
     blocks.table(plan.actions_of(view.actions, priority_id), f"actions {priority_id}")
     rag_legend(ACTION_RULE_TEXT + " 'Reported' is what the owner reported; 'RAG (by rule)' applies the rule.")
@@ -162,7 +162,8 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
     verdict = judged.comparison(table)
     mine = verdict[verdict["priority_id"] == priority_id].iloc[0]
     st.markdown(f"Plan says (from its actions): {badge_markdown(row['rag'])} · Data says (evidence): "
-                f"{badge_markdown(mine['evidence_rag'])} — **{mine['Agreement']}**. {mine['Why (evidence)']}")
+                f"{badge_markdown(mine['evidence_rag'])} — **{blocks.literal(mine['Agreement'])}**. "
+                f"{blocks.literal(mine['Why (evidence)'])}")
     if evidence.empty:
         st.info("No indicators or police.uk crime types are linked to this priority. Link them in the plan "
                 "workbook (Indicators sheet; the priority's crime types).", icon=":material/link_off:")
@@ -204,7 +205,7 @@ def changes_since(selection: Selection, today: dt.date) -> None:
         try:
             default = dt.date.fromisoformat(raw) if raw else default
         except ValueError:
-            st.info(f"The link's date “{str(raw)[:20]}” is not a date; showing the last 90 days.")
+            st.info(f"The link's date “{blocks.literal(str(raw)[:20])}” is not a date; showing the last 90 days.")
         default = min(default, today)
         since = st.date_input("Since", value=default, max_value=today, key="since_date_input", format="DD/MM/YYYY")
         st.query_params[params.SINCE_DATE] = since.isoformat()
@@ -348,7 +349,7 @@ def partner_view(selection: Selection, today: dt.date) -> None:
     code = url_choice("Partner", list(names), params.PARTNER, next(iter(names)), format_func=lambda c: names[c])
     acts = plan.partner_actions_of(db.query(plan.plan_view, selection.partnership_code, today).actions, code)
     led = int((acts["Role"] == "leads").sum())
-    st.markdown(f"**{names[code]}** leads {led} and supports {len(acts) - led} actions.")
+    st.markdown(f"**{blocks.literal(names[code])}** leads {led} and supports {len(acts) - led} actions.")
     if len(acts):
         blocks.table(acts, f"actions of {code}")
         rag_legend(ACTION_RULE_TEXT)

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from cspdash.config import PROJECT_ROOT
-from cspdash.ui import auth, db, filters
+from cspdash.ui import auth, blocks, db, filters
 
 PAGES_DIR = PROJECT_ROOT / "pages"
 #: the browser-tab icon, shipped so the page fetches nothing from the internet
@@ -65,7 +65,7 @@ def ensure_store() -> None:
             reports = build_demo(db.store(), progress=progress)
         except Exception as exc:  # shown plainly; the store is unchanged by a failed build
             box.update(label="The demo store could not be built", state="error")
-            st.error(f"{exc}")
+            st.error(blocks.literal(exc))
             st.stop()
         rows = sum(r.rows_loaded for r in reports)
         box.update(label=f"Demo store built: {len(reports)} files, {rows:,} rows", state="complete", expanded=False)
@@ -76,6 +76,12 @@ def sidebar() -> filters.Selection | None:
     if not auth.sidebar_account():
         st.session_state["selection"] = None
         return None
+    if not db.store().exists():
+        if auth.current_user().how == "anonymous":  # a visitor who has not signed in starts no build
+            st.info("The data store has not been built yet. Sign in to build it from the embedded demo data.")
+            st.session_state["selection"] = None
+            return None
+        ensure_store()
     selection = filters.sidebar_selection()
     st.session_state["selection"] = selection
     return selection
@@ -134,6 +140,6 @@ def page_header(title: str, question: str) -> filters.Selection:
     """Page title, the question it answers, the selection, and any link notes."""
     chosen = selection()
     st.title(title)
-    st.caption(f"{question} · **{chosen.partnership_name}** · {chosen.period.label}")
+    st.caption(f"{question} · **{blocks.literal(chosen.partnership_name)}** · {chosen.period.label}")
     filters.show_url_notes()
     return chosen

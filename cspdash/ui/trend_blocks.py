@@ -63,7 +63,7 @@ def url_multi_choice(label: str, options: Sequence[Any], param: str, default: Se
         unknown = [r for r in raw if r not in {str(o) for o in options}]
         if unknown:
             st.session_state.setdefault("_url_notes", []).append(
-                f"The link asked for {label.lower()} “{', '.join(unknown)[:60]}”, which isn't available here; "
+                f"The link asked for {label.lower()} “{blocks.literal(', '.join(unknown)[:60])}”, which isn't available here; "
                 "showing the default areas instead.")
         st.session_state[key] = chosen or [d for d in default if d in options]
     else:
@@ -139,7 +139,7 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
     if events.empty:
         st.caption("No action-plan events (campaigns, interventions) are loaded for this period.")
     elif show_events:
-        st.caption(event_key(events))
+        st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
     if rate:
         cover = query(crime.population_coverage, selection.partnership_code)
         missing = (f" {cover['without_population']} of {cover['lsoas']} neighbourhoods (LSOAs) in the partnership "
@@ -184,7 +184,7 @@ def spc_block(selection: Selection, view: TrendView) -> None:
     with st.expander("How to read this chart"):
         st.markdown(SPC_RULE_TEXT + "\n\n" + "\n".join(f"- {text}" for text in RULE_TEXT.values()))
     if len(view.areas) > 1:
-        st.caption(f"The process chart shows the first area chosen ({area_name}).")
+        st.caption(f"The process chart shows the first area chosen ({blocks.literal(area_name)}).")
 
 
 def outcomes_block(selection: Selection, view: TrendView) -> None:
@@ -224,7 +224,7 @@ def stop_search_block(selection: Selection) -> None:
         return
     by_object = query(crime.stop_search_by_object, selection.force, period.start, period.end)
     linked = query(crime.stop_search_linked, selection.force, period.start, period.end)
-    st.caption(f"Stop and search is published per force: these are all of {selection.force}'s searches.")
+    st.caption(f"Stop and search is published per force: these are all of {blocks.literal(selection.force)}'s searches.")
     left, right = st.columns(2)
     sentence = crime.stop_search_sentence(linked, selection.force, period.label)
     with left:

@@ -85,7 +85,7 @@ def test_load_while_ten_sessions_read(writable_demo_store: Store, browser, tmp_p
     store = writable_demo_store
     changed_month = _june_without_some_newport_crimes(tmp_path)
     port = free_port()
-    env = {**os.environ, "CSPDASH_DB": str(store.path), "CSPDASH_USERS": str(tmp_path / "absent.toml")}
+    env = {**os.environ, "CSPDASH_DB": str(store.path), "CSPDASH_USERS": ""}
     server = start_streamlit(ROOT / "dashboard.py", env, port)
     app = f"http://127.0.0.1:{port}"
     contexts = [new_context(browser) for _ in range(10)]

@@ -86,3 +86,14 @@ def test_sign_in_survives_a_reload_and_sign_out_ends_it(served: str, browser) ->
         raise
     finally:
         context.close()
+
+
+def test_served_pages_carry_the_security_headers(served: str) -> None:
+    """No framing, no MIME sniffing, no full URL to other sites: on the app's page as served by serve.py."""
+    import urllib.request
+
+    with urllib.request.urlopen(served, timeout=30) as response:  # noqa: S310 (a local test server)
+        headers = {k.lower(): v for k, v in response.headers.items()}
+    assert headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"

@@ -68,7 +68,7 @@ def test_demo_mode_says_everyone_is_admin(demo_store_path: Path, use_store,  # t
                                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """With no users file and no identity provider, the sidebar warns that every visitor is admin."""
     use_store(demo_store_path)
-    monkeypatch.setenv("CSPDASH_USERS", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("CSPDASH_USERS", "")
     at = AppTest.from_file(str(DASHBOARD), default_timeout=90).run()
     assert DEMO_NOTICE in [w.value for w in at.sidebar.warning]
     gate = AppTest.from_function(_gate_script).run()

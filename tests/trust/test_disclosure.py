@@ -44,7 +44,7 @@ def public_mode(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory)
     """Public-output mode on the demo store (demo sign-in), with every download_button's data recorded."""
     saved = {k: os.environ.get(k) for k in ("CSPDASH_DB", "CSPDASH_USERS", "CSPDASH_PUBLIC_OUTPUT")}
     os.environ.update({"CSPDASH_DB": str(demo_store_path), "CSPDASH_PUBLIC_OUTPUT": "1",
-                       "CSPDASH_USERS": str(tmp_path_factory.mktemp("nousers") / "absent.toml")})
+                       "CSPDASH_USERS": ""})
     original = DeltaGenerator.download_button
 
     def recording(self, label: str, data: Any, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]

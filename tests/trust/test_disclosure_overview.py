@@ -46,7 +46,7 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _overview(public: bool, monkeypatch: pytest.MonkeyPatch, store: Path, tmp_path: Path) -> AppTest:
     monkeypatch.setenv("CSPDASH_DB", str(store))
-    monkeypatch.setenv("CSPDASH_USERS", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("CSPDASH_USERS", "")
     monkeypatch.setenv("CSPDASH_PUBLIC_OUTPUT", "1" if public else "0")
     at = AppTest.from_file(DASHBOARD, default_timeout=120)
     at.query_params["csp"] = "P1"

@@ -52,7 +52,7 @@ def demo_app_env(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory
     """Demo mode (every widget visible) on the shared demo store; checksums before the fuzzing."""
     saved = {key: os.environ.get(key) for key in ("CSPDASH_DB", "CSPDASH_USERS")}
     os.environ["CSPDASH_DB"] = str(demo_store_path)
-    os.environ["CSPDASH_USERS"] = str(tmp_path_factory.mktemp("nousers") / "absent.toml")
+    os.environ["CSPDASH_USERS"] = ""
     yield {"before": _checksums(demo_store_path), "store": demo_store_path}
     for key, value in saved.items():
         if value is None:
@@ -144,8 +144,10 @@ def test_sql_in_a_link_is_shown_as_text_and_changes_nothing(demo_app_env: dict[s
     at = _run_page("overview.py", {"csp": SQL, "end": SCRIPT})
     _assert_harmless(at, "Overview")
     notes = [i.value for i in at.info]
-    assert any(SQL in note and "isn't available" in note for note in notes)
-    assert any("<script>" in note for note in notes)  # shown as text (st.info escapes HTML), not run
+    from cspdash.ui.blocks import literal
+
+    assert any(literal(SQL) in note and "isn't available" in note for note in notes)  # shown literally
+    assert any(literal("<script>") in note for note in notes)  # shown as text, escaped, not run
     assert _checksums(demo_app_env["store"]) == demo_app_env["before"]  # type: ignore[arg-type]
 
 

@@ -1,0 +1,145 @@
+"""Soak benchmark: many browser sessions over every page, filter, download and upload; server memory as it goes.
+
+One `streamlit run dashboard.py` server on the demo store (demo sign-in) is driven by Debian chromium through
+Playwright. Each session is a fresh browser context that opens every page, changes filters through the URL
+(partnership, period, crime type, area level, map measure), uploads a harm-weights CSV on Hot spots (every
+session: the shipped weights; every third: a 10 MB file with a million columns, which must be refused), uploads
+a file the Data page refuses (no write), downloads a CSV, and every tenth session builds the PDF pack and the
+slides. The server's resident memory (process tree) is printed every 10 sessions; the target is flat and
+≤ 400 MB on the demo.
+
+    python bench/bench_soak.py                 # 100 sessions
+    python bench/bench_soak.py --sessions 12   # a shorter soak
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_browser import TIMEOUT_MS, App, settle, tree_rss_mb  # noqa: E402
+from bench_queries import SCALES, ensure_store  # noqa: E402
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+TARGET_MB = 400.0
+PARTNERSHIPS = ["W06000022", "W06000018", "W06000020", "W06000019", "W06000021"]
+VIEWS = [
+    "overview?csp={csp}",
+    "overview?csp={csp}&end=2025-03&len=12",
+    "trends?csp={csp}&type=Burglary&level=ward",
+    "trends?csp={csp}&type=Anti-social+behaviour&grain=quarter",
+    "hotspots?csp={csp}&measure=count&level=lsoa&type=Possession+of+weapons",
+    "hotspots?csp={csp}&measure=harm&level=ward",
+    "hotspots?csp={csp}&measure=rate&level=lsoa&persist=years",
+    "priorities?csp={csp}",
+    "partners?csp={csp}",
+    "meeting?csp={csp}",
+    "data?csp={csp}",
+]
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    """The upload payloads: the shipped weights, a 10 MB million-column CSV, a file the loader refuses."""
+    shipped = folder / "weights.csv"
+    shipped.write_bytes((ROOT / "data" / "harm_weights.csv").read_bytes())
+    wide = folder / "wide.csv"
+    header = "crime_type,harm_weight_days," + ",".join(f"c{i}" for i in range(10**6))
+    wide.write_text(header + "\n")
+    refused = folder / "2024-01-gwent-street.csv"
+    refused.write_text("Crime ID,Month\n")
+    return {"weights": shipped, "wide": wide, "refused": refused}
+
+
+def session(browser: Any, base: str, number: int, files: dict[str, Path]) -> int:
+    """One visitor over every page; returns the number of page views."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    csp = PARTNERSHIPS[number % len(PARTNERSHIPS)]
+    views = 0
+    try:
+        for view in VIEWS:
+            page.goto(base + view.format(csp=csp), timeout=TIMEOUT_MS)
+            settle(page)
+            views += 1
+            if view.startswith("hotspots") and "weapons" in view.lower():
+                page.get_by_text("Harm weights (estimates)").click()
+                upload = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+                upload.set_input_files(str(files["wide" if number % 3 == 0 else "weights"]))
+                settle(page)
+            if view.startswith("data"):
+                upload = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+                if upload.count():
+                    upload.set_input_files(str(files["refused"]))
+                    settle(page)
+                    button = page.get_by_role("button", name="Load these files")
+                    if button.count():
+                        button.click()
+                        settle(page)
+            if view.startswith("trends"):
+                button = page.get_by_role("button", name="Download").first
+                if button.count():
+                    with page.expect_download(timeout=TIMEOUT_MS):
+                        button.click()
+            if view.startswith("meeting") and number % 10 == 9:
+                for label in ("PDF", "PowerPoint"):
+                    build = page.get_by_role("button", name=label).first
+                    if build.count():
+                        build.click()
+                        settle(page)
+    finally:
+        context.close()
+    return views
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=100)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    built = ensure_store(SCALES["partnership"])
+    env = {**os.environ, "CSPDASH_DB": str(built.path), "CSPDASH_USERS": ""}
+    app = App("dashboard", ROOT / "dashboard.py", env)
+    readings: list[tuple[int, float]] = [(0, tree_rss_mb(app.proc.pid))]
+    print(f"server RSS at start: {readings[0][1]:.0f} MB", flush=True)
+    started = time.perf_counter()
+    views = 0
+    try:
+        with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+            files = _files(Path(tmp))
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for number in range(args.sessions):
+                views += session(browser, app.url, number, files)
+                if (number + 1) % 10 == 0 or number + 1 == args.sessions:
+                    rss = tree_rss_mb(app.proc.pid)
+                    readings.append((number + 1, rss))
+                    print(f"after {number + 1:3d} sessions ({views:,} page views, "
+                          f"{time.perf_counter() - started:,.0f} s): server RSS {rss:.0f} MB", flush=True)
+            browser.close()
+    finally:
+        app.stop()
+    first_ten = next((r for n, r in readings if n >= 10), readings[-1][1])
+    last = readings[-1][1]
+    peak = max(r for _n, r in readings)
+    growth = last - first_ten
+    print(f"\npeak {peak:.0f} MB (target ≤ {TARGET_MB:.0f} MB: {'met' if peak <= TARGET_MB else 'NOT met'})")
+    if len([n for n, _r in readings if n >= 10]) < 2:
+        print("flatness not judged: it needs readings after 10 sessions and later (run 20 or more)")
+    else:
+        print(f"growth after the first 10 sessions {growth:+.0f} MB ({growth / max(first_ten, 1) * 100:+.1f}%, "
+              f"flat = within ±10%: {'met' if abs(growth) <= 0.1 * first_ten else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
