@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cspdash.config import store_path
+from cspdash.ingest.replacement import REPLACE_FLAG, ConfirmationNeeded
 from cspdash.ingest.report import LoadError, LoadReport
 from cspdash.store.versions import Store, StoreError
 
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     load = sub.add_parser("load", help="load police.uk files/folders/zips, geography, action plan, indicators")
     load.add_argument("paths", nargs="+", type=Path)
     load.add_argument("--user", default="cli", help="name recorded in the load log")
+    load.add_argument(REPLACE_FLAG, action="store_true",
+                      help="confirm a load that replaces or removes records already held (it lists them first)")
     sub.add_parser("demo", help="build the store from the embedded demo data in data/demo")
     status = sub.add_parser("status", help="sources, months per force, gaps, last load")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -30,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(store_path(args.db))
     try:
         if args.command == "load":
-            return _print_reports(_load_with_progress(store, args.paths, args.user))
+            return _print_reports(_load_with_progress(store, args.paths, args.user, args.replace))
         if args.command == "demo":
             from cspdash.demo import build_demo
 
@@ -45,17 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     except LoadError as exc:
         print(f"Load failed:\n{exc.message()}", file=sys.stderr)
         return 2
+    except ConfirmationNeeded as exc:
+        print(exc.message(), file=sys.stderr)
+        return 4
     except StoreError as exc:
         print(str(exc), file=sys.stderr)
         return 3
     return 1
 
 
-def _load_with_progress(store: Store, paths: list[Path], user: str) -> list[LoadReport]:
+def _load_with_progress(store: Store, paths: list[Path], user: str, replace: bool = False) -> list[LoadReport]:
     from cspdash.ingest.load import load_paths
 
     with tqdm(total=1, unit="file", desc="Loading") as bar:
-        return load_paths(store, paths, user=user, progress=_tqdm_progress(bar))
+        return load_paths(store, paths, user=user, progress=_tqdm_progress(bar), replace=replace)
 
 
 def _tqdm_progress(bar: tqdm):  # type: ignore[type-arg]

@@ -14,6 +14,7 @@ import duckdb
 
 from cspdash.ingest import action_plan, geography, indicators, police_uk
 from cspdash.ingest.common import Hashes, next_load_id, next_load_ids, record_load, sha256_of
+from cspdash.ingest.replacement import ConfirmationNeeded
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
 from cspdash.store.versions import Store, StoreError
@@ -131,8 +132,11 @@ def load_paths(
     paths: Iterable[Path],
     user: str = "cli",
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> list[LoadReport]:
-    """Load every file in one write: all of it lands, or (on any LoadError) none of it does."""
+    """Load every file in one write: all of it lands, or (on any LoadError) none of it does.
+
+    A load that would remove held records raises ConfirmationNeeded (nothing written) unless ``replace``."""
     with tempfile.TemporaryDirectory(prefix="cspdash-load-") as tmp:
         files = expand(paths, Path(tmp))
         if not files:
@@ -181,7 +185,8 @@ def load_paths(
                 load_id = next_load_id(con)
                 with _refuse_unexpected([f.display_name for f in action_files], "action_plan"):
                     report = action_plan.load_action_plan(con, [f.path for f in action_files], load_id,
-                                                          ", ".join(f.display_name for f in action_files), user)
+                                                          ", ".join(f.display_name for f in action_files), user,
+                                                          replace=replace)
                 record_load(con, load_id, report, user)
                 reports.append(report)
             if progress:
@@ -205,7 +210,7 @@ def _refuse_unexpected(names: Sequence[str], kind: str) -> Iterator[None]:
     """
     try:
         yield
-    except (LoadError, StoreError):
+    except (LoadError, StoreError, ConfirmationNeeded):
         raise
     except Exception as exc:
         label = KIND_LABELS.get(kind) or f"a {kind.replace('_', ' ')} file"
