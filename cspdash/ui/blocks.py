@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cspdash.config import settings
+from cspdash.report import readable
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
@@ -91,13 +92,56 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     suppressed, ``derived_columns`` blanked on those rows)."""
     shown = (suppress_small_counts(frame, small_count_columns, derived_columns) if small_count_columns is not None
              else frame)
+    shown = for_people(shown)
     if caption:
         st.caption(caption)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height or "auto")
+    config = fitted_widths(shown) | {readable.label(k): v for k, v in (column_config or {}).items()}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, height=height or "auto")
     st.download_button(
         f"Download {name} (CSV)", shown.to_csv(index=False).encode("utf-8"), file_name=f"{_slug(name)}.csv",
         mime="text/csv", key=f"dl_{_slug(name)}", icon=":material/download:",
     )
+
+
+def for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as people read it (cspdash.report.readable), with the store's partner names for codes."""
+    from cspdash.metrics.plan import partner_names
+    from cspdash.ui import db
+
+    return readable.for_people(frame, db.query(partner_names))
+
+
+#: width budget for a table at 1366 px with the sidebar open (px): the key columns fit without scrolling
+TABLE_WIDTH_PX = 900
+_CHAR_PX = 7.5
+_MIN_PX, _MAX_PX = 60, 420
+
+
+def natural_widths(frame: pd.DataFrame) -> dict[str, int]:
+    """Each column's width (px) to show its header and most values whole."""
+    widths: dict[str, int] = {}
+    for column in frame.columns:
+        values = frame[column].dropna().astype(str).head(300)
+        typical = float(values.str.len().quantile(0.9)) if len(values) else 0.0
+        longest_word = max((len(w) for w in str(column).split()), default=0)
+        chars = max(typical, longest_word, min(len(str(column)), 18))
+        widths[str(column)] = int(min(_MAX_PX, max(_MIN_PX, chars * _CHAR_PX + 24)))
+    return widths
+
+
+def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str, Any]:
+    """Column widths that fit ``budget``: the widest (free-text) columns give way first, so no column is pushed
+    off to the right; a cut text shows whole when the cell is clicked or the table downloaded."""
+    widths = natural_widths(frame)
+    while sum(widths.values()) > budget:
+        widest = max(widths, key=lambda c: widths[c])
+        others = sum(widths.values()) - widths[widest]
+        second = max((w for c, w in widths.items() if c != widest), default=_MIN_PX)
+        target = max(_MIN_PX * 2, budget - others, second - 1)
+        if target >= widths[widest]:
+            break
+        widths[widest] = int(target)
+    return {column: st.column_config.Column(width=width) for column, width in widths.items()}
 
 
 #: characters that would start markdown or HTML inside a table cell: shown literally (backslash-escaped)
