@@ -729,26 +729,29 @@ def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list
     led: dict[str, int] = {}
     for owner in owners:
         led[owner] = led.get(owner, 0) + 1
-    given: dict[str, list] = {}   # funding (None until a funding amount), staff (None until an FTE), in-kind, data
+    given: dict[str, list] = {}   # funding (None until a funding amount), staff (None until an FTE), in-kind, data,
+    # in-kind £ value
     for partner, kind, amount, fte in con.execute(
         "SELECT partner_code, kind, amount_gbp, fte FROM partner_contribution WHERE partnership_code = ?",
         [partnership],
     ).fetchall():
-        sums = given.setdefault(partner, [None, None, 0, 0])
+        sums = given.setdefault(partner, [None, None, 0, 0, 0.0])
         if kind == "funding" and amount is not None:
             sums[0] = (sums[0] or 0.0) + amount
         elif kind == "staff" and fte is not None:
             sums[1] = (sums[1] or 0.0) + fte
         elif kind == "in-kind":
             sums[2] += 1
+            sums[4] += amount or 0.0
         elif kind == "data":
             sums[3] += 1
     if names is None:
         names = _reference(con).partners
     rows = []
     for code in {**dict.fromkeys(led), **dict.fromkeys(given)}:
-        funding, staff, in_kind, data = given.get(code, [None, None, 0, 0])
-        rows.append((names.get(code, code), led.get(code, 0), float(funding or 0), float(staff or 0), in_kind, data))
+        funding, staff, in_kind, data, in_kind_value = given.get(code, [None, None, 0, 0, 0.0])
+        rows.append((names.get(code, code), led.get(code, 0), float(funding or 0), float(staff or 0), in_kind, data,
+                     float(in_kind_value)))
     rows.sort(key=lambda r: (-r[1], -r[2], r[0]))  # ORDER BY actions_led DESC, funding_gbp DESC, partner
     return pd.DataFrame({
         "partner": _text([r[0] for r in rows]), "actions_led": np.array([r[1] for r in rows], dtype="int64"),
@@ -756,6 +759,7 @@ def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list
         "staff_fte": np.array([r[3] for r in rows], dtype=float),
         "in_kind_items": np.array([r[4] for r in rows], dtype="int64"),
         "data_items": np.array([r[5] for r in rows], dtype="int64"),
+        "in_kind_gbp": np.array([r[6] for r in rows], dtype=float),
     })
 
 

@@ -28,6 +28,10 @@ from cspdash.ui.filters import Selection, url_choice
 _MARKDOWN_COLOUR = {"Red": "red", "Amber": "orange", "Green": "green", "Not started": "gray", "Complete": "blue"}
 STALE_AFTER_DAYS = plan.STALE_AFTER_DAYS
 FLASH_KEY = "plan_edit_flash"
+#: £ and FTE columns as people read them
+MONEY = {name: st.column_config.NumberColumn(format="£%,.0f") for name in
+         ("Cash funding (£)", "In-kind (£)", "In-kind support (£)", "Amount (£)")} | {
+    "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
 
 
 def badge_markdown(status: str | None) -> str:
@@ -158,8 +162,12 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
                 f"Lead body: **{row['lead']}**" + (f" ({row['lead_type']})" if isinstance(row["lead_type"], str) else ""))
     if isinstance(row["description"], str) and row["description"]:
         st.caption(row["description"])
+    officers = db.query(plan.lead_officers, code)
+    if priority_id in officers:
+        st.markdown(f"Lead officer: **{officers[priority_id]}**")
     st.markdown("**Actions**")
-    blocks.table(plan.actions_of(view.actions, priority_id), f"actions {priority_id}")
+    blocks.table(plan.with_lead_officer(plan.actions_of(view.actions, priority_id), officers, "Action ID", "Owner"),
+                 f"actions {priority_id}")
     rag_legend(ACTION_RULE_TEXT + " 'Reported' is what the owner reported; 'RAG (by rule)' applies the rule.")
 
     st.markdown("**How the status has moved**")
@@ -348,7 +356,9 @@ def lead_bodies(selection: Selection, today: dt.date | None = None) -> None:
         table = db.query(plan.lead_bodies, selection.partnership_code)
     else:
         table = plan.lead_bodies_of(db.query(plan.plan_view, selection.partnership_code, today).priorities)
-    blocks.table(table, "lead bodies")
+    table = plan.with_lead_officer(table, db.query(plan.lead_officers, selection.partnership_code), "Priority ID",
+                                   "Lead partner")
+    blocks.table(table, "lead bodies", caption="The lead officer is the named person accountable for the priority.")
 
 
 def partner_overview(selection: Selection, today: dt.date) -> None:
@@ -358,19 +368,33 @@ def partner_overview(selection: Selection, today: dt.date) -> None:
     if totals.empty:
         st.info("No partners are named in this partnership's plan.")
         return
-    money = {"Funding (£)": st.column_config.NumberColumn(format="£%,.0f"),
-             "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
-    blocks.table(totals.drop(columns=["partner_code"]), "partner totals", column_config=money)
+    blocks.table(totals.drop(columns=["partner_code"]), "partner totals", column_config=MONEY)
     st.caption(plan.PARTNER_MATRIX_TEXT + " " + plan.SLIPPING_RULE_TEXT + " " + plan.OVERDUE_RULE_TEXT)
+
+
+def contributions_by_year(selection: Selection) -> None:
+    """Cash funding and in-kind support per financial year (never added together), grant end dates, every item."""
+    st.subheader("Funding and in-kind support by financial year")
+    years = db.query(plan.contributions_by_year, selection.partnership_code)
+    if years.empty:
+        st.info("No contributions are recorded on the plan's Contributions sheet.")
+        return
+    latest = years[years["Financial year"] != "year not given"].tail(1)
+    if len(latest):
+        row = latest.iloc[0]
+        st.markdown(f"In **{row['Financial year']}**: **£{row['Cash funding (£)']:,.0f} cash funding** and "
+                    f"**£{row['In-kind support (£)']:,.0f} of in-kind support** (valued by the partners; not cash), "
+                    f"{row['Staff (FTE)']:.1f} staff (FTE).")
+    blocks.table(years, "contributions by financial year", column_config=MONEY)
+    blocks.table(db.query(plan.contribution_list, selection.partnership_code), "every contribution",
+                 column_config=MONEY, caption=plan.CONTRIBUTION_TEXT)
 
 
 def partner_matrix(selection: Selection, today: dt.date) -> None:
     """Partner × priority matrix."""
     st.subheader("Partner × priority")
     matrix = db.query(plan.plan_view, selection.partnership_code, today).partner_matrix
-    money = {"Funding (£)": st.column_config.NumberColumn(format="£%,.0f"),
-             "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
-    blocks.table(matrix.drop(columns=["partner_code", "priority_id"]), "partner by priority", column_config=money)
+    blocks.table(matrix.drop(columns=["partner_code", "priority_id"]), "partner by priority", column_config=MONEY)
     st.caption(plan.PARTNER_MATRIX_TEXT + " '(whole plan)': contributions not tied to one priority.")
 
 
@@ -386,9 +410,9 @@ def partner_view(selection: Selection, today: dt.date) -> None:
     if len(acts):
         blocks.table(acts, f"actions of {code}")
         rag_legend(ACTION_RULE_TEXT)
-    gifts = db.query(plan.partner_contributions, selection.partnership_code, code)
+    every = db.query(plan.contribution_list, selection.partnership_code)
+    gifts = every[every["Partner"] == names[code]].drop(columns=["Partner"])
     if gifts.empty:
         st.caption("No funding, staff, in-kind support or data sharing recorded for this partner.")
     else:
-        blocks.table(gifts, f"contributions of {code}", column_config={
-            "Amount (£)": st.column_config.NumberColumn(format="£%,.0f")})
+        blocks.table(gifts, f"contributions of {code}", column_config=MONEY)

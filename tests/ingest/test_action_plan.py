@@ -179,7 +179,7 @@ def test_template_workbook_has_sheets_headers_and_status_dropdowns() -> None:
         assert headers == [c.header for c in sheet.columns]
     actions = workbook["Actions"]
     formulas = {v.formula1: str(v.sqref) for v in actions.data_validations.dataValidation}
-    assert formulas['"Red,Amber,Green,Not started,Complete"'].startswith("I2:I")
+    assert formulas['"Red,Amber,Green,Not started,Complete"'].startswith("J2:J")
     recommendations = workbook["Recommendations"]
     assert '"achieved,on track,slipped,not achieved"' in {
         v.formula1 for v in recommendations.data_validations.dataValidation}
@@ -279,7 +279,7 @@ def test_percent_formatted_cells_and_excel_dates(tmp_path: Path) -> None:
     """A % complete cell formatted as a percentage (0.6 shown as 60%) loads as 60."""
     path = write_plan(tmp_path / "p.xlsx", tiny_plan())
     workbook = load_workbook(path)
-    cell = workbook["Actions"]["J2"]
+    cell = workbook["Actions"]["K2"]
     cell.value, cell.number_format = 0.6, "0%"
     workbook.save(path)
     store = Store(tmp_path / "s.duckdb")
@@ -368,7 +368,7 @@ def test_missing_required_column(tiny_store: Store, tmp_path: Path) -> None:
     """An Actions sheet without its Status column: named with the header row."""
     path = write_plan(tmp_path / "bad.xlsx", tiny_plan())
     workbook = load_workbook(path)
-    workbook["Actions"].delete_cols(9)  # Status
+    workbook["Actions"].delete_cols(10)  # Status
     workbook.save(path)
     error = expect_failure(tiny_store, [path])
     [problem] = error.problems
