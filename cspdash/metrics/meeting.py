@@ -1005,3 +1005,41 @@ def lsoa_geometries(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[st
         "SELECT b.area_code, b.geometry FROM boundary b JOIN partnership_la pl ON pl.la_code = b.la_code"
         " WHERE pl.partnership_code = ? AND b.area_type = 'lsoa' ORDER BY b.area_code", [partnership],
     ).fetchall())
+
+
+def lsoa_residents(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[str, int]:
+    """LSOA code → residents (latest year held) for the partnership's LSOAs (for rates in the pack)."""
+    return {code: int(residents) for code, residents in con.execute(
+        "SELECT p.area_code, arg_max(p.residents, p.year) FROM population p"
+        " JOIN boundary b ON b.area_code = p.area_code AND b.area_type = 'lsoa'"
+        " JOIN partnership_la pl ON pl.la_code = b.la_code"
+        " WHERE pl.partnership_code = ? AND p.area_type = 'lsoa' AND p.residents > 0 GROUP BY p.area_code",
+        [partnership]).fetchall()}
+
+
+def top_areas(b: Briefing, residents: dict[str, int], limit: int = 5) -> tuple[pd.DataFrame, str]:
+    """The areas a hot spot map should name: the hot spots (highest Gi* z first), or when there are none the
+    highest crime rates per 1,000 residents in the latest 3 months, with a sentence saying which it is.
+
+    Columns: rank, area_code, area_name, crimes_latest, rate (per 1,000 residents), hot_spot_class, persistence.
+    """
+    spots = b.hot_spots
+    columns = ["rank", "area_code", "area_name", "crimes_latest", "rate", "hot_spot_class", "persistence"]
+    if spots.empty:
+        return pd.DataFrame(columns=columns), "No crime is recorded by area for this period, so no areas are named."
+    rates = [1000 * c / residents[a] if residents.get(a) else np.nan
+             for a, c in zip(spots["area_code"], spots["crimes_latest"], strict=True)]
+    frame = spots.assign(rate=rates)
+    hot = frame[frame["hot_spot_class"].astype(str).str.startswith("Hot")]
+    if len(hot):
+        chosen = hot.head(limit)
+        count = len(hot)
+        sentence = (f"{count} hot spot{'s' if count != 1 else ''} (Getis-Ord Gi*, last 3 months); the "
+                    f"{min(limit, count)} strongest are numbered on the map.")
+    else:
+        chosen = frame.sort_values("rate", ascending=False, na_position="last").head(limit)
+        sentence = ("No area is a statistically significant hot spot in the last 3 months, so the map shows no "
+                    f"hot spot colour; the {len(chosen)} areas with the highest crime rates per 1,000 residents "
+                    "are numbered instead.")
+    out = chosen.assign(rank=range(1, len(chosen) + 1))[columns].reset_index(drop=True)
+    return out, sentence

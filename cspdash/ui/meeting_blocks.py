@@ -23,7 +23,7 @@ from cspdash.metrics import meeting as mm
 from cspdash.metrics.disclosure import suppress
 from cspdash.report import questions as qs
 from cspdash.report import readable
-from cspdash.report.pack import what_changed_lines
+from cspdash.report.pack import export_file_name, what_changed_lines
 from cspdash.ui import auth, blocks, db
 from cspdash.ui.filters import url_choice
 
@@ -378,7 +378,6 @@ def exports(b: mm.Briefing) -> None:
     from cspdash.report.slides import build_slides
 
     meeting_id = b.meeting.meeting_id
-    stem = f"{meeting_id}-{b.meeting.meeting_date:%Y-%m-%d}"
     cols = st.columns(2)
     for col, kind, label, builder, mime, ext in (
         (cols[0], "pack", "Build the briefing pack (PDF)", build_pack, "application/pdf", "pdf"),
@@ -401,7 +400,8 @@ def exports(b: mm.Briefing) -> None:
                     else:
                         box.update(label="Ready to download", state="complete", expanded=False)
             if key in st.session_state:
-                st.download_button(f"Download {ext.upper()}", st.session_state[key], file_name=f"{stem}.{ext}",
+                name = export_file_name(b, "briefing-pack" if kind == "pack" else "slides", ext)
+                st.download_button(f"Download {ext.upper()}", st.session_state[key], file_name=name,
                                    mime=mime, key=f"dl_{kind}", icon=":material/download:", type="primary")
 
 
