@@ -666,6 +666,8 @@ def _removals(con: duckdb.DuckDBPyConnection, sheets: dict[str, SheetData], plan
               replace: bool) -> list[Replacement | None]:
     """Every kind of held record the load would remove (see load_action_plan), before anything is written."""
     codes = sorted(plan.partnerships)
+    names = dict(con.execute("SELECT partnership_code, partnership_name FROM partnership").fetchall())
+    scope = ", ".join(f"{names[c]} ({c})" if c in names else c for c in codes)
     found: list[Replacement | None] = []
     for spec in SHEETS:
         data = sheets.get(spec.name)
@@ -688,7 +690,7 @@ def _removals(con: duckdb.DuckDBPyConnection, sheets: dict[str, SheetData], plan
             held = [k for (k,) in con.execute(
                 f"SELECT {key} FROM {spec.table} WHERE list_contains(?, partnership_code)", [codes]).fetchall()]
             incoming = [str(r.values[key]) for r in data.rows]
-        found.append(removals(_RECORD_NAMES[spec.table], "partnership " + ", ".join(codes), held, incoming))
+        found.append(removals(_RECORD_NAMES[spec.table], scope, held, incoming))
     return found
 
 

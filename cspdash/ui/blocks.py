@@ -112,9 +112,9 @@ def for_people(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 #: width budget for a table at 1366 px with the sidebar open (px): the key columns fit without scrolling
-TABLE_WIDTH_PX = 900
-_CHAR_PX = 7.5
-_MIN_PX, _MAX_PX = 60, 420
+TABLE_WIDTH_PX = 820
+_CHAR_PX = 7.0
+_MIN_PX, _MAX_PX = 56, 420
 
 
 def natural_widths(frame: pd.DataFrame) -> dict[str, int]:
@@ -123,24 +123,30 @@ def natural_widths(frame: pd.DataFrame) -> dict[str, int]:
     for column in frame.columns:
         values = frame[column].dropna().astype(str).head(300)
         typical = float(values.str.len().quantile(0.9)) if len(values) else 0.0
-        longest_word = max((len(w) for w in str(column).split()), default=0)
-        chars = max(typical, longest_word, min(len(str(column)), 18))
+        chars = max(typical, _header_chars(str(column)))
         widths[str(column)] = int(min(_MAX_PX, max(_MIN_PX, chars * _CHAR_PX + 24)))
     return widths
 
 
+def _header_chars(header: str) -> int:
+    """Characters of a header's longest word, or of the whole header when short (headers wrap at spaces)."""
+    return max(max((len(w) for w in header.split()), default=0), min(len(header), 12))
+
+
 def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str, Any]:
-    """Column widths that fit ``budget``: the widest (free-text) columns give way first, so no column is pushed
-    off to the right; a cut text shows whole when the cell is clicked or the table downloaded."""
+    """Column widths that fit ``budget``: the widest (free-text) columns give way first, down to what their
+    header needs, so no column is pushed off to the right; a cut text shows whole when the cell is clicked or the
+    table downloaded."""
     widths = natural_widths(frame)
+    floor = {c: int(max(_MIN_PX, min(_header_chars(c), 10) * 6 + 16)) for c in widths}
     while sum(widths.values()) > budget:
-        widest = max(widths, key=lambda c: widths[c])
-        others = sum(widths.values()) - widths[widest]
-        second = max((w for c, w in widths.items() if c != widest), default=_MIN_PX)
-        target = max(_MIN_PX * 2, budget - others, second - 1)
-        if target >= widths[widest]:
+        shrinkable = [c for c in widths if widths[c] > floor[c]]
+        if not shrinkable:
             break
-        widths[widest] = int(target)
+        widest = max(shrinkable, key=lambda c: widths[c])
+        others = sum(widths.values()) - widths[widest]
+        second = max((widths[c] for c in shrinkable if c != widest), default=floor[widest])
+        widths[widest] = int(max(floor[widest], budget - others, min(second, widths[widest] - 1)))
     return {column: st.column_config.Column(width=width) for column, width in widths.items()}
 
 

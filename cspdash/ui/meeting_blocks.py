@@ -204,14 +204,14 @@ def recommendations(b: mm.Briefing) -> None:
                                           for c in editable["lead_partner"]]),
             key=f"rec_editor_{code}", num_rows="fixed", hide_index=True, width="stretch",
             column_config={
-                "reference": st.column_config.TextColumn("Reference", disabled=True, width=110),
-                "meeting_id": st.column_config.TextColumn("Meeting", disabled=True, width=120),
-                "recommendation": st.column_config.TextColumn("Recommendation", width=260, required=True),
-                "lead_partner": st.column_config.TextColumn("Lead partner (code or name)", width=150),
-                "response": st.column_config.TextColumn("Response", width=200),
-                "due_date": st.column_config.DateColumn("Due", format="D MMM YYYY", width=100),
+                "reference": st.column_config.TextColumn("Reference", disabled=True, width=95),
+                "meeting_id": st.column_config.TextColumn("Meeting", disabled=True, width=100),
+                "recommendation": st.column_config.TextColumn("Recommendation", width=200, required=True),
+                "lead_partner": st.column_config.TextColumn("Lead partner (code or name)", width=125),
+                "response": st.column_config.TextColumn("Response", width=145),
+                "due_date": st.column_config.DateColumn("Due", format="D MMM YYYY", width=90),
                 "status": st.column_config.SelectboxColumn("Status", options=list(RECOMMENDATION_STATUSES),
-                                                           required=True, width=100),
+                                                           required=True, width=90),
             })
         if st.button("Save recommendations", key="rec_save", type="primary", icon=":material/save:"):
             _save_recommendations(code, edited.to_dict("records"), adding=False)

@@ -437,7 +437,7 @@ def test_progress_history_is_append_only(own_tiny_store: Store, tmp_path: Path) 
         {"action_id": "T-P1-A1", "update_date": dt.date(2025, 3, 31), "status": "Red", "pct_complete": 55,
          "commentary": "Patrol officers redeployed"}]
     second_file = write_plan(tmp_path / "second.xlsx", rows)
-    with pytest.raises(ConfirmationNeeded, match="plan actions of partnership W06000022: 3 → 2; this one goes: T-P2-A1"):
+    with pytest.raises(ConfirmationNeeded, match="plan actions of W06000022: 3 → 2; this one goes: T-P2-A1"):
         load_paths(tiny_store, [second_file])  # dropping an action needs the confirmation
     [report] = load_paths(tiny_store, [second_file], replace=True)
     assert "1 new progress updates (2 already held)" in report.detail

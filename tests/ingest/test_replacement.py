@@ -52,7 +52,7 @@ def test_trigger_replacement_is_listed_and_needs_replace(store: Store, tmp_path:
     """Making the file the complete list removes the others only with the confirmation, and says which went."""
     [report] = load_paths(store, [one_trigger_file(tmp_path)], replace=True)
     assert count(store, "SELECT count(*) FROM community_trigger WHERE partnership_code = ?", [CAERPHILLY]) == 1
-    assert "Community Trigger / CCfA cases of partnership W06000018: 12 → 1; these 12 go: CAE-CCFA-2023-03" \
+    assert "Community Trigger / CCfA cases of W06000018: 12 → 1; these 12 go: CAE-CCFA-2023-03" \
         in report.detail
 
 
@@ -96,7 +96,7 @@ def test_contributions_removed_only_with_confirmation(store: Store, tmp_path: Pa
     path.write_text("Partnership code,Partner,Priority ID,Kind,Description,Amount (£),FTE,Period\n"
                     f"{CAERPHILLY},GWENT_OPCC,,funding,PCC Community Safety Fund grant,117000,,2025/26\n",
                     encoding="utf-8")
-    with pytest.raises(ConfirmationNeeded, match=r"partner contributions of partnership W06000018: 12 → 1"):
+    with pytest.raises(ConfirmationNeeded, match=r"partner contributions of W06000018: 12 → 1"):
         load_paths(store, [path])
 
 
@@ -105,7 +105,7 @@ def test_cli_prints_what_would_go_and_needs_replace(store: Store, tmp_path: Path
     path = one_action_file(tmp_path)
     assert main(["--db", str(store.path), "load", str(path)]) == 4
     err = capsys.readouterr().err
-    assert "plan actions of partnership W06000018:" in err and "CAE-P2-A1" in err and "--replace" in err
+    assert "plan actions of W06000018:" in err and "CAE-P2-A1" in err and "--replace" in err
     assert count(store, "SELECT count(*) FROM action WHERE priority_id LIKE 'CAE-%'") > 1
     assert main(["--db", str(store.path), "load", "--replace", str(path)]) == 0
     assert count(store, "SELECT count(*) FROM action WHERE priority_id LIKE 'CAE-%'") == 1

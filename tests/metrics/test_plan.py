@@ -138,7 +138,7 @@ def test_catalogue_plan_measures(con: duckdb.DuckDBPyConnection) -> None:
         assert item.label and item.unit and item.description and item.fmt in {"count", "percent", "money"}
     tiles = dict((label, value) for label, value, _help in plan.plan_headline(con, PARTNERSHIP, TODAY))
     assert tiles == {"Actions on track or complete": "40%", "Overdue actions": "1", "Slipping actions": "2",
-                     "Funding contributed by partners": "£55,000"}
+                     "Cash funding from partners (all years)": "£55,000"}
 
 
 def test_history_measure_uses_progress_rounds(con: duckdb.DuckDBPyConnection) -> None:
