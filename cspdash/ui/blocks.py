@@ -139,6 +139,9 @@ def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str
     table downloaded."""
     widths = natural_widths(frame)
     floor = {c: int(max(_MIN_PX, min(_header_chars(c), 10) * 6 + 16)) for c in widths}
+    first = next(iter(widths), None)
+    if first is not None:  # the first column names the row (a partner, a priority): it keeps room to be read
+        floor[first] = min(widths[first], 170)
     while sum(widths.values()) > budget:
         shrinkable = [c for c in widths if widths[c] > floor[c]]
         if not shrinkable:
