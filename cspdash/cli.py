@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cspdash.config import store_path
+from cspdash.ingest.replacement import REPLACE_FLAG, ConfirmationNeeded
 from cspdash.ingest.report import LoadError, LoadReport
 from cspdash.store.versions import Store, StoreError
 
@@ -22,8 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     load = sub.add_parser("load", help="load police.uk files/folders/zips, geography, action plan, indicators")
     load.add_argument("paths", nargs="+", type=Path)
     load.add_argument("--user", default="cli", help="name recorded in the load log")
-    load.add_argument("--replace", action="store_true",
-                      help="confirm a police.uk file with no data rows, or far fewer rows than the month it replaces")
+    load.add_argument(REPLACE_FLAG, action="store_true",
+                      help="confirm a load that replaces or removes records already held (it lists them first), "
+                           "or a police.uk file with no data rows or far fewer rows than the month it replaces")
     sub.add_parser("demo", help="build the store from the embedded demo data in data/demo")
     status = sub.add_parser("status", help="sources, months per force, gaps, last load")
     status.add_argument("--json", action="store_true", help="machine-readable output")
@@ -47,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     except LoadError as exc:
         print(f"Load failed:\n{exc.message()}", file=sys.stderr)
         return 2
+    except ConfirmationNeeded as exc:
+        print(exc.message(), file=sys.stderr)
+        return 4
     except StoreError as exc:
         print(str(exc), file=sys.stderr)
         return 3

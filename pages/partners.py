@@ -9,5 +9,6 @@ as_at = plan_blocks.judgement_date(selection)
 if plan_blocks.plan_intro(selection, as_at):
     plan_blocks.lead_bodies(selection, as_at)
     plan_blocks.partner_overview(selection, as_at)
+    plan_blocks.contributions_by_year(selection)
     plan_blocks.partner_matrix(selection, as_at)
     plan_blocks.partner_view(selection, as_at)

@@ -25,6 +25,7 @@ import pandas as pd
 
 from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, COMPLETE, NOT_STARTED
 from cspdash.ingest.common import read_text_lenient, registered, sha256_of
+from cspdash.ingest.replacement import Replacement, confirm, removals
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.ingest.template import (
     IGNORED_SHEETS,
@@ -438,8 +439,11 @@ class _Plan:
     replaced_priorities: set[str]
 
 
-def _check(con: duckdb.DuckDBPyConnection, sheets: dict[str, SheetData]) -> tuple[_Plan, list[Problem]]:
-    """Cross-row and cross-sheet checks; resolves partner names to codes in place."""
+def _check(con: duckdb.DuckDBPyConnection, sheets: dict[str, SheetData],
+           replace: bool = False) -> tuple[_Plan, list[Problem]]:
+    """Cross-row and cross-sheet checks; resolves partner names to codes in place.
+
+    Without ``replace`` the records kept by reference (meetings, recommendations, cases) all survive a load."""
     problems: list[Problem] = []
 
     def report(row: Row, column: Column, value: Any, expected: str) -> None:
@@ -619,17 +623,34 @@ def _primary_key(spec: Sheet) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------------------------------- writing
+#: sheets of records with a stable reference: a load merges them by reference and keeps the ones it does not name
+MERGED_TABLES: frozenset[str] = frozenset({"meeting", "recommendation", "community_trigger"})
+#: what each table's records are called when a load would remove some
+_RECORD_NAMES = {
+    "priority": "priorities", "action": "plan actions", "partner_contribution": "partner contributions",
+    "plan_event": "plan events", "meeting": "meetings", "recommendation": "recommendations",
+    "community_trigger": "Community Trigger / CCfA cases", "partnership_health": "partnership health items",
+}
+
+
 def load_action_plan(con: duckdb.DuckDBPyConnection, paths: list[Path], load_id: int, display_name: str,
-                     user: str) -> LoadReport:
-    """Check the whole workbook (or CSVs), then replace the plans of the partnerships it names."""
+                     user: str, replace: bool = False) -> LoadReport:
+    """Check the whole workbook (or CSVs), then write the plans of the partnerships it names.
+
+    Meetings, recommendations and Community Trigger cases merge by reference: a row updates the record with its
+    reference or adds one, and held records the file does not name are kept. The other sheets replace the
+    partnership's rows; when that would remove held records, ConfirmationNeeded lists them unless ``replace``.
+    With ``replace`` every sheet present is the complete list for its partnerships (the removals are reported).
+    """
     paths = [Path(p) for p in paths]
     sheets = _read_sources(paths)
-    plan, problems = _check(con, sheets)
+    plan, problems = _check(con, sheets, replace)
     if problems:
         raise LoadError(problems)
+    codes = sorted(plan.partnerships)
+    replaced = confirm(_removals(con, sheets, plan, replace), replace)
     report = LoadReport(source=SOURCE, file_name=display_name, sha256=_sha256_of_all(paths))
     report.rows_read = sum(len(d.rows) for d in sheets.values())
-    codes = sorted(plan.partnerships)
     loaded = 0
     details: list[str] = []
     for spec in SHEETS:
@@ -649,15 +670,73 @@ def load_action_plan(con: duckdb.DuckDBPyConnection, paths: list[Path], load_id:
             con.execute("DELETE FROM indicator WHERE list_contains(?, indicator_id)", [[r[0] for r in rows]])
         elif spec.table == "action":
             con.execute("DELETE FROM action WHERE list_contains(?, priority_id)", [sorted(plan.replaced_priorities)])
+        elif spec.table in MERGED_TABLES and not replace:
+            key = _primary_key(spec)[0]
+            keys = [r[columns.index(key)] for r in rows]
+            held = con.execute(f"SELECT count(*) FROM {spec.table} WHERE list_contains(?, partnership_code)",
+                               [codes]).fetchone()[0]  # type: ignore[index]
+            updated = con.execute(f"SELECT count(*) FROM {spec.table} WHERE list_contains(?, {key})",
+                                  [keys]).fetchone()[0]  # type: ignore[index]
+            con.execute(f"DELETE FROM {spec.table} WHERE list_contains(?, {key})", [keys])
+            details.append(f"{_RECORD_NAMES[spec.table]}: {len(rows) - updated} added, {updated} updated, "
+                           f"{held - updated} kept")
         else:
             con.execute(f"DELETE FROM {spec.table} WHERE list_contains(?, partnership_code)", [codes])
         _insert(con, spec.table, columns, rows)
         loaded += len(rows)
         if spec.table in ("priority", "action"):
             details.append(f"{len(rows)} {spec.name.lower()}")
+    details += [f"replaced {r.message()}" for r in replaced]
     report.rows_loaded = loaded
-    report.detail = (f"plan replaced for {', '.join(codes)}: " if codes else "") + ", ".join(details)
+    report.detail = (f"plan of {', '.join(codes)}: " if codes else "") + ", ".join(details)
     return report
+
+
+def _removals(con: duckdb.DuckDBPyConnection, sheets: dict[str, SheetData], plan: _Plan,
+              replace: bool) -> list[Replacement | None]:
+    """Every kind of held record the load would remove (see load_action_plan), before anything is written."""
+    codes = sorted(plan.partnerships)
+    names = dict(con.execute("SELECT partnership_code, partnership_name FROM partnership").fetchall())
+    scope = ", ".join(f"{names[c]} ({c})" if c in names else c for c in codes)
+    found: list[Replacement | None] = []
+    for spec in SHEETS:
+        data = sheets.get(spec.name)
+        if data is None or spec.table not in _RECORD_NAMES or (spec.table in MERGED_TABLES and not replace):
+            continue
+        if spec.table == "action":
+            held = [a for (a,) in con.execute("SELECT action_id FROM action WHERE list_contains(?, priority_id)",
+                                              [sorted(plan.replaced_priorities)]).fetchall()]
+            incoming = [str(r.values["action_id"]) for r in data.rows]
+        elif spec.table == "partner_contribution":
+            held_rows = con.execute(
+                "SELECT partnership_code, partner_code, priority_id, kind, description, amount_gbp, fte, period"
+                " FROM partner_contribution WHERE list_contains(?, partnership_code)", [codes]).fetchall()
+            held = [_contribution_label(r) for r in held_rows]
+            incoming = [_contribution_label(tuple(r.values.get(c) for c in (
+                "partnership_code", "partner_code", "priority_id", "kind", "description", "amount_gbp", "fte",
+                "period"))) for r in data.rows]
+        else:
+            key = [k for k in _primary_key(spec) if k != "partnership_code"][0]
+            held = [k for (k,) in con.execute(
+                f"SELECT {key} FROM {spec.table} WHERE list_contains(?, partnership_code)", [codes]).fetchall()]
+            incoming = [str(r.values[key]) for r in data.rows]
+        found.append(removals(_RECORD_NAMES[spec.table], scope, held, incoming))
+    return found
+
+
+def _contribution_label(row: tuple[Any, ...]) -> str:
+    """A contribution named by what it is: 'GWENT_OPCC funding 2024/25 £45,000 (PCC grant)'."""
+    _code, partner, _priority, kind, description, amount, fte, period = row
+    parts = [str(partner), str(kind)]
+    if period:
+        parts.append(str(period))
+    if amount is not None:
+        parts.append(f"£{float(amount):,.0f}")
+    if fte is not None:
+        parts.append(f"{float(fte):g} FTE")
+    if description:
+        parts.append(f"({description})")
+    return " ".join(parts)
 
 
 def _append_progress(con: duckdb.DuckDBPyConnection, rows: list[list[Any]], columns: list[str],

@@ -14,6 +14,7 @@ import duckdb
 
 from cspdash.ingest import action_plan, geography, indicators, national, police_uk
 from cspdash.ingest.common import Hashes, next_load_id, next_load_ids, record_load, sha256_of
+from cspdash.ingest.replacement import ConfirmationNeeded
 from cspdash.ingest.report import LoadError, LoadReport, Problem
 from cspdash.store.aggregates import rebuild_all, rebuild_crime_aggregates, rebuild_outcome_aggregates
 from cspdash.store.versions import Store, StoreError
@@ -180,7 +181,8 @@ def load_paths(
     """Load every file in one write: all of it lands, or (on any LoadError) none of it does.
 
     ``replace`` confirms police.uk files that have no data rows or far fewer rows than the months they replace
-    (refused otherwise: police_uk.shrink_problems)."""
+    (refused otherwise: police_uk.shrink_problems), and a load that would remove held records (otherwise
+    ConfirmationNeeded is raised and nothing is written)."""
     with tempfile.TemporaryDirectory(prefix="cspdash-load-") as tmp:
         files = expand(paths, Path(tmp))
         if not files:
@@ -234,7 +236,8 @@ def load_paths(
                 load_id = next_load_id(con)
                 with _refuse_unexpected([f.display_name for f in action_files], "action_plan"):
                     report = action_plan.load_action_plan(con, [f.path for f in action_files], load_id,
-                                                          ", ".join(f.display_name for f in action_files), user)
+                                                          ", ".join(f.display_name for f in action_files), user,
+                                                          replace=replace)
                 record_load(con, load_id, report, user)
                 reports.append(report)
             if progress:
@@ -275,7 +278,7 @@ def _refuse_unexpected(names: Sequence[str], kind: str) -> Iterator[None]:
     """
     try:
         yield
-    except (LoadError, StoreError):
+    except (LoadError, StoreError, ConfirmationNeeded):
         raise
     except Exception as exc:
         label = KIND_LABELS.get(kind) or f"a {kind.replace('_', ' ')} file"

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from cspdash.accounts import role_at_least
-from cspdash.ingest.template import RECOMMENDATION_STATUSES
+from cspdash.ingest.template import RECOMMENDATION_STATUSES, TRIGGER_KINDS
 from cspdash.store.versions import Store
 
 EDITOR = "editor"
@@ -185,12 +185,14 @@ def _next_number(held_ids: list[str], meeting_id: str) -> int:
 
 # ---------------------------------------------------------------------------------------------- recommendations
 def save_recommendations(store: Store, partnership: str, rows: Sequence[Mapping[str, Any]], *, user_name: str,
-                         user_role: str) -> EditResult:
-    """Update (by reference) or add the partnership's recommendations; each changed field is audited.
+                         user_role: str, adding: bool = False) -> EditResult:
+    """Update (by reference) the partnership's recommendations, or add new ones when ``adding``; audited.
 
     Recommendations are a record of what the committee asked, so none is deleted: a held reference missing
-    from ``rows`` is left unchanged. Status must be one of RECOMMENDATION_STATUSES; the lead partner may be
-    given by code or name.
+    from ``rows`` is left unchanged. A reference the partnership does not hold is refused unless ``adding``
+    (adding is explicit, and a changed reference is a rename: rename_recommendation), so an edited reference
+    never silently becomes a second recommendation. Status must be one of RECOMMENDATION_STATUSES; the lead
+    partner may be given by code or name.
     """
     check_role(user_name, user_role)
     result = EditResult()
@@ -217,6 +219,12 @@ def save_recommendations(store: Store, partnership: str, rows: Sequence[Mapping[
                 continue
             if reference in seen or reference in elsewhere:
                 problems.append(f"{where}: the reference is used twice; references must be unique.")
+            elif adding and reference in held:
+                problems.append(f"{where}: this reference is already held; choose a new reference to add a "
+                                "recommendation, or edit the one held.")
+            elif not adding and reference not in held:
+                problems.append(f"{where}: no recommendation of this partnership has this reference. To change a "
+                                "reference use 'Rename a reference'; to add one use 'Add a recommendation'.")
             seen.add(reference)
             text = _text(row.get("recommendation"))
             if text is None:
@@ -272,3 +280,124 @@ def save_recommendations(store: Store, partnership: str, rows: Sequence[Mapping[
                 _audit(con, user_name, user_role, "recommendation", reference, name, before[name], row[name])
                 result.audit_rows += 1
     return result
+
+
+def rename_recommendation(store: Store, partnership: str, old_reference: str, new_reference: str, *,
+                          user_name: str, user_role: str) -> EditResult:
+    """Change a recommendation's reference (everything else stays); audited as a change of field 'reference'."""
+    check_role(user_name, user_role)
+    old, new = (_text(old_reference) or ""), (_text(new_reference) or "")
+    problems: list[str] = []
+    if not new:
+        problems.append("The new reference is empty: give a reference, e.g. CAE-R-2025-04.")
+    elif new == old:
+        problems.append(f"The new reference is the same as the old one ({old}); nothing to rename.")
+    with store.write() as con:
+        if con.execute("SELECT count(*) FROM recommendation WHERE reference = ? AND partnership_code = ?",
+                       [old, partnership]).fetchone()[0] == 0:  # type: ignore[index]
+            problems.append(f"This partnership holds no recommendation with reference '{old}'.")
+        if new and con.execute("SELECT count(*) FROM recommendation WHERE reference = ?",
+                               [new]).fetchone()[0]:  # type: ignore[index]
+            problems.append(f"Reference '{new}' is already used; references must be unique.")
+        if problems:
+            raise EditError(problems)
+        con.execute("UPDATE recommendation SET reference = ? WHERE reference = ?", [new, old])
+        _audit(con, user_name, user_role, "recommendation", new, "reference", old, new)
+    return EditResult(changed=[new], audit_rows=1)
+
+
+# ---------------------------------------------------------------------------------------------- community triggers
+TRIGGER_FIELDS: tuple[str, ...] = ("kind", "received_date", "threshold_met", "outcome", "resolved_date")
+
+
+def save_trigger(store: Store, partnership: str, case: Mapping[str, Any], *, user_name: str,
+                 user_role: str) -> EditResult:
+    """Add (no ``case_id``) or edit one Community Trigger / CCfA case; closing is setting its resolved date.
+
+    Each added or changed field is audited under entity 'trigger'. A new case's id is made from the
+    partnership's other ids and the year received (e.g. CAE-CT-2026-13). Nothing is ever deleted here.
+    """
+    check_role(user_name, user_role)
+    problems: list[str] = []
+    case_id = _text(case.get("case_id"))
+    kind = _text(case.get("kind"))
+    if kind not in TRIGGER_KINDS:
+        problems.append(f"Kind '{kind or ''}' is not one of: {', '.join(TRIGGER_KINDS)}.")
+    try:
+        received = _as_date(case.get("received_date"))
+    except ValueError as exc:
+        problems.append(f"Received date: {exc}.")
+        received = None
+    if received is None and not any("Received" in p for p in problems):
+        problems.append("The received date is required.")
+    try:
+        resolved = _as_date(case.get("resolved_date"))
+    except ValueError as exc:
+        problems.append(f"Resolved date: {exc}.")
+        resolved = None
+    if received and resolved and resolved < received:
+        problems.append(f"The resolved date ({resolved:%-d %b %Y}) is before the received date "
+                        f"({received:%-d %b %Y}).")
+    if received and received > dt.date.today():
+        problems.append(f"The received date ({received:%-d %b %Y}) is in the future.")
+    met = case.get("threshold_met")
+    threshold = None if _blank(met) else (met if isinstance(met, bool) else str(met).strip().lower() in ("yes", "true"))
+    outcome = _text(case.get("outcome"))
+    if outcome is not None and len(outcome) > MAX_TEXT:
+        problems.append(f"The outcome is {len(outcome)} characters long; at most {MAX_TEXT} are allowed.")
+    row = {"kind": kind, "received_date": received, "threshold_met": threshold, "outcome": outcome,
+           "resolved_date": resolved}
+    result = EditResult()
+    with store.write() as con:
+        held = None
+        if case_id is not None:
+            found = con.execute("SELECT kind, received_date, threshold_met, outcome, resolved_date FROM"
+                                " community_trigger WHERE case_id = ? AND partnership_code = ?",
+                                [case_id, partnership]).fetchone()
+            if found is None:
+                problems.append(f"This partnership holds no case '{case_id}'.")
+            else:
+                held = dict(zip(TRIGGER_FIELDS, found, strict=True))
+        if problems:
+            raise EditError(problems)
+        if held is None:
+            assert received is not None and kind is not None
+            case_id = _new_case_id(con, partnership, kind, received)
+            con.execute("INSERT INTO community_trigger (case_id, partnership_code, kind, received_date, threshold_met,"
+                        " outcome, resolved_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [case_id, partnership, kind, received, threshold, outcome, resolved])
+            result.added.append(case_id)
+            changed = [name for name in TRIGGER_FIELDS if row[name] is not None]
+            before: dict[str, Any] = dict.fromkeys(TRIGGER_FIELDS)
+        else:
+            before = held
+            changed = [name for name in TRIGGER_FIELDS if _shown(before[name]) != _shown(row[name])]
+            if not changed:
+                return result
+            con.execute("UPDATE community_trigger SET kind = ?, received_date = ?, threshold_met = ?, outcome = ?,"
+                        " resolved_date = ? WHERE case_id = ?",
+                        [kind, received, threshold, outcome, resolved, case_id])
+            result.changed.append(str(case_id))
+        for name in changed:
+            _audit(con, user_name, user_role, "trigger", str(case_id), name, before[name], row[name])
+            result.audit_rows += 1
+    return result
+
+
+def _new_case_id(con: duckdb.DuckDBPyConnection, partnership: str, kind: str, received: dt.date) -> str:
+    """PREFIX-CT-YYYY-NN (or -CCFA-): the prefix of the partnership's other ids, the next free number."""
+    held = [c for (c,) in con.execute("SELECT case_id FROM community_trigger WHERE partnership_code = ?",
+                                      [partnership]).fetchall()]
+    prefixes = [m.group(1) for c in held if (m := re.match(r"([A-Z0-9]+)-(?:CT|CCFA)-", c))]
+    if not prefixes:
+        prefixes = [m.group(1) for (p,) in con.execute("SELECT priority_id FROM priority WHERE partnership_code = ?",
+                                                       [partnership]).fetchall()
+                    if (m := re.match(r"([A-Z0-9]+)-", p))]
+    prefix = max(set(prefixes), key=prefixes.count) if prefixes else partnership
+    numbers = [int(m.group(1)) for c in held if (m := re.search(r"-(\d+)$", c))]
+    number = max(numbers, default=0) + 1
+    everything = {c for (c,) in con.execute("SELECT case_id FROM community_trigger").fetchall()}
+    tag = "CT" if kind == "Community Trigger" else "CCFA"
+    while (case_id := f"{prefix}-{tag}-{received.year}-{number:02d}") in everything:
+        number += 1
+    return case_id

@@ -107,6 +107,8 @@ SHEETS: tuple[Sheet, ...] = (
         C("Priority title", "title", "text", True, example="Anti-social behaviour"),
         C("Description", "description", "text", False, example="Reduce repeat ASB in the city centre"),
         C("Lead partner", "lead_partner", "partner", True, example="NEWPORT_CC"),
+        C("Lead officer", "lead_officer", "text", False, example="Sian Morgan, Community Safety Manager",
+          description="The named person accountable for the priority (name and role)."),
         C("Crime types (; separated)", "crime_types", "crime_types", False, CRIME_TYPES,
           "Violence and sexual offences; Possession of weapons",
           "The police.uk crime types whose trends belong to this priority."),
@@ -119,6 +121,8 @@ SHEETS: tuple[Sheet, ...] = (
         C("Priority ID", "priority_id", "priority", True, example="NWP-P1"),
         C("Action title", "title", "text", True, example="Deliver targeted patrols in ASB hot spots"),
         C("Owner partner", "owner_partner", "partner", True, example="GWENT_POLICE"),
+        C("Lead officer", "lead_officer", "text", False, example="Insp. Gareth Price, Gwent Police",
+          description="The named person accountable for the action (name and role)."),
         C("Supporting partners (; separated)", "supporting_partners", "partners", False,
           example="NEWPORT_CC; SWFRS"),
         C("Start date", "start_date", "date", False, example="2024-04-01"),
@@ -162,12 +166,19 @@ SHEETS: tuple[Sheet, ...] = (
         C("Partnership code", "partnership_code", "partnership", True, example="W06000022"),
         C("Partner", "partner_code", "partner", True, example="GWENT_OPCC"),
         C("Priority ID", "priority_id", "priority", False, example="NWP-P2"),
-        C("Kind", "kind", "choice", True, CONTRIBUTION_KINDS, "funding"),
+        C("Kind", "kind", "choice", True, CONTRIBUTION_KINDS, "funding",
+          "funding = cash (grants, budgets); in-kind = support given rather than paid (staff time, services, "
+          "premises), with its £ value in Amount when known; staff = posts (FTE); data = data shared. Cash and "
+          "in-kind are never added together."),
         C("Description", "description", "text", False, example="PCC Community Safety Fund grant"),
         C("Amount (£)", "amount_gbp", "number", False, example="45000"),
         C("FTE", "fte", "number", False, example="1.5"),
-        C("Period", "period", "text", False, example="2024/25"),
-    ), "What each partner puts in: funding, staff, in-kind support, data.",
+        C("Period", "period", "text", False, example="2024/25",
+          description="The financial year (April to March), e.g. 2024/25; a grant over several years: one row "
+          "per year."),
+        C("Grant end date", "grant_end", "date", False, example="2025-03-31",
+          description="When the grant or funding stops (blank if ongoing)."),
+    ), "What each partner puts in: cash funding, in-kind support, staff, data, per financial year.",
         ("partnership_code", "partner_code", "priority_id", "kind", "period", "description", "amount_gbp", "fte")),
     Sheet("Events", "plan_event", (
         C("Event ID", "event_id", "id", True, example="NWP-E1"),
@@ -237,8 +248,11 @@ INSTRUCTIONS: tuple[str, ...] = (
     COMMENTARY_RULE_TEXT,
     "Loading checks every row first. If any row has a problem, nothing is loaded and every problem is listed "
     "with its sheet, row, column and the value expected: a half-loaded plan is worse than none.",
-    "Loading replaces the plan (priorities, actions, events, meetings, recommendations, cases, health) of the "
-    "partnerships named in the workbook. Progress is history: rows are added, never deleted.",
+    "Meetings, recommendations and Community Trigger cases are merged by reference: a row updates or adds one, "
+    "and records the file does not list are kept. Priorities, actions, contributions, events and health replace "
+    "those of the partnerships named in the workbook; a load that would remove any held record lists them and "
+    "needs a confirmation (--replace on the command line, 'Replace them' on the Data page). Progress is history: "
+    "rows are added, never deleted.",
     "You may also save each sheet as its own CSV file (actions.csv, priorities.csv, ...).",
 )
 
@@ -383,9 +397,15 @@ def readme_markdown() -> str:
         "- " + COMMENTARY_RULE_TEXT.replace("the status", "an action's status"),
         "- Partner columns accept the partner code or the partner name; a partner must be on the Partners "
         "sheet or already in the store.",
-        "- Loading replaces, for the partnerships named in the workbook, the rows of every sheet present "
-        "(priorities, actions, contributions, events, meetings, recommendations, community triggers, "
-        "partnership health). A sheet left out of the workbook leaves its table untouched.",
+        "- Meetings, recommendations and community triggers are **merged by reference**: a row updates the "
+        "record with its reference (or case ID) or adds a new one; records the file does not list are kept. "
+        "A one-row file of triggers therefore adds (or updates) one case and removes none.",
+        "- The other sheets present (priorities, actions, contributions, events, partnership health) replace the "
+        "rows of the partnerships named in the workbook. **A load that would remove a record already held is "
+        "refused** with the list of what would go (counts before → after and which records); load again with "
+        "`--replace` (command line) or press 'Replace them' (Data page) to confirm. With `--replace` every sheet "
+        "present, merged ones included, is the complete list for its partnerships. A sheet left out of the "
+        "workbook leaves its table untouched.",
         "- Partners and indicators are shared: rows are added or updated by code, never deleted.",
         "- **Progress is append-only history**: rows not already held (same action, date, status, % complete "
         "and commentary) are added; nothing is ever deleted.",

@@ -279,14 +279,15 @@ _PLAN_MEASURES = [
     ),
     Measure(
         name="funding_contributed",
-        label="Funding contributed by partners",
+        label="Cash funding from partners (all years)",
         unit="£",
         fmt="money",
         sql=f"SELECT $end::DATE AS period, {_FUNDING_TOTAL} AS value",
         dimensions=("partnership", "partner", "priority"),
         higher_is_better=None,
-        description="Total funding recorded on the plan's Contributions sheet for the partnership (all the "
-        "periods listed there), shown once at the period end; not a monthly series.",
+        description="Total cash funding (kind 'funding': grants and budgets) recorded on the plan's Contributions "
+        "sheet for the partnership, over all the financial years listed there (the Partners page splits it by "
+        "year); in-kind support is not included. Shown once at the period end; not a monthly series.",
     ),
 ]
 MEASURES.update({m.name: m for m in _PLAN_MEASURES})

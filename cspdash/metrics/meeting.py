@@ -702,26 +702,29 @@ def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list
     led: dict[str, int] = {}
     for owner in owners:
         led[owner] = led.get(owner, 0) + 1
-    given: dict[str, list] = {}   # funding (None until a funding amount), staff (None until an FTE), in-kind, data
+    given: dict[str, list] = {}   # funding (None until a funding amount), staff (None until an FTE), in-kind, data,
+    # in-kind £ value
     for partner, kind, amount, fte in con.execute(
         "SELECT partner_code, kind, amount_gbp, fte FROM partner_contribution WHERE partnership_code = ?",
         [partnership],
     ).fetchall():
-        sums = given.setdefault(partner, [None, None, 0, 0])
+        sums = given.setdefault(partner, [None, None, 0, 0, 0.0])
         if kind == "funding" and amount is not None:
             sums[0] = (sums[0] or 0.0) + amount
         elif kind == "staff" and fte is not None:
             sums[1] = (sums[1] or 0.0) + fte
         elif kind == "in-kind":
             sums[2] += 1
+            sums[4] += amount or 0.0
         elif kind == "data":
             sums[3] += 1
     if names is None:
         names = _reference(con).partners
     rows = []
     for code in {**dict.fromkeys(led), **dict.fromkeys(given)}:
-        funding, staff, in_kind, data = given.get(code, [None, None, 0, 0])
-        rows.append((names.get(code, code), led.get(code, 0), float(funding or 0), float(staff or 0), in_kind, data))
+        funding, staff, in_kind, data, in_kind_value = given.get(code, [None, None, 0, 0, 0.0])
+        rows.append((names.get(code, code), led.get(code, 0), float(funding or 0), float(staff or 0), in_kind, data,
+                     float(in_kind_value)))
     rows.sort(key=lambda r: (-r[1], -r[2], r[0]))  # ORDER BY actions_led DESC, funding_gbp DESC, partner
     return pd.DataFrame({
         "partner": _text([r[0] for r in rows]), "actions_led": np.array([r[1] for r in rows], dtype="int64"),
@@ -729,6 +732,7 @@ def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list
         "staff_fte": np.array([r[3] for r in rows], dtype=float),
         "in_kind_items": np.array([r[4] for r in rows], dtype="int64"),
         "data_items": np.array([r[5] for r in rows], dtype="int64"),
+        "in_kind_gbp": np.array([r[6] for r in rows], dtype=float),
     })
 
 
@@ -974,3 +978,41 @@ def lsoa_geometries(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[st
         "SELECT b.area_code, b.geometry FROM boundary b JOIN partnership_la pl ON pl.la_code = b.la_code"
         " WHERE pl.partnership_code = ? AND b.area_type = 'lsoa' ORDER BY b.area_code", [partnership],
     ).fetchall())
+
+
+def lsoa_residents(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[str, int]:
+    """LSOA code → residents (latest year held) for the partnership's LSOAs (for rates in the pack)."""
+    return {code: int(residents) for code, residents in con.execute(
+        "SELECT p.area_code, arg_max(p.residents, p.year) FROM population p"
+        " JOIN boundary b ON b.area_code = p.area_code AND b.area_type = 'lsoa'"
+        " JOIN partnership_la pl ON pl.la_code = b.la_code"
+        " WHERE pl.partnership_code = ? AND p.area_type = 'lsoa' AND p.residents > 0 GROUP BY p.area_code",
+        [partnership]).fetchall()}
+
+
+def top_areas(b: Briefing, residents: dict[str, int], limit: int = 5) -> tuple[pd.DataFrame, str]:
+    """The areas a hot spot map should name: the hot spots (highest Gi* z first), or when there are none the
+    highest crime rates per 1,000 residents in the latest 3 months, with a sentence saying which it is.
+
+    Columns: rank, area_code, area_name, crimes_latest, rate (per 1,000 residents), hot_spot_class, persistence.
+    """
+    spots = b.hot_spots
+    columns = ["rank", "area_code", "area_name", "crimes_latest", "rate", "hot_spot_class", "persistence"]
+    if spots.empty:
+        return pd.DataFrame(columns=columns), "No crime is recorded by area for this period, so no areas are named."
+    rates = [1000 * c / residents[a] if residents.get(a) else np.nan
+             for a, c in zip(spots["area_code"], spots["crimes_latest"], strict=True)]
+    frame = spots.assign(rate=rates)
+    hot = frame[frame["hot_spot_class"].astype(str).str.startswith("Hot")]
+    if len(hot):
+        chosen = hot.head(limit)
+        count = len(hot)
+        sentence = (f"{count} hot spot{'s' if count != 1 else ''} (Getis-Ord Gi*, last 3 months); the "
+                    f"{min(limit, count)} strongest are numbered on the map.")
+    else:
+        chosen = frame.sort_values("rate", ascending=False, na_position="last").head(limit)
+        sentence = ("No area is a statistically significant hot spot in the last 3 months, so the map shows no "
+                    f"hot spot colour; the {len(chosen)} areas with the highest crime rates per 1,000 residents "
+                    "are numbered instead.")
+    out = chosen.assign(rank=range(1, len(chosen) + 1))[columns].reset_index(drop=True)
+    return out, sentence

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -55,8 +56,9 @@ AGREEMENT_RULE_TEXT = (
     "are two steps apart (Green/Complete against Red); they differ when one step apart."
 )
 CONTRIBUTION_TEXT = (
-    "Funding (£) and staff (full-time equivalents) are as recorded on the plan's Contributions sheet; "
-    "in-kind support and data sharing are listed, not valued."
+    "Cash funding (£) counts grants and budgets only (kind 'funding'); in-kind support (staff time, services, "
+    "premises given) is kept apart, valued in £ where the plan gives a value; staff are full-time equivalents; "
+    "all as recorded on the plan's Contributions sheet, over every financial year listed there."
 )
 PARTNER_MATRIX_TEXT = (
     "Led: actions the partner owns. Supported: actions naming it as a supporting partner. On track, slipping "
@@ -925,38 +927,42 @@ def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple
             counted.setdefault((code, priority_id), [0, 0, 0, 0, 0])[1] += 1
     titles[""] = "(whole plan)"
     keys = sorted(set(counted) | set(money), key=lambda k: (names.get(k[0], k[0]), k[1] or "~"))
-    columns = ["Partner", "Priority", "Led", "Supported", "On track", "Slipping", "Overdue", "Funding (£)",
-               "Staff (FTE)", "Other support", "partner_code", "priority_id"]
+    columns = ["Partner", "Priority", "Led", "Supported", "On track", "Slipping", "Overdue", "Cash funding (£)",
+               "In-kind (£)", "Staff (FTE)", "Other support", "partner_code", "priority_id"]
     if not keys:
         return pd.DataFrame([], columns=columns)
     counts = [counted.get(key, [0, 0, 0, 0, 0]) for key in keys]
-    given = [money.get(key, (None, None, None)) for key in keys]
+    given = [money.get(key, (None, None, None, None)) for key in keys]
     numbers: list[list[object]] = [[c[i] for c in counts] for i in range(5)]
     values: list[list[object]] = [
         [names.get(code, code) for code, _p in keys], [titles.get(p, p) for _c, p in keys], *numbers,
-        [0.0 if g[0] is None else float(g[0]) for g in given], [0.0 if g[1] is None else float(g[1]) for g in given],
+        [0.0 if g[0] is None else float(g[0]) for g in given], [0.0 if g[3] is None else float(g[3]) for g in given],
+        [0.0 if g[1] is None else float(g[1]) for g in given],
         [_text(g[2]) for g in given], [code for code, _p in keys], [p for _c, p in keys],
     ]
     return pd.DataFrame(dict(zip(columns, values, strict=True)))
 
 
 def _contributions(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[tuple[str, str], tuple]:
-    """(partner, priority_id or '') → (funding, FTE, kinds): the sums (None when every value is blank) and the
-    distinct kinds in order joined by ', ', as GROUP BY with sum() and string_agg(DISTINCT ... ORDER BY) give
-    them; summed here because the plan's few rows cost less than an aggregate query."""
-    groups: dict[tuple[str, str], tuple[list[float], list[float], set[str]]] = {}
+    """(partner, priority_id or '') → (cash funding, FTE, kinds, in-kind value): the sums (None when every value is
+    blank) and the distinct kinds in order joined by ', '. Cash is the amounts of kind 'funding' only; the £ value
+    of in-kind support is summed apart, never as funding."""
+    groups: dict[tuple[str, str], tuple[list[float], list[float], set[str], list[float]]] = {}
     for code, priority_id, kind, amount, fte in con.execute(
         "SELECT partner_code, priority_id, kind, amount_gbp, fte FROM partner_contribution WHERE partnership_code = ?",
         [partnership],
     ).fetchall():
-        amounts, ftes, kinds = groups.setdefault((code, priority_id or ""), ([], [], set()))
-        if amount is not None:
+        amounts, ftes, kinds, in_kind = groups.setdefault((code, priority_id or ""), ([], [], set(), []))
+        if amount is not None and kind == "funding":
             amounts.append(amount)
+        elif amount is not None and kind == "in-kind":
+            in_kind.append(amount)
         if fte is not None:
             ftes.append(fte)
         kinds.add(kind)
-    return {key: (sum(amounts) if amounts else None, sum(ftes) if ftes else None, ", ".join(sorted(kinds)))
-            for key, (amounts, ftes, kinds) in groups.items()}
+    return {key: (sum(amounts) if amounts else None, sum(ftes) if ftes else None, ", ".join(sorted(kinds)),
+                  sum(in_kind) if in_kind else None)
+            for key, (amounts, ftes, kinds, in_kind) in groups.items()}
 
 
 def partner_totals(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
@@ -973,7 +979,7 @@ def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFra
         ).fetchall())
     if matrix.empty:
         return matrix
-    numbers = ["Led", "Supported", "On track", "Slipping", "Overdue", "Funding (£)", "Staff (FTE)"]
+    numbers = ["Led", "Supported", "On track", "Slipping", "Overdue", "Cash funding (£)", "In-kind (£)", "Staff (FTE)"]
     sums: dict[tuple[str, str], list[float]] = {}
     for row in zip(matrix["partner_code"].tolist(), matrix["Partner"].tolist(),
                    *(matrix[c].tolist() for c in numbers), strict=True):
@@ -1018,6 +1024,72 @@ def partner_contributions(con: duckdb.DuckDBPyConnection, partnership: str, part
     rows.sort(key=lambda r: (r[0], r[6] is None, r[6] or ""))  # ORDER BY kind, priority title (blank last)
     return _frame([r[:6] for r in rows], ["Kind", "Priority", "Description", "Amount (£)", "Staff (FTE)", "Period"],
                   "tttfft")
+
+
+#: how each contribution kind is written for people
+KIND_WORDS = {"funding": "Cash funding", "in-kind": "In-kind support", "staff": "Staff", "data": "Data shared"}
+
+
+def financial_year_of(period: object) -> str:
+    """'2024/25' from '2024/25', '2024-25' or '2024'; a span ('2023/24-2024/25') as '2023/24 to 2024/25'; blank
+    as 'year not given'."""
+    import re
+
+    text = "" if period is None else str(period).strip()
+    years = re.findall(r"(20\d\d)\s*[/-]\s*(\d\d)(?!\d)", text)
+    if len(years) == 1:
+        return f"{years[0][0]}/{years[0][1]}"
+    if len(years) > 1:
+        return f"{years[0][0]}/{years[0][1]} to {years[-1][0]}/{years[-1][1]}"
+    single = re.fullmatch(r"(20\d\d)", text)
+    if single:
+        start = int(single.group(1))
+        return f"{start}/{(start + 1) % 100:02d}"
+    return text or "year not given"
+
+
+def contributions_by_year(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
+    """Cash funding and in-kind support per financial year, never added together: Financial year, Cash funding
+    (£), In-kind support (£), Staff (FTE), Grants ending (the grants whose end date falls in that year)."""
+    rows = con.execute(
+        "SELECT period, kind, amount_gbp, fte, grant_end, description FROM partner_contribution"
+        " WHERE partnership_code = ?", [partnership]).fetchall()
+    years: dict[str, list[Any]] = {}
+    for period, kind, amount, fte, grant_end, description in rows:
+        year = years.setdefault(financial_year_of(period), [0.0, 0.0, 0.0, []])
+        if kind == "funding" and amount is not None:
+            year[0] += float(amount)
+        elif kind == "in-kind" and amount is not None:
+            year[1] += float(amount)
+        if fte is not None:
+            year[2] += float(fte)
+        if grant_end is not None:
+            year[3].append(f"{description or 'grant'} ({grant_end.day} {grant_end:%b %Y})")
+    order = sorted(years, key=lambda y: (y == "year not given", y))
+    return pd.DataFrame({
+        "Financial year": order, "Cash funding (£)": [years[y][0] for y in order],
+        "In-kind support (£)": [years[y][1] for y in order], "Staff (FTE)": [years[y][2] for y in order],
+        "Grants ending": ["; ".join(years[y][3]) for y in order],
+    })
+
+
+def contribution_list(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
+    """Every contribution: Partner, Kind (Cash funding / In-kind support / Staff / Data shared), Financial year,
+    Amount (£), Staff (FTE), Grant ends, What; cash first, then in-kind, largest first."""
+    names = partner_names(con)
+    rows = con.execute(
+        "SELECT partner_code, kind, period, amount_gbp, fte, grant_end, description FROM partner_contribution"
+        " WHERE partnership_code = ?", [partnership]).fetchall()
+    rank = {"funding": 0, "in-kind": 1, "staff": 2, "data": 3}
+    rows.sort(key=lambda r: (rank.get(r[1], 9), financial_year_of(r[2]), -(r[3] or 0), -(r[4] or 0), r[0]))
+    return pd.DataFrame({
+        "Partner": [names.get(r[0], r[0]) for r in rows], "Kind": [KIND_WORDS.get(r[1], r[1]) for r in rows],
+        "Financial year": [financial_year_of(r[2]) for r in rows],
+        "Amount (£)": [np.nan if r[3] is None else float(r[3]) for r in rows],
+        "Staff (FTE)": [np.nan if r[4] is None else float(r[4]) for r in rows],
+        "Grant ends": ["" if r[5] is None else f"{r[5].day} {r[5]:%B %Y}" for r in rows],
+        "What": [r[6] or "" for r in rows],
+    })
 
 
 def plan_partners(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
@@ -1174,3 +1246,93 @@ def months_label(end: dt.date, months: int) -> str:
     """'Jul 2024 – Jun 2025' for the evidence period."""
     return f"{month_label(add_months(end, -(months - 1)))} – {month_label(end)}"
 
+
+
+# ---------------------------------------------------------------------------------------------- judging date
+#: a plan whose reporting round is older than this is judged at the round by default (not at today)
+STALE_AFTER_DAYS = 100
+
+
+def reporting_round(last_updates: list[dt.date]) -> dt.date | None:
+    """The plan's reporting round: the date by which at least half its actions had their latest update
+    (the lower median of each action's latest update). One action updated today does not move it."""
+    days = sorted(last_updates)
+    if not days:
+        return None
+    return days[(len(days) - 1) // 2]
+
+
+def last_updates(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[str, dt.date]:
+    """Each updated action's latest progress-update date."""
+    rows = con.execute(
+        "SELECT u.action_id, max(u.update_date) FROM progress_update u JOIN action a USING (action_id) "
+        "JOIN priority p USING (priority_id) WHERE p.partnership_code = ? GROUP BY u.action_id", [partnership],
+    ).fetchall()
+    return {str(a): d for a, d in ((a, _as_date(d)) for a, d in rows) if d is not None}
+
+
+@dataclass(frozen=True)
+class JudgingDate:
+    """The date a plan's statuses are judged at by default, and why, in words."""
+
+    date: dt.date
+    reason: str
+    reporting_round: dt.date | None
+
+
+def default_judging_date(last: dict[str, dt.date], today: dt.date) -> JudgingDate:
+    """Today, unless the reporting round is older than STALE_AFTER_DAYS: then the round (judging an old report
+    against today would show every unfinished action past its due date as overdue)."""
+    round_date = reporting_round(list(last.values()))
+    if round_date is None:
+        return JudgingDate(today, "today: no progress updates have been recorded yet", None)
+    if (today - round_date).days > STALE_AFTER_DAYS:
+        return JudgingDate(round_date, f"the plan's latest reporting round ({round_date.day} {round_date:%b %Y}: most "
+                           f"actions were last updated by then, {(today - round_date).days} days ago). Judged at "
+                           "today, actions whose owners have not reported since would count as overdue", round_date)
+    return JudgingDate(today, f"today: the plan's latest reporting round ({round_date.day} {round_date:%b %Y}) is "
+                       f"recent (within {STALE_AFTER_DAYS} days)", round_date)
+
+
+def judging_after_update(last: dict[str, dt.date], action_id: str, today: dt.date) -> JudgingDate:
+    """The default judging date once ``action_id`` has an update dated ``today``."""
+    return default_judging_date({**last, action_id: today}, today)
+
+
+def judging_shift(before: PlanView, after: PlanView, old: dt.date, new: dt.date) -> str:
+    """What judging at ``new`` instead of ``old`` changes, in words (empty when nothing changes)."""
+    def figures(view: PlanView) -> tuple[int, float, int]:
+        acts = view.actions
+        on_track = float(acts["rag"].isin([GREEN, COMPLETE]).mean() * 100) if len(acts) else 0.0
+        return int(acts["overdue"].sum()), on_track, int((view.priorities["rag"] == RED).sum())
+
+    (o1, t1, r1), (o2, t2, r2) = figures(before), figures(after)
+    if (o1, round(t1), r1) == (o2, round(t2), r2):
+        return ""
+    more = o2 - o1
+    overdue = (f"makes {more} more action{'s' if more != 1 else ''} overdue ({o1} → {o2})" if more > 0 else
+               f"makes {-more} fewer action{'s' if more != -1 else ''} overdue ({o1} → {o2})" if more < 0 else
+               f"leaves {o1} action{'s' if o1 != 1 else ''} overdue")
+    return (f"judging at {new.day} {new:%b %Y} instead of {old.day} {old:%b %Y} {overdue}; on track or complete "
+            f"{t1:.0f}% → {t2:.0f}%; Red priorities {r1} → {r2}")
+
+
+# ---------------------------------------------------------------------------------------------- lead officers
+def lead_officers(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[str, str]:
+    """Priority ID and action ID → the named lead officer (only those the plan names)."""
+    rows = con.execute(
+        "SELECT priority_id, lead_officer FROM priority WHERE partnership_code = $p AND lead_officer IS NOT NULL"
+        " UNION ALL SELECT a.action_id, a.lead_officer FROM action a JOIN priority p USING (priority_id)"
+        " WHERE p.partnership_code = $p AND a.lead_officer IS NOT NULL", {"p": partnership}).fetchall()
+    return {str(k): str(v) for k, v in rows}
+
+
+def with_lead_officer(table: pd.DataFrame, officers: dict[str, str], id_column: str, after: str) -> pd.DataFrame:
+    """``table`` with a 'Lead officer' column (from the record id in ``id_column``) placed after ``after``."""
+    if id_column not in table.columns:
+        return table
+    shown = table.copy()
+    names = ["" if not isinstance(i, str) else officers.get(i, "not named") for i in shown[id_column]]
+    at = list(shown.columns).index(after) + 1 if after in shown.columns else len(shown.columns)
+    shown.insert(at, "Lead officer", names)
+    return shown

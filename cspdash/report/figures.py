@@ -13,7 +13,7 @@ import logging
 import math
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -136,8 +136,9 @@ def change_chart_note(left_out: list[str]) -> str:
     return (f"Not charted in public output (a count of 1–{SMALL_COUNT_MAX}, shown as {SUPPRESSED}, in either period): " + ", ".join(left_out) + ".")
 
 
-def hot_spot_figure(b: Briefing, geometries: dict[str, str]) -> go.Figure:
-    """LSOA outlines filled by hot spot class in the latest 3 months; drawn without map tiles (offline)."""
+def hot_spot_figure(b: Briefing, geometries: dict[str, str], numbered: Sequence[str] = ()) -> go.Figure:
+    """LSOA outlines filled by hot spot class in the latest 3 months; drawn without map tiles (offline). The areas
+    in ``numbered`` (the top areas listed beside the map) are marked 1, 2, 3 … at their centres."""
     figure = go.Figure()
     classes = dict(zip(b.hot_spots.get("area_code", []), b.hot_spots.get("hot_spot_class", []), strict=True))
     persistence = dict(zip(b.hot_spots.get("area_code", []), b.hot_spots.get("persistence", []), strict=True))
@@ -164,6 +165,19 @@ def hot_spot_figure(b: Briefing, geometries: dict[str, str]) -> go.Figure:
                                name="new or intensifying", legendgroup="ni", showlegend="ni" not in shown,
                                hoverinfo="skip")
             shown.add("ni")
+    for rank, code in enumerate(numbered, start=1):
+        if code not in geometries:
+            continue
+        ring = max(_outer_rings(json.loads(geometries[code])), key=len)
+        x = sum(p[0] for p in ring) / len(ring)
+        y = sum(p[1] for p in ring) / len(ring)
+        figure.add_scatter(x=[x], y=[y], mode="markers+text", text=[str(rank)], textposition="middle center",
+                           textfont={"color": "#ffffff", "size": 13},
+                           marker={"symbol": "circle", "size": 22, "color": "#1f2328", "line": {"color": "#ffffff",
+                                                                                                "width": 1.5}},
+                           name="numbered area (see the table)", legendgroup="top",
+                           showlegend="top" not in shown, hoverinfo="skip")
+        shown.add("top")
     mid_lat = sum(lats) / len(lats) if lats else 51.5
     figure.update_xaxes(visible=False, showgrid=False)
     figure.update_yaxes(visible=False, showgrid=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)),

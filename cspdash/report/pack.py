@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -25,10 +27,21 @@ from cspdash.analysis.rag import ACTION_RULE_TEXT, PRIORITY_RULE_TEXT, RAG_STATU
 from cspdash.analysis.spc import SPC_RULE_TEXT
 from cspdash.config import settings
 from cspdash.metrics.disclosure import RULE_TEXT as DISCLOSURE_RULE_TEXT
-from cspdash.metrics.meeting import WINDOW_RULE_TEXT, Briefing, briefing, lsoa_geometries, stored_questions
+from cspdash.metrics.meeting import (
+    WINDOW_RULE_TEXT,
+    Briefing,
+    briefing,
+    lsoa_geometries,
+    lsoa_residents,
+    stored_questions,
+    top_areas,
+)
 from cspdash.metrics.meeting import trigger_counts_by_quarter as _trigger_counts
+from cspdash.metrics.plan import CONTRIBUTION_TEXT, contributions_by_year, lead_officers
 from cspdash.report import figures
 from cspdash.report.questions import RULES_TEXT, as_frame, suggest
+from cspdash.report.readable import for_people
+from cspdash.report.summary import Summary, summarise
 
 Progress = Callable[[int, int, str], None]
 
@@ -116,12 +129,14 @@ class BriefingPDF(FPDF):
         self.set_text_color(*INK)
 
     # -------------------------------------------------------------------------------- writing helpers
-    def heading(self, text: str, level: int = 0) -> None:
-        """A section heading that is also a contents entry and a PDF bookmark."""
-        if level == 0:
+    def heading(self, text: str, level: int = 0, keep_mm: float = 0) -> None:
+        """A section heading that is also a contents entry and a PDF bookmark. A section starts a new page only
+        when less than a third of the page (or ``keep_mm`` for what must follow the heading) is left, so a page
+        is never left holding a few lines alone."""
+        if self.get_y() > self.h - max(95 if level == 0 else 60, keep_mm + 30):
             self.add_page()
-        elif self.get_y() > self.h - 60:
-            self.add_page()
+        elif level == 0 and self.get_y() > self.t_margin + 12:
+            self.ln(4)
         self.start_section(self.clean(text), level=level)
         self.set_font(self.family_name, "B", 16 if level == 0 else 12)
         self.multi_cell(0, 8 if level == 0 else 6, self.clean(text))
@@ -136,17 +151,22 @@ class BriefingPDF(FPDF):
         self.set_text_color(*INK)
         self.ln(1.5)
 
-    def bullets(self, lines: Sequence[str], empty: str) -> None:
+    def bullets(self, lines: Sequence[str], empty: str, size: float = 10) -> None:
         if not lines:
             self.para(empty, muted=True)
             return
         for line in lines:
-            self.set_font(self.family_name, "", 10)
+            self.set_font(self.family_name, "", size)
             self.set_x(self.l_margin)
-            self.cell(5, 5, "-" if not self.unicode else "•")
-            self.multi_cell(self.epw - 5, 5, self.clean(line))
+            self.cell(5, size * 0.5, "-" if not self.unicode else "•")
+            self.multi_cell(self.epw - 5, size * 0.5, self.clean(line))
             self.ln(0.8)
         self.ln(1.5)
+
+    def _minimum_widths(self, frame: pd.DataFrame, size: float) -> list[float]:
+        self.set_font(self.family_name, "", size)
+        return [max((self.get_string_width(self.clean(w)) for v in frame.iloc[:, j] for w in _cell(v).split()),
+                    default=0) + 2.4 for j in range(len(frame.columns))]
 
     def image_or_note(self, image: bytes | None, width: float = 178) -> None:
         if image is None:
@@ -156,12 +176,45 @@ class BriefingPDF(FPDF):
         self.image(io.BytesIO(image), w=width)
         self.ln(2)
 
+    def fitted_widths(self, frame: pd.DataFrame, widths: Sequence[float] | None, size: float) -> list[float]:
+        """Column widths (mm) filling the page, each at least as wide as its longest unbreakable word (an ID such
+        as CAE-R-2024-01 is never split), the rest shared in proportion to ``widths``."""
+        count = len(frame.columns)
+        wanted = list(widths) if widths and len(widths) == count else [1.0] * count
+        pad = 2.4  # fpdf2's cell padding, both sides
+        minimum = []
+        for j, column in enumerate(frame.columns):
+            self.set_font(self.family_name, "B", size)
+            head = max((self.get_string_width(self.clean(w)) for w in str(column).split()), default=0)
+            self.set_font(self.family_name, "", size)
+            body = max((self.get_string_width(self.clean(w)) for v in frame.iloc[:, j] for w in _cell(v).split()),
+                       default=0)
+            minimum.append(max(head, body) + pad)
+        total = self.epw
+        if sum(minimum) >= total:
+            return [total * m / sum(minimum) for m in minimum]
+        share = [total * w / sum(wanted) for w in wanted]
+        fixed: set[int] = set()
+        while True:  # give each column its minimum, sharing what is left among the others by ``widths``
+            free = [j for j in range(count) if j not in fixed]
+            left = total - sum(minimum[j] for j in fixed)
+            weight = sum(wanted[j] for j in free)
+            share = [minimum[j] if j in fixed else left * wanted[j] / weight for j in range(count)]
+            short = [j for j in free if share[j] < minimum[j]]
+            if not short:
+                return share
+            fixed.update(short)
+
     def frame_table(self, frame: pd.DataFrame, widths: Sequence[float] | None = None, size: float = 8,
-                    highlight: Sequence[bool] | None = None) -> None:
-        """A table of the frame's rows (all columns as text), header repeated on each page."""
+                    highlight: Sequence[bool] | None = None, names: dict[str, str] | None = None) -> None:
+        """A table of the frame's rows as people read them (readable.for_people), header repeated on each page."""
         if frame.empty:
             self.para("None recorded.", muted=True)
             return
+        frame = for_people(frame, names)
+        while size > 6.5 and sum(self._minimum_widths(frame, size)) > self.epw:
+            size -= 0.5
+        widths = self.fitted_widths(frame, widths, size)
         self.set_font(self.family_name, "", size)
         head = FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
         with self.table(col_widths=tuple(widths) if widths else None, headings_style=head, line_height=size * 0.55,
@@ -176,7 +229,7 @@ class BriefingPDF(FPDF):
 def _cell(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "Yes" if value else "No"
     if isinstance(value, (dt.date, pd.Timestamp)):
         return f"{value:%-d %b %Y}"
@@ -254,12 +307,19 @@ def start_export(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     return b, questions if questions is not None else questions_for(con, b), step
 
 
+def export_file_name(b: Briefing, kind: str, extension: str) -> str:
+    """A file name a committee clerk can file: 'Caerphilly-scrutiny-briefing-pack-16-Jul-2025.pdf'."""
+    place = re.sub(r"[^A-Za-z0-9]+", "-", b.meeting.partnership_name).strip("-") or "partnership"
+    return f"{place}-scrutiny-{kind}-{b.meeting.meeting_date:%d-%b-%Y}.{extension}"
+
+
 def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.DataFrame | None = None,
                progress: Progress | None = None) -> bytes:
     """The briefing pack PDF for a meeting (ValueError when the meeting is unknown)."""
     b, asked, step = start_export(con, meeting_id, questions, progress, STEPS)
     m = b.meeting
     pdf = BriefingPDF(f"Briefing pack · {m.title} · {m.partnership_name}")
+    areas, areas_sentence = top_areas(b, lsoa_residents(con, m.partnership_code))
 
     step(1, "Drawing the charts")
     with figures.image_session():
@@ -267,14 +327,15 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
         step(2, "Drawing the charts")
         change_png = figures.png(figures.change_figure(b), 1000, 520)
         step(3, "Drawing the hot spot map")
-        map_png = figures.png(figures.hot_spot_figure(b, lsoa_geometries(con, m.partnership_code)), 900, 620)
+        map_png = figures.png(figures.hot_spot_figure(b, lsoa_geometries(con, m.partnership_code),
+                                                      list(areas["area_code"])), 900, 620)
         step(4, "Drawing the action plan chart")
         rag_png = figures.png(figures.rag_figure(b), 900, 360)
 
-    step(5, "Writing the cover and summary")
-    _cover(pdf, b)
+    step(5, "Writing the summary")
+    _summary_page(pdf, b, summarise(b))
     pdf.add_page()
-    pdf.insert_toc_placeholder(_render_toc, pages=1, allow_extra_pages=True)
+    pdf.insert_toc_placeholder(_render_toc, pages=1, allow_extra_pages=True)  # the contents, then a fresh page
     pdf.heading("1. What changed since the previous meeting")
     pdf.para(WINDOW_RULE_TEXT, size=8.5, muted=True)
     for title, lines in what_changed_lines(b).items():
@@ -310,31 +371,50 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
         "crime_type": "Crime type", "current": m.window_label, "previous": m.compare_label, "sentence": "Change"}) \
         if not b.crime_changes.empty else pd.DataFrame()
     pdf.frame_table(table, widths=(50, 25, 25, 78))
-    pdf.heading("4. Hot spots")
-    pdf.image_or_note(map_png, width=160)
+    pdf.heading("4. Hot spots", keep_mm=150)  # the map and its top areas stay together
+    pdf.para(areas_sentence, size=9.5, bold=True)
+    pdf.image_or_note(map_png, width=150)
     pdf.para(LOCATION_CAVEAT, size=8.5, muted=True)
-    hot = b.hot_spots[b.hot_spots["hot_spot_class"].str.startswith("Hot")] if not b.hot_spots.empty else b.hot_spots
-    hot_table = hot[["area_name", "area_code", "crimes_latest", "crimes_before", "hot_spot_class", "persistence"]] \
-        if not hot.empty else pd.DataFrame()
-    hot_table = b.counts(hot_table, ["crimes_latest", "crimes_before"])
-    pdf.frame_table(hot_table.rename(columns={"area_name": "Area", "area_code": "LSOA", "crimes_latest": "Last 3 months",
-                                              "crimes_before": "3 months before", "hot_spot_class": "Gi* class",
-                                              "persistence": "Persistence"}), widths=(35, 28, 25, 27, 30, 33))
+    shown_areas = b.counts(areas.assign(rate=[f"{r:.1f}" if r == r else "" for r in areas["rate"]]),
+                           ["crimes_latest"])
+    pdf.frame_table(shown_areas.rename(columns={
+        "rank": "No. on map", "area_name": "Area", "area_code": "LSOA", "crimes_latest": "Crimes, last 3 months",
+        "rate": "Per 1,000 residents", "hot_spot_class": "Gi* class", "persistence": "Persistence"}),
+        widths=(14, 40, 24, 22, 22, 30, 26), names=b.partner_names)
+    if b.public and not areas.empty:
+        pdf.para("Rates are not shown for areas with fewer than 5 crimes in public output.", size=8, muted=True)
 
-    step(8, "Writing the action plan and recommendations")
+    step(8, "Writing the action plan, partners and recommendations")
     pdf.heading("5. Action plan")
     pdf.image_or_note(rag_png, width=150)
+    officers = lead_officers(con, m.partnership_code)
     pri = b.priorities.assign(status=[rag_badge(r) for r in b.priorities["rag"]],
-                              lead=[b.partner(c) for c in b.priorities["lead_partner"]]) \
+                              lead=[b.partner(c) for c in b.priorities["lead_partner"]],
+                              officer=[officers.get(str(i), "not named") for i in b.priorities["priority_id"]]) \
         if not b.priorities.empty else b.priorities
-    pdf.frame_table(pri[["priority_id", "title", "lead", "status", "reason"]].rename(columns={
-        "priority_id": "Priority", "title": "Title", "lead": "Lead partner", "status": "Status",
-        "reason": "Why"}) if not pri.empty else pri, widths=(20, 45, 35, 25, 53))
+    pdf.frame_table(pri[["priority_id", "title", "lead", "officer", "status", "reason"]].rename(columns={
+        "priority_id": "Priority", "title": "Title", "lead": "Lead partner", "officer": "Lead officer",
+        "status": "Status", "reason": "Why"}) if not pri.empty else pri, widths=(18, 34, 28, 30, 20, 48))
     pdf.para("Status rule (priorities): " + PRIORITY_RULE_TEXT, size=8, muted=True)
     pdf.para("Status rule (actions): " + ACTION_RULE_TEXT, size=8, muted=True)
     pdf.para("Symbols: " + " ".join(f"{s.icon} {s.label} = {s.rule}" for s in RAG_STATUSES.values()), size=8,
              muted=True)
-    pdf.heading("6. Recommendations tracker")
+    pdf.heading("6. Partner contributions")
+    pdf.para(CONTRIBUTION_TEXT, size=8.5, muted=True)
+    pdf.heading("By financial year", level=1)
+    years = contributions_by_year(con, m.partnership_code)
+    pdf.frame_table(years.assign(**{c: [f"£{v:,.0f}" for v in years[c]] for c in
+                                    ("Cash funding (£)", "In-kind support (£)")}) if not years.empty else years,
+                    widths=(22, 24, 24, 16, 92))
+    pdf.heading("By partner", level=1)
+    given = b.contributions
+    pdf.frame_table(given.assign(funding_gbp=[f"£{v:,.0f}" for v in given["funding_gbp"]],
+                                 in_kind_gbp=[f"£{v:,.0f}" for v in given["in_kind_gbp"]])[
+        ["partner", "actions_led", "funding_gbp", "in_kind_gbp", "staff_fte", "data_items"]].rename(columns={
+            "partner": "Partner", "actions_led": "Actions led", "funding_gbp": "Cash funding (all years)",
+            "in_kind_gbp": "In-kind support (all years)", "staff_fte": "Staff (FTE)", "data_items": "Data shared"})
+        if not given.empty else given, widths=(60, 18, 28, 28, 20, 20))
+    pdf.heading("7. Recommendations tracker")
     recs = b.recommendations
     rec_table = recs.assign(lead=[b.partner(c) for c in recs["lead_partner"]],
                             flag=["OVERDUE" if o else "" for o in recs["overdue"]])
@@ -346,28 +426,31 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
                     widths=(16, 17, 40, 24, 26, 18, 17, 20), size=7.5, highlight=list(recs["overdue"]))
 
     step(9, "Writing the Community Trigger log and partnership health")
-    pdf.heading("7. Community Trigger and Councillor Call for Action")
+    pdf.heading("8. Community Trigger and Councillor Call for Action")
     cases = b.triggers
     if b.public:  # a list of cases would give away the small counts suppressed below
         pdf.para(TRIGGER_LOG_LEFT_OUT, size=9, muted=True)
     else:
+        open_cases = int(cases["resolved_date"].isna().sum()) if not cases.empty else 0
+        pdf.para(f"{len(cases)} case{'s' if len(cases) != 1 else ''} recorded, {open_cases} open. Community "
+                 "Trigger threshold: 3 qualifying complaints in 6 months.", size=9, muted=True)
         pdf.frame_table(cases[["case_id", "kind", "received_date", "threshold_met", "outcome", "resolved_date",
                                "days_to_resolve"]].rename(columns={
                                    "case_id": "Case", "kind": "Kind", "received_date": "Received",
                                    "threshold_met": "Threshold met", "outcome": "Outcome",
                                    "resolved_date": "Resolved", "days_to_resolve": "Days"}),
-                        widths=(20, 28, 20, 18, 52, 22, 18))
+                        widths=(20, 24, 20, 16, 58, 20, 12))
     pdf.heading("Cases by quarter (financial year)", level=1)
     pdf.frame_table(b.counts(_trigger_counts(cases), ["cases", "threshold_met", "resolved"]).rename(columns={
         "quarter": "Quarter", "kind": "Kind", "cases": "Cases", "threshold_met": "Threshold met",
         "resolved": "Resolved", "median_days_to_resolve": "Median days to resolve"}))
-    pdf.heading("8. Partnership health")
+    pdf.heading("9. Partnership health")
     pdf.para("The national minimum standards and a self-assessment against the six hallmarks of an effective "
              "partnership, with the evidence and the date assessed.", size=9, muted=True)
     pdf.frame_table(b.health.rename(columns={"kind": "Kind", "item": "Item", "status": "Status",
                                              "evidence": "Evidence", "assessed_on": "Assessed"}),
                     widths=(20, 55, 22, 58, 23))
-    pdf.heading("9. How the figures are worked out")
+    pdf.heading("10. How the figures are worked out")
     if b.public:
         pdf.para(DISCLOSURE_RULE_TEXT, size=8.5, bold=True)
     for text in (WINDOW_RULE_TEXT, CHANGE_RULE_TEXT, SPC_RULE_TEXT, GI_STAR_RULE_TEXT, PERSISTENCE_RULE_TEXT):
@@ -378,38 +461,42 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
     return bytes(pdf.output())
 
 
-def _cover(pdf: BriefingPDF, b: Briefing) -> None:
+def _summary_page(pdf: BriefingPDF, b: Briefing, summary: Summary) -> None:
+    """Page 1: who, when and which data, then the one-page summary (what is better and worse, Red priorities
+    with reasons, overdue recommendations, comparison with similar areas)."""
     m = b.meeting
     pdf.add_page()
-    pdf.set_y(60)
-    pdf.set_font(pdf.family_name, "B", 26)
-    pdf.multi_cell(0, 12, pdf.clean("Briefing pack"))
-    pdf.set_font(pdf.family_name, "B", 16)
-    pdf.multi_cell(0, 9, pdf.clean(m.committee))
-    pdf.set_font(pdf.family_name, "", 14)
-    pdf.multi_cell(0, 8, pdf.clean(f"{m.partnership_name} Community Safety Partnership"))
-    pdf.multi_cell(0, 8, pdf.clean(f"Meeting on {m.meeting_date:%A %-d %B %Y}"))
-    pdf.ln(10)
-    pdf.set_font(pdf.family_name, "", 10.5)
+    pdf.set_font(pdf.family_name, "B", 20)
+    pdf.multi_cell(0, 9, pdf.clean("Briefing pack: summary"))
+    pdf.set_font(pdf.family_name, "B", 12)
+    pdf.multi_cell(0, 6, pdf.clean(f"{m.partnership_name} Community Safety Partnership · {m.committee}"))
+    pdf.set_font(pdf.family_name, "", 11)
+    pdf.multi_cell(0, 6, pdf.clean(f"Meeting on {m.meeting_date:%A %-d %B %Y}"))
+    pdf.set_font(pdf.family_name, "", 8.5)
+    pdf.set_text_color(*MUTED)
     freshness = [
         f"Crime data: police.uk street-level records to {m.data_end:%B %Y}." if m.data_end else
         "Crime data: none published before this meeting.",
         f"Since the previous meeting ({m.previous_date:%-d %B %Y}): {m.window_label}, compared with {m.compare_label}."
         if m.previous_date else f"No previous meeting recorded: {m.window_label} compared with {m.compare_label}.",
         f"Store last loaded: {m.last_loaded:%-d %B %Y %H:%M}." if m.last_loaded else "",
-        f"Pack made: {dt.datetime.now():%-d %B %Y %H:%M}.",
+        f"Pack made: {dt.datetime.now():%-d %B %Y %H:%M}. A change is called real only when a stated statistical "
+        "test says so (see the last section).",
     ]
-    for line in freshness:
-        if line:
-            pdf.multi_cell(0, 6, pdf.clean(line))
-    pdf.ln(8)
-    pdf.set_text_color(*MUTED)
-    pdf.set_font(pdf.family_name, "", 9)
-    pdf.multi_cell(0, 5, pdf.clean(
-        "Made by cspdash from the partnership's data store. Counts are police.uk recorded crimes and ASB "
-        "incidents; a change is called real only when a stated statistical test says so."))
+    pdf.multi_cell(0, 4.2, pdf.clean(" ".join(line for line in freshness if line)))
     pdf.set_text_color(*INK)
     if b.public:
-        pdf.ln(4)
-        pdf.set_font(pdf.family_name, "B", 10.5)
-        pdf.multi_cell(0, 5.5, pdf.clean(DISCLOSURE_RULE_TEXT))
+        pdf.set_font(pdf.family_name, "B", 8.5)
+        pdf.multi_cell(0, 4.2, pdf.clean(DISCLOSURE_RULE_TEXT))
+    pdf.ln(2)
+    for section in summary.sections:
+        pdf.set_font(pdf.family_name, "B", 11.5)
+        pdf.set_fill_color(*HEAD_FILL)
+        pdf.multi_cell(0, 6.5, pdf.clean(section.title), fill=True)
+        pdf.ln(0.8)
+        pdf.bullets(section.shown, section.empty, size=9.5)
+
+
+def _cover(pdf: BriefingPDF, b: Briefing) -> None:
+    """(kept for callers of the earlier layout) The summary page is now page 1."""
+    _summary_page(pdf, b, summarise(b))

@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable, Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -19,9 +20,11 @@ from pptx.util import Emu, Inches, Pt
 
 from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES, RED, rag_badge
 from cspdash.metrics.disclosure import RULE_TEXT as DISCLOSURE_RULE_TEXT
-from cspdash.metrics.meeting import Briefing, lsoa_geometries
-from cspdash.report import figures
+from cspdash.metrics.meeting import Briefing, lsoa_geometries, lsoa_residents, top_areas
+from cspdash.report import figures, fit
 from cspdash.report.pack import LOCATION_CAVEAT, start_export
+from cspdash.report.readable import for_people
+from cspdash.report.summary import Summary, summarise
 
 Progress = Callable[[int, int, str], None]
 STEPS = 6
@@ -29,6 +32,7 @@ SLIDE_TITLES: tuple[str, ...] = (
     "Headline figures", "Recorded crime and ASB by month", "Change by crime type", "Hot spots",
     "Action plan: RAG summary", "Partner contributions", "Committee recommendations", "Questions for the partnership",
 )
+SUMMARY_SIZES = (16, 15, 14, 13, 12, 11, 10, 9)
 INK = RGBColor(0x1F, 0x23, 0x28)
 MUTED = RGBColor(0x6E, 0x77, 0x81)
 
@@ -43,21 +47,29 @@ def _title_only(deck: PresentationType, title: str) -> Slide:
             run.font.size = Pt(30)
             run.font.bold = True
             run.font.color.rgb = INK
-    slide.shapes.title.top, slide.shapes.title.height = Inches(0.3), Inches(0.9)
+    size = 30 if fit.text_width(title, 30, bold=True) <= (12.3 - 0.2) * 72 else 24
+    for paragraph in frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
+    slide.shapes.title.left, slide.shapes.title.width = Inches(0.5), Inches(12.3)
+    slide.shapes.title.top, slide.shapes.title.height = Inches(0.2), Inches(0.9)
     return slide
 
 
 def _note(slide: Slide, text: str, top: float = 6.85) -> None:
-    box = slide.shapes.add_textbox(Inches(0.5), Inches(top), Inches(12.3), Inches(0.5))
+    lines = fit.wrapped_lines(text, (12.3 - 0.2) * 72, NOTE_SIZE)
+    height = lines * NOTE_SIZE * fit.LINE_SPACING / 72 + 0.1
+    top = min(top, 7.45 - height)
+    box = slide.shapes.add_textbox(Inches(0.5), Inches(top), Inches(12.3), Inches(height))
     box.text_frame.word_wrap = True
     box.text_frame.text = text
     for paragraph in box.text_frame.paragraphs:
         for run in paragraph.runs:
-            run.font.size = Pt(11)
+            run.font.size = Pt(NOTE_SIZE)
             run.font.color.rgb = MUTED
 
 
-def _picture(slide: Slide, image: bytes | None, width: float = 12.3, top: float = 1.3) -> None:
+def _picture(slide: Slide, image: bytes | None, width: float = 12.3, top: float = 1.3, centre: bool = True) -> None:
     if image is None:
         _note(slide, "This chart could not be drawn on this computer (chromium is not installed).", top=3)
         return
@@ -66,43 +78,127 @@ def _picture(slide: Slide, image: bytes | None, width: float = 12.3, top: float 
         ratio = Inches(5.5) / picture.height
         picture.height = Emu(int(picture.height * ratio))
         picture.width = Emu(int(picture.width * ratio))
-    picture.left = Emu(int((Inches(13.333) - picture.width) / 2))
+    if centre:
+        picture.left = Emu(int((Inches(13.333) - picture.width) / 2))
 
 
-def _table(slide: Slide, frame: pd.DataFrame, widths: Sequence[float], top: float = 1.3, size: int = 12) -> None:
+SLIDE_W, SLIDE_H = 13.333, 7.5
+TABLE_LEFT, TABLE_TOP, TABLE_BOTTOM = 0.5, 1.3, 6.75
+CELL_MARGIN_IN = 0.1 + 0.1  # python-pptx's default left + right (and top + bottom) cell margins
+NOTE_SIZE = 11
+
+
+def _row_height(values: Sequence[str], widths: Sequence[float], size: int, bold: bool = False) -> float:
+    """Inches a table row needs for its tallest cell (text wrapped at the column width, font metrics)."""
+    tallest = max(fit.text_height(v, (w - CELL_MARGIN_IN) * 72, size, bold) for v, w in zip(values, widths,
+                                                                                             strict=True))
+    return tallest / 72 + CELL_MARGIN_IN
+
+
+def table_pages(frame: pd.DataFrame, widths: Sequence[float], size: int,
+                height: float = TABLE_BOTTOM - TABLE_TOP) -> list[list[int]]:
+    """The rows of ``frame`` split into slides: each slide's rows (header included) fit ``height`` inches."""
+    header = _row_height([str(c) for c in frame.columns], widths, size, bold=True)
+    pages: list[list[int]] = [[]]
+    used = header
+    for i, values in enumerate(frame.itertuples(index=False)):
+        need = _row_height([_text(v) for v in values], widths, size)
+        if pages[-1] and used + need > height:
+            pages.append([])
+            used = header
+        pages[-1].append(i)
+        used += need
+    return pages
+
+
+def _table_slides(deck: PresentationType, title: str, frame: pd.DataFrame, widths: Sequence[float],
+                  size: int = 12, note: str = "") -> None:
+    """One or more slides holding the table; a long table continues on the next slide with its header."""
     if frame.empty:
+        slide = _title_only(deck, title)
         _note(slide, "None recorded.", top=1.6)
         return
-    rows = min(len(frame), 12) + 1
-    shape = slide.shapes.add_table(rows, len(frame.columns), Inches(0.5), Inches(top), Inches(sum(widths)),
-                                   Inches(0.4 * rows))
-    table = shape.table
-    for j, width in enumerate(widths):
-        table.columns[j].width = Inches(width)
-    for j, column in enumerate(frame.columns):
-        table.cell(0, j).text = str(column)
-    for i, values in enumerate(frame.head(rows - 1).itertuples(index=False), start=1):
-        for j, value in enumerate(values):
-            table.cell(i, j).text = _text(value)
-    for i in range(rows):
-        for j in range(len(frame.columns)):
-            for paragraph in table.cell(i, j).text_frame.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(size)
-    if len(frame) > rows - 1:
-        _note(slide, f"Showing {rows - 1} of {len(frame)} rows; the briefing pack and CSV downloads have them all.")
+    widths = list(widths)
+    scale = (SLIDE_W - 2 * TABLE_LEFT) / sum(widths)
+    if scale < 1:
+        widths = [w * scale for w in widths]
+    pages = table_pages(frame, widths, size)
+    for number, rows in enumerate(pages, start=1):
+        slide = _title_only(deck, title if len(pages) == 1 else f"{title} ({number} of {len(pages)})")
+        part = frame.iloc[rows]
+        shape = slide.shapes.add_table(len(rows) + 1, len(frame.columns), Inches(TABLE_LEFT), Inches(TABLE_TOP),
+                                       Inches(sum(widths)), Inches(0.4))
+        table = shape.table
+        for j, width in enumerate(widths):
+            table.columns[j].width = Inches(width)
+        table.rows[0].height = Inches(_row_height([str(c) for c in frame.columns], widths, size, bold=True))
+        for j, column in enumerate(frame.columns):
+            table.cell(0, j).text = str(column)
+        for i, values in enumerate(part.itertuples(index=False), start=1):
+            texts = [_text(v) for v in values]
+            table.rows[i].height = Inches(_row_height(texts, widths, size))
+            for j, text in enumerate(texts):
+                table.cell(i, j).text = text
+        for i in range(len(rows) + 1):
+            for j in range(len(frame.columns)):
+                cell = table.cell(i, j)
+                cell.text_frame.word_wrap = True
+                for paragraph in cell.text_frame.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(size)
+        shape.height = sum(row.height for row in table.rows)
+        if note:
+            _note(slide, note)
 
 
 def _text(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "Yes" if value else "No"
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
     if hasattr(value, "strftime"):
         return f"{value:%-d %b %Y}"
     return str(value)
+
+
+def _text_box(slide: Slide, lines: Sequence[str], left: float, top: float, width: float, height: float,
+              sizes: Sequence[int] = SUMMARY_SIZES, bold_first: bool = False) -> int:
+    """A text box of ``lines`` at the largest size in ``sizes`` that fits the box (font metrics); the size."""
+    inner = (width - 0.2) * 72
+    size = sizes[-1]
+    for size in sizes:
+        if sum(fit.text_height(line, inner, size) + size * 0.3 for line in lines) / 72 + 0.1 <= height:
+            break
+    frame = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height)).text_frame
+    frame.word_wrap = True
+    for index, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
+        paragraph.text = line
+        paragraph.space_after = Pt(size * 0.3)
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
+            run.font.bold = bold_first and index == 0
+    return size
+
+
+def _summary_slide(deck: PresentationType, b: Briefing, summary: Summary) -> None:
+    """The first slide: the same one-page summary as the pack's page 1, in two columns."""
+    m = b.meeting
+    slide = _title_only(deck, f"{m.partnership_name} Community Safety Partnership")
+    subtitle = (f"{m.committee}, {m.meeting_date:%-d %B %Y} · summary"
+                + (f" · police.uk data to {m.data_end:%B %Y}" if m.data_end else ""))
+    _text_box(slide, [subtitle], 0.5, 1.1, 12.3, 0.45, sizes=(16, 14, 12))
+    halves = (summary.sections[:2], summary.sections[2:])
+    for column, sections in enumerate(halves):
+        lines: list[str] = []
+        for section in sections:
+            lines.append(section.title.upper())
+            lines += [f"• {line}" for line in section.shown]
+        _text_box(slide, lines, 0.5 + column * 6.25, 1.6, 6.05, 5.2)
+    if b.public:
+        _note(slide, DISCLOSURE_RULE_TEXT, top=6.8)
 
 
 def headline_figures(b: Briefing) -> list[tuple[str, str, str]]:
@@ -133,24 +229,20 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     """The deck (.pptx bytes) for a meeting (ValueError when the meeting is unknown)."""
     b, asked, step = start_export(con, meeting_id, questions, progress, STEPS)
     m = b.meeting
+    areas, areas_sentence = top_areas(b, lsoa_residents(con, m.partnership_code))
     step(1, "Drawing the charts")
     with figures.image_session():
         trend_png = figures.png(figures.trend_figure(b), 1200, 520)
         change_png = figures.png(figures.change_figure(b), 1200, 560)
         step(2, "Drawing the hot spot map")
-        map_png = figures.png(figures.hot_spot_figure(b, lsoa_geometries(con, m.partnership_code)), 1100, 620)
+        map_png = figures.png(figures.hot_spot_figure(b, lsoa_geometries(con, m.partnership_code),
+                                                      list(areas["area_code"])), 1100, 620)
         rag_png = figures.png(figures.rag_figure(b), 1000, 420)
 
     step(3, "Writing the slides")
     deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    cover = deck.slides.add_slide(deck.slide_layouts[0])
-    assert cover.shapes.title is not None
-    cover.shapes.title.text = f"{m.partnership_name} Community Safety Partnership"
-    cover.placeholders[1].text = (f"{m.committee}\n{m.meeting_date:%-d %B %Y}\n"
-                                  + (f"police.uk data to {m.data_end:%B %Y}" if m.data_end else ""))
-    if b.public:
-        _note(cover, DISCLOSURE_RULE_TEXT, top=6.6)
+    deck.slide_width, deck.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
+    _summary_slide(deck, b, summarise(b))
 
     slide = _title_only(deck, SLIDE_TITLES[0])
     for index, (figure, label, note) in enumerate(headline_figures(b)):
@@ -181,36 +273,42 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     step(4, "Writing the map and plan slides")
     slide = _title_only(deck, SLIDE_TITLES[3])
     _picture(slide, map_png, width=9.5)
-    _note(slide, LOCATION_CAVEAT)
+    _note(slide, areas_sentence + " " + LOCATION_CAVEAT)
+    if not areas.empty:
+        shown = b.counts(areas, ["crimes_latest"])
+        _table_slides(deck, f"{SLIDE_TITLES[3]}: the numbered areas", for_people(shown.assign(
+            rate=[f"{r:.1f}" if r == r else "" for r in areas["rate"]]).rename(columns={
+                "rank": "No. on map", "area_name": "Area", "area_code": "LSOA", "crimes_latest": "Crimes, last 3 months",
+                "rate": "Per 1,000 residents", "hot_spot_class": "Gi* class", "persistence": "Persistence"})),
+            (1.2, 1.8, 2.2, 1.8, 1.8, 2.2, 1.8), size=14)
     slide = _title_only(deck, SLIDE_TITLES[4])
-    _picture(slide, rag_png, width=6.2, top=1.3)
+    _picture(slide, rag_png, width=6.2, top=1.3, centre=False)
     counts = b.actions["rag"].value_counts() if not b.actions.empty else pd.Series(dtype=int)
-    legend = slide.shapes.add_textbox(Inches(7.0), Inches(1.5), Inches(5.8), Inches(4.5)).text_frame
-    legend.word_wrap = True
-    legend.text = "Priorities"
-    for row in b.priorities.itertuples():
-        paragraph = legend.add_paragraph()
-        paragraph.text = f"{rag_badge(row.rag)} — {row.title} ({b.partner(row.lead_partner)})"
-        paragraph.runs[0].font.size = Pt(14)
-    paragraph = legend.add_paragraph()
-    paragraph.text = "Actions: " + ", ".join(f"{int(counts.get(k, 0))} {RAG_STATUSES[k].label}" for k in RAG_ORDER)
-    paragraph.runs[0].font.size = Pt(12)
+    lines = ["Priorities"] + [f"{rag_badge(row.rag)} — {row.title} ({b.partner(row.lead_partner)})"
+                              for row in b.priorities.itertuples()]
+    lines.append("Actions: " + ", ".join(f"{int(counts.get(k, 0))} {RAG_STATUSES[k].label}" for k in RAG_ORDER))
+    _text_box(slide, lines, 7.0, 1.5, 5.8, 4.9, sizes=(14, 13, 12, 11, 10))
     _note(slide, "; ".join(f"{s.icon} {s.label}: {s.rule}" for s in RAG_STATUSES.values()))
     step(5, "Writing the partners and recommendations slides")
-    slide = _title_only(deck, SLIDE_TITLES[5])
-    _table(slide, b.contributions.rename(columns={
-        "partner": "Partner", "actions_led": "Actions led", "funding_gbp": "Funding (£)", "staff_fte": "Staff (FTE)",
-        "in_kind_items": "In-kind", "data_items": "Data shared"}), (4.3, 1.6, 1.8, 1.6, 1.4, 1.6))
-    slide = _title_only(deck, SLIDE_TITLES[6])
+    given = b.contributions
+    _table_slides(deck, SLIDE_TITLES[5], given.assign(
+        funding_gbp=[f"£{v:,.0f}" for v in given["funding_gbp"]],
+        in_kind_gbp=[f"£{v:,.0f}" for v in given["in_kind_gbp"]])[
+        ["partner", "actions_led", "funding_gbp", "in_kind_gbp", "staff_fte", "data_items"]].rename(columns={
+            "partner": "Partner", "actions_led": "Actions led", "funding_gbp": "Cash funding (all years)",
+            "in_kind_gbp": "In-kind support (all years)", "staff_fte": "Staff (FTE)", "data_items": "Data shared"})
+        if not given.empty else given, (4.3, 1.4, 2.1, 2.1, 1.2, 1.2),
+        note="Cash funding counts grants and budgets only; in-kind support (valued by the partner) is never added "
+             "to it. The briefing pack splits both by financial year, with grant end dates.")
     recs = b.recommendations.assign(lead=[b.partner(c) for c in b.recommendations["lead_partner"]],
                                     flag=["OVERDUE" if o else "" for o in b.recommendations["overdue"]])
-    _table(slide, recs[["reference", "recommendation", "lead", "due_date", "status", "flag"]].rename(columns={
+    _table_slides(deck, SLIDE_TITLES[6], for_people(recs[["reference", "recommendation", "lead", "due_date", "status",
+                                                          "flag"]].rename(columns={
         "reference": "Ref", "recommendation": "Recommendation", "lead": "Lead", "due_date": "Due",
-        "status": "Status", "flag": "Overdue"}), (1.4, 5.0, 2.3, 1.4, 1.2, 1.0), size=11)
-    slide = _title_only(deck, SLIDE_TITLES[7])
-    _table(slide, asked[["position", "question", "partner", "framing"]].rename(columns={
+        "status": "Status", "flag": "Overdue"})), (1.9, 5.0, 2.3, 1.5, 1.2, 1.1), size=12)
+    _table_slides(deck, SLIDE_TITLES[7], asked[["position", "question", "partner", "framing"]].rename(columns={
         "position": "#", "question": "Question", "partner": "For", "framing": "Framing"}),
-        (0.5, 7.8, 2.2, 1.8), size=10)
+        (0.5, 7.8, 2.2, 1.8), size=14)
     out = io.BytesIO()
     deck.save(out)
     step(6, "Done")

@@ -319,6 +319,11 @@ CREATE TABLE IF NOT EXISTS partnership_health (
     PRIMARY KEY (partnership_code, item)
 );
 
+-- added after the first release: a named lead officer (who is accountable) and a grant's end date
+ALTER TABLE priority ADD COLUMN IF NOT EXISTS lead_officer VARCHAR;
+ALTER TABLE action ADD COLUMN IF NOT EXISTS lead_officer VARCHAR;
+ALTER TABLE partner_contribution ADD COLUMN IF NOT EXISTS grant_end DATE;
+
 -- ---------------------------------------------------------------- pre-aggregates (rebuilt after each load)
 CREATE TABLE IF NOT EXISTS agg_crime_month_lsoa (
     force      VARCHAR NOT NULL,

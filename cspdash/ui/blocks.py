@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cspdash.config import settings
+from cspdash.report import readable
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
@@ -125,10 +126,62 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     suppressed, ``derived_columns`` blanked on those rows)."""
     shown = (suppress_small_counts(frame, small_count_columns, derived_columns) if small_count_columns is not None
              else frame)
+    shown = for_people(shown)
     if caption:
         st.caption(caption)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=column_config, height=height or "auto")
+    config = fitted_widths(shown) | {readable.label(k): v for k, v in (column_config or {}).items()}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, height=height or "auto")
     download(shown, name)
+
+
+def for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as people read it (cspdash.report.readable), with the store's partner names for codes."""
+    from cspdash.metrics.plan import partner_names
+    from cspdash.ui import db
+
+    return readable.for_people(frame, db.query(partner_names))
+
+
+#: width budget for a table at 1366 px with the sidebar open (px): the key columns fit without scrolling
+TABLE_WIDTH_PX = 820
+_CHAR_PX = 7.0
+_MIN_PX, _MAX_PX = 56, 420
+
+
+def natural_widths(frame: pd.DataFrame) -> dict[str, int]:
+    """Each column's width (px) to show its header and most values whole."""
+    widths: dict[str, int] = {}
+    for column in frame.columns:
+        values = frame[column].dropna().astype(str).head(300)
+        typical = float(values.str.len().quantile(0.9)) if len(values) else 0.0
+        chars = max(typical, _header_chars(str(column)))
+        widths[str(column)] = int(min(_MAX_PX, max(_MIN_PX, chars * _CHAR_PX + 24)))
+    return widths
+
+
+def _header_chars(header: str) -> int:
+    """Characters of a header's longest word, or of the whole header when short (headers wrap at spaces)."""
+    return max(max((len(w) for w in header.split()), default=0), min(len(header), 12))
+
+
+def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str, Any]:
+    """Column widths that fit ``budget``: the widest (free-text) columns give way first, down to what their
+    header needs, so no column is pushed off to the right; a cut text shows whole when the cell is clicked or the
+    table downloaded."""
+    widths = natural_widths(frame)
+    floor = {c: int(max(_MIN_PX, min(_header_chars(c), 10) * 6 + 16)) for c in widths}
+    first = next(iter(widths), None)
+    if first is not None:  # the first column names the row (a partner, a priority): it keeps room to be read
+        floor[first] = min(widths[first], 170)
+    while sum(widths.values()) > budget:
+        shrinkable = [c for c in widths if widths[c] > floor[c]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda c: widths[c])
+        others = sum(widths.values()) - widths[widest]
+        second = max((widths[c] for c in shrinkable if c != widest), default=floor[widest])
+        widths[widest] = int(max(floor[widest], budget - others, min(second, widths[widest] - 1)))
+    return {column: st.column_config.Column(width=width) for column, width in widths.items()}
 
 
 #: characters that would start markdown or HTML inside a table cell: shown literally (backslash-escaped)

@@ -8,11 +8,14 @@ from pathlib import Path
 import streamlit as st
 
 from cspdash.ingest.load import load_paths
+from cspdash.ingest.replacement import ConfirmationNeeded
 from cspdash.ingest.report import LoadError
 from cspdash.store.versions import StoreError
 from cspdash.ui import auth, blocks, db
 
 ACCEPTED = ["csv", "zip", "xlsx", "geojson", "json"]
+#: session key: (file names, what they would replace) while a replacement waits for its confirmation
+PENDING_KEY = "upload_pending_replacement"
 
 
 def upload_box() -> None:
@@ -26,12 +29,30 @@ def upload_box() -> None:
         "boundary GeoJSON, the action-plan workbook (.xlsx) or partner indicators (CSV)",
         type=ACCEPTED, accept_multiple_files=True, key="upload_files",
     )
-    replace = st.checkbox("Replace months even if they shrink", key="upload_replace",
-                          help="A police.uk file with no data rows, or with far fewer rows than the month already "
-                               "loaded (less than half), is refused unless this is ticked: a truncated download "
-                               "would otherwise empty a month.")
-    if not files or not st.button("Load these files", type="primary", icon=":material/upload:"):
+    shrink_ok = st.checkbox("Replace months even if they shrink", key="upload_replace_shrink",
+                            help="A police.uk file with no data rows, or with far fewer rows than the month already "
+                                 "loaded (less than half), is refused unless this is ticked: a truncated download "
+                                 "would otherwise empty a month.")
+    if not files:
+        st.session_state.pop(PENDING_KEY, None)
         return
+    names = tuple(f.name for f in files)
+    load_clicked = st.button("Load these files", type="primary", icon=":material/upload:")
+    replace = False
+    pending = st.session_state.get(PENDING_KEY)
+    if pending and pending[0] == names and not load_clicked:
+        st.warning("**Nothing has been loaded yet.** These files would replace records already held:\n\n"
+                   + "\n".join(f"- {blocks.literal(line)}" for line in pending[1])
+                   + "\n\nReplace them only if the file is meant to be the complete list.", icon=":material/warning:")
+        cols = st.columns([1, 1, 3])
+        replace = cols[0].button("Replace them", type="primary", key="upload_replace", icon=":material/swap_horiz:")
+        if cols[1].button("Cancel", key="upload_cancel"):
+            st.session_state.pop(PENDING_KEY, None)
+            st.info("Cancelled: the store is unchanged.")
+            return
+    if not (load_clicked or replace):
+        return
+    st.session_state.pop(PENDING_KEY, None)
     with tempfile.TemporaryDirectory(prefix="cspdash-upload-") as tmp:
         paths = []
         for uploaded in files:
@@ -45,7 +66,12 @@ def upload_box() -> None:
                 bar.progress(min(done / max(total, 1), 1.0), text=message)
 
             try:
-                reports = load_paths(db.store(), paths, user=user.name, progress=progress, replace=replace)
+                reports = load_paths(db.store(), paths, user=user.name, progress=progress,
+                                     replace=replace or shrink_ok)
+            except ConfirmationNeeded as exc:
+                st.session_state[PENDING_KEY] = (names, [r.message() for r in exc.replacements])
+                box.update(label="Nothing was loaded: please confirm first", state="error")
+                st.rerun()
             except LoadError as exc:
                 box.update(label="Nothing was loaded: the file needs fixing", state="error")
                 for problem in exc.problems[:50]:

@@ -27,8 +27,12 @@ from cspdash.ui.filters import Selection, url_choice
 
 #: Streamlit's named text colours per status (the icon and the word always come with the colour)
 _MARKDOWN_COLOUR = {key: status.markdown_colour for key, status in RAG_STATUSES.items()}
-STALE_AFTER_DAYS = 100
+STALE_AFTER_DAYS = plan.STALE_AFTER_DAYS
 FLASH_KEY = "plan_edit_flash"
+#: £ and FTE columns as people read them
+MONEY = {name: st.column_config.NumberColumn(format="£%,.0f") for name in
+         ("Cash funding (£)", "In-kind (£)", "In-kind support (£)", "Amount (£)")} | {
+    "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
 
 
 def badge_markdown(status: str | None) -> str:
@@ -49,28 +53,43 @@ def rag_legend(rule: str) -> None:
     st.caption(f"Key: {legend_line()}.  \n**Rule:** {rule}")
 
 
-def _today_caption(today: dt.date) -> str:
-    return f"Statuses are judged as at {today:%d %b %Y}."
-
-
 # ---------------------------------------------------------------------------------------------- priorities page
 def judgement_date(selection: Selection) -> dt.date:
-    """The date statuses are judged at (?asat=today|latest): today, or the plan's latest progress update.
+    """The date statuses are judged at (?asat=today|latest): today, or the plan's latest reporting round.
 
-    The default is today unless the latest update is older than STALE_AFTER_DAYS, when judging against today
-    would show every unfinished action as overdue; then the default is the date of the latest update.
+    The default is today unless the reporting round (the date by which most actions were last updated) is older
+    than plan.STALE_AFTER_DAYS, when judging against today would show every unfinished action as overdue.
     """
     today = dt.date.today()
     info = db.query(plan.plan_info, selection.partnership_code)
-    latest = info.latest_update if info.has_plan else None
-    if latest is None or latest >= today:
+    if not info.has_plan:
         return today
-    labels = {"today": f"today ({today:%d %b %Y})", "latest": f"the latest progress update ({latest:%d %b %Y})"}
-    default = "latest" if (today - latest).days > STALE_AFTER_DAYS else "today"
+    judging = plan.default_judging_date(db.query(plan.last_updates, selection.partnership_code), today)
+    round_date = judging.reporting_round
+    if round_date is None or round_date >= today:
+        return today
+    labels = {"today": f"today ({today:%d %b %Y})",
+              "latest": f"the latest reporting round ({round_date:%d %b %Y})"}
+    default = "latest" if judging.date < today else "today"
     choice = url_choice("Judge statuses as at", list(labels), params.AS_AT, default, format_func=lambda k: labels[k],
                         container=st.sidebar, help="RAG rules depend on the date: an action past its due date "
-                        "is Red. Judge at the latest update to see the plan as last reported.")
-    return today if choice == "today" else latest
+                        "is Red. The reporting round is the date by which most actions were last updated; one "
+                        "action updated later does not move it.")
+    return today if choice == "today" else round_date
+
+
+def _judging_caption(code: str, as_at: dt.date) -> str:
+    """'Statuses are judged as at 30 Jun 2025 — why.'"""
+    today = dt.date.today()
+    judging = plan.default_judging_date(db.query(plan.last_updates, code), today)
+    if as_at == judging.date:
+        why = judging.reason
+    elif as_at == today:
+        why = "today, as chosen under *Judge statuses as at* in the sidebar"
+    else:
+        why = ("the plan's latest reporting round, as chosen under *Judge statuses as at* in the sidebar "
+               "(most actions were last updated by then)")
+    return f"Statuses are judged as at **{as_at.day} {as_at:%b %Y}** — {why}."
 
 
 def plan_intro(selection: Selection, as_at: dt.date) -> bool:
@@ -90,18 +109,18 @@ def plan_intro(selection: Selection, as_at: dt.date) -> bool:
                    icon=":material/science:")
     latest = info.latest_update
     today = dt.date.today()
+    caption = _judging_caption(code, as_at)
     if latest is None:
-        st.caption("No progress updates have been recorded yet.")
+        st.caption("No progress updates have been recorded yet. " + caption)
     elif as_at < today:
-        st.warning(f"Statuses are judged as at the latest progress update, **{as_at:%d %b %Y}** "
-                   f"({(today - as_at).days} days ago). Choose “today” under *Judge statuses as at* in the sidebar "
-                   "to judge against today's date; ask for an update before the meeting.", icon=":material/schedule:")
+        st.warning(f"{caption} Choose “today” under *Judge statuses as at* in the sidebar to judge against "
+                   "today's date; ask for an update before the meeting.", icon=":material/schedule:")
     elif (today - latest).days > STALE_AFTER_DAYS:
-        st.warning(f"The latest progress update is from {latest:%d %b %Y}, {(today - latest).days} days ago: "
-                   "actions past their due date show as overdue even if they have moved on since. Ask for an "
+        st.warning(f"{caption} The latest progress update is from {latest:%d %b %Y}, {(today - latest).days} days "
+                   "ago: actions past their due date show as overdue even if they have moved on since. Ask for an "
                    "update before the meeting.", icon=":material/schedule:")
     else:
-        st.caption(f"Latest progress update: {latest:%d %b %Y}. {_today_caption(as_at)}")
+        st.caption(f"Latest progress update: {latest:%d %b %Y}. {caption}")
     columns = st.columns(4)
     for column, (label, value, help_text) in zip(columns, db.query(plan.plan_view, code, as_at).headline, strict=False):
         column.metric(label, value, help=help_text)
@@ -144,8 +163,12 @@ def priority_detail(selection: Selection, priority_id: str, today: dt.date) -> N
                 f"Lead body: **{blocks.literal(row['lead'])}**" + (f" ({blocks.literal(row['lead_type'])})" if isinstance(row["lead_type"], str) else ""))
     if isinstance(row["description"], str) and row["description"]:
         st.caption(blocks.literal(row["description"]))
+    officers = db.query(plan.lead_officers, code)
+    if priority_id in officers:
+        st.markdown(f"Lead officer: **{blocks.literal(officers[priority_id])}**")
     st.markdown("**Actions**")
-    blocks.table(plan.actions_of(view.actions, priority_id), f"actions {priority_id}")
+    blocks.table(plan.with_lead_officer(plan.actions_of(view.actions, priority_id), officers, "Action ID", "Owner"),
+                 f"actions {priority_id}")
     rag_legend(ACTION_RULE_TEXT + " 'Reported' is what the owner reported; 'RAG (by rule)' applies the rule.")
 
     st.markdown("**How the status has moved**")
@@ -254,6 +277,10 @@ def edit_form(selection: Selection, today: dt.date) -> None:
     action_id = st.selectbox("Action", list(labels), format_func=lambda a: labels[a], key="edit_action")
     current = acts[acts["action_id"] == action_id].iloc[0]
     st.caption(UPDATE_RULE_TEXT)
+    shift = _judging_shift_on_save(selection.partnership_code, str(action_id), today)
+    if shift:
+        st.warning(f"**Saving this update moves the date the plan is judged at**: {shift}. The other actions' "
+                   "reports are unchanged; only the date they are judged against moves.", icon=":material/event:")
     with st.form(f"edit_{action_id}"):
         status = st.selectbox("Status", RAG_ORDER, index=list(RAG_ORDER).index(current["reported_status"]),
                               format_func=lambda s: f"{RAG_STATUSES[s].icon} {s} — {RAG_STATUSES[s].rule}",
@@ -274,6 +301,23 @@ def edit_form(selection: Selection, today: dt.date) -> None:
                                        f"complete (by {user.name}). The change is in the progress history and "
                                        "the audit log.")
         st.rerun()
+
+
+def _judging_shift_on_save(code: str, action_id: str, as_at: dt.date) -> str:
+    """What saving an update of ``action_id`` today would change by moving the judging date ('' when none)."""
+    today = dt.date.today()
+    last = db.query(plan.last_updates, code)
+    after = plan.judging_after_update(last, action_id, today)
+    choice = st.session_state.get("flt_asat")
+    if choice == "today" or after.reporting_round is None:
+        new = today
+    elif choice == "latest":
+        new = min(after.reporting_round, today)
+    else:
+        new = after.date
+    if new == as_at:
+        return ""
+    return plan.judging_shift(db.query(plan.plan_view, code, as_at), db.query(plan.plan_view, code, new), as_at, new)
 
 
 def audit_trail(selection: Selection) -> None:
@@ -315,7 +359,9 @@ def lead_bodies(selection: Selection, today: dt.date | None = None) -> None:
         table = db.query(plan.lead_bodies, selection.partnership_code)
     else:
         table = plan.lead_bodies_of(db.query(plan.plan_view, selection.partnership_code, today).priorities)
-    blocks.table(table, "lead bodies")
+    table = plan.with_lead_officer(table, db.query(plan.lead_officers, selection.partnership_code), "Priority ID",
+                                   "Lead partner")
+    blocks.table(table, "lead bodies", caption="The lead officer is the named person accountable for the priority.")
 
 
 def partner_overview(selection: Selection, today: dt.date) -> None:
@@ -325,19 +371,33 @@ def partner_overview(selection: Selection, today: dt.date) -> None:
     if totals.empty:
         st.info("No partners are named in this partnership's plan.")
         return
-    money = {"Funding (£)": st.column_config.NumberColumn(format="£%,.0f"),
-             "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
-    blocks.table(totals.drop(columns=["partner_code"]), "partner totals", column_config=money)
+    blocks.table(totals.drop(columns=["partner_code"]), "partner totals", column_config=MONEY)
     st.caption(plan.PARTNER_MATRIX_TEXT + " " + plan.SLIPPING_RULE_TEXT + " " + plan.OVERDUE_RULE_TEXT)
+
+
+def contributions_by_year(selection: Selection) -> None:
+    """Cash funding and in-kind support per financial year (never added together), grant end dates, every item."""
+    st.subheader("Funding and in-kind support by financial year")
+    years = db.query(plan.contributions_by_year, selection.partnership_code)
+    if years.empty:
+        st.info("No contributions are recorded on the plan's Contributions sheet.")
+        return
+    latest = years[years["Financial year"] != "year not given"].tail(1)
+    if len(latest):
+        row = latest.iloc[0]
+        st.markdown(f"In **{row['Financial year']}**: **£{row['Cash funding (£)']:,.0f} cash funding** and "
+                    f"**£{row['In-kind support (£)']:,.0f} of in-kind support** (valued by the partners; not cash), "
+                    f"{row['Staff (FTE)']:.1f} staff (FTE).")
+    blocks.table(years, "contributions by financial year", column_config=MONEY)
+    blocks.table(db.query(plan.contribution_list, selection.partnership_code), "every contribution",
+                 column_config=MONEY, caption=plan.CONTRIBUTION_TEXT)
 
 
 def partner_matrix(selection: Selection, today: dt.date) -> None:
     """Partner × priority matrix."""
     st.subheader("Partner × priority")
     matrix = db.query(plan.plan_view, selection.partnership_code, today).partner_matrix
-    money = {"Funding (£)": st.column_config.NumberColumn(format="£%,.0f"),
-             "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
-    blocks.table(matrix.drop(columns=["partner_code", "priority_id"]), "partner by priority", column_config=money)
+    blocks.table(matrix.drop(columns=["partner_code", "priority_id"]), "partner by priority", column_config=MONEY)
     st.caption(plan.PARTNER_MATRIX_TEXT + " '(whole plan)': contributions not tied to one priority.")
 
 
@@ -353,9 +413,9 @@ def partner_view(selection: Selection, today: dt.date) -> None:
     if len(acts):
         blocks.table(acts, f"actions of {code}")
         rag_legend(ACTION_RULE_TEXT)
-    gifts = db.query(plan.partner_contributions, selection.partnership_code, code)
+    every = db.query(plan.contribution_list, selection.partnership_code)
+    gifts = every[every["Partner"] == names[code]].drop(columns=["Partner"])
     if gifts.empty:
         st.caption("No funding, staff, in-kind support or data sharing recorded for this partner.")
     else:
-        blocks.table(gifts, f"contributions of {code}", column_config={
-            "Amount (£)": st.column_config.NumberColumn(format="£%,.0f")})
+        blocks.table(gifts, f"contributions of {code}", column_config=MONEY)

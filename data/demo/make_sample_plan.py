@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import random
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,27 @@ PARTNERSHIPS: list[tuple[str, str, str, str, float, list[str]]] = [
 ]
 
 LA = "LA"  # stands for the partnership's own council
+#: made-up lead officers (SAMPLE): a role per partner kind, a name picked from the id (no random draw, so every
+#: other sample value stays as it was)
+OFFICER_NAMES = ("Sian Morgan", "Gareth Price", "Rhian Evans", "Owen Davies", "Carys Jenkins", "Dylan Hughes",
+                 "Megan Thomas", "Rhys Williams", "Ffion Lewis", "Huw Roberts", "Nia Powell", "Aled Jones")
+OFFICER_ROLES = {"local authority": "Community Safety Manager", "police": "Neighbourhood Inspector",
+                 "fire and rescue": "Station Manager, Arson Reduction", "health": "Head of Partnerships",
+                 "probation": "Senior Probation Officer", "PCC": "Commissioning Manager",
+                 "voluntary": "Service Manager"}
+
+
+def lead_officer(record_id: str, partner: str) -> str:
+    """A made-up named officer of ``partner`` for a priority or action (the same id always gives the same name)."""
+    kind = next((t for c, _n, t in PARTNERS if c == partner), "local authority")
+    name = OFFICER_NAMES[zlib.crc32(record_id.encode()) % len(OFFICER_NAMES)]
+    return f"{name}, {OFFICER_ROLES.get(kind, 'Lead officer')}"
+
+
+def grant_end(period: str) -> dt.date:
+    """The last day of the (last) financial year a grant covers: '2024/25' → 31 March 2025."""
+    last = period.split("-")[-1]
+    return D(int(last[:4]) + 1, 3, 31)
 # theme: title, description, lead, crime types, actions (title, owner, supporting, milestone)
 THEMES: dict[str, tuple[str, str, str, str, list[tuple[str, str, list[str], str]]]] = {
     "vawg": ("Violence against women and girls",
@@ -261,6 +283,7 @@ def make_actions(rng: random.Random, priority_id: str, theme: str, council: str,
         last = progress[-1]
         actions.append({
             "action_id": action_id, "priority_id": priority_id, "title": title, "owner_partner": owner,
+            "lead_officer": lead_officer(action_id, owner),
             "supporting_partners": ";".join(supporting), "start_date": start, "due_date": due,
             "milestone": milestone, "status": last["status"], "pct_complete": last["pct_complete"],
             "commentary": last["commentary"], "updated_at": dt.datetime.combine(last["update_date"], dt.time()),
@@ -320,6 +343,7 @@ def build(rng: random.Random) -> tuple[dict[str, list[dict[str, Any]]], list[dic
             sheets["Priorities"].append({
                 "priority_id": priority_id, "partnership_code": code, "title": title,
                 "description": description, "lead_partner": council if lead == LA else lead,
+                "lead_officer": lead_officer(priority_id, council if lead == LA else lead),
                 "crime_types": crime_types or None, "plan_name": plan, "is_sample": True,
             })
             actions, progress = make_actions(rng, priority_id, theme, council, place)
@@ -344,7 +368,8 @@ def _contributions(rng: random.Random, code: str, short: str, council: str, scal
             fte: float | None = None, period: str = "2024/25") -> dict[str, Any]:
         return {"partnership_code": code, "partner_code": partner,
                 "priority_id": priority.get(theme) if theme else None, "kind": kind, "description": description,
-                "amount_gbp": amount, "fte": fte, "period": period}
+                "amount_gbp": amount, "fte": fte, "period": period,
+                "grant_end": grant_end(period) if kind == "funding" else None}
 
     grant = round(120_000 * scale, -3)
     rows = [

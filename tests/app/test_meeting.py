@@ -73,13 +73,13 @@ def test_editor_saves_then_edits_a_question_with_audit(store: Store, use_store) 
                 [MEETING])
     assert len(saved) >= 5 and saved[0][0] == "TST-M3-Q001"
     assert saved[0][1].startswith("What is Gwent Police doing to bring the priority")
-    # edit the first question's text and move it to the end, through the editor's edit state
+    # the questions read as a numbered list that wraps, not as grid cells cut off at the right
     at = open_page(store, use_store, EDITOR)
-    at.session_state[f"q_editor_{MEETING}"] = {
-        "edited_rows": {0: {"question": "By what date will knife crime work be back on track?",
-                            "position": 99}},
-        "added_rows": [], "deleted_rows": [1]}
-    at.run()
+    assert any(m.value.startswith("1. What is Gwent Police doing") for m in at.markdown)
+    # edit the first question's text and move it to the end, delete the second, in the edit form
+    at.text_area(key="q_text_TST-M3-Q001").input("By what date will knife crime work be back on track?")
+    at.number_input(key="q_pos_TST-M3-Q001").set_value(99)
+    at.checkbox(key="q_del_TST-M3-Q002").check()
     at.button(key="q_save").click().run()
     assert not at.exception, at.exception
     after = raw(store, "SELECT question_id, position, question, edited_by FROM meeting_question"
@@ -122,3 +122,42 @@ def test_page_without_meetings_says_how_to_add_them(demo_store_path: Path, use_s
     assert not at.exception, at.exception
     if not raw(Store(demo_store_path), "SELECT 1 FROM meeting WHERE partnership_code = 'W06000019'"):
         assert any("No meetings are recorded" in i.value for i in at.info)
+
+
+def test_editor_records_updates_and_closes_a_trigger(store: Store, use_store) -> None:  # type: ignore[no-untyped-def]
+    before = raw(store, "SELECT count(*) FROM community_trigger WHERE partnership_code = ?", [PARTNERSHIP])[0][0]
+    at = open_page(store, use_store, EDITOR)
+    at.text_area(key="trigger_outcome_new").input("Complaints about a park; case review booked")
+    at.button(key="trigger_save_new").click().run()
+    assert not at.exception, at.exception
+    after = raw(store, "SELECT case_id, outcome, resolved_date FROM community_trigger WHERE partnership_code = ?"
+                       " ORDER BY received_date DESC, case_id DESC", [PARTNERSHIP])
+    assert len(after) == before + 1  # recorded one; none replaced
+    case_id = next(c for c, outcome, _r in after if outcome == "Complaints about a park; case review booked")
+    at = open_page(store, use_store, EDITOR)
+    at.selectbox(key="trigger_pick").set_value(case_id).run()
+    at.text_area(key=f"trigger_outcome_{case_id}").input("Case review held; mediation agreed")
+    import datetime as dt
+    at.date_input(key=f"trigger_resolved_{case_id}").set_value(dt.date.today())
+    at.button(key=f"trigger_save_{case_id}").click().run()
+    assert not at.exception, at.exception
+    assert raw(store, "SELECT outcome, resolved_date FROM community_trigger WHERE case_id = ?", [case_id]) == [
+        ("Case review held; mediation agreed", dt.date.today())]
+    fields = {r[0] for r in raw(store, "SELECT field FROM edit_audit WHERE entity = 'trigger' AND entity_id = ?",
+                                [case_id])}
+    assert {"kind", "received_date", "outcome", "resolved_date"} <= fields
+
+
+def test_editor_renames_a_recommendation_without_adding_one(store: Store, use_store) -> None:  # type: ignore[no-untyped-def]
+    before = raw(store, "SELECT reference, recommendation, response, due_date, status FROM recommendation"
+                        " WHERE partnership_code = ? ORDER BY reference", [PARTNERSHIP])
+    at = open_page(store, use_store, EDITOR)
+    at.selectbox(key="rec_rename_old").set_value("TST-R1")
+    at.text_input(key="rec_rename_new").input("TST-R-2025-01")
+    at.button(key="rec_rename").click().run()
+    assert not at.exception, at.exception
+    after = raw(store, "SELECT reference, recommendation, response, due_date, status FROM recommendation"
+                       " WHERE partnership_code = ? ORDER BY reference", [PARTNERSHIP])
+    assert len(after) == len(before)
+    old = next(r for r in before if r[0] == "TST-R1")
+    assert ("TST-R-2025-01", *old[1:]) in after and not any(r[0] == "TST-R1" for r in after)

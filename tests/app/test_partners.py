@@ -50,10 +50,11 @@ def test_lead_body_for_every_priority(page: AppTest, demo_store_path: Path) -> N
 def test_partner_totals_add_up(page: AppTest, demo_store_path: Path) -> None:
     actions, funding = raw(demo_store_path, """
         SELECT (SELECT count(*) FROM action a JOIN priority p USING (priority_id) WHERE p.partnership_code = $c),
-               (SELECT sum(amount_gbp) FROM partner_contribution WHERE partnership_code = $c)""", {"c": NEWPORT})[0]  # type: ignore[arg-type]
+               (SELECT sum(amount_gbp) FROM partner_contribution WHERE partnership_code = $c
+                AND kind = 'funding')""", {"c": NEWPORT})[0]  # type: ignore[arg-type]
     totals = table_with(page, "Priorities led", "Led")
     assert totals["Led"].sum() == actions  # every action has exactly one owner
-    assert totals["Funding (£)"].sum() == pytest.approx(funding)
+    assert totals["Cash funding (£)"].sum() == pytest.approx(funding)
     priorities = raw(demo_store_path, "SELECT count(*) FROM priority WHERE partnership_code = ?", [NEWPORT])[0][0]
     assert totals["Priorities led"].sum() == priorities
     matrix = table_with(page, "Partner", "Priority", "Slipping")
@@ -80,3 +81,17 @@ def test_choose_partnership(demo_store_path: Path, use_store: Callable[[Path], N
     expected = [t for (t,) in raw(demo_store_path, "SELECT title FROM priority WHERE partnership_code = ? "
                                                    "ORDER BY priority_id", [CAERPHILLY])]
     assert table_with(at, "Lead partner", "Partner type")["Priority"].tolist() == expected
+
+
+def test_cash_and_in_kind_kept_apart_per_financial_year(page: AppTest, demo_store_path: Path) -> None:
+    """The failure: the headline said £500,000 of funding while the table counted the fire service's and Victim
+    Support's in-kind support as funding, summed over three years with no split by year."""
+    totals = table_with(page, "Priorities led", "Led").set_index("Partner")
+    assert totals.loc["South Wales Fire and Rescue Service", "Cash funding (£)"] == 0
+    assert totals.loc["South Wales Fire and Rescue Service", "In-kind (£)"] > 0
+    assert totals.loc["Victim Support", "Cash funding (£)"] == 0
+    years = table_with(page, "Financial year", "Cash funding (£)", "In-kind support (£)")
+    by_sql = dict(raw(demo_store_path, "SELECT period, sum(amount_gbp) FROM partner_contribution WHERE "
+                                       "partnership_code = ? AND kind = 'funding' GROUP BY 1", [NEWPORT]))
+    assert dict(zip(years["Financial year"], years["Cash funding (£)"], strict=True))["2024/25"] == by_sql["2024/25"]
+    assert any(years["Grants ending"].str.contains("March 2025|Mar 2025"))

@@ -48,5 +48,6 @@ def test_meeting_page_renders_and_pack_downloads(page, meeting_url: str, tmp_pat
     download_info.value.save_as(target)
     data = target.read_bytes()
     assert data[:5] == b"%PDF-" and len(data) > 50_000
-    assert download_info.value.suggested_filename == f"{MEETING}-2025-07-16.pdf"
+    # a name a clerk can file, not CAE-M-2025-07-16-2025-07-16.pdf
+    assert download_info.value.suggested_filename == "Newport-scrutiny-briefing-pack-16-Jul-2025.pdf"
     screenshot(page, "meeting_newport_after_export")

@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from cspdash.config import DEMO_DIR, TEMPLATES_DIR
 from cspdash.ingest.action_plan import export_action_plan, matches_header, sheet_for_csv
 from cspdash.ingest.load import detect_kind, load_paths
+from cspdash.ingest.replacement import ConfirmationNeeded
 from cspdash.ingest.report import LoadError
 from cspdash.ingest.template import (
     ACTION_STATUSES,
@@ -178,7 +179,7 @@ def test_template_workbook_has_sheets_headers_and_status_dropdowns() -> None:
         assert headers == [c.header for c in sheet.columns]
     actions = workbook["Actions"]
     formulas = {v.formula1: str(v.sqref) for v in actions.data_validations.dataValidation}
-    assert formulas['"Red,Amber,Green,Not started,Complete"'].startswith("I2:I")
+    assert formulas['"Red,Amber,Green,Not started,Complete"'].startswith("J2:J")
     recommendations = workbook["Recommendations"]
     assert '"achieved,on track,slipped,not achieved"' in {
         v.formula1 for v in recommendations.data_validations.dataValidation}
@@ -278,7 +279,7 @@ def test_percent_formatted_cells_and_excel_dates(tmp_path: Path) -> None:
     """A % complete cell formatted as a percentage (0.6 shown as 60%) loads as 60."""
     path = write_plan(tmp_path / "p.xlsx", tiny_plan())
     workbook = load_workbook(path)
-    cell = workbook["Actions"]["J2"]
+    cell = workbook["Actions"]["K2"]
     cell.value, cell.number_format = 0.6, "0%"
     workbook.save(path)
     store = Store(tmp_path / "s.duckdb")
@@ -367,7 +368,7 @@ def test_missing_required_column(tiny_store: Store, tmp_path: Path) -> None:
     """An Actions sheet without its Status column: named with the header row."""
     path = write_plan(tmp_path / "bad.xlsx", tiny_plan())
     workbook = load_workbook(path)
-    workbook["Actions"].delete_cols(9)  # Status
+    workbook["Actions"].delete_cols(10)  # Status
     workbook.save(path)
     error = expect_failure(tiny_store, [path])
     [problem] = error.problems
@@ -435,7 +436,10 @@ def test_progress_history_is_append_only(own_tiny_store: Store, tmp_path: Path) 
     rows["Progress"] = rows["Progress"][1:] + [
         {"action_id": "T-P1-A1", "update_date": dt.date(2025, 3, 31), "status": "Red", "pct_complete": 55,
          "commentary": "Patrol officers redeployed"}]
-    [report] = load_paths(tiny_store, [write_plan(tmp_path / "second.xlsx", rows)])
+    second_file = write_plan(tmp_path / "second.xlsx", rows)
+    with pytest.raises(ConfirmationNeeded, match="plan actions of W06000022: 3 → 2; this one goes: T-P2-A1"):
+        load_paths(tiny_store, [second_file])  # dropping an action needs the confirmation
+    [report] = load_paths(tiny_store, [second_file], replace=True)
     assert "1 new progress updates (2 already held)" in report.detail
     second = query(tiny_store, "SELECT action_id, update_date, status, pct_complete, commentary, recorded_at "
                                "FROM progress_update ORDER BY ALL")
@@ -451,7 +455,7 @@ def test_load_replaces_only_the_partnerships_in_the_workbook(tmp_path: Path) -> 
     load_paths(store, [SAMPLE])
     caerphilly_before = query(store, "SELECT * FROM action WHERE priority_id LIKE 'CAE-%' ORDER BY ALL")
     progress_before = query(store, "SELECT count(*) FROM progress_update")[0][0]
-    load_paths(store, [write_plan(tmp_path / "newport.xlsx", tiny_plan())])
+    load_paths(store, [write_plan(tmp_path / "newport.xlsx", tiny_plan())], replace=True)
     assert query(store, "SELECT priority_id FROM priority WHERE partnership_code = ? ORDER BY 1", [NEWPORT]) == [
         ("T-P1",), ("T-P2",)]
     assert query(store, "SELECT count(*) FROM action WHERE priority_id LIKE 'NWP-%'") == [(0,)]

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from cspdash.ingest.meeting_updates import EditError, save_questions, save_recommendations
+from cspdash.ingest.meeting_updates import (
+    EditError,
+    rename_recommendation,
+    save_questions,
+    save_recommendations,
+    save_trigger,
+)
 from cspdash.store.versions import Store
 from tests.conftest import store_checksums
 from tests.report.meeting_fixture import MEETING, PARTNERSHIP, fixture_store_from
@@ -94,10 +100,12 @@ def test_recommendation_update_and_add_are_audited(store: Store) -> None:
         {"reference": "TST-R1", "meeting_id": "TST-M1", "recommendation": "Report knife crime outcomes by ward at "
          "each meeting", "lead_partner": "Gwent Police", "response": "Ward table from September",
          "due_date": "2025-09-17", "status": "Slipped"},
+    ], user_name="jo.manager", user_role="editor")
+    added = save_recommendations(store, PARTNERSHIP, [
         {"reference": "TST-R4", "meeting_id": "TST-M3", "recommendation": "Renew the information-sharing protocol",
          "lead_partner": "TST_COUNCIL", "due_date": date(2025, 10, 1), "status": "on track"},
-    ], user_name="jo.manager", user_role="editor")
-    assert result.changed == ["TST-R1"] and result.added == ["TST-R4"]
+    ], user_name="jo.manager", user_role="editor", adding=True)
+    assert result.changed == ["TST-R1"] and added.added == ["TST-R4"]
     rows = dict((r[0], r[1:]) for r in _rows(
         store, "SELECT reference, lead_partner, response, due_date, status FROM recommendation"
                " WHERE partnership_code = ?", [PARTNERSHIP]))
@@ -125,4 +133,75 @@ def test_invalid_recommendations_are_refused(store: Store) -> None:
     assert "Recommendation TST-R1: lead partner 'Nobody' is not a known partner code or name." in problems
     assert "Recommendation TST-R1: meeting 'TST-M9' is not one of this partnership's meetings." in problems
     assert any(p.startswith("Row 2 has no reference") for p in problems)
+    assert store_checksums(store) == before
+
+
+def _recommendations(store: Store) -> dict[str, tuple]:
+    return {r[0]: r[1:] for r in _rows(store, "SELECT reference, recommendation, response, due_date, status"
+                                              " FROM recommendation WHERE partnership_code = ?", [PARTNERSHIP])}
+
+
+def test_an_edited_reference_is_refused_not_added_as_a_new_recommendation(store: Store) -> None:
+    """The failure: editing a reference in the tracker silently added a second recommendation."""
+    before = _recommendations(store)
+    held = before["TST-R1"]
+    with pytest.raises(EditError, match="To change a reference use 'Rename a reference'"):
+        save_recommendations(store, PARTNERSHIP, [
+            {"reference": "TST-R1-renamed", "recommendation": held[0], "response": held[1], "due_date": held[2],
+             "status": held[3]}], user_name="jo", user_role="editor")
+    assert _recommendations(store) == before
+
+
+def test_rename_keeps_the_recommendation_and_is_audited(store: Store) -> None:
+    before = _recommendations(store)
+    rename_recommendation(store, PARTNERSHIP, "TST-R1", "TST-R-2025-01", user_name="jo", user_role="editor")
+    after = _recommendations(store)
+    assert len(after) == len(before) and "TST-R1" not in after
+    assert after["TST-R-2025-01"] == before["TST-R1"]  # same text, response, due date and status
+    assert _rows(store, "SELECT field, old_value, new_value FROM edit_audit WHERE entity = 'recommendation'"
+                        " AND entity_id = 'TST-R-2025-01'", []) == [("reference", "TST-R1", "TST-R-2025-01")]
+    with pytest.raises(EditError, match="already used"):
+        rename_recommendation(store, PARTNERSHIP, "TST-R2", "TST-R-2025-01", user_name="jo", user_role="editor")
+    with pytest.raises(PermissionError):
+        rename_recommendation(store, PARTNERSHIP, "TST-R2", "X", user_name="cllr", user_role="viewer")
+
+
+def test_adding_an_existing_reference_is_refused(store: Store) -> None:
+    with pytest.raises(EditError, match="already held"):
+        save_recommendations(store, PARTNERSHIP, [{"reference": "TST-R1", "recommendation": "x",
+                                                   "status": "on track"}],
+                             user_name="jo", user_role="editor", adding=True)
+
+
+def test_trigger_added_edited_and_closed_with_audit(store: Store) -> None:
+    held = _rows(store, "SELECT count(*) FROM community_trigger WHERE partnership_code = ?", [PARTNERSHIP])[0][0]
+    added = save_trigger(store, PARTNERSHIP, {"kind": "Community Trigger", "received_date": "2026-11-02",
+                                              "threshold_met": True}, user_name="jo", user_role="editor")
+    [case_id] = added.added
+    assert case_id.endswith("-2026-" + f"{int(case_id[-2:]):02d}") and "-CT-" in case_id
+    assert _rows(store, "SELECT count(*) FROM community_trigger WHERE partnership_code = ?",
+                 [PARTNERSHIP])[0][0] == held + 1
+    save_trigger(store, PARTNERSHIP, {"case_id": case_id, "kind": "Community Trigger", "received_date": "2026-11-02",
+                                      "threshold_met": True, "outcome": "Case review held; mediation agreed",
+                                      "resolved_date": "2026-11-20"}, user_name="sam", user_role="editor")
+    assert _rows(store, "SELECT outcome, resolved_date FROM community_trigger WHERE case_id = ?", [case_id]) == [
+        ("Case review held; mediation agreed", date(2026, 11, 20))]
+    audit = _rows(store, "SELECT user_name, field, old_value, new_value FROM edit_audit WHERE entity = 'trigger'"
+                         " AND entity_id = ? ORDER BY audit_id", [case_id])
+    assert audit == [("jo", "kind", None, "Community Trigger"), ("jo", "received_date", None, "2026-11-02"),
+                     ("jo", "threshold_met", None, "True"),
+                     ("sam", "outcome", None, "Case review held; mediation agreed"),
+                     ("sam", "resolved_date", None, "2026-11-20")]
+
+
+def test_invalid_trigger_is_refused_and_nothing_changes(store: Store) -> None:
+    before = store_checksums(store)
+    with pytest.raises(EditError) as caught:
+        save_trigger(store, PARTNERSHIP, {"kind": "Complaint", "received_date": "2026-11-02",
+                                          "resolved_date": "2026-10-01"}, user_name="jo", user_role="editor")
+    assert any("Kind 'Complaint'" in p for p in caught.value.problems)
+    assert any("before the received date" in p for p in caught.value.problems)
+    with pytest.raises(PermissionError):
+        save_trigger(store, PARTNERSHIP, {"kind": "CCfA", "received_date": "2026-11-02"},
+                     user_name="cllr", user_role="viewer")
     assert store_checksums(store) == before

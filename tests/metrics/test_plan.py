@@ -112,11 +112,11 @@ def test_partner_matrix_by_hand(con: duckdb.DuckDBPyConnection) -> None:
     assert matrix.loc[("POL", "P1"), cols].tolist() == [1, 1, 0, 1, 0]   # leads A2 (slipping), supports A1
     assert matrix.loc[("POL", "P2"), cols].tolist() == [1, 1, 0, 0, 1]   # leads A3 (overdue), supports A4
     assert matrix.loc[("NCC", "P1"), cols].tolist() == [1, 1, 1, 0, 0]   # leads A1 (Green), supports A2
-    assert matrix.loc[("PCC", "P1"), "Funding (£)"] == 45000
+    assert matrix.loc[("PCC", "P1"), "Cash funding (£)"] == 45000
     assert matrix.loc[("POL", "P2"), "Staff (FTE)"] == 2
     totals = plan.partner_totals(con, PARTNERSHIP, TODAY).set_index("partner_code")
     assert totals.loc["POL", ["Priorities led", "Led", "Supported", "Overdue"]].tolist() == [1, 2, 2, 1]
-    assert totals["Funding (£)"].sum() == 55000
+    assert totals["Cash funding (£)"].sum() == 55000  # FIRE's in-kind support is not funding
     leads = plan.lead_bodies(con, PARTNERSHIP)
     assert leads["Lead partner"].tolist() == ["Newport City Council", "Gwent Police", "South Wales Fire and Rescue"]
 
@@ -140,7 +140,7 @@ def test_catalogue_plan_measures(con: duckdb.DuckDBPyConnection) -> None:
         assert item.label and item.unit and item.description and item.fmt in {"count", "percent", "money"}
     tiles = dict((label, value) for label, value, _help in plan.plan_headline(con, PARTNERSHIP, TODAY))
     assert tiles == {"Actions on track or complete": "40%", "Overdue actions": "1", "Slipping actions": "2",
-                     "Funding contributed by partners": "£55,000"}
+                     "Cash funding from partners (all years)": "£55,000"}
 
 
 def test_history_measure_uses_progress_rounds(con: duckdb.DuckDBPyConnection) -> None:

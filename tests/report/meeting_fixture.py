@@ -124,7 +124,8 @@ def add_meeting_fixture(store: Store) -> None:
         con.executemany("INSERT INTO recommendation VALUES (?, ?, ?, ?, ?, ?, ?, ?)", RECOMMENDATIONS)
         con.executemany("INSERT INTO community_trigger VALUES (?, ?, ?, ?, ?, ?, ?)", TRIGGERS)
         con.executemany("INSERT INTO partnership_health VALUES (?, ?, ?, ?, ?, ?)", HEALTH)
-        con.executemany("INSERT INTO partner_contribution VALUES (?, ?, ?, ?, ?, ?, ?, ?)", CONTRIBUTIONS)
+        con.executemany("INSERT INTO partner_contribution (partnership_code, partner_code, priority_id, kind,"
+                        " description, amount_gbp, fte, period) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", CONTRIBUTIONS)
 
 
 def fixture_store_from(demo_store_path: Path, folder: Path) -> Store:
