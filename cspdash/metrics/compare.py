@@ -20,8 +20,9 @@ from cspdash.analysis import funnel
 from cspdash.analysis.similar import SIMILARITY_TEXT, describe_group, possessive
 from cspdash.config import PROJECT_ROOT
 from cspdash.metrics.catalogue import LSOA_POPULATION
-from cspdash.metrics.context import store_file
+from cspdash.metrics.context import OFFERED_PARTNERSHIPS_SQL
 from cspdash.metrics.crime import crime_type_label, crime_types_for
+from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import Period
 from cspdash.metrics.rates import rate_texts
 from cspdash.vocab import ALL_CRIME, CRIME_TYPES
@@ -61,38 +62,20 @@ _RESIDENTS_SQL = f"""
     LEFT JOIN {LSOA_POPULATION} p ON p.area_code = l.lsoa_code AND p.residents > 0
     GROUP BY pl.partnership_code"""
 
-#: per store version (immutable files): partnership residents, profile codes and a window's rates
-_CACHE: dict[tuple[object, ...], object] = {}
-
-
-def _per_version(con: duckdb.DuckDBPyConnection, name: str, *key: object) -> tuple[tuple[object, ...], object]:
-    """(cache key, cached value or None); an in-memory store gets an empty key and is never cached."""
-    file = store_file(con)
-    full = (file, name, *key) if file else ()
-    return full, _CACHE.get(full) if full else None
-
-
-def _remember(key: tuple[object, ...], value: object) -> None:
-    if key:
-        if len(_CACHE) >= 64:
-            _CACHE.clear()
-        _CACHE[key] = value
-
-
 def partnership_residents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """THE population lookup of the comparisons: partnership_code, residents, lsoas, lsoas_with_population,
     population_source (see _RESIDENTS_SQL)."""
-    key, cached = _per_version(con, "residents")
-    if cached is not None:
-        return cached.copy()  # type: ignore[attr-defined,no-any-return]
-    frame = con.execute(
+    return _partnership_residents(con).copy()
+
+
+@per_store_version(maxsize=8)
+def _partnership_residents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
         f"""
         SELECT r.*, (SELECT string_agg(DISTINCT source, ', ') FROM population
                      WHERE area_type = 'lsoa' AND year = (SELECT max(year) FROM population WHERE area_type = 'lsoa'))
                         AS population_source
         FROM ({_RESIDENTS_SQL}) r ORDER BY r.partnership_code""").df()
-    _remember(key, frame)
-    return frame.copy()
 
 
 # ------------------------------------------------------------------------------------------- rates
@@ -100,10 +83,14 @@ def partnership_rates(con: duckdb.DuckDBPyConnection, start: date, end: date) ->
     """Every partnership in the store × crime type (and 'All crime', excluding ASB) over the months:
     partnership_code, partnership_name, force, crime_type, crimes, crimes_with_population, residents, months
     (published for its force), rate (per 1,000 residents). One scan of the pre-aggregate, once per store version
-    (an in-memory store is read every time)."""
-    key, cached = _per_version(con, "rates", start, end)
-    if cached is not None:
-        return cached.copy()  # type: ignore[attr-defined,no-any-return]
+    (an in-memory store is read every time). Only the partnerships offered in the sidebar
+    (context.OFFERED_PARTNERSHIPS_SQL): a declared partnership stands in for the shipped ones it covers, so no
+    area is counted twice."""
+    return _partnership_rates(con, start, end).copy()
+
+
+@per_store_version(maxsize=32)
+def _partnership_rates(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
     rates = con.execute(
         f"""
         WITH by_la AS (
@@ -123,14 +110,15 @@ def partnership_rates(con: duckdb.DuckDBPyConnection, start: date, end: date) ->
             FROM by_type WHERE list_contains($non_asb, crime_type) GROUP BY partnership_code),
         months AS (SELECT force, count(*) AS months FROM published_month
                    WHERE source = 'street' AND month BETWEEN $start AND $end GROUP BY force),
-        residents AS ({_RESIDENTS_SQL})
+        residents AS ({_RESIDENTS_SQL}),
+        offered AS ({OFFERED_PARTNERSHIPS_SQL})
         SELECT pt.partnership_code, pt.partnership_name, pt.force, t.crime_type,
                coalesce(c.crimes, 0)::BIGINT AS crimes,
                coalesce(c.crimes_with_population, 0)::BIGINT AS crimes_with_population,
                coalesce(m.months, 0)::BIGINT AS months, r.residents,
                CASE WHEN r.residents > 0 THEN coalesce(c.crimes_with_population, 0) * 1000.0 / r.residents END
                    AS rate
-        FROM partnership pt CROSS JOIN (SELECT unnest($types) AS crime_type) t
+        FROM offered pt CROSS JOIN (SELECT unnest($types) AS crime_type) t
         LEFT JOIN counts c ON c.partnership_code = pt.partnership_code AND c.crime_type = t.crime_type
         LEFT JOIN residents r ON r.partnership_code = pt.partnership_code
         LEFT JOIN months m ON m.force = pt.force
@@ -138,31 +126,33 @@ def partnership_rates(con: duckdb.DuckDBPyConnection, start: date, end: date) ->
         """, {"start": start, "end": end, "all": ALL_CRIME, "types": [ALL_CRIME, *CRIME_TYPES],
               "non_asb": list(crime_types_for(ALL_CRIME))}).df()
     rates["residents"] = rates["residents"].astype("float64")
-    _remember(key, rates)
-    return rates.copy()
+    return rates
 
 
 def profile_codes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Store partnership code → national CSP code: the same code, else the partnership whose councils match."""
-    key, cached = _per_version(con, "profile_codes")
-    if cached is not None:
-        return dict(cached)  # type: ignore[call-overload]
+    """Store partnership code → national CSP code: the same code, else the partnership whose councils match.
+    Only the partnerships offered: a declared partnership stands for the shipped one it replaces."""
+    return dict(_profile_codes(con))
+
+
+@per_store_version(maxsize=8)
+def _profile_codes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     known = profiles()
     by_code = set(known["csp_code"])
     by_councils = {row.la_codes: row.csp_code for row in known.itertuples()}
-    councils = con.execute("SELECT partnership_code, string_agg(la_code, ';' ORDER BY la_code) FROM partnership_la "
-                           "GROUP BY partnership_code").fetchall()
+    offered = f"SELECT partnership_code FROM ({OFFERED_PARTNERSHIPS_SQL})"  # one store code per national one
+    councils = con.execute(f"SELECT partnership_code, string_agg(la_code, ';' ORDER BY la_code) FROM partnership_la "
+                           f"WHERE partnership_code IN ({offered}) GROUP BY partnership_code").fetchall()
     mapping = {}
     for code, las in councils:
         if code in by_code:
             mapping[code] = code
         elif las in by_councils:
             mapping[code] = by_councils[las]
-    for (code,) in con.execute("SELECT partnership_code FROM partnership").fetchall():
+    for (code,) in con.execute(offered).fetchall():
         if code in by_code:
             mapping.setdefault(code, code)
-    _remember(key, mapping)
-    return dict(mapping)
+    return mapping
 
 
 # ------------------------------------------------------------------------------------------- the read model

@@ -9,7 +9,23 @@ import pandas as pd
 
 from cspdash.metrics.memo import per_store_version, store_file
 
-__all__ = ["crime_types_present", "months_available", "partnerships", "store_file"]
+__all__ = ["OFFERED_PARTNERSHIPS_SQL", "crime_types_present", "months_available", "partnerships", "store_file"]
+
+
+#: the partnerships offered (and compared): partnership_code, partnership_name, force — see partnerships()
+OFFERED_PARTNERSHIPS_SQL = """
+    WITH declared_las AS (
+        SELECT DISTINCT pl.la_code FROM partnership_la pl JOIN partnership p USING (partnership_code)
+        WHERE p.source IS DISTINCT FROM 'shipped'
+    ), superseded AS (
+        SELECT pl.partnership_code FROM partnership_la pl JOIN partnership p USING (partnership_code)
+        WHERE p.source = 'shipped'
+        GROUP BY pl.partnership_code HAVING bool_and(pl.la_code IN (SELECT la_code FROM declared_las))
+    ), with_data AS (SELECT DISTINCT force FROM published_month WHERE source = 'street')
+    SELECT partnership_code, partnership_name, force FROM partnership p
+    WHERE p.source IS DISTINCT FROM 'shipped'
+       OR (p.force IN (SELECT force FROM with_data)
+           AND p.partnership_code NOT IN (SELECT partnership_code FROM superseded))"""
 
 
 def partnerships(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -19,23 +35,7 @@ def partnerships(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     A partnership declared in a partnerships CSV is always offered, and takes the place of the shipped
     partnerships whose councils it covers entirely.
     """
-    return con.execute(
-        """
-        WITH declared_las AS (
-            SELECT DISTINCT pl.la_code FROM partnership_la pl JOIN partnership p USING (partnership_code)
-            WHERE p.source IS DISTINCT FROM 'shipped'
-        ), superseded AS (
-            SELECT pl.partnership_code FROM partnership_la pl JOIN partnership p USING (partnership_code)
-            WHERE p.source = 'shipped'
-            GROUP BY pl.partnership_code HAVING bool_and(pl.la_code IN (SELECT la_code FROM declared_las))
-        ), with_data AS (SELECT DISTINCT force FROM published_month WHERE source = 'street')
-        SELECT partnership_code, partnership_name, force FROM partnership p
-        WHERE p.source IS DISTINCT FROM 'shipped'
-           OR (p.force IN (SELECT force FROM with_data)
-               AND p.partnership_code NOT IN (SELECT partnership_code FROM superseded))
-        ORDER BY force NULLS LAST, partnership_name
-        """
-    ).df()
+    return con.execute(f"{OFFERED_PARTNERSHIPS_SQL} ORDER BY force NULLS LAST, partnership_name").df()
 
 
 def months_available(con: duckdb.DuckDBPyConnection, force: str | None = None) -> list[date]:

@@ -44,8 +44,8 @@ def test_comparison_ranks_the_five_gwent_partnerships(demo_con: duckdb.DuckDBPyC
     # the force rate pools all five: every crime counted over every resident
     assert result.force_rate == pytest.approx(1000 * table["crimes_with_population"].sum() / table["residents"].sum())
     assert result.force_rate == pytest.approx(result.funnel.target * 1000)
-    assert result.own is not None and int(result.own["rank"]) == 1
-    assert "rank 1 of 5 partnerships loaded" in result.sentence
+    assert result.own is not None and int(result.own["rank"]) == 2  # Blaenau Gwent (120.3) is first
+    assert "rank 2 of 5 partnerships loaded" in result.sentence
     assert "the limits are wide" in result.sentence  # fewer than 10 partnerships
 
 
