@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cspdash.analysis.rag import RED
 from cspdash.metrics.meeting import Briefing
 
 #: at most this many lines per heading (the summary must fit one A4 page and one slide)
@@ -77,7 +78,7 @@ def summarise(b: Briefing) -> Summary:
         worse_lines.append(f"{count} new or intensifying hot spot{'s' if count != 1 else ''} "
                            f"(e.g. {b.new_hot_spots['area_name'].iloc[0]})")
     pri = b.priorities
-    red = pri[pri["rag"] == "Red"] if not pri.empty else pri
+    red = pri[pri["rag"] == RED] if not pri.empty else pri
     red_lines = [f"{r.title} (lead: {b.partner(r.lead_partner)}): {r.reason}" for r in red.itertuples()]
     overdue = b.overdue_recommendations
     overdue_lines = [f"{r.reference} ({b.partner(r.lead_partner)}): {r.recommendation} — "

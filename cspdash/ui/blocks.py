@@ -88,7 +88,7 @@ def suppress_small_counts(frame: pd.DataFrame, columns: list[str] | None = None,
 #: a text cell starting with one of these is read as a formula by a spreadsheet (OWASP: CSV injection)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: text that is only a number ("-12", "+5%", "-1,234.5") cannot be a formula and stays as it reads
-_NUMBER_TEXT = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?%?$")
+_NUMBER_TEXT = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?([eE][+-]?\d+)?%?$")
 
 
 def safe_cell(value: object) -> object:

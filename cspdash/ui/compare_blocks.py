@@ -15,7 +15,7 @@ from cspdash.metrics.crime import crime_type_label
 from cspdash.metrics.disclosure import is_small, small
 from cspdash.metrics.period import add_months
 from cspdash.metrics.rates import rate_texts
-from cspdash.ui import blocks
+from cspdash.ui import blocks, params
 from cspdash.ui.db import query
 from cspdash.ui.filters import Selection, url_choice
 from cspdash.vocab import ALL_CRIME, CRIME_TYPES
@@ -25,7 +25,7 @@ RATE_WORDS = f"{compare.RATE_UNIT} in the period"
 
 def crime_type_choice() -> str:
     """The crime type compared (kept in the URL as ``ct``)."""
-    return str(url_choice("Crime type", [ALL_CRIME, *CRIME_TYPES], "ct", ALL_CRIME,
+    return str(url_choice("Crime type", [ALL_CRIME, *CRIME_TYPES], params.CRIME_TYPE, ALL_CRIME,
                           format_func=crime_type_label))
 
 
@@ -42,11 +42,11 @@ def answer(selection: Selection, crime_type: str) -> None:
     """The one-sentence answer, why it is fair, and the population behind the rates."""
     result = _result(selection, crime_type)
     if _public_small(result):
-        st.markdown(f"**{result.partnership_name}**: too few {result.label.lower()} to compare in public output "
+        st.markdown(f"**{blocks.literal(result.partnership_name)}**: too few {result.label.lower()} to compare in public output "
                     "(counts of 1–4 are not shown).")
         return
-    st.markdown(f"**{result.sentence}**")
-    st.markdown(result.similar_sentence)
+    st.markdown(f"**{blocks.literal(result.sentence)}**")
+    st.markdown(blocks.literal(result.similar_sentence))
     residents = query(compare.partnership_residents)
     source = residents["population_source"].dropna()
     own = residents[residents["partnership_code"] == selection.partnership_code]
@@ -171,10 +171,10 @@ def similar_block(selection: Selection, crime_type: str) -> None:
     st.subheader("Similar partnerships")
     st.markdown(compare.similarity_text())
     if result.similar.empty:
-        st.info(f"{selection.partnership_name} is not in the national partnership list "
+        st.info(f"{blocks.literal(selection.partnership_name)} is not in the national partnership list "
                 "(data/comparisons/csp_profiles.csv), so it has no similar group.")
         return
-    st.markdown(result.similar_sentence)
+    st.markdown(blocks.literal(result.similar_sentence))
     own = query(compare.own_profile, selection.partnership_code)
     members = result.similar.assign(
         loaded=["yes" if v else "no — not loaded" for v in result.similar["loaded"]],
@@ -214,7 +214,7 @@ def overview_section(selection: Selection) -> None:
     if _public_small(result):
         st.markdown("Too few crimes to compare in public output.")
     else:
-        st.markdown(f"{result.sentence} {result.similar_short}")
+        st.markdown(f"{blocks.literal(result.sentence)} {blocks.literal(result.similar_short)}")
         st.caption("**Why this is fair:** rates per 1,000 residents put areas of different sizes on one scale, and "
                    "the funnel's limits allow for small areas varying more by chance and for how much partnerships "
                    "normally differ; similar partnerships are chosen by size, density, deprivation and rurality.")

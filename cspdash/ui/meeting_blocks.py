@@ -156,9 +156,7 @@ def questions(b: mm.Briefing) -> None:
 
 
 def _download(frame: pd.DataFrame, name: str) -> None:
-    st.download_button(f"Download {name} (CSV)", blocks.for_people(frame).to_csv(index=False).encode("utf-8"),
-                       file_name=f"{name.replace(' ', '-')}.csv", mime="text/csv", key=f"dl_{name.replace(' ', '-')}",
-                       icon=":material/download:")
+    blocks.download(blocks.for_people(frame), name)
 
 
 def _save_questions(meeting_id: str, rows: list[dict[str, Any]]) -> None:

@@ -51,19 +51,20 @@ def test_view_by_hand(edited: duckdb.DuckDBPyConnection) -> None:
     # on track or complete: A1 and A5 of 5; funding: PCC £45,000 + NCC £10,000
     assert [(label, value) for label, value, _why in view.headline] == [
         ("Actions on track or complete", "40%"), ("Overdue actions", "1"), ("Slipping actions", "2"),
-        ("Funding contributed by partners", "£55,000")]
+        ("Cash funding from partners (all years)", "£55,000")]
 
 
 def test_partner_totals_by_hand(edited: duckdb.DuckDBPyConnection) -> None:
     """NCC leads P1, owns A1 (Green) and A4 (slipping), supports A2; POL leads P2, owns A2 (slipping) and A3
     (overdue), supports A1 and A4, 2 FTE; FIRE leads P3, owns A5 (complete: on track), supports A1; PCC funds."""
     totals = plan.plan_view(edited, PARTNERSHIP, TODAY).partner_totals.set_index("partner_code")
-    columns = ["Priorities led", "Led", "Supported", "On track", "Slipping", "Overdue", "Funding (£)", "Staff (FTE)"]
-    assert totals[columns].to_dict("index") == {
-        "NCC": dict(zip(columns, [1, 2, 1, 1, 1, 0, 10000.0, 0.0], strict=True)),
-        "POL": dict(zip(columns, [1, 2, 2, 0, 1, 1, 0.0, 2.0], strict=True)),
-        "FIRE": dict(zip(columns, [1, 1, 1, 1, 0, 0, 0.0, 0.0], strict=True)),
-        "PCC": dict(zip(columns, [0, 0, 0, 0, 0, 0, 45000.0, 0.0], strict=True)),
+    columns = ["Priorities led", "Led", "Supported", "On track", "Slipping", "Overdue", "Cash funding (£)",
+               "In-kind (£)", "Staff (FTE)"]
+    assert totals[columns].to_dict("index") == {  # FIRE's in-kind support carries no £ value: it is not cash
+        "NCC": dict(zip(columns, [1, 2, 1, 1, 1, 0, 10000.0, 0.0, 0.0], strict=True)),
+        "POL": dict(zip(columns, [1, 2, 2, 0, 1, 1, 0.0, 0.0, 2.0], strict=True)),
+        "FIRE": dict(zip(columns, [1, 1, 1, 1, 0, 0, 0.0, 0.0, 0.0], strict=True)),
+        "PCC": dict(zip(columns, [0, 0, 0, 0, 0, 0, 45000.0, 0.0, 0.0], strict=True)),
     }
 
 

@@ -34,7 +34,7 @@ FORMULAS = {
     "action": "\t=1+1",
 }
 DANGER = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?%?$")
+NUMBER = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?([eE][+-]?\d+)?%?$")  # a number, also in scientific notation
 PAGES = ["overview.py", "trends.py", "hotspots.py", "priorities.py", "partners.py", "meeting.py", "data.py"]
 DOWNLOADS: list[tuple[str, Any]] = []
 
