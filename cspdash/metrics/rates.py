@@ -10,8 +10,9 @@ MAX_DECIMALS = 4
 
 def rate_decimals(values: Iterable[float | None]) -> int:
     """The fewest decimals (at least 1, at most MAX_DECIMALS) giving every rate two significant figures and
-    different rates different texts."""
-    numbers = sorted({float(v) for v in values if v is not None and not math.isnan(float(v))})
+    different rates different texts. Rates equal but for floating-point noise (a group of one member pooled
+    against that member: 85.61052129 and 85.61052129000001) count as one."""
+    numbers = sorted({round(float(v), 9) for v in values if v is not None and not math.isnan(float(v))})
     decimals = 1
     nonzero = [abs(v) for v in numbers if v != 0]
     if nonzero:

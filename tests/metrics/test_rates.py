@@ -66,3 +66,12 @@ def test_trend_sentence_puts_the_rate_beside_the_count() -> None:
     sentence = trend_sentence(frame, "crimes", "Burglary", "crimes")
     assert "Newport 30 crimes in Jun 2025, 0.206 per 1,000 residents" in sentence
     assert "Torfaen 19 crimes in Jun 2025, 0.205 per 1,000 residents" in sentence
+
+
+def test_floating_point_noise_is_not_a_difference() -> None:
+    """A similar group of one member, pooled, equals that member's rate but for the last bit: one decimal, not six
+    (the side-by-side bars printed 118.3062 and 85.6105)."""
+    member = 15063 * 1000 / 175948
+    pooled = (15063 * 1000.0) / 175948.0 + 1e-14
+    assert member != pooled
+    assert rate_texts([118.30618729, member, pooled, 120.28580397]) == ["118.3", "85.6", "85.6", "120.3"]
