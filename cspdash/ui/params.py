@@ -37,8 +37,9 @@ MEETING = "meeting"
 
 #: every parameter a page reads, name in the address → what it holds
 URL_PARAMS: dict[str, str] = {
-    PARTNERSHIP: "partnership code", FORCE: "police force (partnerships grouped by force)", PERIOD_END: "last month of the period (YYYY-MM)",
-    PERIOD_LENGTH: "period length in months", CRIME_TYPE: "crime type (trends)", AREA_LEVEL: "area level",
+    PARTNERSHIP: "partnership code", PERIOD_END: "last month of the period (YYYY-MM)",
+    PERIOD_LENGTH: "period length in months",
+    FORCE: "police force (partnerships grouped by force; shown when several forces are loaded)", CRIME_TYPE: "crime type (trends)", AREA_LEVEL: "area level",
     GRAIN: "month, quarter or financial year", MEASURE: "measure shown", COMPARE: "comparison",
     SPC_BREAK: "month the process limits are recalculated from", AREAS: "areas side by side / area to look into",
     HOTSPOT_CRIME_TYPE: "crime type (hot spots)", CONFIDENCE: "hot spot confidence", NEIGHBOURS: "neighbour rule",

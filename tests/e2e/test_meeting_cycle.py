@@ -86,7 +86,7 @@ def test_tables_fit_at_1366_px(path: str, demo_store_path: Path, browser) -> Non
         wait_for_app(page)
         page.goto(f"http://127.0.0.1:{port}/{path}?csp={CAERPHILLY}")
         wait_for_app(page)
-        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=90_000)
+        page.locator("[data-testid='stDataFrame']").first.wait_for(state="attached", timeout=90_000)  # may sit in a closed expander
         page.wait_for_timeout(3000)
         for expander in page.locator("[data-testid='stExpander'] summary").all():
             expander.click()  # open every expander so its tables are drawn too
