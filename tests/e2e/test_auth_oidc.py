@@ -175,12 +175,10 @@ def test_sign_out_returns_to_the_sign_in_page(oidc_app: str, page) -> None:  # t
     """Sign out clears the identity cookie (and ends the provider session); the next visit must sign in."""
     _sign_in(page, oidc_app, MANAGER)
     page.get_by_role("button", name="Sign out").click()
-    # signed out: either the provider asks to confirm ending its own session, or the app asks to sign in
-    page.wait_for_function("() => location.pathname.includes('/oauth2/end_session')"
-                           " || [...document.querySelectorAll('h1, h2')].some(h => h.textContent.includes('Sign in'))")
-    if "/oauth2/end_session" in page.url:
+    page.wait_for_timeout(1500)  # the redirect to the provider, if it asks to confirm, starts within this
+    if "/oauth2/end_session" in page.url:  # the provider asks to confirm ending its own session
         page.get_by_role("button").first.click()
-        page.wait_for_url(lambda url: "/oauth2/end_session" not in url)
+        page.wait_for_timeout(1000)
     open_app(page, oidc_app)
     page.get_by_role("heading", name="Sign in").wait_for()
     assert "Signed in as" not in _sidebar(page)
