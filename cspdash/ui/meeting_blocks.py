@@ -159,16 +159,22 @@ def _download(frame: pd.DataFrame, name: str) -> None:
     blocks.download(blocks.for_people(frame), name)
 
 
-def _save_questions(meeting_id: str, rows: list[dict[str, Any]]) -> None:
-    user = auth.require("editor")
+def _edit(save: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one audited edit as the signed-in editor; show each problem and return None when it is refused."""
+    who = auth.require("editor")
     try:
-        result = save_questions(db.store(), meeting_id, rows, user_name=user.name, user_role=user.role)
+        return save(db.store(), *args, user_name=who.name, user_role=who.role, **kwargs)
     except EditError as exc:
         for problem in exc.problems:
             st.error(problem)
-        return
     except PermissionError as exc:
         st.error(str(exc))
+    return None
+
+
+def _save_questions(meeting_id: str, rows: list[dict[str, Any]]) -> None:
+    result = _edit(save_questions, meeting_id, rows)
+    if result is None:
         return
     for key in [k for k in st.session_state if str(k).startswith(("q_text_", "q_pos_", "q_for_", "q_framing_",
                                                                    "q_del_", "q_new_"))]:
@@ -236,15 +242,7 @@ def recommendations(b: mm.Briefing) -> None:
             old = st.selectbox("Recommendation", list(recs["reference"]), key="rec_rename_old")
             new = st.text_input("New reference", key="rec_rename_new")
             if st.form_submit_button("Rename", key="rec_rename"):
-                who = auth.require("editor")
-                try:
-                    rename_recommendation(db.store(), code, str(old), new, user_name=who.name, user_role=who.role)
-                except EditError as exc:
-                    for problem in exc.problems:
-                        st.error(problem)
-                except PermissionError as exc:
-                    st.error(str(exc))
-                else:
+                if _edit(rename_recommendation, code, str(old), new) is not None:
                     st.session_state.pop(f"rec_editor_{code}", None)
                     st.toast(f"Renamed {blocks.literal(old)} to {blocks.literal(new)}: the same recommendation, with its history.")
                     st.rerun()
@@ -253,15 +251,8 @@ def recommendations(b: mm.Briefing) -> None:
 
 
 def _save_recommendations(code: str, rows: list[dict[str, Any]], adding: bool) -> None:
-    who = auth.require("editor")
-    try:
-        result = save_recommendations(db.store(), code, rows, user_name=who.name, user_role=who.role, adding=adding)
-    except EditError as exc:
-        for problem in exc.problems:
-            st.error(problem)
-    except PermissionError as exc:
-        st.error(str(exc))
-    else:
+    result = _edit(save_recommendations, code, rows, adding=adding)
+    if result is not None:
         st.session_state.pop(f"rec_editor_{code}", None)
         st.toast(f"Recommendations saved: {blocks.literal(result.summary)}.")
         st.rerun()
@@ -320,18 +311,11 @@ def _trigger_form(code: str, case: dict[str, Any] | None) -> None:
         label = "Record the case" if case is None else "Save the case"
         if not st.form_submit_button(label, type="primary", key=f"trigger_save_{suffix}"):
             return
-    who = auth.require("editor")
     row = {"case_id": None if case is None else case["case_id"], "kind": kind, "received_date": received,
            "threshold_met": None if met == "Not recorded" else met == "Yes", "outcome": outcome,
            "resolved_date": resolved}
-    try:
-        result = save_trigger(db.store(), code, row, user_name=who.name, user_role=who.role)
-    except EditError as exc:
-        for problem in exc.problems:
-            st.error(problem)
-        return
-    except PermissionError as exc:
-        st.error(str(exc))
+    result = _edit(save_trigger, code, row)
+    if result is None:
         return
     if result.added:
         st.toast(f"Case {blocks.literal(result.added[0])} recorded; the other cases are unchanged.")

@@ -161,3 +161,16 @@ def test_editor_renames_a_recommendation_without_adding_one(store: Store, use_st
     assert len(after) == len(before)
     old = next(r for r in before if r[0] == "TST-R1")
     assert ("TST-R-2025-01", *old[1:]) in after and not any(r[0] == "TST-R1" for r in after)
+
+
+def test_a_refused_rename_says_why_and_changes_nothing(store: Store, use_store) -> None:  # type: ignore[no-untyped-def]
+    before = raw(store, "SELECT reference, recommendation FROM recommendation ORDER BY reference")
+    taken = next(ref for ref, _text in before if ref != "TST-R1")
+    at = open_page(store, use_store, EDITOR)
+    at.selectbox(key="rec_rename_old").set_value("TST-R1")
+    at.text_input(key="rec_rename_new").input(taken)
+    at.button(key="rec_rename").click().run()
+    assert not at.exception, at.exception
+    assert any(f"Reference '{taken}' is already used" in e.value for e in at.error)
+    assert raw(store, "SELECT reference, recommendation FROM recommendation ORDER BY reference") == before
+    assert not raw(store, "SELECT 1 FROM edit_audit WHERE entity = 'recommendation' AND field = 'reference'")
