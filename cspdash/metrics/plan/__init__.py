@@ -1,0 +1,158 @@
+"""The action plan: priorities, actions, RAG by stated rules, history, slippage, evidence and partners.
+
+One read model per page: ``plan_view`` (the plan judged on a date: actions, priorities, overdue and slipping
+tables, headline tiles, partners) and ``evidence_view`` (each priority's linked evidence). Every query takes the
+connection first and hashable arguments (strings, dates), so the UI can cache it per store version. Statuses
+shown to people always carry a symbol and a label (``rag_badge``), never colour alone. ``today`` is an argument
+so that results are reproducible (the UI passes the real date).
+
+Modules: ``rules`` (rule texts, lookups, cell conversions), ``actions`` (each action judged), ``priorities``
+(the roll-up, RAG history, changes since a meeting), ``evidence`` (linked indicators and crime types),
+``partners`` (the partner matrix and contributions), ``view`` (PlanView, PlanInfo, headline, edits),
+``judging`` (the default judging date)."""
+
+from __future__ import annotations
+
+from cspdash.analysis.rag import SEVERITY
+from cspdash.metrics.period import add_months
+from cspdash.metrics.plan.actions import (
+    action_history,
+    action_table,
+    actions,
+    actions_of,
+    overdue_actions,
+    overdue_table,
+    slipping_actions,
+    slipping_table,
+)
+from cspdash.metrics.plan.evidence import (
+    EvidenceView,
+    crime_evidence,
+    evidence_comparison,
+    evidence_rag,
+    evidence_view,
+    indicator_evidence,
+    priority_evidence,
+)
+from cspdash.metrics.plan.judging import (
+    STALE_AFTER_DAYS,
+    JudgingDate,
+    default_judging_date,
+    judging_after_update,
+    judging_shift,
+    last_updates,
+    reporting_round,
+)
+from cspdash.metrics.plan.partners import (
+    KIND_WORDS,
+    contribution_list,
+    contributions_by_year,
+    financial_year_of,
+    lead_officers,
+    partner_actions,
+    partner_actions_of,
+    partner_contributions,
+    partner_matrix,
+    partner_totals,
+    plan_partners,
+    with_lead_officer,
+)
+from cspdash.metrics.plan.priorities import (
+    changes_since,
+    changes_since_of,
+    lead_bodies,
+    lead_bodies_of,
+    meetings,
+    priorities,
+    rag_history,
+    rag_history_of,
+)
+from cspdash.metrics.plan.rules import (
+    AGREEMENT_RULE_TEXT,
+    CONTRIBUTION_TEXT,
+    EVIDENCE_RULE_TEXT,
+    OVERDUE_RULE_TEXT,
+    PARTNER_MATRIX_TEXT,
+    RECENT_POINTS,
+    SLIPPING_RULE_TEXT,
+    has_plan,
+    months_label,
+    partner_names,
+    plan_names,
+    rag_legend,
+)
+from cspdash.metrics.plan.view import (
+    PlanInfo,
+    PlanView,
+    audit_log,
+    latest_update,
+    plan_headline,
+    plan_info,
+    plan_view,
+)
+
+__all__ = [
+    "AGREEMENT_RULE_TEXT",
+    "CONTRIBUTION_TEXT",
+    "EVIDENCE_RULE_TEXT",
+    "EvidenceView",
+    "JudgingDate",
+    "KIND_WORDS",
+    "OVERDUE_RULE_TEXT",
+    "PARTNER_MATRIX_TEXT",
+    "PlanInfo",
+    "PlanView",
+    "RECENT_POINTS",
+    "SEVERITY",
+    "SLIPPING_RULE_TEXT",
+    "STALE_AFTER_DAYS",
+    "action_history",
+    "action_table",
+    "actions",
+    "actions_of",
+    "add_months",
+    "audit_log",
+    "changes_since",
+    "changes_since_of",
+    "contribution_list",
+    "contributions_by_year",
+    "crime_evidence",
+    "default_judging_date",
+    "evidence_comparison",
+    "evidence_rag",
+    "evidence_view",
+    "financial_year_of",
+    "has_plan",
+    "indicator_evidence",
+    "judging_after_update",
+    "judging_shift",
+    "last_updates",
+    "latest_update",
+    "lead_bodies",
+    "lead_bodies_of",
+    "lead_officers",
+    "meetings",
+    "months_label",
+    "overdue_actions",
+    "overdue_table",
+    "partner_actions",
+    "partner_actions_of",
+    "partner_contributions",
+    "partner_matrix",
+    "partner_names",
+    "partner_totals",
+    "plan_headline",
+    "plan_info",
+    "plan_names",
+    "plan_partners",
+    "plan_view",
+    "priorities",
+    "priority_evidence",
+    "rag_history",
+    "rag_history_of",
+    "rag_legend",
+    "reporting_round",
+    "slipping_actions",
+    "slipping_table",
+    "with_lead_officer",
+]

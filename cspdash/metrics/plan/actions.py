@@ -1,0 +1,287 @@
+"""Each action of the plan judged on a date: RAG, overdue, slipping; the action tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cspdash.analysis.rag import (
+    AMBER_PCT_THRESHOLD,
+    AMBER_WINDOW_DAYS,
+    COMPLETE,
+    SEVERITY,
+    action_rag,
+    rag_badge,
+)
+from cspdash.metrics.plan.rules import _as_date, _names, _texts, _whole
+
+# ---------------------------------------------------------------------------------------------- actions
+#: every progress update of the partnership's plan, oldest first per action (as action_history orders them)
+_UPDATES_SQL = """
+    SELECT u.action_id, u.update_date, u.status, u.pct_complete, a.due_date, a.priority_id, a.title, u.commentary,
+           u.updated_by
+    FROM progress_update u JOIN action a USING (action_id) JOIN priority p USING (priority_id)
+    WHERE p.partnership_code = ? {extra}
+    ORDER BY u.action_id, u.update_date, u.recorded_at
+"""
+
+
+def _updates(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None = None) -> list[tuple]:
+    """Progress updates as plain rows (action_id, update_date, status, pct, due_date, priority_id, action title,
+    commentary, updated_by) with the RAG the action rule gives on the update's date appended."""
+    extra, params = ("AND a.priority_id = ?", [partnership, priority_id]) if priority_id else ("", [partnership])
+    rows = con.execute(_UPDATES_SQL.format(extra=extra), params).fetchall()
+    return [(*row, action_rag(row[2], row[3], row[4], row[1])) for row in rows]
+
+
+def _last_two(updates: list[tuple]) -> tuple[dict[str, str], dict[str, str]]:
+    """(RAG at the update before the latest, RAG at the latest update) per action."""
+    previous: dict[str, str] = {}
+    last: dict[str, str] = {}
+    for row in updates:
+        action_id = row[0]
+        if action_id in last:
+            previous[action_id] = last[action_id]
+        last[action_id] = row[-1]
+    return previous, last
+
+
+def _judge(action_id: str, status: object, pct_complete: object, due_date: object, today: dt.date,
+           previous: dict[str, str], last: dict[str, str]) -> tuple[str, bool, str, int | None]:
+    """One action's (rag, overdue, slipping reason, days to due) by ACTION_RULE_TEXT and SLIPPING_RULE_TEXT."""
+    rag = action_rag(status, pct_complete, due_date, today)  # type: ignore[arg-type]
+    due = _as_date(due_date)
+    is_overdue = rag != COMPLETE and due is not None and due < today
+    reason = ""
+    if not is_overdue and rag != COMPLETE:
+        before, latest = previous.get(action_id), last.get(action_id)
+        # compare the RAGs the rule gave at the last two updates (each judged on its own date)
+        if before is not None and latest is not None and SEVERITY[latest] > SEVERITY[before]:
+            reason = f"worse at the latest update ({rag_badge(before)} → {rag_badge(latest)})"
+        pct = 0.0 if pct_complete is None or pd.isna(pct_complete) else float(pct_complete)  # type: ignore[arg-type]
+        if due is not None and (due - today).days <= AMBER_WINDOW_DAYS and pct < AMBER_PCT_THRESHOLD:
+            soon = f"due in {(due - today).days} days with {pct:.0f}% done"
+            reason = f"{reason}; {soon}" if reason else soon
+    return rag, is_overdue, reason, None if due is None else (due - today).days
+
+
+def _states(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> list[tuple]:
+    """Each action judged on ``today`` as plain rows, in the plan's order (priority, action): action_id,
+    priority_id, owner_code, supporting_codes, rag, overdue, slipping. For counts; no table is built."""
+    rows = con.execute(
+        """
+        SELECT a.action_id, a.priority_id, a.owner_partner, a.supporting_partners, a.status, a.pct_complete,
+               a.due_date
+        FROM action a JOIN priority p USING (priority_id)
+        WHERE p.partnership_code = ?
+        ORDER BY p.priority_id, a.action_id
+        """,
+        [partnership],
+    ).fetchall()
+    previous, last = _last_two(_updates(con, partnership))
+    out = []
+    for action_id, priority_id, owner, supporting, status, pct, due in rows:
+        rag, overdue, reason, _days = _judge(action_id, status, pct, due, today, previous, last)
+        out.append((action_id, priority_id, owner, supporting, rag, overdue, bool(reason)))
+    return out
+
+
+def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
+    """Every action of the partnership's plan with its derived RAG, overdue and slipping flags.
+
+    Columns: priority_id, priority, action_id, action, owner_code, owner, supporting_codes, supporting,
+    start_date, due_date, milestone, reported_status, pct_complete, commentary, updated_at, updated_by,
+    rag, rag_badge, previous_rag, overdue, slipping, slipping_reason, days_to_due.
+    """
+    return _judge_plan(_read_plan(con, partnership), today)[0]
+
+
+#: the partnership's priorities, each with its actions (a priority without actions gives one row of NULLs)
+_PLAN_SQL = """
+    SELECT p.priority_id, p.title, p.description, p.lead_partner, p.crime_types,
+           a.action_id, a.title, a.owner_partner, a.supporting_partners, a.start_date, a.due_date, a.milestone,
+           a.status, a.pct_complete, a.commentary, a.updated_at, a.updated_by
+    FROM priority p LEFT JOIN action a USING (priority_id)
+    WHERE p.partnership_code = ?
+    ORDER BY p.priority_id, a.action_id
+"""
+
+
+_ACTION_COLUMNS = ["priority_id", "priority", "action_id", "action", "owner_code", "supporting_codes", "start_date",
+                   "due_date", "milestone", "reported_status", "pct_complete", "commentary", "updated_at",
+                   "updated_by"]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A partnership's plan as plain rows, read in three small queries (no frame built yet)."""
+
+    #: priority_id, title, description, lead_partner, crime_types (by priority_id)
+    priorities: list[tuple]
+    #: the _ACTION_COLUMNS of each action, in the plan's order (priority, action)
+    actions: list[tuple]
+    #: _updates rows (the RAG on each update's date appended)
+    updates: list[tuple]
+    #: partner code → (name, type) for every partner in the store
+    partners: dict[str, tuple[str, str | None]]
+
+
+def _read_plan(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
+    """The plan's priorities, actions and progress updates, and the partners' names."""
+    partners = {code: (name, kind) for code, name, kind in con.execute(
+        "SELECT partner_code, partner_name, partner_type FROM partner").fetchall()}
+    priorities: dict[str, tuple] = {}
+    acts: list[tuple] = []
+    for row in con.execute(_PLAN_SQL, [partnership]).fetchall():
+        priorities.setdefault(row[0], row[:5])
+        if row[5] is not None:
+            acts.append((row[0], row[1], *row[5:]))
+    return _Plan(list(priorities.values()), acts, _updates_of(con, acts), partners)
+
+
+def _updates_of(con: duckdb.DuckDBPyConnection, acts: list[tuple]) -> list[tuple]:
+    """_updates for these actions (_ACTION_COLUMNS rows): one scan of the progress table by action id, the
+    action's columns joined and the rows ordered here (as _UPDATES_SQL orders them)."""
+    if not acts:
+        return []
+    of = {a[2]: a for a in acts}
+    rows = con.execute(
+        "SELECT action_id, update_date, status, pct_complete, commentary, updated_by, recorded_at "
+        "FROM progress_update WHERE list_contains(?, action_id)", [list(of)]
+    ).fetchall()
+    rows.sort(key=lambda r: (r[0], r[1], r[6]))
+    out = []
+    for action_id, day, status, pct, commentary, by, _recorded in rows:
+        act = of[action_id]
+        out.append((action_id, day, status, pct, act[7], act[0], act[3], commentary, by,
+                    action_rag(status, pct, act[7], day)))
+    return out
+
+
+def _judge_plan(plan: _Plan, today: dt.date) -> tuple[pd.DataFrame, list[tuple]]:
+    """The actions() frame and the actions' states (as _states gives them) from one judgement of each action."""
+    names = {code: name for code, (name, _kind) in plan.partners.items()}
+    previous, last = _last_two(plan.updates)
+    cols = [list(c) for c in zip(*plan.actions, strict=True)] or [[] for _c in _ACTION_COLUMNS]
+    ids, statuses, pcts, dues = cols[2], cols[9], cols[10], cols[7]
+    judged = [_judge(*row, today, previous, last) for row in zip(ids, statuses, pcts, dues, strict=True)]
+    rags = [j[0] for j in judged]
+    data: dict[str, object] = {}
+    for name, values in zip(_ACTION_COLUMNS, cols, strict=True):
+        if name in ("start_date", "due_date", "updated_at"):
+            data[name] = np.array(values, dtype="datetime64[us]")
+        elif name == "pct_complete":
+            data[name] = _whole(values)
+        else:
+            data[name] = _texts(values)
+    data.update(
+        owner=[names.get(code, code) for code in cols[4]],
+        supporting=[_names(codes, names) for codes in cols[5]],
+        rag=rags,
+        rag_badge=[rag_badge(r) for r in rags],
+        previous_rag=[previous.get(a) for a in ids],
+        overdue=[j[1] for j in judged],
+        slipping=[bool(j[2]) for j in judged],
+        slipping_reason=[j[2] for j in judged],
+        days_to_due=pd.array([j[3] for j in judged], dtype="Int64"),
+    )
+    frame = pd.DataFrame(data)
+    states = [(a, p, o, s, j[0], j[1], bool(j[2])) for a, p, o, s, j in zip(ids, cols[0], cols[4], cols[5], judged,
+                                                                             strict=True)]
+    return frame, states
+
+
+def action_history(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
+    """Every progress update, oldest first per action, with the RAG the action rule gives on that date.
+
+    Columns: priority_id, action_id, action, update_date, status, pct_complete, commentary, updated_by, source,
+    recorded_at, rag.
+    """
+    frame = con.execute(
+        """
+        SELECT a.priority_id, u.action_id, a.title AS action, u.update_date, u.status, u.pct_complete,
+               u.commentary, u.updated_by, u.source, u.recorded_at, a.due_date
+        FROM progress_update u JOIN action a USING (action_id) JOIN priority p USING (priority_id)
+        WHERE p.partnership_code = ?
+        ORDER BY u.action_id, u.update_date, u.recorded_at
+        """,
+        [partnership],
+    ).df()
+    rags = [action_rag(*row) for row in zip(frame["status"].tolist(), frame["pct_complete"].tolist(),
+                                            frame["due_date"].tolist(), frame["update_date"].tolist(), strict=True)]
+    return frame.drop(columns=["due_date"]).assign(rag=rags)
+
+
+def overdue_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
+    """Overdue actions (OVERDUE_RULE_TEXT), most overdue first, in the columns a committee reads."""
+    return overdue_table(actions(con, partnership, today))
+
+
+def overdue_table(acts: pd.DataFrame) -> pd.DataFrame:
+    """overdue_actions from an actions() frame."""
+    rows = _flagged_by_due_date(acts, "overdue")
+    out = _action_columns(acts, rows)
+    out.insert(1, "Days overdue", (-acts["days_to_due"].array.take(rows)).to_numpy())
+    return out
+
+
+def _flagged_by_due_date(acts: pd.DataFrame, flag: str) -> np.ndarray:
+    """Positions of the actions with ``flag`` set, in the order acts[acts[flag]].sort_values("due_date") gives
+    (pandas' quicksort on the dates, blank dates last), without building the filtered frames."""
+    rows = np.flatnonzero(acts[flag].to_numpy(dtype=bool))
+    due = acts["due_date"].to_numpy()[rows]
+    blank = np.isnat(due)
+    return np.concatenate([rows[~blank][due[~blank].argsort(kind="quicksort")], rows[blank]])
+
+
+def slipping_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
+    """Slipping actions (SLIPPING_RULE_TEXT) with the reason each one is listed."""
+    return slipping_table(actions(con, partnership, today))
+
+
+def slipping_table(acts: pd.DataFrame) -> pd.DataFrame:
+    """slipping_actions from an actions() frame."""
+    rows = _flagged_by_due_date(acts, "slipping")
+    out = _action_columns(acts, rows)
+    out.insert(1, "Why slipping", acts["slipping_reason"].to_numpy()[rows])
+    return out
+
+
+def action_table(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None,
+                 today: dt.date) -> pd.DataFrame:
+    """The actions of one priority (or all) in the columns a committee reads."""
+    return actions_of(actions(con, partnership, today), priority_id)
+
+
+def actions_of(acts: pd.DataFrame, priority_id: str | None) -> pd.DataFrame:
+    """action_table from an actions() frame."""
+    if priority_id:
+        acts = acts[acts["priority_id"] == priority_id]
+    return _action_columns(acts)
+
+
+def _action_columns(frame: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Status first, then what and who, then the long text (so narrow screens still show the status): the
+    actions at positions ``rows`` of the frame (all of them by default), taken column by column."""
+    if rows is None:
+        rows = np.arange(len(frame))
+
+    def column(name: str) -> np.ndarray:
+        return frame[name].to_numpy()[rows]
+
+    return pd.DataFrame({
+        "RAG (by rule)": column("rag_badge"),
+        "Reported": [rag_badge(s) for s in column("reported_status")],
+        "Action": column("action"),
+        "Owner": column("owner"),
+        "Due": column("due_date"),
+        "% complete": frame["pct_complete"].array.take(rows).to_numpy(),
+        "Latest commentary": frame["commentary"].fillna("").to_numpy()[rows],
+        "Supporting": column("supporting"),
+        "Priority": column("priority"),
+        "Action ID": column("action_id"),
+    })
