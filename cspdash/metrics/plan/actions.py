@@ -90,16 +90,6 @@ def _states(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
     return out
 
 
-def actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
-    """Every action of the partnership's plan with its derived RAG, overdue and slipping flags.
-
-    Columns: priority_id, priority, action_id, action, owner_code, owner, supporting_codes, supporting,
-    start_date, due_date, milestone, reported_status, pct_complete, commentary, updated_at, updated_by,
-    rag, rag_badge, previous_rag, overdue, slipping, slipping_reason, days_to_due.
-    """
-    return _judge_plan(_read_plan(con, partnership), today)[0]
-
-
 #: the partnership's priorities, each with its actions (a priority without actions gives one row of NULLs)
 _PLAN_SQL = """
     SELECT p.priority_id, p.title, p.description, p.lead_partner, p.crime_types,
@@ -163,7 +153,7 @@ def _updates_of(con: duckdb.DuckDBPyConnection, acts: list[tuple]) -> list[tuple
 
 
 def _judge_plan(plan: _Plan, today: dt.date) -> tuple[pd.DataFrame, list[tuple]]:
-    """The actions() frame and the actions' states (as _states gives them) from one judgement of each action."""
+    """PlanView.actions and the actions' states (as _states gives them) from one judgement of each action."""
     names = {code: name for code, (name, _kind) in plan.partners.items()}
     previous, last = _last_two(plan.updates)
     cols = [list(c) for c in zip(*plan.actions, strict=True)] or [[] for _c in _ACTION_COLUMNS]
@@ -195,34 +185,9 @@ def _judge_plan(plan: _Plan, today: dt.date) -> tuple[pd.DataFrame, list[tuple]]
     return frame, states
 
 
-def action_history(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
-    """Every progress update, oldest first per action, with the RAG the action rule gives on that date.
-
-    Columns: priority_id, action_id, action, update_date, status, pct_complete, commentary, updated_by, source,
-    recorded_at, rag.
-    """
-    frame = con.execute(
-        """
-        SELECT a.priority_id, u.action_id, a.title AS action, u.update_date, u.status, u.pct_complete,
-               u.commentary, u.updated_by, u.source, u.recorded_at, a.due_date
-        FROM progress_update u JOIN action a USING (action_id) JOIN priority p USING (priority_id)
-        WHERE p.partnership_code = ?
-        ORDER BY u.action_id, u.update_date, u.recorded_at
-        """,
-        [partnership],
-    ).df()
-    rags = [action_rag(*row) for row in zip(frame["status"].tolist(), frame["pct_complete"].tolist(),
-                                            frame["due_date"].tolist(), frame["update_date"].tolist(), strict=True)]
-    return frame.drop(columns=["due_date"]).assign(rag=rags)
-
-
-def overdue_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
-    """Overdue actions (OVERDUE_RULE_TEXT), most overdue first, in the columns a committee reads."""
-    return overdue_table(actions(con, partnership, today))
-
-
 def overdue_table(acts: pd.DataFrame) -> pd.DataFrame:
-    """overdue_actions from an actions() frame."""
+    """Overdue actions (OVERDUE_RULE_TEXT), most overdue first, in the columns a committee reads, from
+    PlanView.actions."""
     rows = _flagged_by_due_date(acts, "overdue")
     out = _action_columns(acts, rows)
     out.insert(1, "Days overdue", (-acts["days_to_due"].array.take(rows)).to_numpy())
@@ -238,27 +203,16 @@ def _flagged_by_due_date(acts: pd.DataFrame, flag: str) -> np.ndarray:
     return np.concatenate([rows[~blank][due[~blank].argsort(kind="quicksort")], rows[blank]])
 
 
-def slipping_actions(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
-    """Slipping actions (SLIPPING_RULE_TEXT) with the reason each one is listed."""
-    return slipping_table(actions(con, partnership, today))
-
-
 def slipping_table(acts: pd.DataFrame) -> pd.DataFrame:
-    """slipping_actions from an actions() frame."""
+    """Slipping actions (SLIPPING_RULE_TEXT) with the reason each one is listed, from PlanView.actions."""
     rows = _flagged_by_due_date(acts, "slipping")
     out = _action_columns(acts, rows)
     out.insert(1, "Why slipping", acts["slipping_reason"].to_numpy()[rows])
     return out
 
 
-def action_table(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None,
-                 today: dt.date) -> pd.DataFrame:
-    """The actions of one priority (or all) in the columns a committee reads."""
-    return actions_of(actions(con, partnership, today), priority_id)
-
-
 def actions_of(acts: pd.DataFrame, priority_id: str | None) -> pd.DataFrame:
-    """action_table from an actions() frame."""
+    """The actions of one priority (or all) in the columns a committee reads, from PlanView.actions."""
     if priority_id:
         acts = acts[acts["priority_id"] == priority_id]
     return _action_columns(acts)

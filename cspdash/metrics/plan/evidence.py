@@ -21,7 +21,6 @@ from cspdash.analysis.rag import (
 )
 from cspdash.analysis.spc import series_signals
 from cspdash.metrics.period import Period, add_months
-from cspdash.metrics.plan.priorities import priorities
 from cspdash.metrics.plan.rules import RECENT_POINTS, _as_date
 
 
@@ -229,28 +228,6 @@ def _evidence_rows(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.dat
     return {p: indicators.get(p, []) + [crimes[t] for t in _types_of(found)] for p, found in sources.linked}
 
 
-def indicator_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str) -> pd.DataFrame:
-    """Partner indicators linked to a priority: latest value, baseline, target, trend and indicator RAG."""
-    sources = _sources(con, partnership, [priority_id])
-    series = _series(con, partnership, sources, [d[1] for d in sources.indicators], [], None)[0]
-    return pd.DataFrame(_judge_indicators(sources.indicators, series).get(priority_id, []),
-                        columns=_EVIDENCE_COLUMNS)
-
-
-def crime_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str, end: dt.date,
-                   months: int = 12) -> pd.DataFrame:
-    """police.uk crime types the priority names: last ``months`` vs the same length before, with SPC and RAG.
-
-    Counts come from monthly_crime_counts for the partnership; months the force did not publish are left out
-    (a gap, never a zero). Lower is better; there is no target, so no real change is Amber.
-    """
-    sources = _sources(con, partnership, [priority_id])
-    types = [t for _p, found in sources.linked for t in _types_of(found)]
-    _indicators, series, published = _series(con, partnership, sources, [], types, end)
-    rows = _judge_crimes(types, series, published, end, months)
-    return pd.DataFrame([rows[t] for t in types], columns=_EVIDENCE_COLUMNS)
-
-
 _EVIDENCE_COLUMNS = ["Evidence", "RAG (by rule)", "Why", "Latest", "Compared with", "Target", "Better when", "Trend",
                      "Kind", "Source", "RAG", "id"]
 
@@ -261,13 +238,6 @@ def _evidence_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     crimes = [r for r in rows if r["Kind"] != "partner indicator"]
     parts = [pd.DataFrame(part, columns=_EVIDENCE_COLUMNS) for part in (indicators, crimes) if part]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_EVIDENCE_COLUMNS)
-
-
-def priority_evidence(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str, end: dt.date,
-                      months: int = 12) -> pd.DataFrame:
-    """Every linked measure of a priority: partner indicators, then police.uk crime types."""
-    rows = _evidence_rows(con, partnership, end, months, priority_id).get(priority_id, [])
-    return _evidence_frame(rows)
 
 
 def evidence_rag(measure_rags: list[str | None]) -> tuple[str | None, str]:
@@ -283,12 +253,6 @@ def evidence_rag(measure_rags: list[str | None]) -> tuple[str | None, str]:
     return AMBER, f"{greens} of {len(known)} linked measures are Green (fewer than half); none is Red."
 
 
-def evidence_comparison(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.date, months: int,
-                        today: dt.date) -> pd.DataFrame:
-    """Per priority: self-reported RAG beside the evidence RAG and whether they agree (AGREEMENT_RULE_TEXT)."""
-    return evidence_view(con, partnership, end, months).comparison(priorities(con, partnership, today))
-
-
 @dataclass(frozen=True)
 class EvidenceView:
     """Every priority's evidence rows: its table (evidence_table) and, beside the plan's own RAG from
@@ -297,11 +261,12 @@ class EvidenceView:
     rows: dict[str, list[dict[str, object]]]
 
     def evidence_table(self, priority_id: str) -> pd.DataFrame:
-        """priority_evidence for one priority."""
+        """Every linked measure of one priority: partner indicators, then police.uk crime types."""
         return _evidence_frame(self.rows.get(priority_id, []))
 
     def comparison(self, plan: pd.DataFrame) -> pd.DataFrame:
-        """evidence_comparison, given the plan's priorities() frame."""
+        """Per priority: the plan's self-reported RAG (PlanView.priorities) beside the evidence RAG and whether they
+        agree (AGREEMENT_RULE_TEXT)."""
         rows: list[dict[str, object]] = []
         for row in plan.itertuples(index=False):
             rag, reason = evidence_rag([r["RAG"] for r in self.rows.get(row.priority_id, [])])  # type: ignore[misc]

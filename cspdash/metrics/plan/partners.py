@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import duckdb
@@ -13,19 +12,15 @@ from cspdash.analysis.rag import (
     COMPLETE,
     GREEN,
 )
-from cspdash.metrics.plan.actions import _action_columns, _states, actions
+from cspdash.metrics.plan.actions import _action_columns
 from cspdash.metrics.plan.rules import _codes, _frame, _text, partner_names
 
 
 # ---------------------------------------------------------------------------------------------- partners
-def partner_matrix(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
-    """Partner × priority: actions led and supported, on track / slipping / overdue (led), funding and staff."""
-    return _matrix(con, partnership, _states(con, partnership, today))
-
-
 def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple],
             titles: dict[str, str] | None = None, names: dict[str, str] | None = None) -> pd.DataFrame:
-    """partner_matrix from the actions' states (priority titles and partner names when already read)."""
+    """Partner × priority: actions led and supported, on track / slipping / overdue (led), funding and staff, from
+    the actions' states (priority titles and partner names when already read)."""
     if titles is None:
         titles = dict(con.execute(  # type: ignore[arg-type]
             "SELECT priority_id, title FROM priority WHERE partnership_code = ? ORDER BY priority_id", [partnership]
@@ -83,14 +78,9 @@ def _contributions(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[tup
             for key, (amounts, ftes, kinds, in_kind) in groups.items()}
 
 
-def partner_totals(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> pd.DataFrame:
-    """One row per partner: totals of partner_matrix plus priorities led."""
-    return _totals(con, partnership, partner_matrix(con, partnership, today))
-
-
 def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFrame,
             led_priorities: dict[str, int] | None = None) -> pd.DataFrame:
-    """partner_totals from partner_matrix (and the priorities each partner leads, when already counted)."""
+    """One row per partner: the partner matrix's totals plus priorities led (and the priorities each partner leads, when already counted)."""
     if led_priorities is None:
         led_priorities = dict(con.execute(  # type: ignore[arg-type]
             "SELECT lead_partner, count(*) FROM priority WHERE partnership_code = ? GROUP BY ALL", [partnership]
@@ -112,14 +102,8 @@ def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFra
                          **{c: [sums[k][i] for k in keys] for i, c in enumerate(numbers)}})
 
 
-def partner_actions(con: duckdb.DuckDBPyConnection, partnership: str, partner_code: str,
-                    today: dt.date) -> pd.DataFrame:
-    """The actions one partner leads or supports, with its role in each."""
-    return partner_actions_of(actions(con, partnership, today), partner_code)
-
-
 def partner_actions_of(frame: pd.DataFrame, partner_code: str) -> pd.DataFrame:
-    """partner_actions from an actions() frame."""
+    """The actions one partner leads or supports, with its role in each, from PlanView.actions."""
     led = frame["owner_code"] == partner_code
     supports = pd.Series([partner_code in _codes(s) for s in frame["supporting_codes"]],
                          index=frame.index)
@@ -127,21 +111,6 @@ def partner_actions_of(frame: pd.DataFrame, partner_code: str) -> pd.DataFrame:
     out = _action_columns(mine)
     out.insert(0, "Role", np.where(led[led | supports], "leads", "supports"))
     return out
-
-
-def partner_contributions(con: duckdb.DuckDBPyConnection, partnership: str, partner_code: str) -> pd.DataFrame:
-    """What one partner puts in: kind, priority, description, amount, FTE, period."""
-    rows = con.execute(
-        """
-        SELECT c.kind, coalesce(p.title, '(whole plan)'), c.description, c.amount_gbp, c.fte, c.period, p.title
-        FROM partner_contribution c LEFT JOIN priority p USING (priority_id)
-        WHERE c.partnership_code = ? AND c.partner_code = ?
-        """,
-        [partnership, partner_code],
-    ).fetchall()
-    rows.sort(key=lambda r: (r[0], r[6] is None, r[6] or ""))  # ORDER BY kind, priority title (blank last)
-    return _frame([r[:6] for r in rows], ["Kind", "Priority", "Description", "Amount (£)", "Staff (FTE)", "Period"],
-                  "tttfft")
 
 
 #: how each contribution kind is written for people

@@ -15,7 +15,7 @@ from cspdash.analysis.rag import (
     priority_rag,
     rag_badge,
 )
-from cspdash.metrics.plan.actions import _states, _updates, actions
+from cspdash.metrics.plan.actions import _states
 from cspdash.metrics.plan.rules import _as_date, _text, _texts
 
 if TYPE_CHECKING:
@@ -108,27 +108,13 @@ def lead_bodies_of(plan: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------- history
-def rag_history(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str) -> pd.DataFrame:
-    """RAG timeline of one priority and its actions: one row per item and update date.
+def rag_history_of(view: PlanView, priority_id: str) -> pd.DataFrame:
+    """RAG timeline of one priority and its actions from a plan_view (no query): one row per item and update date.
 
     The priority's RAG on a date rolls up each action's RAG from its latest update on or before that date
     (an action with no update yet counts by its due date alone). Columns: level (priority/action), item_id,
     item, update_date, rag, badge, detail.
     """
-    history = _updates(con, partnership, priority_id)
-    acts = con.execute(
-        "SELECT a.action_id, a.due_date, p.title FROM action a LEFT JOIN priority p ON p.priority_id = ?"
-        " WHERE a.priority_id = ? ORDER BY a.action_id", [priority_id, priority_id]
-    ).fetchall()
-    title = acts[0][2] if acts else None
-    if title is None:
-        found = con.execute("SELECT title FROM priority WHERE priority_id = ?", [priority_id]).fetchone()
-        title = found[0] if found else None
-    return _rag_history(priority_id, history, [(a, due) for a, due, _t in acts], title)
-
-
-def rag_history_of(view: PlanView, priority_id: str) -> pd.DataFrame:
-    """rag_history from a plan_view (no query)."""
     history = [row for row in view.updates if row[5] == priority_id]
     mine = view.actions[view.actions["priority_id"] == priority_id]  # in action order, as the query sorts them
     titles = view.priorities.loc[view.priorities["priority_id"] == priority_id, "priority"].tolist()
@@ -138,7 +124,7 @@ def rag_history_of(view: PlanView, priority_id: str) -> pd.DataFrame:
 
 def _rag_history(priority_id: str, history: list[tuple], acts: list[tuple[str, object]],
                  title: object) -> pd.DataFrame:
-    """rag_history from the priority's progress updates (_updates rows) and its actions (action_id, due date)."""
+    """rag_history_of from the priority's progress updates (_updates rows) and its actions (action_id, due date)."""
     by_action: dict[str, list[tuple[dt.date, str]]] = {}  # update dates are never blank
     for row in history:
         by_action.setdefault(row[0], []).append((row[1], row[-1]))
@@ -176,22 +162,18 @@ def meetings(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -
                                  strict=True)))
 
 
-def changes_since(con: duckdb.DuckDBPyConnection, partnership: str, since: dt.date, today: dt.date) -> pd.DataFrame:
-    """Actions with a progress update after ``since``: RAG then (latest update on or before) and now.
+def changes_since_of(view: PlanView, since: dt.date) -> pd.DataFrame:
+    """Actions with a progress update after ``since``: RAG then (latest update on or before) and now (the
+    plan_view's judgement; no query).
 
     Change is 'worse', 'better' or 'same RAG' by SEVERITY; 'new' when there was no update before. Columns:
     Then, Now, Change, Action, Priority, % then, % now, Latest commentary, Updated by, Last update, Action ID.
     """
-    return _changes(_updates(con, partnership), since, lambda: actions(con, partnership, today))
-
-
-def changes_since_of(view: PlanView, since: dt.date) -> pd.DataFrame:
-    """changes_since from a plan_view judged on the same date (no query)."""
     return _changes(view.updates, since, lambda: view.actions)
 
 
 def _changes(updates: list[tuple], since: dt.date, current_actions: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """changes_since from the plan's progress updates (_updates rows) and its actions judged now."""
+    """changes_since_of from the plan's progress updates (_updates rows) and its actions judged now."""
     columns = ["Then", "Now", "Change", "Action", "Priority", "% then", "% now", "Latest commentary", "Updated by",
                "Last update", "Action ID"]
     by_action: dict[str, list[tuple]] = {}

@@ -13,7 +13,6 @@ from cspdash.analysis.rag import (
     AMBER_WINDOW_DAYS,
     RAG_STATUSES,
 )
-from cspdash.metrics.period import add_months, month_label
 
 OVERDUE_RULE_TEXT = "Overdue: past its due date and not complete."
 
@@ -94,14 +93,6 @@ def has_plan(con: duckdb.DuckDBPyConnection, partnership: str) -> bool:
     return bool(row and row[0])
 
 
-def plan_names(con: duckdb.DuckDBPyConnection, partnership: str) -> tuple[str, bool]:
-    """The plan's name and whether it is made-up sample data."""
-    row = con.execute(
-        "SELECT any_value(plan_name), bool_or(is_sample) FROM priority WHERE partnership_code = ?", [partnership]
-    ).fetchone()
-    return (row[0] or "Action plan", bool(row[1])) if row else ("Action plan", False)
-
-
 def _texts(values: list) -> object:
     """A text column as DuckDB's .df() gives it: str (NULL as NaN) when any value is there, else object."""
     return values if any(v is not None for v in values) else np.array(values, dtype=object)
@@ -132,6 +123,3 @@ def rag_legend() -> pd.DataFrame:
     return pd.DataFrame([{"Symbol": s.icon, "Status": s.label, "Meaning": s.rule} for s in RAG_STATUSES.values()])
 
 
-def months_label(end: dt.date, months: int) -> str:
-    """'Jul 2024 – Jun 2025' for the evidence period."""
-    return f"{month_label(add_months(end, -(months - 1)))} – {month_label(end)}"

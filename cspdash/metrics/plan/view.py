@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from cspdash.metrics.catalogue import format_value, measure, plan_tiles
-from cspdash.metrics.plan.actions import _judge_plan, _read_plan, _states, overdue_table, slipping_table
+from cspdash.metrics.plan.actions import _judge_plan, _read_plan, overdue_table, slipping_table
 from cspdash.metrics.plan.partners import _matrix, _totals
 from cspdash.metrics.plan.priorities import _priorities_frame
 from cspdash.metrics.plan.rules import SLIPPING_RULE_TEXT, _as_date, _frame
@@ -42,14 +42,10 @@ def audit_log(con: duckdb.DuckDBPyConnection, partnership: str, limit: int = 200
 
 
 # ---------------------------------------------------------------------------------------------- headline
-def plan_headline(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> list[tuple[str, str, str]]:
-    """Headline tiles from the catalogue's plan measures: (label, formatted value, help)."""
-    return _headline(con, partnership, today, sum(1 for state in _states(con, partnership, today) if state[6]))
-
-
 def _headline(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date,
               slipping: int) -> list[tuple[str, str, str]]:
-    """plan_headline with the number of slipping actions already counted."""
+    """Headline tiles from the catalogue's plan measures: (label, formatted value, help), with the number of
+    slipping actions already counted."""
     month = today.replace(day=1).isoformat()
     tiles = []
     values = plan_tiles(con, partnership, month)  # the three measures in one query
@@ -91,7 +87,12 @@ def plan_info(con: duckdb.DuckDBPyConnection, partnership: str) -> PlanInfo:
 @dataclass(frozen=True)
 class PlanView:
     """Everything the action plan and partners pages show about a plan judged on one date, computed together
-    from one judgement of every action (each field equals the function of the same name)."""
+    from one judgement of every action.
+
+    actions: priority_id, priority, action_id, action, owner_code, owner, supporting_codes, supporting,
+    start_date, due_date, milestone, reported_status, pct_complete, commentary, updated_at, updated_by, rag,
+    rag_badge, previous_rag, overdue, slipping, slipping_reason, days_to_due. priorities: as ``priorities()``.
+    """
 
     actions: pd.DataFrame
     priorities: pd.DataFrame
