@@ -17,6 +17,7 @@ from cspdash.analysis.rag import (
     action_rag,
     rag_badge,
 )
+from cspdash.metrics.plan.rows import ActionRow, ActionState, Judgement, PriorityRow, Update
 from cspdash.metrics.plan.rules import _as_date, _names, _texts, _whole
 
 # ---------------------------------------------------------------------------------------------- actions
@@ -30,28 +31,33 @@ _UPDATES_SQL = """
 """
 
 
-def _updates(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None = None) -> list[tuple]:
+def _updates(con: duckdb.DuckDBPyConnection, partnership: str, priority_id: str | None = None) -> list[Update]:
     """Progress updates as plain rows (action_id, update_date, status, pct, due_date, priority_id, action title,
     commentary, updated_by) with the RAG the action rule gives on the update's date appended."""
     extra, params = ("AND a.priority_id = ?", [partnership, priority_id]) if priority_id else ("", [partnership])
     rows = con.execute(_UPDATES_SQL.format(extra=extra), params).fetchall()
-    return [(*row, action_rag(row[2], row[3], row[4], row[1])) for row in rows]
+    out = []
+    for row in rows:
+        action_id, day, status, pct, due, priority_id, title, commentary, by = row
+        out.append(Update(action_id, day, status, pct, due, priority_id, title, commentary, by,
+                          action_rag(status, pct, due, day)))
+    return out
 
 
-def _last_two(updates: list[tuple]) -> tuple[dict[str, str], dict[str, str]]:
+def _last_two(updates: list[Update]) -> tuple[dict[str, str], dict[str, str]]:
     """(RAG at the update before the latest, RAG at the latest update) per action."""
     previous: dict[str, str] = {}
     last: dict[str, str] = {}
     for row in updates:
-        action_id = row[0]
+        action_id = row.action_id
         if action_id in last:
             previous[action_id] = last[action_id]
-        last[action_id] = row[-1]
+        last[action_id] = row.rag
     return previous, last
 
 
 def _judge(action_id: str, status: object, pct_complete: object, due_date: object, today: dt.date,
-           previous: dict[str, str], last: dict[str, str]) -> tuple[str, bool, str, int | None]:
+           previous: dict[str, str], last: dict[str, str]) -> Judgement:
     """One action's (rag, overdue, slipping reason, days to due) by ACTION_RULE_TEXT and SLIPPING_RULE_TEXT."""
     rag = action_rag(status, pct_complete, due_date, today)  # type: ignore[arg-type]
     due = _as_date(due_date)
@@ -66,10 +72,10 @@ def _judge(action_id: str, status: object, pct_complete: object, due_date: objec
         if due is not None and (due - today).days <= AMBER_WINDOW_DAYS and pct < AMBER_PCT_THRESHOLD:
             soon = f"due in {(due - today).days} days with {pct:.0f}% done"
             reason = f"{reason}; {soon}" if reason else soon
-    return rag, is_overdue, reason, None if due is None else (due - today).days
+    return Judgement(rag, is_overdue, reason, None if due is None else (due - today).days)
 
 
-def _states(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> list[tuple]:
+def _states(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> list[ActionState]:
     """Each action judged on ``today`` as plain rows, in the plan's order (priority, action): action_id,
     priority_id, owner_code, supporting_codes, rag, overdue, slipping. For counts; no table is built."""
     rows = con.execute(
@@ -86,7 +92,7 @@ def _states(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) ->
     out = []
     for action_id, priority_id, owner, supporting, status, pct, due in rows:
         rag, overdue, reason, _days = _judge(action_id, status, pct, due, today, previous, last)
-        out.append((action_id, priority_id, owner, supporting, rag, overdue, bool(reason)))
+        out.append(ActionState(action_id, priority_id, owner, supporting, rag, overdue, bool(reason)))
     return out
 
 
@@ -111,11 +117,11 @@ class _Plan:
     """A partnership's plan as plain rows, read in three small queries (no frame built yet)."""
 
     #: priority_id, title, description, lead_partner, crime_types (by priority_id)
-    priorities: list[tuple]
+    priorities: list[PriorityRow]
     #: the _ACTION_COLUMNS of each action, in the plan's order (priority, action)
-    actions: list[tuple]
+    actions: list[ActionRow]
     #: _updates rows (the RAG on each update's date appended)
-    updates: list[tuple]
+    updates: list[Update]
     #: partner code → (name, type) for every partner in the store
     partners: dict[str, tuple[str, str | None]]
 
@@ -124,21 +130,23 @@ def _read_plan(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
     """The plan's priorities, actions and progress updates, and the partners' names."""
     partners = {code: (name, kind) for code, name, kind in con.execute(
         "SELECT partner_code, partner_name, partner_type FROM partner").fetchall()}
-    priorities: dict[str, tuple] = {}
-    acts: list[tuple] = []
+    priorities: dict[str, PriorityRow] = {}
+    acts: list[ActionRow] = []
     for row in con.execute(_PLAN_SQL, [partnership]).fetchall():
-        priorities.setdefault(row[0], row[:5])
-        if row[5] is not None:
-            acts.append((row[0], row[1], *row[5:]))
+        priority = PriorityRow(*row[:5])
+        priorities.setdefault(priority.priority_id, priority)
+        action_id, *action = row[5:]
+        if action_id is not None:
+            acts.append(ActionRow(priority.priority_id, priority.title, action_id, *action))
     return _Plan(list(priorities.values()), acts, _updates_of(con, acts), partners)
 
 
-def _updates_of(con: duckdb.DuckDBPyConnection, acts: list[tuple]) -> list[tuple]:
+def _updates_of(con: duckdb.DuckDBPyConnection, acts: list[ActionRow]) -> list[Update]:
     """_updates for these actions (_ACTION_COLUMNS rows): one scan of the progress table by action id, the
     action's columns joined and the rows ordered here (as _UPDATES_SQL orders them)."""
     if not acts:
         return []
-    of = {a[2]: a for a in acts}
+    of = {a.action_id: a for a in acts}
     rows = con.execute(
         "SELECT action_id, update_date, status, pct_complete, commentary, updated_by, recorded_at "
         "FROM progress_update WHERE list_contains(?, action_id)", [list(of)]
@@ -147,19 +155,20 @@ def _updates_of(con: duckdb.DuckDBPyConnection, acts: list[tuple]) -> list[tuple
     out = []
     for action_id, day, status, pct, commentary, by, _recorded in rows:
         act = of[action_id]
-        out.append((action_id, day, status, pct, act[7], act[0], act[3], commentary, by,
-                    action_rag(status, pct, act[7], day)))
+        out.append(Update(action_id, day, status, pct, act.due_date, act.priority_id, act.action, commentary, by,
+                          action_rag(status, pct, act.due_date, day)))
     return out
 
 
-def _judge_plan(plan: _Plan, today: dt.date) -> tuple[pd.DataFrame, list[tuple]]:
+def _judge_plan(plan: _Plan, today: dt.date) -> tuple[pd.DataFrame, list[ActionState]]:
     """PlanView.actions and the actions' states (as _states gives them) from one judgement of each action."""
     names = {code: name for code, (name, _kind) in plan.partners.items()}
     previous, last = _last_two(plan.updates)
     cols = [list(c) for c in zip(*plan.actions, strict=True)] or [[] for _c in _ACTION_COLUMNS]
-    ids, statuses, pcts, dues = cols[2], cols[9], cols[10], cols[7]
+    col = dict(zip(_ACTION_COLUMNS, cols, strict=True))
+    ids, statuses, pcts, dues = col["action_id"], col["reported_status"], col["pct_complete"], col["due_date"]
     judged = [_judge(*row, today, previous, last) for row in zip(ids, statuses, pcts, dues, strict=True)]
-    rags = [j[0] for j in judged]
+    rags = [j.rag for j in judged]
     data: dict[str, object] = {}
     for name, values in zip(_ACTION_COLUMNS, cols, strict=True):
         if name in ("start_date", "due_date", "updated_at"):
@@ -169,19 +178,20 @@ def _judge_plan(plan: _Plan, today: dt.date) -> tuple[pd.DataFrame, list[tuple]]
         else:
             data[name] = _texts(values)
     data.update(
-        owner=[names.get(code, code) for code in cols[4]],
-        supporting=[_names(codes, names) for codes in cols[5]],
+        owner=[names.get(code, code) for code in col["owner_code"]],
+        supporting=[_names(codes, names) for codes in col["supporting_codes"]],
         rag=rags,
         rag_badge=[rag_badge(r) for r in rags],
         previous_rag=[previous.get(a) for a in ids],
-        overdue=[j[1] for j in judged],
-        slipping=[bool(j[2]) for j in judged],
-        slipping_reason=[j[2] for j in judged],
-        days_to_due=pd.array([j[3] for j in judged], dtype="Int64"),
+        overdue=[j.overdue for j in judged],
+        slipping=[bool(j.slipping_reason) for j in judged],
+        slipping_reason=[j.slipping_reason for j in judged],
+        days_to_due=pd.array([j.days_to_due for j in judged], dtype="Int64"),
     )
     frame = pd.DataFrame(data)
-    states = [(a, p, o, s, j[0], j[1], bool(j[2])) for a, p, o, s, j in zip(ids, cols[0], cols[4], cols[5], judged,
-                                                                             strict=True)]
+    states = [ActionState(a, p, o, s, j.rag, j.overdue, bool(j.slipping_reason))
+              for a, p, o, s, j in zip(ids, col["priority_id"], col["owner_code"], col["supporting_codes"], judged,
+                                       strict=True)]
     return frame, states
 
 

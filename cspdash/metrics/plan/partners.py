@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -15,9 +15,12 @@ from cspdash.analysis.rag import (
 from cspdash.metrics.plan.actions import _action_columns
 from cspdash.metrics.plan.rules import _codes, _frame, _text, partner_names
 
+if TYPE_CHECKING:
+    from cspdash.metrics.plan.rows import ActionState
+
 
 # ---------------------------------------------------------------------------------------------- partners
-def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[tuple],
+def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[ActionState],
             titles: dict[str, str] | None = None, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Partner × priority: actions led and supported, on track / slipping / overdue (led), funding and staff, from
     the actions' states (priority titles and partner names when already read)."""

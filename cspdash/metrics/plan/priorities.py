@@ -20,6 +20,7 @@ from cspdash.metrics.plan.rules import _as_date, _text, _texts
 
 if TYPE_CHECKING:
     from cspdash.metrics.plan.actions import _Plan
+    from cspdash.metrics.plan.rows import ActionState, Update
     from cspdash.metrics.plan.view import PlanView
 
 
@@ -43,30 +44,30 @@ _PRIORITIES_SQL = """
 """
 
 
-def _roll_up(frame: pd.DataFrame, states: list[tuple]) -> pd.DataFrame:
+def _roll_up(frame: pd.DataFrame, states: list[ActionState]) -> pd.DataFrame:
     """The priorities query's frame with each priority's action counts and RAG from the actions' states."""
     return frame.assign(**_rolled(frame["priority_id"].tolist(), states))
 
 
-def _rolled(priority_ids: list[str], states: list[tuple]) -> dict[str, list]:
+def _rolled(priority_ids: list[str], states: list[ActionState]) -> dict[str, list]:
     """Each priority's action counts and RAG with the reason, from the actions' states (columns by name)."""
-    own: dict[str, list[tuple]] = {}
+    own: dict[str, list[ActionState]] = {}
     for state in states:
-        own.setdefault(state[1], []).append(state)
+        own.setdefault(state.priority_id, []).append(state)
     mine = [own.get(pid, []) for pid in priority_ids]
-    rolled = [priority_rag([s[4] for s in m]) for m in mine]
-    rags = [r[0] for r in rolled]
+    rolled = [priority_rag([s.rag for s in m]) for m in mine]
+    rags = [rag for rag, _reason in rolled]
     return {
         "actions": [len(m) for m in mine],
-        "overdue": [sum(1 for s in m if s[5]) for m in mine],
-        "slipping": [sum(1 for s in m if s[6]) for m in mine],
+        "overdue": [sum(1 for s in m if s.overdue) for m in mine],
+        "slipping": [sum(1 for s in m if s.slipping) for m in mine],
         "rag": rags,
         "rag_badge": [rag_badge(r) for r in rags],
-        "rag_reason": [r[1] for r in rolled],
+        "rag_reason": [reason for _rag, reason in rolled],
     }
 
 
-def _priorities_frame(plan: _Plan, states: list[tuple]) -> pd.DataFrame:
+def _priorities_frame(plan: _Plan, states: list[ActionState]) -> pd.DataFrame:
     """priorities() from the plan's rows and its actions' states (no query)."""
     cols = list(zip(*plan.priorities, strict=True)) or [()] * 5
     ids, titles, descriptions, leads, crime_types = (list(c) for c in cols)
@@ -115,19 +116,19 @@ def rag_history_of(view: PlanView, priority_id: str) -> pd.DataFrame:
     (an action with no update yet counts by its due date alone). Columns: level (priority/action), item_id,
     item, update_date, rag, badge, detail.
     """
-    history = [row for row in view.updates if row[5] == priority_id]
+    history = [row for row in view.updates if row.priority_id == priority_id]
     mine = view.actions[view.actions["priority_id"] == priority_id]  # in action order, as the query sorts them
     titles = view.priorities.loc[view.priorities["priority_id"] == priority_id, "priority"].tolist()
     return _rag_history(priority_id, history, list(zip(mine["action_id"].tolist(), mine["due_date"].tolist(),
                                                        strict=True)), titles[0] if titles else None)
 
 
-def _rag_history(priority_id: str, history: list[tuple], acts: list[tuple[str, object]],
+def _rag_history(priority_id: str, history: list[Update], acts: list[tuple[str, object]],
                  title: object) -> pd.DataFrame:
     """rag_history_of from the priority's progress updates (_updates rows) and its actions (action_id, due date)."""
     by_action: dict[str, list[tuple[dt.date, str]]] = {}  # update dates are never blank
     for row in history:
-        by_action.setdefault(row[0], []).append((row[1], row[-1]))
+        by_action.setdefault(row.action_id, []).append((row.update_date, row.rag))
     rows: list[dict[str, object]] = []
     for day in sorted({when for updates in by_action.values() for when, _rag in updates}):
         rolled: list[str] = []
@@ -141,7 +142,7 @@ def _rag_history(priority_id: str, history: list[tuple], acts: list[tuple[str, o
         pct = "" if pct_complete is None or pd.isna(pct_complete) else f"{int(pct_complete)}% done. "
         rows.append({"level": "action", "item_id": action_id, "item": action,
                      "update_date": _as_date(update_date), "rag": rag, "badge": rag_badge(rag),
-                     "detail": f"Reported {rag_badge(status)}; {pct}{_text(commentary)}".strip()})
+                     "detail": f"Reported {rag_badge(status)}; {pct}{_text(commentary)}".strip()})  # type: ignore[arg-type]
     return pd.DataFrame(rows, columns=["level", "item_id", "item", "update_date", "rag", "badge", "detail"])
 
 
@@ -172,14 +173,14 @@ def changes_since_of(view: PlanView, since: dt.date) -> pd.DataFrame:
     return _changes(view.updates, since, lambda: view.actions)
 
 
-def _changes(updates: list[tuple], since: dt.date, current_actions: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def _changes(updates: list[Update], since: dt.date, current_actions: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """changes_since_of from the plan's progress updates (_updates rows) and its actions judged now."""
     columns = ["Then", "Now", "Change", "Action", "Priority", "% then", "% now", "Latest commentary", "Updated by",
                "Last update", "Action ID"]
-    by_action: dict[str, list[tuple]] = {}
+    by_action: dict[str, list[Update]] = {}
     for row in updates:
-        by_action.setdefault(row[0], []).append(row)
-    changed = {a: u for a, u in by_action.items() if any(_as_date(r[1]) > since for r in u)}  # type: ignore[operator]
+        by_action.setdefault(row.action_id, []).append(row)
+    changed = {a: u for a, u in by_action.items() if any(_as_date(r.update_date) > since for r in u)}  # type: ignore[operator]
     if not changed:
         return pd.DataFrame([], columns=columns)
     current = current_actions()
@@ -188,10 +189,10 @@ def _changes(updates: list[tuple], since: dt.date, current_actions: Callable[[],
     rows: list[dict[str, object]] = []
     for action_id in sorted(changed):
         updates = changed[action_id]
-        after = [r for r in updates if _as_date(r[1]) > since]  # type: ignore[operator]
-        before = [r for r in updates if _as_date(r[1]) <= since]  # type: ignore[operator]
+        after = [r for r in updates if _as_date(r.update_date) > since]  # type: ignore[operator]
+        before = [r for r in updates if _as_date(r.update_date) <= since]  # type: ignore[operator]
         now = now_of[action_id]
-        then_rag = str(before[-1][-1]) if before else None
+        then_rag = str(before[-1].rag) if before else None
         if then_rag is None:
             change = "new"
         else:
@@ -200,8 +201,8 @@ def _changes(updates: list[tuple], since: dt.date, current_actions: Callable[[],
         rows.append({
             "Then": rag_badge(then_rag) if then_rag else "no update yet", "Now": now["rag_badge"],
             "Change": change, "Action": now["action"], "Priority": now["priority"],
-            "% then": before[-1][3] if before else None, "% now": now["pct_complete"],
-            "Latest commentary": _text(now["commentary"]), "Updated by": _text(after[-1][8]),
-            "Last update": _as_date(after[-1][1]), "Action ID": action_id,
+            "% then": before[-1].pct_complete if before else None, "% now": now["pct_complete"],
+            "Latest commentary": _text(now["commentary"]), "Updated by": _text(after[-1].updated_by),
+            "Last update": _as_date(after[-1].update_date), "Action ID": action_id,
         })
     return pd.DataFrame(rows, columns=columns)

@@ -12,6 +12,7 @@ from cspdash.metrics.catalogue import format_value, measure, plan_tiles
 from cspdash.metrics.plan.actions import _judge_plan, _read_plan, overdue_table, slipping_table
 from cspdash.metrics.plan.partners import _matrix, _totals
 from cspdash.metrics.plan.priorities import _priorities_frame
+from cspdash.metrics.plan.rows import Update
 from cspdash.metrics.plan.rules import SLIPPING_RULE_TEXT, _as_date, _frame
 
 
@@ -102,7 +103,7 @@ class PlanView:
     partner_matrix: pd.DataFrame
     partner_totals: pd.DataFrame
     #: the progress updates with the RAG on each update's date (for rag_history_of and changes_since_of)
-    updates: list[tuple]
+    updates: list[Update]
 
 
 def plan_view(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) -> PlanView:
@@ -112,15 +113,15 @@ def plan_view(con: duckdb.DuckDBPyConnection, partnership: str, today: dt.date) 
     priorities_frame = _priorities_frame(plan, states)
     led: dict[str, int] = {}
     for row in plan.priorities:
-        led[row[3]] = led.get(row[3], 0) + 1
+        led[row.lead_partner] = led.get(row.lead_partner, 0) + 1  # type: ignore[index,arg-type]
     names = {code: name for code, (name, _kind) in plan.partners.items()}
-    matrix = _matrix(con, partnership, states, {row[0]: row[1] for row in plan.priorities}, names)
+    matrix = _matrix(con, partnership, states, {row.priority_id: row.title for row in plan.priorities}, names)  # type: ignore[misc]
     return PlanView(
         actions=acts,
         priorities=priorities_frame,
         overdue=overdue_table(acts),
         slipping=slipping_table(acts),
-        headline=_headline(con, partnership, today, sum(1 for state in states if state[6])),
+        headline=_headline(con, partnership, today, sum(1 for state in states if state.slipping)),
         partner_matrix=matrix,
         partner_totals=_totals(con, partnership, matrix, led),
         updates=plan.updates,
