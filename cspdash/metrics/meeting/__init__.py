@@ -11,9 +11,10 @@ everything else is read and worked out afresh on every call, with plain single-t
 planning would cost more than the rows.
 
 Modules: ``reference`` (meetings, their data window, reference rows per store version), ``changes`` (crime
-changes, SPC signals, monthly counts and hot spots since the previous meeting), ``columns`` (cells as DuckDB gives them), ``plan_status`` (the plan's
-RAG on the meeting date and its moves), ``partnership`` (indicators, contributions, recommendations, Community
-Trigger, health, stored questions), ``briefing`` (the Briefing that gathers them)."""
+changes, SPC signals, monthly counts and hot spots since the previous meeting), ``partnership`` (indicators,
+contributions, recommendations, Community Trigger, health, stored questions), ``briefing`` (the Briefing that
+gathers them). The plan's RAG on the meeting's date and its moves come from the plan's own judgement
+(``cspdash.metrics.plan.on_date``)."""
 
 from __future__ import annotations
 
@@ -45,10 +46,6 @@ from cspdash.metrics.meeting.partnership import (
     trigger_counts_by_quarter,
     triggers,
 )
-from cspdash.metrics.meeting.plan_status import (
-    plan_status,
-    rag_changes,
-)
 from cspdash.metrics.meeting.reference import (
     CLOSED_RECOMMENDATION_STATUSES,
     DEFAULT_WINDOW_MONTHS,
@@ -62,6 +59,10 @@ from cspdash.metrics.meeting.reference import (
     _reference,
     meeting,
     meetings,
+)
+from cspdash.metrics.plan.on_date import (
+    plan_status,
+    rag_changes,
 )
 from cspdash.vocab import HALLMARKS, MINIMUM_STANDARDS
 

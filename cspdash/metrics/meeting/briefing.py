@@ -28,9 +28,9 @@ from cspdash.metrics.meeting.partnership import (
     recommendations,
     triggers,
 )
-from cspdash.metrics.meeting.plan_status import _plan_rows, _rag_changes, _status_on
 from cspdash.metrics.meeting.reference import SPC_HISTORY_MONTHS, _meeting, _reference
 from cspdash.metrics.period import add_months
+from cspdash.metrics.plan.on_date import _plan_rows, _rag_changes, _status_on
 
 if TYPE_CHECKING:
     from cspdash.metrics.meeting.reference import Meeting

@@ -19,8 +19,8 @@ from cspdash.analysis.hotspots import (
     persistence_classes,
 )
 from cspdash.analysis.spc import series_signals
+from cspdash.metrics.columns import _objects, _text
 from cspdash.metrics.disclosure import count_text, is_small
-from cspdash.metrics.meeting.columns import _objects, _text
 from cspdash.metrics.meeting.reference import (
     HOT_SPOT_PERIOD_MONTHS,
     HOT_SPOT_PERIODS,

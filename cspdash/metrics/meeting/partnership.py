@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -11,7 +11,7 @@ import pandas as pd
 from cspdash.analysis.rag import (
     indicator_rag,
 )
-from cspdash.metrics.meeting.columns import _days, _flags, _objects, _text, _whole
+from cspdash.metrics.columns import _as_day, _days, _flags, _objects, _text, _whole
 from cspdash.metrics.meeting.reference import CLOSED_RECOMMENDATION_STATUSES, _reference
 from cspdash.vocab import HALLMARKS, MINIMUM_STANDARDS
 
@@ -152,11 +152,6 @@ def recommendations(con: duckdb.DuckDBPyConnection, partnership: str, as_of: dat
     columns["overdue"] = np.array(overdue, dtype=bool)
     columns["days_overdue"] = np.array(days, dtype=int)
     return pd.DataFrame(columns)
-
-
-def _as_day(value: object) -> date:
-    """A DATE or TIMESTAMP value as a date."""
-    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------------------------- community trigger

@@ -9,7 +9,8 @@ so that results are reproducible (the UI passes the real date).
 Modules: ``rules`` (rule texts, lookups, cell conversions), ``actions`` (each action judged), ``priorities``
 (the roll-up, RAG history, changes since a meeting), ``evidence`` (linked indicators and crime types),
 ``partners`` (the partner matrix and contributions), ``view`` (PlanView, PlanInfo, headline, edits),
-``judging`` (the default judging date)."""
+``judging`` (the default judging date), ``on_date`` (the plan as it stood on a meeting's date, which the
+meeting briefing asks), ``rows`` (the named rows the modules pass each other)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from cspdash.metrics.plan.judging import (
     last_updates,
     reporting_round,
 )
+from cspdash.metrics.plan.on_date import plan_status, rag_changes
 from cspdash.metrics.plan.partners import (
     KIND_WORDS,
     contribution_list,
@@ -52,6 +54,7 @@ from cspdash.metrics.plan.priorities import (
     priorities,
     rag_history_of,
 )
+from cspdash.metrics.plan.rows import ActionRow, ActionState, Judgement, PriorityRow, Update
 from cspdash.metrics.plan.rules import (
     AGREEMENT_RULE_TEXT,
     CONTRIBUTION_TEXT,
@@ -74,6 +77,13 @@ from cspdash.metrics.plan.view import (
 )
 
 __all__ = [
+    "ActionRow",
+    "ActionState",
+    "Judgement",
+    "PriorityRow",
+    "Update",
+    "plan_status",
+    "rag_changes",
     "AGREEMENT_RULE_TEXT",
     "CONTRIBUTION_TEXT",
     "EVIDENCE_RULE_TEXT",

@@ -1,6 +1,9 @@
-"""Cells as DuckDB's frames give them, built from plain rows (text, dates, flags, whole numbers)."""
+"""Cells as DuckDB's frames give them, built from plain rows (text, dates, flags, whole numbers): shared by the
+meeting briefing and the plan as it stood on a date."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -46,3 +49,8 @@ def _whole(values: list) -> pd.arrays.IntegerArray:
     """Whole numbers with blanks (pandas' nullable Int64)."""
     mask = np.array([v is None for v in values], dtype=bool)
     return pd.arrays.IntegerArray(np.array([0 if v is None else v for v in values], dtype="int64"), mask)
+
+
+def _as_day(value: object) -> date:
+    """A DATE or TIMESTAMP value as a date."""
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]

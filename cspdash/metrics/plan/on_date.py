@@ -1,9 +1,12 @@
-"""The action plan's RAG on a meeting's date, by the stated rules, and the moves since the previous meeting."""
+"""The plan as it stood on a date (a meeting's): each action's latest reported status on or before it, judged by
+the action rule and rolled up to its priority as the plan page rolls them up; and the RAG moves between two dates.
+The meeting briefing asks this module; it does not judge the plan itself."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -14,10 +17,38 @@ from cspdash.analysis.rag import (
     RED,
     SEVERITY,
     action_rag,
-    priority_rag,
 )
-from cspdash.metrics.meeting.columns import _days, _text
-from cspdash.metrics.meeting.partnership import _as_day
+from cspdash.metrics.columns import _as_day, _days, _text
+from cspdash.metrics.plan.priorities import _rolled
+from cspdash.metrics.plan.rows import ActionState
+
+
+class _PriorityRead(NamedTuple):
+    priority_id: str
+    title: str | None
+    lead_partner: str | None
+    crime_types: str | None
+
+
+class _ActionRead(NamedTuple):
+    action_id: str
+    title: str | None
+    priority_id: str
+    owner_partner: str | None
+    due_date: date | None
+    start_date: date | None
+    commentary: str | None
+    status: str | None
+    pct_complete: int | None
+    updated_at: datetime | None
+
+
+class _Reported(NamedTuple):
+    """An action's status as reported on a day (a progress update, or the action's own row)."""
+
+    day: date
+    status: object
+    pct_complete: object
 
 
 # ---------------------------------------------------------------------------------------------- action plan
@@ -28,7 +59,7 @@ class _Plan:
 
     actions: dict[str, object]                          # the actions frame's columns as read
     priorities: dict[str, object]                       # the priorities frame's columns as read
-    history: list[tuple[str, date, object, object]]     # action_id, as_of, status, pct_complete
+    history: list[tuple[str, _Reported]]                # action_id, (as_of, status, pct_complete)
     owners: list[str]                                   # each action's owner partner (in the table's order)
     # the actions frame's columns as lists (what the RAG rules read)
     action_ids: list[str] = field(default_factory=list)
@@ -40,35 +71,38 @@ class _Plan:
 
 def _plan_rows(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
     """The plan as read for plan_status, to judge on one date or several (three plain reads, no joins)."""
-    priority_rows = sorted(con.execute(  # by priority_id (sorted here: a sort in SQL costs more than the read)
-        "SELECT priority_id, title, lead_partner, crime_types FROM priority WHERE partnership_code = ?", [partnership],
-    ).fetchall(), key=lambda row: row[0])
-    ids = [row[0] for row in priority_rows]
-    action_rows = con.execute(
+    priority_rows = sorted((_PriorityRead(*row) for row in con.execute(  # by priority_id (sorted here: a sort in
+        "SELECT priority_id, title, lead_partner, crime_types FROM priority WHERE partnership_code = ?",  # SQL costs
+        [partnership],                                                                                  # more)
+    ).fetchall()), key=lambda row: row.priority_id)
+    ids = [row.priority_id for row in priority_rows]
+    action_rows = [_ActionRead(*row) for row in con.execute(
         "SELECT action_id, title, priority_id, owner_partner, due_date, start_date, commentary, status,"
         " pct_complete, updated_at FROM action WHERE list_contains(?, priority_id)", [ids],
-    ).fetchall() if ids else []   # in the table's order, as the status history lists them
-    action_ids = [row[0] for row in action_rows]
+    ).fetchall()] if ids else []   # in the table's order, as the status history lists them
+    action_ids = [row.action_id for row in action_rows]
     updates = con.execute(
         "SELECT action_id, update_date, status, pct_complete FROM progress_update WHERE list_contains(?, action_id)",
         [action_ids],
     ).fetchall() if action_ids else []
-    history = [(action_id, as_of, status, pd.NA if pct is None else pct) for action_id, as_of, status, pct in updates]
-    history += [(row[0], _as_day(row[9]) if row[9] is not None else date(1900, 1, 1), row[7],
-                 pd.NA if row[8] is None else row[8]) for row in action_rows]
-    ordered = sorted(action_rows, key=lambda row: row[0])
+    history = [(action_id, _Reported(as_of, status, pd.NA if pct is None else pct))
+               for action_id, as_of, status, pct in updates]
+    history += [(row.action_id, _Reported(_as_day(row.updated_at) if row.updated_at is not None else date(1900, 1, 1),
+                                          row.status, pd.NA if row.pct_complete is None else row.pct_complete))
+                for row in action_rows]
+    ordered = sorted(action_rows, key=lambda row: row.action_id)
     actions = {
-        "action_id": _text([r[0] for r in ordered]), "title": _text([r[1] for r in ordered]),
-        "priority_id": _text([r[2] for r in ordered]), "owner_partner": _text([r[3] for r in ordered]),
-        "due_date": _days([r[4] for r in ordered]), "start_date": _days([r[5] for r in ordered]),
-        "commentary": _text([r[6] for r in ordered]),
+        "action_id": _text([r.action_id for r in ordered]), "title": _text([r.title for r in ordered]),
+        "priority_id": _text([r.priority_id for r in ordered]),
+        "owner_partner": _text([r.owner_partner for r in ordered]),
+        "due_date": _days([r.due_date for r in ordered]), "start_date": _days([r.start_date for r in ordered]),
+        "commentary": _text([r.commentary for r in ordered]),
     }
-    priorities = {name: _text([r[i] for r in priority_rows])
-                  for i, name in enumerate(("priority_id", "title", "lead_partner", "crime_types"))}
-    return _Plan(actions, priorities, history, [row[3] for row in action_rows],
-                 action_ids=[row[0] for row in ordered], action_priorities=[row[2] for row in ordered],
-                 starts=[row[5] for row in ordered], dues=[row[4] for row in ordered],
-                 priority_ids=[row[0] for row in priority_rows])
+    priorities = {name: _text([getattr(r, name) for r in priority_rows]) for name in _PriorityRead._fields}
+    return _Plan(actions, priorities, history, [row.owner_partner for row in action_rows],  # type: ignore[misc]
+                 action_ids=[row.action_id for row in ordered], action_priorities=[row.priority_id for row in ordered],
+                 starts=[row.start_date for row in ordered], dues=[row.due_date for row in ordered],
+                 priority_ids=[row.priority_id for row in priority_rows])
 
 
 def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -84,29 +118,29 @@ def _status_on(plan: _Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """plan_status from _plan_rows (the frames read are not changed)."""
     rags, statuses, pcts, rolled = _judge(plan, as_of)
     actions = pd.DataFrame({**plan.actions, "status": statuses, "pct_complete": pcts, "rag": _text(rags)})
-    priorities = pd.DataFrame({**plan.priorities, "rag": _text([r[0] for r in rolled]),
-                               "reason": _text([r[1] for r in rolled]),
-                               "actions": np.array([r[2] for r in rolled], dtype="int64")})
+    priorities = pd.DataFrame({**plan.priorities, "rag": _text(rolled["rag"]), "reason": _text(rolled["rag_reason"]),
+                               "actions": np.array(rolled["actions"], dtype="int64")})
     return priorities, actions
 
 
-def _judge(plan: _Plan, as_of: date) -> tuple[list[str], list[object], list[object], list[tuple[str, str, int]]]:
+def _judge(plan: _Plan, as_of: date) -> tuple[list[str], list[object], list[object], dict[str, list]]:
     """Each action's RAG, status and percent complete on ``as_of`` (in the actions frame's order), and each
-    priority's (RAG, reason, number of actions) (in the priorities frame's order)."""
+    priority's rag, rag_reason and number of actions (in the priorities frame's order), rolled up by the plan
+    page's own roll-up (priorities._rolled)."""
     # the latest status on or before as_of per action; of two on the same day the later listed (an update, then
     # the action's own row)
-    known: dict[str, tuple[date, object, object]] = {}
-    for action_id, day, status, pct in plan.history:
-        if day <= as_of:
+    known: dict[str, _Reported] = {}
+    for action_id, reported in plan.history:
+        if reported.day <= as_of:
             seen = known.get(action_id)
-            if seen is None or day >= seen[0]:
-                known[action_id] = (day, status, pct)
+            if seen is None or reported.day >= seen.day:
+                known[action_id] = reported
     rags: list[str] = []
     statuses: list[object] = []
     pcts: list[object] = []
     for action_id, start_date, due_date in zip(plan.action_ids, plan.starts, plan.dues, strict=True):
         found = known.get(action_id) if start_date is None or start_date <= as_of else None
-        status, pct = (found[1], found[2]) if found is not None else (None, None)
+        status, pct = (found.status, found.pct_complete) if found is not None else (None, None)
         try:
             rag = action_rag(status, pct, due_date, as_of)  # type: ignore[arg-type]
         except ValueError:
@@ -114,11 +148,9 @@ def _judge(plan: _Plan, as_of: date) -> tuple[list[str], list[object], list[obje
         rags.append(rag)
         statuses.append(status)
         pcts.append(pct)
-    own: dict[str, list[str]] = {}
-    for priority_id, rag in zip(plan.action_priorities, rags, strict=True):
-        own.setdefault(priority_id, []).append(rag)
-    rolled = [(*priority_rag(own.get(pid, [])), len(own.get(pid, []))) for pid in plan.priority_ids]
-    return rags, statuses, pcts, rolled  # type: ignore[return-value]
+    states = [ActionState(action_id, priority_id, None, None, rag, False, False)
+              for action_id, priority_id, rag in zip(plan.action_ids, plan.action_priorities, rags, strict=True)]
+    return rags, statuses, pcts, _rolled(plan.priority_ids, states)
 
 
 def rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | None, until: date) -> pd.DataFrame:
@@ -141,7 +173,7 @@ def _rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date |
     if since is not None:
         plan = read if read is not None else _plan_rows(con, partnership)
         rags, _statuses, _pcts, rolled = _judge(plan, since)
-        then_priority = dict(zip(plan.priority_ids, [r[0] for r in rolled], strict=True))
+        then_priority = dict(zip(plan.priority_ids, rolled["rag"], strict=True))
         then_action = dict(zip(plan.action_ids, rags, strict=True))
     rows = []
     for level, now, before, id_col, lead_col, why_col in (
