@@ -17,7 +17,7 @@ def _short(text: str, width: int = 46) -> str:
 
 
 def rag_timeline(history: pd.DataFrame, title: str = "RAG at each progress update") -> go.Figure:
-    """Figure from plan.rag_history(): rows = priority then actions, x = update date, symbol + label per status."""
+    """Figure from plan.rag_history_of(): rows = priority then actions, x = update date, symbol + label per status."""
     figure = go.Figure()
     if history.empty:
         figure.add_annotation(text="No progress updates recorded yet", showarrow=False, x=0.5, y=0.5,

@@ -1,5 +1,5 @@
-"""The hot spot page's per-store-version shortcuts (caveats, persistence, drill-down on arrays) equal the plain queries they
-replace, written out here; the force totals and crime types are kept only for store files."""
+"""The hot spot page's caveats, persistence and drill-down (kept per store version, worked on arrays) equal the plain
+queries written out here; the force totals and crime types are kept only for store files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pieces the faster meeting briefing is built from: the matrix form of the hot spot persistence rule agrees with
+"""The meeting briefing's hot spot persistence and reference rows: the matrix form of the hot spot persistence rule agrees with
 persistence() (hand-worked rows and random histories), and the reference rows kept per store version are read
 afresh for a new version and never kept for an in-memory store."""
 
