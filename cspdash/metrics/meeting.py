@@ -42,7 +42,7 @@ from cspdash.analysis.rag import (
 )
 from cspdash.analysis.spc import series_signals
 from cspdash.metrics.context import store_file
-from cspdash.metrics.disclosure import count_columns, count_text, is_small
+from cspdash.metrics.disclosure import blank_small, count_columns, count_text, is_small
 from cspdash.metrics.hotspots import neighbours as boundary_neighbours
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import add_months, month_label
@@ -1002,7 +1002,7 @@ def top_areas(b: Briefing, residents: dict[str, int], limit: int = 5) -> tuple[p
         return pd.DataFrame(columns=columns), "No crime is recorded by area for this period, so no areas are named."
     rates = [1000 * c / residents[a] if residents.get(a) else np.nan
              for a, c in zip(spots["area_code"], spots["crimes_latest"], strict=True)]
-    frame = spots.assign(rate=rates)
+    frame = spots.assign(rate=blank_small(rates, spots["crimes_latest"], b.public))  # public: no rate of 1–4
     hot = frame[frame["hot_spot_class"].astype(str).str.startswith("Hot")]
     if len(hot):
         chosen = hot.head(limit)
