@@ -8,6 +8,7 @@ median and 95th percentile against the lone session's time (ratio), and the same
 
     python bench/bench_committee.py                 # 30 sessions
     python bench/bench_committee.py --sessions 5    # a quick look
+    python bench/bench_committee.py --quick         # CI: two sessions
 """
 
 from __future__ import annotations
@@ -95,8 +96,11 @@ async def run(url: str, sessions: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="CI: two sessions on the tiny store")
     args = parser.parse_args(argv)
-    built = ensure_store(SCALES["partnership"])
+    if args.quick:
+        args.sessions = 2
+    built = ensure_store(SCALES["tiny" if args.quick else "partnership"])
     app = App("dashboard", ROOT / "dashboard.py", {**os.environ, "CSPDASH_DB": str(built.path), "CSPDASH_USERS": ""})
     try:
         result = asyncio.run(run(app.url, args.sessions))

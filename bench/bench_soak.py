@@ -10,6 +10,7 @@ slides. The server's resident memory (process tree) is printed every 10 sessions
 
     python bench/bench_soak.py                 # 100 sessions
     python bench/bench_soak.py --sessions 12   # a shorter soak
+    python bench/bench_soak.py --quick         # CI: one session
 """
 
 from __future__ import annotations
@@ -139,10 +140,13 @@ def session(browser: Any, base: str, number: int, files: dict[str, Path]) -> int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="CI: one session over every page on the tiny store")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.sessions = 1
     from playwright.sync_api import sync_playwright
 
-    built = ensure_store(SCALES["partnership"])
+    built = ensure_store(SCALES["tiny" if args.quick else "partnership"])
     env = {**os.environ, "CSPDASH_DB": str(built.path), "CSPDASH_USERS": ""}
     app = App("dashboard", ROOT / "dashboard.py", env)
     readings: list[tuple[int, float]] = [(0, tree_rss_mb(app.proc.pid))]

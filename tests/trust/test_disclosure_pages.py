@@ -279,7 +279,10 @@ def test_trends_sends_nothing_that_gives_back_a_small_count(truth: Truth) -> Non
     targets = [c for c in truth.small_cells() if c[0] != "lsoa" or c[1] in truth.ward_lsoas[_chosen_ward(truth)]]
     assert len(targets) >= 20, "the attack needs small counts to attack"
     recovered = seen.recovered(truth)
-    assert not recovered, f"{len(recovered)} small counts recovered, e.g. {recovered[:8]}"
+    cells = sorted({r.split(" by ")[0].split(" solved")[0] for r in recovered})
+    ways = sorted({r.split(" by ")[1] if " by " in r else "total minus shown parts" for r in recovered})
+    assert not recovered, (f"{len(cells)} small cells recovered (of {len(targets)} attacked) by {ways}, e.g. "
+                           f"{recovered[:6]}")
 
 
 def test_the_solver_recovers_a_cell_from_a_total_and_its_shown_parts() -> None:
@@ -386,3 +389,28 @@ def test_the_packs_top_areas_give_no_rate_for_a_small_count() -> None:
             assert np.isnan(rate["E01000001"])
         else:
             assert rate["E01000001"] * 1500 / 1000 == pytest.approx(3)
+
+
+# ---------------------------------------------------------------------------------------------- every page
+COUNT_COLUMN = re.compile(r"^(crimes|crimes_latest|crimes_before|current|previous|searches|linked|count|incidents)$|"
+                          r"^crimes\b|\bcrimes$|^Crimes", re.IGNORECASE)
+PAGES = [("overview", {}), ("trends", {"ct": WEAPONS, "level": "ward"}), ("trends", {"ct": "Robbery"}),
+         ("hotspots", {"type": WEAPONS}), ("compare", {"ct": WEAPONS}), ("priorities", {}), ("partners", {}),
+         ("meeting", {})]
+
+
+@pytest.mark.parametrize(("page", "query"), PAGES, ids=[f"{p}-{'-'.join(q.values()) or 'default'}" for p, q in PAGES])
+def test_no_table_or_download_on_any_page_shows_a_count_of_1_to_4(page: str, query: dict[str, str]) -> None:
+    """Every table and CSV download the page sends: no count column holds 1–4, and no rate, share or change
+    sits beside a hidden count."""
+    at = _run(page, query)
+    _traces, frames, _text = _sent(at)
+    found = []
+    for frame in frames:
+        counts = [c for c in frame.columns if COUNT_COLUMN.search(str(c)) and not str(c).endswith("_shown")]
+        for column in counts:
+            values = pd.to_numeric(frame[column], errors="coerce")
+            whole = values.notna() & (values == values.round())
+            for value in values[whole & values.between(1, 4)]:
+                found.append(f"{column}={value:g} in a table of {list(frame.columns)[:6]}")
+    assert not found, found[:10]
