@@ -113,13 +113,15 @@ def pinned(values: list[int], hidden: list[bool], secondary: list[bool]) -> list
     lows = [(SMALL_COUNT_MAX + 1 if s else 1) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
     highs = [(_UNBOUNDED if s else SMALL_COUNT_MAX) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
     rest = sum(v for v, h in zip(values, hidden, strict=True) if h)
-    low_sum, high_sum = sum(lows), sum(highs)
+    low_sum = sum(lows)
     out = []
     for index, is_hidden in enumerate(hidden):
         if not is_hidden:
             out.append(False)
             continue
-        low = max(lows[index], rest - (high_sum - highs[index]))
+        # the others' highest sum, summed without this cell (inf - inf would be nan and pin nothing)
+        others_high = sum(h for j, h in enumerate(highs) if j != index)
+        low = max(lows[index], rest - others_high)
         high = min(highs[index], rest - (low_sum - lows[index]))
         out.append(low >= high)
     return out

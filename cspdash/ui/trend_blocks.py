@@ -21,6 +21,7 @@ from cspdash.charts.trends import (
 from cspdash.config import settings
 from cspdash.metrics import crime, public
 from cspdash.metrics.catalogue import measure
+from cspdash.metrics.disclosure import HIDDEN, HIDDEN_TEXT, SUPPRESSED
 from cspdash.metrics.period import add_months, month_label, parse_month
 from cspdash.ui import blocks, params
 from cspdash.ui.db import query
@@ -137,6 +138,10 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
                          shade=(selection.period.start, selection.period.end))
     sentence = crime.trend_sentence(frame, value, view.what, chosen.unit)
     blocks.chart(figure, sentence, frame, "crime trend")
+    if "crimes_shown" in frame and frame["crimes_shown"].isin([SUPPRESSED, HIDDEN]).any():
+        st.caption(f"Public output: gaps in the lines are counts of 1–4 ({SUPPRESSED}) or counts hidden beside them "
+                   f"({HIDDEN}), with their rates and the rolling sums over them; the sentence above reads the "
+                   "counts shown only. " + HIDDEN_TEXT)
     if events.empty:
         st.caption("No action-plan events (campaigns, interventions) are loaded for this period.")
     elif show_events:
