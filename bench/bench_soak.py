@@ -82,8 +82,10 @@ def _upload_weights(page: Any, path: Path) -> None:
     page.locator("[data-testid='stExpander']").filter(has_text="Harm weights").first.locator("summary").click()
     upload = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
     upload.set_input_files(str(path))
-    page.wait_for_selector("[data-testid='stAlertContentError'], [data-testid='stAlertContentSuccess']",
-                           timeout=TIMEOUT_MS)
+    # the app's message (used / not used), or the uploader's own refusal of a file over its 1 MB cap
+    page.wait_for_function(
+        """() => ['Using your weights', 'were not used', 'or smaller', 'too large', 'exceeds']
+                 .some(t => document.body.innerText.includes(t))""", timeout=TIMEOUT_MS, polling=100)
     settle(page)
 
 
