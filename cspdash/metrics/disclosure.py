@@ -7,6 +7,11 @@ One rule, used by every page, CSV download and export: a count from 1 to SMALL_C
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
 from cspdash.config import SMALL_COUNT_MAX
@@ -32,6 +37,29 @@ def count_text(value: object, public: bool = True) -> str:
     if value is None or pd.isna(value):
         return ""
     return SUPPRESSED if public and is_small(value) else f"{value:,.0f}"
+
+
+def public_count_format(public: bool) -> Callable[[float], str] | None:
+    """How a sentence writes a count: '<5' for a small one in public output (None: as it is)."""
+    return (lambda value: count_text(value, True)) if public else None
+
+
+def blank_small(values: list[float], counts: pd.Series, public: bool = True) -> list[float]:
+    """``values`` worked out from ``counts`` (a rate, a share), blank (NaN) where the count is small in public
+    output."""
+    if not public:
+        return values
+    return [float("nan") if hide else v for v, hide in zip(values, small(counts), strict=True)]
+
+
+def ward_change_text(row: Any, public: bool) -> str:
+    """'123 against 98 — up 26% — …' for an area's change (``current``, ``previous``, ``sentence``); in public
+    output a count of 1–4 is '<5' and its change is left out (it would give the count back)."""
+    current, previous = row.current, row.previous
+    text = f"{count_text(current, public)} against {count_text(previous, public)}"
+    if public and (is_small(current) or is_small(previous)):
+        return text + " — too few crimes to compare in public output"
+    return f"{text} — {row.sentence}"
 
 
 def count_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -85,13 +113,15 @@ def pinned(values: list[int], hidden: list[bool], secondary: list[bool]) -> list
     lows = [(SMALL_COUNT_MAX + 1 if s else 1) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
     highs = [(_UNBOUNDED if s else SMALL_COUNT_MAX) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
     rest = sum(v for v, h in zip(values, hidden, strict=True) if h)
-    low_sum, high_sum = sum(lows), sum(highs)
+    low_sum = sum(lows)
     out = []
     for index, is_hidden in enumerate(hidden):
         if not is_hidden:
             out.append(False)
             continue
-        low = max(lows[index], rest - (high_sum - highs[index]))
+        # the others' highest sum, summed without this cell (inf - inf would be nan and pin nothing)
+        others_high = sum(h for j, h in enumerate(highs) if j != index)
+        low = max(lows[index], rest - others_high)
         high = min(highs[index], rest - (low_sum - lows[index]))
         out.append(low >= high)
     return out
@@ -139,3 +169,163 @@ def group_exposed(values: pd.Series, hidden: pd.Series, group: list[object]) -> 
     flags = [bool(hidden[m]) for m in members]
     secondary = [bool(hidden[m]) and counts[m] > SMALL_COUNT_MAX for m in members]
     return any(pinned([int(counts[m]) for m in members], flags, secondary))
+
+
+# ---------------------------------------------------------------------------------------------- cells and totals
+Cell = Hashable
+Group = tuple[Cell | None, list[Cell]]
+
+
+def protect_cells(values: dict[Cell, float], groups: list[Group]) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden cells of a table whose cells add up in ``groups``.
+
+    ``values`` holds every cell's count (a cell not in it is 0). Each group is (total cell, member cells): the
+    total, when it is itself a cell, is shown unless hidden, and ``None`` means a total published elsewhere.
+    Primary: counts of 1..SMALL_COUNT_MAX. Secondary: in a group whose shown total lets an attacker pin a hidden
+    member (``pinned``), the smallest shown member above SMALL_COUNT_MAX is hidden too, and when none is left
+    the total itself; groups are revisited until none changes (they overlap: a month is in its quarter, its
+    year, its ward's and its partnership's totals).
+    """
+    primary = {c for c, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
+    secondary: set[Cell] = set()
+    changed = True
+    while changed:
+        changed = False
+        for total, members in groups:
+            if total is not None and (total in primary or total in secondary):
+                continue  # the total is not shown: it pins nothing
+            while True:
+                hidden = [m in primary or m in secondary for m in members]
+                if not any(hidden):
+                    break
+                counts = [int(values.get(m, 0)) for m in members]
+                if not any(pinned(counts, hidden, [m in secondary for m in members])):
+                    break
+                candidates = [m for m, h, v in zip(members, hidden, counts, strict=True)
+                              if not h and v > SMALL_COUNT_MAX]
+                if candidates:
+                    secondary.add(min(candidates, key=lambda m: (values.get(m, 0), str(m))))
+                elif total is not None:
+                    secondary.add(total)
+                    changed = True
+                    break
+                else:
+                    break
+                changed = True
+    return primary, secondary
+
+
+def shown_text(value: object, is_primary: bool, is_secondary: bool) -> str:
+    """A count as a public table writes it: '<5' (small), '[c]' (hidden beside a small one) or the number."""
+    if is_primary:
+        return SUPPRESSED
+    if is_secondary:
+        return HIDDEN
+    return _plain(value)
+
+
+# ---------------------------------------------------------------------------------------------- crime trends
+def _quarter(month: date) -> date:
+    return date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
+
+
+def _year(month: date) -> date:
+    return date(month.year if month.month >= 4 else month.year - 1, 4, 1)
+
+
+def trend_cells(counts: pd.DataFrame, partnership: str, months: list[date]) -> tuple[dict[Cell, float], list[Group]]:
+    """The cells of every trends view (level, area, grain, period) and how they add up.
+
+    ``counts``: lsoa_code, ward_code, month, crimes (the partnership's LSOA months, '' for no LSOA / no ward).
+    Grains: month, quarter, financial year ('fy'); levels: lsoa, ward, partnership. Groups: a quarter and a
+    year are the sum of their months (a year also of its quarters), a ward is the sum of its LSOAs and the
+    partnership the sum of its wards and of its LSOAs, at every grain.
+    """
+    values: dict[Cell, float] = {}
+    groups: list[Group] = []
+    wards: dict[str, set[str]] = {}
+    for lsoa, ward in zip(counts["lsoa_code"], counts["ward_code"], strict=True):
+        wards.setdefault(str(ward), set()).add(str(lsoa))
+    areas = {"lsoa": sorted({a for s in wards.values() for a in s}), "ward": sorted(wards),
+             "partnership": [partnership]}
+    grains = {"month": {m: [m] for m in months}, "quarter": {}, "fy": {}}
+    for month in months:
+        grains["quarter"].setdefault(_quarter(month), []).append(month)
+        grains["fy"].setdefault(_year(month), []).append(month)
+    frame = counts[counts["month"].isin(set(months))]
+    for (lsoa, ward, month), crimes in frame.groupby(["lsoa_code", "ward_code", "month"])["crimes"].sum().items():
+        for level, area in (("lsoa", lsoa), ("ward", ward), ("partnership", partnership)):
+            for grain, key in (("month", month), ("quarter", _quarter(month)), ("fy", _year(month))):
+                cell = (level, str(area), grain, key)
+                values[cell] = values.get(cell, 0) + float(crimes)
+    for level, codes in areas.items():
+        for area in codes:
+            for grain in ("quarter", "fy"):
+                for key, members in grains[grain].items():
+                    groups.append(((level, area, grain, key), [(level, area, "month", m) for m in members]))
+            for key in grains["fy"]:
+                quarters = [q for q in grains["quarter"] if _year(q) == key]
+                if quarters and all(_year(m) == key for q in quarters for m in grains["quarter"][q]):
+                    groups.append(((level, area, "fy", key), [(level, area, "quarter", q) for q in quarters]))
+    for grain, periods in grains.items():
+        for key in periods:
+            for ward, lsoas in wards.items():
+                groups.append((("ward", ward, grain, key), [("lsoa", a, grain, key) for a in sorted(lsoas)]))
+            groups.append((("partnership", partnership, grain, key), [("ward", w, grain, key) for w in sorted(wards)]))
+            groups.append((("partnership", partnership, grain, key), [("lsoa", a, grain, key) for a in areas["lsoa"]]))
+    return values, groups
+
+
+def trend_hidden(counts: pd.DataFrame, partnership: str, months: list[date]) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden trend cells (see ``trend_cells``)."""
+    values, groups = trend_cells(counts, partnership, months)
+    return protect_cells(values, groups)
+
+
+def hide_trend(frame: pd.DataFrame, level: str, grain: str, primary: set[Cell], secondary: set[Cell]) -> pd.DataFrame:
+    """The trends frame as public output may show it: a hidden cell's count and rate are blank (a gap in the
+    chart), last year's figures blank where that period is hidden, the rolling 12-month sums blank where any month
+    of their window is hidden (two overlapping sums differ by two months' counts), a rate blank where the crimes
+    it counts (those in areas with residents) are 1–4; ``crimes_shown`` writes each count as the table shows it."""
+    out = frame.copy()
+    if out.empty:
+        return out.assign(crimes_shown=pd.Series(dtype=str))
+    hidden = primary | secondary
+
+    def cell(area: object, key: date) -> tuple[str, str, str, date]:
+        return (level, str(area), grain, key)
+
+    is_primary = [cell(a, p) in primary for a, p in zip(out["area_code"], out["period"], strict=True)]
+    is_secondary = [cell(a, p) in secondary for a, p in zip(out["area_code"], out["period"], strict=True)]
+    gone = np.array(is_primary) | np.array(is_secondary)
+    out["crimes_shown"] = [shown_text(v, p, s) for v, p, s in zip(out["crimes"], is_primary, is_secondary,
+                                                                  strict=True)]
+    if "crimes_with_population" in out:
+        gone_rate = gone | small(out["crimes_with_population"]).to_numpy()
+    else:
+        gone_rate = gone
+    before = np.array([cell(a, date(p.year - 1, p.month, 1)) in hidden
+                       for a, p in zip(out["area_code"], out["period"], strict=True)])
+    for column in ("crimes", "crimes_with_population"):
+        if column in out:
+            out[column] = out[column].astype("Float64").mask(gone)
+    out["rate"] = out["rate"].mask(gone_rate)
+    for column in ("last_year", "last_year_rate"):
+        if column in out:
+            out[column] = out[column].astype("Float64" if column == "last_year" else float).mask(before)
+    if "rolling_12" in out:
+        months: dict[str, set[date]] = {}
+        for key in hidden:
+            parts: tuple[str, str, str, date] = key  # type: ignore[assignment]
+            if parts[0] == level and parts[2] == "month":
+                months.setdefault(parts[1], set()).add(parts[3])
+        window = np.array([any(_month_back(p, i) in months.get(str(a), ()) for i in range(12))
+                           for a, p in zip(out["area_code"], out["period"], strict=True)])
+        for column in ("rolling_12", "rolling_12_rate"):
+            out[column] = out[column].astype(float).mask(window)
+    return out
+
+
+def _month_back(month: date, back: int) -> date:
+    index = month.year * 12 + month.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)

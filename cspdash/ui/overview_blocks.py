@@ -12,7 +12,7 @@ from cspdash.charts.trends import event_key, xmr_figure
 from cspdash.config import settings
 from cspdash.metrics import compare, crime, plan
 from cspdash.metrics.catalogue import measure
-from cspdash.metrics.disclosure import count_text, is_small
+from cspdash.metrics.disclosure import count_text, is_small, ward_change_text
 from cspdash.metrics.period import add_months, month_label
 from cspdash.metrics.rates import rate_texts
 from cspdash.ui import blocks, plan_blocks
@@ -107,7 +107,8 @@ def exceptions(selection: Selection) -> None:
     spc_col, ward_col = st.columns(2)
     with spc_col:
         st.markdown("**Unusual months (SPC signals in the last three months)**")
-        signals = query(crime.recent_signals, selection.partnership_code, selection.force, period.end)
+        signals = query(crime.recent_signals, selection.partnership_code, selection.force, period.end,
+                        public=settings().public_output)  # public: a count of 1–4 in a sentence is '<5'
         if signals.empty:
             st.markdown("No crime type shows an SPC signal in the last three months: recent months are within "
                         "normal variation.")
@@ -136,8 +137,8 @@ def exceptions(selection: Selection) -> None:
             st.markdown("No ward shows a real change against the previous period, allowing for how much each "
                         "ward's count normally varies from month to month.")
         if not real.empty:  # one list, one element to draw
-            st.markdown("\n".join(f"- {DIRECTION_ICON[ward.direction]} **{blocks.literal(ward.ward_name)}**: {ward.current:,} "
-                                   f"against {ward.previous:,} — {ward.sentence}" for ward in real.head(8).itertuples()))
+            st.markdown("\n".join(f"- {DIRECTION_ICON[ward.direction]} **{blocks.literal(ward.ward_name)}**: "
+                                   + ward_change_text(ward, settings().public_output) for ward in real.head(8).itertuples()))
         if len(real) > 8:
             st.caption(f"…and {len(real) - 8} more wards; see the crime trends page at ward level.")
         _link("trends.py", "Compare wards on the trends page", ":material/show_chart:",

@@ -18,8 +18,10 @@ from cspdash.charts.trends import (
     trend_lines,
     xmr_figure,
 )
-from cspdash.metrics import crime
+from cspdash.config import settings
+from cspdash.metrics import crime, public
 from cspdash.metrics.catalogue import measure
+from cspdash.metrics.disclosure import HIDDEN, HIDDEN_TEXT, SUPPRESSED
 from cspdash.metrics.period import add_months, month_label, parse_month
 from cspdash.ui import blocks, params
 from cspdash.ui.db import query
@@ -118,7 +120,7 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
         st.caption("The force comparison is for the whole partnership; choose the Partnership area level.")
         with_force, compare = False, "none"
     rate = view.measure == "rate" or with_force
-    frame = query(crime.trend_series, selection.partnership_code, selection.force, view.level, view.areas,
+    frame = query(public.trend_series if settings().public_output else crime.trend_series, selection.partnership_code, selection.force, view.level, view.areas,
                   view.crime_type, view.start, view.end, view.grain, with_force)
     value = "rate" if rate else "crimes"
     if compare == "rolling":
@@ -136,6 +138,10 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
                          shade=(selection.period.start, selection.period.end))
     sentence = crime.trend_sentence(frame, value, view.what, chosen.unit)
     blocks.chart(figure, sentence, frame, "crime trend")
+    if "crimes_shown" in frame and frame["crimes_shown"].isin([SUPPRESSED, HIDDEN]).any():
+        st.caption(f"Public output: gaps in the lines are counts of 1–4 ({SUPPRESSED}) or counts hidden beside them "
+                   f"({HIDDEN}), with their rates and the rolling sums over them; the sentence above reads the "
+                   "counts shown only. " + HIDDEN_TEXT)
     if events.empty:
         st.caption("No action-plan events (campaigns, interventions) are loaded for this period.")
     elif show_events:
@@ -171,9 +177,14 @@ def spc_block(selection: Selection, view: TrendView) -> None:
                         format_func=label, help="Pick the month an intervention started; limits before and after "
                         "are drawn separately.")
     breaks = None if chosen == "none" else parse_month(chosen)
-    result = query(crime.spc_series, selection.partnership_code, selection.force, view.level, area,
-                   view.crime_type, view.start, view.end, breaks)
+    result = query(public.spc_series if settings().public_output else crime.spc_series, selection.partnership_code,
+                   selection.force, view.level, area, view.crime_type, view.start, view.end, breaks)
     what = f"{view.what} in {area_name}"
+    if result is None:  # public output: a month of 1–4 (or hidden beside one); limits would give it back
+        st.info(f"No process control chart for {blocks.literal(what)} in public output: some "
+                "months have too few crimes to show (<5), and the chart's average and limits would give them "
+                "back.", icon=":material/visibility_off:")
+        return
     figure = xmr_figure(result.chart, f"{what}: monthly count with process limits", "Crimes a month",
                         events=events if st.session_state.get("events", True) else None,
                         break_month=result.break_month)
@@ -191,7 +202,8 @@ def outcomes_block(selection: Selection, view: TrendView) -> None:
     """Share of crimes reaching each outcome group, by crime type and over time."""
     st.subheader("Outcomes: what happened to the crimes")
     period = selection.period
-    by_type = query(crime.outcomes_by_crime_type, selection.partnership_code, period.start, period.end)
+    source = public if settings().public_output else crime
+    by_type = query(source.outcomes_by_crime_type, selection.partnership_code, period.start, period.end)
     if by_type.empty:
         st.info("No outcomes data is loaded for this partnership and period.", icon=":material/info:")
         return
@@ -203,7 +215,7 @@ def outcomes_block(selection: Selection, view: TrendView) -> None:
         figure = outcome_bars(by_type, "crime_type", f"By crime type, {period.label}", share.unit)
         blocks.chart(figure, crime.outcome_sentence(by_type, "crimes", period.label), by_type, "outcomes by crime type")
     with right:
-        by_month = query(crime.outcomes_by_month, selection.partnership_code, view.crime_type, view.start, view.end)
+        by_month = query(source.outcomes_by_month, selection.partnership_code, view.crime_type, view.start, view.end)
         if by_month.empty:
             st.info(f"No outcomes for {view.what.lower()}: police.uk publishes outcomes for crimes only, not for "
                     "anti-social behaviour.", icon=":material/info:")
@@ -222,8 +234,9 @@ def stop_search_block(selection: Selection) -> None:
         st.info(f"No stop-and-search data loaded for {selection.force or 'this force'} in {period.label}. "
                 "Load the police.uk stop-and-search files on the Data page to see it here.", icon=":material/info:")
         return
-    by_object = query(crime.stop_search_by_object, selection.force, period.start, period.end)
-    linked = query(crime.stop_search_linked, selection.force, period.start, period.end)
+    source = public if settings().public_output else crime
+    by_object = query(source.stop_search_by_object, selection.force, period.start, period.end)
+    linked = query(source.stop_search_linked, selection.force, period.start, period.end)
     st.caption(f"Stop and search is published per force: these are all of {blocks.literal(selection.force)}'s searches.")
     left, right = st.columns(2)
     sentence = crime.stop_search_sentence(linked, selection.force, period.label)

@@ -39,6 +39,18 @@ def test_every_script_ran_and_succeeded(quick_run: Path) -> None:
     assert not failed, failed
 
 
+def test_soak_and_committee_benchmarks_ran(quick_run: Path) -> None:
+    """The soak (one session over every page, uploads included) and the committee (two sessions at once) print
+    their figures: server RSS per reading, time to first chart against one session's."""
+    runs = {r["script"]: r for r in json.loads((quick_run / "runs.json").read_text()) if not r.get("skipped")}
+    soak = runs["bench_soak.py"]["stdout"]
+    assert "server RSS at start" in soak and "after   1 sessions" in soak and "peak " in soak
+    assert "steps that failed: 0" in soak, soak
+    committee = runs["bench_committee.py"]["stdout"]
+    assert "2 sessions at once" in committee and "p95 ratio" in committee, committee
+    assert "errors shown: 0; sessions that failed: 0" in committee
+
+
 def test_latest_md_collects_each_scripts_tables(quick_run: Path) -> None:
     text = (quick_run / "latest.md").read_text()
     assert "Machine: " in text

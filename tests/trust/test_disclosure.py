@@ -131,3 +131,42 @@ def test_mode_off_shows_no_badge(monkeypatch: pytest.MonkeyPatch) -> None:
     at.switch_page("pages/data.py")
     at.run()
     assert not any(PUBLIC_BADGE in str(m.value) for m in at.sidebar.markdown)
+
+
+# ---------------------------------------------------------------------------------------------- cells and totals
+def test_protect_cells_hides_a_neighbour_then_the_total_when_nothing_else_can_be_hidden() -> None:
+    """Hand-worked: ward 10 = LSOAs 3 + 7: the 3 is '<5' and the 7 must go too ('[c]': then 3 lies in 1–4 and
+    7 in 6–9, neither pinned). Ward 8 = 4 + 4: both '<5' and 4 + 4 = 8 pins both (the only way to reach 8), and
+    there is nothing left to hide, so the ward's total is hidden."""
+    from cspdash.metrics.disclosure import protect_cells
+
+    primary, secondary = protect_cells({"a": 3, "b": 7, "W": 10}, [("W", ["a", "b"])])
+    assert primary == {"a"} and secondary == {"b"}
+    primary, secondary = protect_cells({"a": 4, "b": 4, "W": 8}, [("W", ["a", "b"])])
+    assert primary == {"a", "b"} and secondary == {"W"}
+    # overlapping groups: the partnership (P = W + V) then needs a further cell once W is hidden
+    primary, secondary = protect_cells({"a": 4, "b": 4, "W": 8, "V": 20, "P": 28},
+                                       [("W", ["a", "b"]), ("P", ["W", "V"])])
+    assert secondary == {"W", "V"}
+
+
+def test_hide_trend_blanks_counts_rates_last_year_and_rolling_sums_over_a_hidden_month() -> None:
+    from datetime import date
+
+    import numpy as np
+
+    from cspdash.metrics.disclosure import hide_trend
+
+    months = [date(2024, m, 1) for m in range(1, 13)] + [date(2025, m, 1) for m in range(1, 4)]
+    frame = pd.DataFrame({"area_code": "L1", "period": months, "crimes": [10.0] * 15,
+                          "crimes_with_population": [10.0] * 15, "rate": [6.0] * 15, "last_year": [9.0] * 15,
+                          "last_year_rate": [5.0] * 15, "rolling_12": [120.0] * 15, "rolling_12_rate": [70.0] * 15})
+    out = hide_trend(frame, "lsoa", "month", {("lsoa", "L1", "month", date(2024, 2, 1))}, set())
+    row = out.set_index("period")
+    assert row.loc[date(2024, 2, 1), "crimes_shown"] == "<5" and pd.isna(row.loc[date(2024, 2, 1), "crimes"])
+    assert np.isnan(row.loc[date(2024, 2, 1), "rate"])
+    assert pd.isna(row.loc[date(2025, 2, 1), "last_year"]) and row.loc[date(2025, 3, 1), "last_year"] == 9
+    # the rolling sums whose 12 months include Feb 2024: Feb 2024 .. Jan 2025
+    rolled = row["rolling_12"]
+    assert rolled.loc[date(2024, 1, 1)] == 120 and rolled.loc[date(2025, 2, 1)] == 120
+    assert rolled.loc[date(2024, 2, 1):date(2025, 1, 1)].isna().all()

@@ -21,6 +21,7 @@ from cspdash.metrics.crime.headline import (
     month_range,
     published_months,
 )
+from cspdash.metrics.disclosure import public_count_format
 from cspdash.metrics.period import Period, add_months, month_label
 from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES
 
@@ -87,7 +88,7 @@ def spc_for_series(months: list[date], counts: list[float], break_month: date | 
 
 def recent_signals(
     con: duckdb.DuckDBPyConnection, partnership: str, force: str, end: date, history_months: int = 36,
-    recent_months: int = 3,
+    recent_months: int = 3, public: bool = False,
 ) -> pd.DataFrame:
     """SPC signals touching the last ``recent_months`` months to ``end``, per crime type: crime_type, label, rule,
     direction, sentence."""
@@ -114,7 +115,7 @@ def recent_signals(
     recent_from = add_months(end, -(recent_months - 1))
     found = []
     for crime_type, values in series.items():
-        for signal in series_signals(values, dates=months):
+        for signal in series_signals(values, dates=months, count_format=public_count_format(public)):
             if months[signal.end_index] >= recent_from:
                 found.append((crime_type, crime_type_label(crime_type), signal.rule, signal.direction,
                               signal.sentence))

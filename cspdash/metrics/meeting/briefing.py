@@ -12,7 +12,7 @@ import pandas as pd
 from cspdash.analysis.rag import (
     normalise_status,
 )
-from cspdash.metrics.disclosure import count_columns, count_text, is_small
+from cspdash.metrics.disclosure import blank_small, count_columns, count_text, is_small
 from cspdash.metrics.meeting.changes import (
     _crime_changes,
     _hot_spot_changes,
@@ -161,7 +161,7 @@ def top_areas(b: Briefing, residents: dict[str, int], limit: int = 5) -> tuple[p
         return pd.DataFrame(columns=columns), "No crime is recorded by area for this period, so no areas are named."
     rates = [1000 * c / residents[a] if residents.get(a) else np.nan
              for a, c in zip(spots["area_code"], spots["crimes_latest"], strict=True)]
-    frame = spots.assign(rate=rates)
+    frame = spots.assign(rate=blank_small(rates, spots["crimes_latest"], b.public))  # public: no rate of 1–4
     hot = frame[frame["hot_spot_class"].astype(str).str.startswith("Hot")]
     if len(hot):
         chosen = hot.head(limit)

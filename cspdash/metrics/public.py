@@ -1,0 +1,121 @@
+"""Public output: the pages' data as public-output mode may hand it to charts, tables and reports.
+
+Each function here wraps one page query and applies the disclosure rules (metrics.disclosure): a count of 1–4 is
+hidden with everything worked out from it (rate, change, share, rolling sum, last year's figure), and further
+cells are hidden where a total and its shown parts would give it back (a ward against its LSOAs, the
+partnership against its wards, a quarter or a year against its months, a crime type against its outcome
+groups). The UI calls these instead of the plain queries when CSPDASH_PUBLIC_OUTPUT is on.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cspdash.metrics import crime
+from cspdash.metrics.disclosure import Cell, Group, hide_trend, protect_cells, shown_text, trend_hidden
+from cspdash.metrics.memo import per_store_version
+from cspdash.metrics.period import add_months
+
+
+@per_store_version(maxsize=16)
+def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_type: str, start: date,
+                     end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
+    """(primary, secondary) hidden cells of every trends view of a partnership and crime type, from 12 months
+    before ``start`` (last year and rolling sums reach back that far) to ``end``."""
+    lead_start = add_months(start, -12)
+    published = set(crime.published_months(con, force))
+    months = [m for m in crime.month_range(lead_start, end) if m in published]
+    counts = con.execute(
+        """
+        SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
+               sum(g.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
+          AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
+        GROUP BY ALL
+        """,
+        {"partnership": partnership, "start": lead_start, "end": end,
+         "types": list(crime.crime_types_for(crime_type))}).df()
+    counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
+    primary, secondary = trend_hidden(counts, partnership, months)
+    return frozenset(primary), frozenset(secondary)
+
+
+def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, areas: tuple[str, ...],
+                 crime_type: str, start: date, end: date, grain: str, with_force: bool = False) -> pd.DataFrame:
+    """crime.trend_series with hidden cells blank (``crimes_shown`` says '<5' or '[c]')."""
+    frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
+    primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
+    return hide_trend(frame, level, grain, set(primary), set(secondary))
+
+
+def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, area: str,
+               crime_type: str, start: date, end: date, break_month: date | None = None) -> crime.SpcResult | None:
+    """crime.spc_series, or None when a month of the area is hidden (its average and limits would give the hidden
+    months' total back)."""
+    primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
+    code = partnership if level == "partnership" else area
+    months = crime.month_range(start, end)
+    if any((level, code, "month", m) in primary or (level, code, "month", m) in secondary for m in months):
+        return None
+    return crime.spc_series(con, partnership, force, level, area, crime_type, start, end, break_month)
+
+
+def _hide_parts(frame: pd.DataFrame, by: str, part: str, count: str, derived: list[str]) -> pd.DataFrame:
+    """Counts of each ``by`` split into ``part``s (its total shown or implied by shares): small parts hidden, and a
+    further part where the total and the shown parts would pin one; ``derived`` columns blank on hidden rows."""
+    out = frame.copy()
+    if out.empty:
+        return out.assign(**{f"{count}_shown": pd.Series(dtype=str)})
+    keys = list(zip(out[by], out[part], strict=True))
+    values: dict[Cell, float] = {k: float(v) for k, v in zip(keys, out[count], strict=True)}
+    groups: list[Group] = [(None, [k for k in keys if k[0] == g]) for g in dict.fromkeys(out[by])]
+    primary, secondary = protect_cells(values, groups)
+    gone = np.array([k in primary or k in secondary for k in keys])
+    out[f"{count}_shown"] = [shown_text(v, k in primary, k in secondary) for k, v in zip(keys, out[count],
+                                                                                     strict=True)]
+    out[count] = out[count].astype("Float64").mask(gone)
+    for column in derived:
+        out[column] = out[column].astype(float).mask(gone)
+    return out
+
+
+def outcomes_by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date) -> pd.DataFrame:
+    """crime.outcomes_by_crime_type with small outcome counts (and one beside each) hidden, and their shares."""
+    return _hide_parts(crime.outcomes_by_crime_type(con, partnership, start, end), "crime_type", "outcome_group",
+                       "crimes", ["share"])
+
+
+def outcomes_by_month(con: duckdb.DuckDBPyConnection, partnership: str, crime_type: str, start: date,
+                      end: date) -> pd.DataFrame:
+    """crime.outcomes_by_month with small outcome counts (and one beside each) hidden, and their shares."""
+    return _hide_parts(crime.outcomes_by_month(con, partnership, crime_type, start, end), "month", "outcome_group",
+                       "crimes", ["share"])
+
+
+def stop_search_by_object(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> pd.DataFrame:
+    """crime.stop_search_by_object with small counts (and one beside each, the object's total being shown)
+    hidden."""
+    return _hide_parts(crime.stop_search_by_object(con, force, start, end), "object_of_search", "outcome",
+                       "searches", [])
+
+
+def stop_search_linked(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> pd.DataFrame:
+    """crime.stop_search_linked with the share and the linked count blank where either count is 1–4 (the share
+    times the searches gives the linked count back)."""
+    out = crime.stop_search_linked(con, force, start, end)
+    from cspdash.metrics.disclosure import small
+
+    gone = (small(out["searches"]) | small(out["linked"])).to_numpy()
+    unlinked = out["searches"] - out["linked"]
+    gone |= small(unlinked).to_numpy()
+    out["linked"] = out["linked"].astype("Float64").mask(gone)
+    out["share_linked"] = out["share_linked"].astype(float).mask(gone)
+    out["searches_shown"] = [shown_text(v, bool(s), False) for v, s in zip(out["searches"], small(out["searches"]),
+                                                                           strict=True)]
+    out["searches"] = out["searches"].astype("Float64").mask(small(out["searches"]).to_numpy())
+    return out
