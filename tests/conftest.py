@@ -52,6 +52,8 @@ SLOW_MODULES = {
     "tests/analysis/test_hotspots.py::test_z_trend_equals_kendalls_tau_on_the_raw_z_scores":
         "3,000 random series against scipy's Kendall tau",
     "tests/store/test_versions.py::test_write_caps_memory_spills_to_disk_and_cleans_up": "a write past the memory cap",
+    "tests/metrics/test_comparison_data.py::test_profiles_rebuild_from_the_national_geography":
+        "all 314 partnerships' profiles rebuilt from the national CSV in ../shared/data",
 }
 
 
