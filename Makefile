@@ -33,12 +33,18 @@ lint: install-dev
 	$(BIN)/ruff check cspdash pages tests bench dashboard.py serve.py
 	$(BIN)/mypy cspdash
 
+# every test: all but the browser tests spread over the CPUs (pytest-xdist), then the browser tests one at a time
+# (each starts its own server and waits on a real page); the run fails when both halves collected nothing
+# (pytest's exit code 5; make itself then exits 2)
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+WORKERS ?= auto
 test: install-dev browser lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(PYTEST) -n $(WORKERS) --dist loadfile -m "not e2e"; a=$$?; $(PYTEST) -m e2e; b=$$?; \
+	for rc in $$a $$b; do [ $$rc = 0 ] || [ $$rc = 5 ] || exit $$rc; done; [ $$a = 0 ] || [ $$b = 0 ] || { echo "pytest collected no tests: failing the run"; exit 5; }
 
-# while working: lint, types, unit and AppTest tests; no browser, no benchmarks, nothing marked slow
+# while working: lint, types, unit and AppTest tests spread over the CPUs; no browser, no benchmarks, nothing slow
 test-fast: install-dev lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not e2e and not bench and not slow"
+	$(PYTEST) -n $(WORKERS) --dist loadfile -m "not e2e and not bench and not slow"
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py

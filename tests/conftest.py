@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,10 +47,13 @@ SLOW_MODULES = {
     "tests/report/test_public_exports.py": "the PDF pack and slides rendered in public-output mode",
     "tests/report/test_pack.py": "the PDF briefing pack built and rendered page by page (pdftoppm)",
     "tests/report/test_slides.py": "the PowerPoint deck built with every chart drawn as an image",
+    "tests/report/test_export_checks.py": "the PDF pack and slides built for three meetings, every page rendered",
     "tests/test_cli.py": "the command line in subprocesses (load, rollback)",
     "tests/analysis/test_hotspots.py::test_z_trend_equals_kendalls_tau_on_the_raw_z_scores":
         "3,000 random series against scipy's Kendall tau",
     "tests/store/test_versions.py::test_write_caps_memory_spills_to_disk_and_cleans_up": "a write past the memory cap",
+    "tests/metrics/test_comparison_data.py::test_profiles_rebuild_from_the_national_geography":
+        "all 314 partnerships' profiles rebuilt from the national CSV in ../shared/data",
 }
 
 
@@ -61,6 +66,43 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(getattr(pytest.mark, SLOW_FOLDERS[folder]))
         if relative in SLOW_MODULES or f"{relative}::{item.name}" in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each test process keeps the session key and revocations in a folder of its own, never in config/ (a run
+    must not change the working tree, and parallel workers must not rewrite each other's revocations)."""
+    folder = Path(tempfile.mkdtemp(prefix="cspdash-sessions-"))
+    os.environ["CSPDASH_SESSION_KEY"] = str(folder / "session.key")
+    os.environ["CSPDASH_SESSION_REVOKED"] = str(folder / "session.revoked")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def national_geography_prepared_once() -> Iterator[None]:
+    """Compute the shipped national geography's tables once per test process rather than for every new store.
+
+    Every first load into a new store installs the national geography; reading and shaping its files (Parquet,
+    35,672 LSOA boundaries as GeoJSON) is half of that and is the same every time. The tables are still written
+    into each store by the real install; only the preparation, a pure function of the files, is reused (keyed by
+    the folder and its files' sha256, so a test that changes the files gets them read afresh).
+    """
+    from cspdash.ingest import national
+
+    real = national.prepare
+    prepared: dict[tuple[Path, str], national.NationalTables] = {}
+
+    def prepare(directory: Path = national.GEOGRAPHY_DIR) -> national.NationalTables:
+        try:
+            key = (Path(directory).resolve(), national.release_sha256(directory))
+        except OSError:
+            return real(directory)  # missing files: let the real one say so
+        if key not in prepared:
+            prepared[key] = real(directory)
+        return prepared[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(national, "prepare", prepare)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -84,11 +126,26 @@ def navigation_like_the_server() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store built from data/demo (real Gwent data + sample plan), shared read-only by the session's tests."""
+    """A store built from data/demo (real Gwent data + sample plan), shared read-only by the session's tests.
+
+    Under pytest-xdist (-n) the workers of one run share one build: the first to get here builds it, the others
+    wait on the lock and reuse it.
+    """
     from cspdash.demo import build_demo
 
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(Store(path))
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, shared by its workers
+    folder = base / "demo-store"
+    folder.mkdir(exist_ok=True)
+    path, built = folder / "demo.duckdb", folder / "built"
+    with open(base / "demo-store.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            shutil.rmtree(folder)  # what a worker killed mid-build left
+            folder.mkdir()
+            build_demo(Store(path))
+            built.touch()
     return path
 
 

@@ -17,6 +17,7 @@ import csv
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -83,6 +84,34 @@ def has_own_geography(con: duckdb.DuckDBPyConnection) -> bool:
 
 def install(con: duckdb.DuckDBPyConnection, directory: Path = GEOGRAPHY_DIR) -> LoadReport:
     """Write the shipped geography into the store (inside the caller's write); returns what was installed."""
+    tables = prepare(directory)
+    _write(con, tables)
+    lsoas, wards, partnerships = tables.lsoas, tables.wards, tables.partnerships
+    detail = (f"national geography: {len(lsoas):,} LSOAs (2021), {len(wards):,} wards, {len(partnerships):,} "
+              f"partnerships, {lsoas.pfa_code.nunique()} police force areas, {int(lsoas.residents.sum()):,} "
+              "residents (Census 2021)")
+    con.execute("INSERT OR REPLACE INTO geography_release (name, detail) VALUES (?, ?)",
+                [RELEASE, f"{detail}; files sha256 {release_sha256(directory)[:16]}"])
+    report = LoadReport(source="geography", file_name="data/geography (shipped)", rows_read=len(lsoas),
+                        rows_loaded=len(lsoas), detail=detail)
+    return report
+
+
+class NationalTables(NamedTuple):
+    """What install writes, one frame per table (lsoas also feeds lsoa_profile and population)."""
+
+    forces: pd.DataFrame
+    councils: pd.DataFrame
+    wards: pd.DataFrame
+    lsoas: pd.DataFrame
+    partnerships: pd.DataFrame
+    partnership_las: pd.DataFrame
+    boundary: pd.DataFrame
+    lookup: pd.DataFrame
+
+
+def prepare(directory: Path = GEOGRAPHY_DIR) -> NationalTables:
+    """The tables install writes, computed from the shipped files alone (no store: the tests reuse it)."""
     lsoas = pd.read_parquet(directory / LSOAS)
     forces = pd.DataFrame(
         [(name, slug, code, area) for name, (slug, code, area) in police_forces(directory).items()],
@@ -130,7 +159,11 @@ def install(con: duckdb.DuckDBPyConnection, directory: Path = GEOGRAPHY_DIR) -> 
               .drop_duplicates("lsoa11_code")[["lsoa11_code", "lsoa21_code"]].assign(placed=True))
     lookup = lookup.merge(placed, on=["lsoa11_code", "lsoa21_code"], how="left")
     lookup["placed"] = lookup["placed"].fillna(False).astype(bool)
+    return NationalTables(forces, councils, wards, lsoas, partnerships, partnership_las, boundary, lookup)
 
+
+def _write(con: duckdb.DuckDBPyConnection, tables: NationalTables) -> None:
+    forces, councils, wards, lsoas, partnerships, partnership_las, boundary, lookup = tables
     _insert(con, "police_force", forces, """
         INSERT OR REPLACE INTO police_force SELECT force, file_slug, pfa_code, pfa_name FROM _national""")
     _insert(con, "local_authority", councils, """
@@ -170,14 +203,6 @@ def install(con: duckdb.DuckDBPyConnection, directory: Path = GEOGRAPHY_DIR) -> 
     _insert(con, "lsoa_lookup_2011", lookup, """
         INSERT OR REPLACE INTO lsoa_lookup_2011
         SELECT lsoa11_code, lsoa11_name, change_code, lsoa21_code, placed FROM _national""")
-    detail = (f"national geography: {len(lsoas):,} LSOAs (2021), {len(wards):,} wards, {len(partnerships):,} "
-              f"partnerships, {lsoas.pfa_code.nunique()} police force areas, {int(lsoas.residents.sum()):,} "
-              "residents (Census 2021)")
-    con.execute("INSERT OR REPLACE INTO geography_release (name, detail) VALUES (?, ?)",
-                [RELEASE, f"{detail}; files sha256 {release_sha256(directory)[:16]}"])
-    report = LoadReport(source="geography", file_name="data/geography (shipped)", rows_read=len(lsoas),
-                        rows_loaded=len(lsoas), detail=detail)
-    return report
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, sql: str) -> None:

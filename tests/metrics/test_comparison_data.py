@@ -6,7 +6,8 @@ import importlib.util
 from pathlib import Path
 
 import pandas as pd
-import pytest
+
+from tests.conftest import shared_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 DIR = ROOT / "data" / "comparisons"
@@ -41,9 +42,8 @@ def test_similar_groups_recompute_from_the_shipped_profiles() -> None:
     assert not (shipped["csp_code"] == shipped["similar_code"]).any()
 
 
-@pytest.mark.skipif(not (NATIONAL / "lsoa21_ward_lad_csp_pfa.csv").exists(),
-                    reason="../shared/data/national is not beside this clone")
 def test_profiles_rebuild_from_the_national_geography(tmp_path: Path) -> None:
+    shared_or_skip(NATIONAL / "lsoa21_ward_lad_csp_pfa.csv")  # fails instead when CSPDASH_REQUIRE_SHARED=1
     build = _build_module()
     assert build.main(["--national", str(NATIONAL), "--out", str(tmp_path)]) == 0
     for name in ("csp_profiles.csv", "similar_partnerships.csv"):
