@@ -139,6 +139,8 @@ def message_kinds(raw: Sequence[Sequence[Any]]) -> list[tuple[float, str, int | 
         msg = ForwardMsg()
         msg.ParseFromString(base64.b64decode(data))
         kind = msg.WhichOneof("type") or ""
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            kind = f"delta:{msg.delta.new_element.WhichOneof('type')}"
         kinds.append((float(t) / 1000, kind, int(msg.script_finished) if kind == "script_finished" else None))
     return kinds
 
@@ -150,16 +152,18 @@ def timeline(messages: Sequence[tuple[float, str, int | None]], marks: dict[str,
     ``messages`` are (seconds, type, status) as `message_kinds` returns them, ``marks`` the page's marks in ms.
     The script starts with the first ``new_session``; the run is finished at the first successful
     ``script_finished`` after it (a run stopped early for a rerun, status 2, does not count; a fragment's run,
-    status 3, neither); the first delta is the first element after the script start. Long tasks (start, duration
-    in ms) are summed over those that start before the first chart.
+    status 3, neither); the first delta is the first element after the script start, and the chart arrives with
+    the first ``plotly_chart`` element. Long tasks (start, duration in ms) are summed over those that start before
+    the first chart.
     """
     start = next((t for t, kind, _s in messages if kind == "new_session"), None)
     after = [(t, kind, status) for t, kind, status in messages if start is not None and t >= start]
-    first_delta = next((t for t, kind, _s in after if kind in ("delta", "ref_hash")), None)
+    first_delta = next((t for t, kind, _s in after if kind.startswith("delta") or kind == "ref_hash"), None)
+    chart_sent = next((t for t, kind, _s in after if kind == "delta:plotly_chart"), None)
     finished = next((t for t, kind, status in after if kind == "script_finished" and status == 0), None)
     chart = marks.get("chart")
     busy = sum(d for s, d in longtasks if chart is not None and s < chart) if longtasks else 0.0
-    return {"script_start": start, "first_delta": first_delta,
+    return {"script_start": start, "first_delta": first_delta, "chart_arrived": chart_sent,
             "first_tile": marks["tile"] / 1000 if "tile" in marks else None,
             "first_chart": chart / 1000 if chart is not None else None, "run_finished": finished,
             "server_run": finished - start if start is not None and finished is not None else None,
@@ -410,13 +414,14 @@ def report(summary: dict[str, Any]) -> None:
         print("\nRound by round, cspdash's first tile over the strict floor's first chart: "
               + ", ".join(f"{r:.2f}" for r in summary["tile_rounds"]) + ".")
     print("\nFirst-screen timeline (s from the navigation's start, median of first visits / repeat visits):\n")
-    marks = ("script_start", "first_delta", "first_tile", "first_chart", "run_finished")
+    marks = ("script_start", "first_delta", "first_tile", "chart_arrived", "first_chart", "run_finished")
     tl_rows = []
     for name in APPS:
         for kind in ("first_timeline", "repeat_timeline"):
             tl = summary[name][kind]
             tl_rows.append([LABELS[name], kind.split("_")[0], *(_s(tl[m]) for m in marks)])
-    print(md_table(["app", "visit", "script start", "first element", "first tile", "first chart", "run finished"],
+    print(md_table(["app", "visit", "script start", "first element", "first tile painted", "chart element arrives",
+                    "first chart drawn", "run finished"],
                    tl_rows))
 
 

@@ -1,4 +1,4 @@
-"""The first-screen timeline chart: script start → first tile → first chart → run finished, per app and visit.
+"""The first-screen timeline chart: script start → first tile → chart element → first chart drawn → run finished.
 
 Drawn with Pillow (no plotting library or browser needed), from the summary `bench_browser.py` writes.
 """
@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 MARKS = [
     ("script_start", "script starts (server's first message)", (90, 90, 90), "circle"),
     ("first_tile", "first headline tile painted", (0, 114, 178), "square"),
+    ("chart_arrived", "chart element arrives", (213, 94, 0), "hollow"),
     ("first_chart", "first plotly trace painted", (213, 94, 0), "diamond"),
     ("run_finished", "server run finished", (0, 0, 0), "bar"),
 ]
@@ -86,6 +87,8 @@ def draw_timeline(summary: dict[str, Any], path: Path) -> Path:
                 draw.rectangle([cx - 6, y - 6, cx + 6, y + 6], fill=colour)
             elif shape == "diamond":
                 draw.polygon([(cx, y - 8), (cx + 8, y), (cx, y + 8), (cx - 8, y)], fill=colour)
+            elif shape == "hollow":
+                draw.polygon([(cx, y - 8), (cx + 8, y), (cx, y + 8), (cx - 8, y)], outline=colour, width=2)
             else:
                 draw.rectangle([cx - 2, y - 12, cx + 2, y + 12], fill=colour)
         chart = tl.get("first_chart")
@@ -100,6 +103,9 @@ def draw_timeline(summary: dict[str, Any], path: Path) -> Path:
             draw.rectangle([lx, ly, lx + 12, ly + 12], fill=colour)
         elif shape == "diamond":
             draw.polygon([(lx + 6, ly - 2), (lx + 14, ly + 6), (lx + 6, ly + 14), (lx - 2, ly + 6)], fill=colour)
+        elif shape == "hollow":
+            draw.polygon([(lx + 6, ly - 2), (lx + 14, ly + 6), (lx + 6, ly + 14), (lx - 2, ly + 6)], outline=colour,
+                         width=2)
         else:
             draw.rectangle([lx + 4, ly - 4, lx + 8, ly + 16], fill=colour)
         draw.text((lx + 20, ly - 2), text, fill="black", font=small)

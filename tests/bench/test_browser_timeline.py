@@ -19,10 +19,11 @@ MESSAGES = [
     (0.40, "session_status_changed", None),
     (0.90, "new_session", None),
     (0.95, "page_info_changed", None),
-    (1.00, "delta", None),
+    (1.00, "delta:markdown", None),
     (1.10, "script_finished", 2),        # stopped early for a rerun: not the end of the run
     (1.20, "new_session", None),         # the rerun's start is not the script's start
     (1.30, "ref_hash", None),
+    (1.40, "delta:plotly_chart", None),
     (1.60, "script_finished", 0),        # the run's end
     (2.00, "script_finished", 3),        # a fragment's run afterwards
 ]
@@ -34,6 +35,7 @@ def test_timeline_reads_the_first_script_start_and_the_first_successful_finish()
     got = timeline(MESSAGES, marks, [(100.0, 120.0), (1800.0, 300.0), (2600.0, 900.0)])
     assert got["script_start"] == 0.90
     assert got["first_delta"] == 1.00
+    assert got["chart_arrived"] == 1.40
     assert got["run_finished"] == 1.60
     assert got["server_run"] == pytest.approx(0.70)      # 1.60 − 0.90
     assert got["first_tile"] == pytest.approx(1.40)      # marks are milliseconds
@@ -42,8 +44,8 @@ def test_timeline_reads_the_first_script_start_and_the_first_successful_finish()
 
 
 def test_timeline_without_a_tile_or_a_finished_run_says_so() -> None:
-    got = timeline([(0.5, "new_session", None), (0.6, "delta", None)], {"chart": 900.0})
-    assert got["first_tile"] is None
+    got = timeline([(0.5, "new_session", None), (0.6, "delta:markdown", None)], {"chart": 900.0})
+    assert got["first_tile"] is None and got["chart_arrived"] is None
     assert got["run_finished"] is None and got["server_run"] is None
     assert got["busy_before_chart"] == 0.0
     # nothing before the session starts counts as its first element
@@ -59,7 +61,8 @@ def test_message_kinds_decode_streamlits_own_messages() -> None:
     element.delta.new_element.markdown.body = "hello"
     raw = [[900.0, base64.b64encode(m.SerializeToString()).decode()] for m in (started, element, finished)]
     raw[1][0], raw[2][0] = 1000.0, 1500.0
-    assert message_kinds(raw) == [(0.9, "new_session", None), (1.0, "delta", None), (1.5, "script_finished", 0)]
+    assert message_kinds(raw) == [(0.9, "new_session", None), (1.0, "delta:markdown", None),
+                                  (1.5, "script_finished", 0)]
 
 
 def test_per_round_keeps_round_order_and_pairs() -> None:
