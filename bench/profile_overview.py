@@ -65,8 +65,8 @@ def part_times(stats: pstats.Stats, parts: list[tuple[str, str, str]] = PARTS) -
 
 
 def send_marks(log: list[tuple[float, str]], started: float) -> dict[str, float | None]:
-    """Seconds from the run's start to the first element, the first tile (an html element holding the tiles'
-    list) and the first plotly chart, from the enqueued messages' log of (time, what)."""
+    """Seconds from the run's start to the first element, the first tile (the element holding the tiles' list)
+    and the first plotly chart, from the enqueued messages' log of (time, what)."""
     def first(test: Callable[[str], bool]) -> float | None:
         return next((t - started for t, what in log if test(what)), None)
 
@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             element = msg.delta.new_element.WhichOneof("type")
             what = f"delta:{element}"
-            if element == "html" and "cspdash-tiles" in msg.delta.new_element.html.body:
+            body = getattr(msg.delta.new_element, element).body if element in ("html", "markdown") else ""
+            if "cspdash-tiles" in body:
                 what = "delta:html:tiles"
         log.append((time.perf_counter(), what))
         original(self, msg)
