@@ -37,6 +37,11 @@ def scale_max(summary: dict[str, Any]) -> float:
     return max(0.5, (int(latest * 2) + 1) / 2)
 
 
+def tick_step(end: float) -> float:
+    """Seconds between axis ticks: at most 20 ticks (0.5 s up to 10 s, then 1, 2 or 5 s)."""
+    return next(step for step in (0.5, 1.0, 2.0, 5.0, 10.0) if end / step <= 20 or step == 10.0)
+
+
 def draw_timeline(summary: dict[str, Any], path: Path) -> Path:
     """Draw the medians of each app's first and repeat visits as one row each; return the PNG's path."""
     width, left, right, top, row_h = 1200, 300, 40, 90, 46
@@ -54,11 +59,12 @@ def draw_timeline(summary: dict[str, Any], path: Path) -> Path:
     draw.text((20, 18), f"First screen, seconds from the navigation's start (median of visits; {summary['scale']} "
                         "store)", fill="black", font=big)
     axis_y = top + row_h * len(rows) + 8
+    step = tick_step(end)
     tick = 0.0
     while tick <= end + 1e-9:
         draw.line([(x(tick), top - 10), (x(tick), axis_y)], fill=(225, 225, 225), width=1)
         draw.text((x(tick) - 10, axis_y + 4), f"{tick:g} s", fill="black", font=small)
-        tick += 0.5
+        tick += step
     floor_chart = summary["strict"]["first_timeline"].get("first_chart")
     if floor_chart:
         fx = x(floor_chart)
@@ -93,7 +99,10 @@ def draw_timeline(summary: dict[str, Any], path: Path) -> Path:
                 draw.rectangle([cx - 2, y - 12, cx + 2, y + 12], fill=colour)
         chart = tl.get("first_chart")
         if chart is not None:
-            draw.text((x(chart) + 10, y - 22), f"{chart:.2f} s", fill=(213, 94, 0), font=small)
+            text = f"{chart:.2f} s"
+            tx = x(chart) + 10 if x(chart) + 10 + draw.textlength(text, font=small) < width - 4 else \
+                x(chart) - 10 - draw.textlength(text, font=small)
+            draw.text((tx, y - 22), text, fill=(213, 94, 0), font=small)
     ly = axis_y + 34
     lx = 20
     for _key, text, colour, shape in MARKS:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from timeline_chart import draw_timeline, scale_max  # noqa: E402
+from timeline_chart import draw_timeline, scale_max, tick_step  # noqa: E402
 
 
 def _summary(latest: float) -> dict:
@@ -33,3 +33,11 @@ def test_draws_a_png(tmp_path: Path) -> None:
     path = draw_timeline(_summary(2.0), tmp_path / "t.png")
     with Image.open(path) as image:
         assert image.size[0] == 1200 and image.size[1] > 300
+
+
+def test_ticks_stay_readable_on_a_slow_machine() -> None:
+    assert tick_step(3.0) == 0.5     # 6 ticks
+    assert tick_step(10.0) == 0.5    # 20 ticks
+    assert tick_step(10.5) == 1.0    # 21 at 0.5 s would crowd the axis
+    assert tick_step(32.0) == 2.0    # 16 ticks
+    assert tick_step(120.0) == 10.0  # the largest step, however long
