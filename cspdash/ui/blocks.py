@@ -66,8 +66,11 @@ def tiles(items: Sequence[Tile], name: str) -> None:
                 f"<p class=\"tile-verdict\">{html.escape(tile.verdict)}</p>"
                 f"<p class=\"tile-detail\">{html.escape(tile.detail)}</p></li>")
 
-    st.html(f"{_TILE_CSS}<ul class=\"cspdash-tiles\" aria-label=\"{html.escape(name)}\">"
-            + "".join(item(t) for t in items) + "</ul>")
+    # st.markdown, not st.html: markdown's renderer is already loaded for the page's header, so the tiles are
+    # drawn the moment they arrive; st.html's renderer is fetched on first use, and its reveal then waits behind
+    # plotly.js's evaluation (the whole first screen's script), so the tiles showed no sooner than the chart
+    st.markdown(f"{_TILE_CSS}<ul class=\"cspdash-tiles\" aria-label=\"{html.escape(name)}\">"
+                + "".join(item(t) for t in items) + "</ul>", unsafe_allow_html=True)
 
 
 def _slug(text: str) -> str:

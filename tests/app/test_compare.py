@@ -64,7 +64,7 @@ def test_overview_section_gives_the_answer_and_tiles_show_rates(demo_store_path:
     assert "Newport's recorded crime (excluding ASB) rate was 118.3 per 1,000 residents" in text  # 18,878 / 159,569 Census 2021 residents, from the raw files
     assert "1 of its 15 most similar partnerships in England and Wales is loaded, too few for a verdict" in text
     assert "Why this is fair" in text
-    tiles = "\n".join(str(h.proto.body) for h in at.get("html"))
+    tiles = "\n".join(str(h.proto.body) for h in [*at.get("html"), *at.get("markdown")])  # tiles: st.markdown
     assert "118.3 against 116.8 per 1,000 residents" in tiles  # 18,878 and 18,634 crimes over 159,569 residents (raw files)
 
 

@@ -1,4 +1,4 @@
-"""Read the headline tiles (cspdash.ui.blocks.tiles: one HTML list) back from an AppTest run, as the browser would."""
+"""Read the headline tiles (cspdash.ui.blocks.tiles: one HTML list in a markdown element) back from an AppTest run, as the browser would."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class _TileParser(HTMLParser):
 def tiles(at: AppTest) -> list[dict[str, str]]:
     """Every tile on the page: label, value, change (symbol and %, with its note), verdict and detail, as text."""
     found: list[dict[str, str]] = []
-    for element in at.html:
+    for element in [*at.html, *at.markdown]:  # one HTML list, drawn by st.markdown
         if "cspdash-tiles" in element.value:
             parser = _TileParser()
             parser.feed(element.value)
