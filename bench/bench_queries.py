@@ -40,6 +40,9 @@ TARGET_WARM_MS = 100.0
 NEWPORT = "W06000022"
 SYNTHETIC_LA = "E07990001"          # the generated whole-force partnership (LSOA names "Avon 012A")
 SYNTHETIC_FORCE_SLUG = "avon-and-somerset"
+#: the largest partnership in England and Wales (1.14 million residents, West Midlands): the national scales'
+#: second selection, as their generated forces sit in their real LSOAs (bench/generate.py --real-geography)
+BIRMINGHAM = "E22000335"
 #: forces generated at national scale but not kept: Gwent is the real demo data; BTP and Northern Ireland
 #: are not among the 43 territorial forces of England and Wales
 NOT_GENERATED = ("gwent", "btp", "northern-ireland")
@@ -62,6 +65,7 @@ class Scale:
     rows_per_force_month: int = 0
     selections: tuple[str, ...] = (NEWPORT,)
     csv_from: str | None = None              # reuse the first `months` months generated for another scale
+    real_geography: bool = False             # generated forces in their real LSOAs, so partnerships resolve
 
     @property
     def folder(self) -> Path:
@@ -73,9 +77,10 @@ SCALES: dict[str, Scale] = {
     "partnership": Scale("partnership", "partnership: Gwent demo, 36 months"),
     "force": Scale("force", "force: demo + 1 large force (~90k rows/month), 36 months", 1, 36, 90_000,
                    (NEWPORT, SYNTHETIC_LA)),
-    "national1": Scale("national1", "national: 43 forces, 12 months", 45, 12, 11_700, (NEWPORT, SYNTHETIC_LA),
-                       csv_from="national"),
-    "national": Scale("national", "national: 43 forces, 36 months", 45, 36, 11_700, (NEWPORT, SYNTHETIC_LA)),
+    "national1": Scale("national1", "national: 43 forces, 12 months", 45, 12, 11_700, (NEWPORT, BIRMINGHAM),
+                       csv_from="national", real_geography=True),
+    "national": Scale("national", "national: 43 forces, 36 months", 45, 36, 11_700, (NEWPORT, BIRMINGHAM),
+                      real_geography=True),
     # CI: a tiny generated force on top of the demo, to exercise generation, loading and discovery
     "tiny": Scale("tiny", "tiny: demo + 1 small force, 3 months", 1, 3, 2_000),
 }
@@ -166,7 +171,7 @@ def ensure_store(scale: Scale) -> BuiltStore:
     loaded = _street_rows_of(store_path)
     if scale.forces:
         source = SCALES[scale.csv_from] if scale.csv_from else scale
-        csv_dir = generated_csv(source, log)
+        csv_dir = generated_csv(source, log, scale.months)
         month_dirs = sorted(p for p in csv_dir.iterdir() if p.is_dir())[:scale.months]
         csv_bytes = sum(f.stat().st_size for d in month_dirs for f in d.glob("*.csv"))
         geography = folder / "geography"
@@ -216,17 +221,22 @@ def batched_load(store_path: Path, files: list[Path]) -> int:
     return loaded
 
 
-def generated_csv(scale: Scale, log: Path) -> Path:
-    """The scale's generated police.uk-shaped CSVs (generated once by bench/generate.py, then reused)."""
+def generated_csv(scale: Scale, log: Path, months: int | None = None) -> Path:
+    """The scale's generated police.uk-shaped CSVs (generated once by bench/generate.py, then reused): its first
+    ``months`` months (default all); the generator's first months are the same whatever the length asked."""
+    months = months or scale.months
     csv_dir = scale.folder / "csv"
-    marker = csv_dir / f".generated-{scale.forces}x{scale.months}x{scale.rows_per_force_month}"
-    if not marker.exists():
-        print(f"  generating {scale.forces} forces × {scale.months} months into {csv_dir}", file=sys.stderr,
-              flush=True)
+    kind = f"{scale.forces}x{scale.rows_per_force_month}{'-real' if scale.real_geography else ''}"
+    held = [int(m.name.rsplit("-", 1)[1]) for m in csv_dir.glob(f".generated-{kind}-*")] if csv_dir.exists() else []
+    if not any(h >= months for h in held):
+        print(f"  generating {scale.forces} forces × {months} months into {csv_dir}", file=sys.stderr, flush=True)
         run_measured([sys.executable, str(ROOT / "bench" / "generate.py"), "--out", str(csv_dir), "--forces",
-                      str(scale.forces), "--months", str(scale.months), "--rows-per-force-month",
-                      str(scale.rows_per_force_month), "--first-month", "2022-07", "--seed", "3"], log)
-        marker.touch()
+                      str(scale.forces), "--months", str(months), "--rows-per-force-month",
+                      str(scale.rows_per_force_month), "--first-month", "2022-07", "--seed", "3"]
+                     + (["--real-geography"] if scale.real_geography else []), log)
+        for stale in csv_dir.glob(".generated-*"):
+            stale.unlink()
+        (csv_dir / f".generated-{kind}-{months}").touch()
     for slug in NOT_GENERATED:
         for extra in csv_dir.glob(f"*/*-{slug}-*.csv"):
             extra.unlink()
@@ -363,13 +373,50 @@ def time_page(version: Path, page: PageCalls, cold_runs: int, warm_runs: int) ->
     finally:
         con.close()
     slowest = sorted(((statistics.median(v), k) for k, v in per_call.items()), reverse=True)
+    computed = time_computed(version, [c for c in page.calls if c.name.startswith(COMPARISON_PREFIX)], warm_runs)
     return {
         "page": page.page, "calls": len(page.calls), "error": page.error,
         "cold_median_ms": statistics.median(cold), "cold_p95_ms": percentile(cold, 0.95),
         "warm_median_ms": statistics.median(warm), "warm_p95_ms": percentile(warm, 0.95),
         "cold_cpu_median_ms": statistics.median(cold_cpu), "warm_cpu_median_ms": statistics.median(warm_cpu),
         "per_call_warm_ms": {name: ms for ms, name in slowest},
+        "comparison_computed_ms": computed,
     }
+
+
+COMPARISON_PREFIX = "compare."
+
+
+def clear_memos() -> None:
+    """Forget every result kept per store version (cspdash.metrics.memo), as after a load."""
+    from cspdash.metrics.memo import StoreVersionMemo
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("cspdash.metrics"):
+            for value in vars(module).values():
+                if isinstance(value, StoreVersionMemo):
+                    value.clear()
+
+
+def time_computed(version: Path, calls: list[Call], runs: int) -> dict[str, float]:
+    """Warm DuckDB (same connection) but every kept result forgotten before each call: what a call costs the
+    first visitor after a load. Median ms per call name."""
+    import duckdb
+
+    per_call: dict[str, list[float]] = {}
+    con = duckdb.connect(str(version), read_only=True, config={"threads": 2})
+    try:
+        for call in calls:
+            call.run(con)  # the first run on the connection warms DuckDB's buffers
+        for _ in range(max(runs, 1)):
+            for call in calls:
+                clear_memos()
+                t0 = time.perf_counter()
+                call.run(con)
+                per_call.setdefault(call.name, []).append((time.perf_counter() - t0) * 1000)
+    finally:
+        con.close()
+    return {name: statistics.median(v) for name, v in per_call.items()}
 
 
 def machine() -> dict[str, Any]:
@@ -451,7 +498,8 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def selection_label(code: str) -> str:
     """How a benchmarked selection is named in tables."""
-    return {NEWPORT: "Newport (real district)", SYNTHETIC_LA: "whole force (synthetic)"}.get(code, code)
+    return {NEWPORT: "Newport (real district)", SYNTHETIC_LA: "whole force (synthetic)",
+            BIRMINGHAM: "Birmingham (largest partnership)"}.get(code, code)
 
 
 def report(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
@@ -478,6 +526,7 @@ def report(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
     distinct = list(dict.fromkeys(misses))
     print(f"\nPages over the 100 ms warm target ({len(misses)} of {len(rows)} page timings): "
           f"{', '.join(distinct) if distinct else 'none'}.")
+    comparison_table(results)
     print("\n### Store size and load memory against rows\n")
     size_rows = []
     for result in results:
@@ -490,6 +539,30 @@ def report(results: list[dict[str, Any]], info: dict[str, Any]) -> None:
                           f"{max(s['peak_rss_mb'] for s in result['selections']):,.0f}"])
     print(md_table(["scale", "street rows", "store MB", "store bytes/row", "rows in the measured load", "load s",
                     "load peak MB", "load peak bytes/row loaded", "query process peak MB"], size_rows))
+
+
+def comparison_table(results: list[dict[str, Any]]) -> None:
+    """Every comparison query (cspdash.metrics.compare) of every page, warm and computed afresh, ms."""
+    print("\n### Comparison queries (warm median ms per call)\n")
+    rows = []
+    for result in results:
+        for selection in result["selections"]:
+            for page in selection["pages"]:
+                computed = page.get("comparison_computed_ms", {})
+                for name, warm in page["per_call_warm_ms"].items():
+                    if not name.startswith(COMPARISON_PREFIX):
+                        continue
+                    fresh = computed.get(name)
+                    worst = max(warm, fresh if fresh is not None else 0.0)
+                    rows.append([result["scale"], f"{result['street_rows']:,}",
+                                 selection_label(selection["partnership"]), page["page"], name, f"{warm:.1f}",
+                                 "—" if fresh is None else f"{fresh:.1f}",
+                                 "yes" if worst <= TARGET_WARM_MS else "**no**"])
+    print(md_table(["scale", "street rows", "selection", "page", "query", "warm (kept result)",
+                    "warm, computed afresh", "≤ 100 ms"], rows) if rows else "No comparison queries were recorded.")
+    print("\n'Warm (kept result)': the same connection again, results kept per store version as the app keeps them; "
+          "'computed afresh': the same warm connection with every kept result forgotten first (the first visitor "
+          "after a load).")
 
 
 def main(argv: list[str] | None = None) -> int:

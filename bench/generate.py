@@ -2,6 +2,7 @@
 
     python bench/generate.py --out /tmp/pu --scale national --months 12
     python bench/generate.py --out /tmp/pu --forces 2 --months 24 --rows-per-force-month 5600 --seed 1
+    python bench/generate.py --out /tmp/pu --scale national --months 12 --real-geography
 
 Every distribution is measured on the real Gwent files (2022-07..2025-06, 202,374 street rows, 142,755 outcome
 events) and tests/bench/test_generate.py checks the generated data against those files:
@@ -12,6 +13,10 @@ events) and tests/bench/test_generate.py checks the generated data against those
 * outcomes: 87% of crimes get an outcome event, published 0 to 34 months after the crime month with the real
   delays (38% in the same month, 22% a month later, 16% six months or more); 0.6% get a second, later event.
   Events falling after the last generated month are not written (as the latest real months lack them);
+* with ``--real-geography`` each force's rows follow its Census 2021 residents and fall in its own real 2021 LSOAs (the shipped national geography,
+  data/geography: codes, names and locations near each LSOA's centre), again with lognormal weights, so every
+  row belongs to a real council and partnership and comparisons between partnerships are real at national scale;
+  without it (the default) each force has 600 made-up LSOAs (codes E01<force><n>) that no partnership holds;
 * anti-social behaviour rows have no Crime ID and no outcome; 1.4% of rows have no location (blank LSOA and
   coordinates), as in the real files.
 """
@@ -31,6 +36,7 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/generate.py` from anywhere
 
+from cspdash.config import DATA_DIR  # noqa: E402
 from cspdash.ingest.police_uk import FORCES  # noqa: E402
 from cspdash.vocab import OUTCOME_COLUMNS, STREET_COLUMNS  # noqa: E402
 
@@ -76,6 +82,43 @@ PRESETS: dict[str, tuple[int, int, int]] = {   # forces, months, rows per force-
 
 
 @dataclass(frozen=True)
+class Areas:
+    """One force's real LSOAs: codes, names and the longitude and latitude of each one's centre."""
+
+    codes: np.ndarray
+    names: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    residents: float  # Census 2021 usual residents of the force area
+
+
+def real_areas(force_names: list[str], directory: Path = DATA_DIR / "geography") -> list[Areas | None]:
+    """Each police.uk force name's real 2021 LSOAs from the shipped national geography (None for a force with
+    no area there, e.g. British Transport Police), in LSOA code order."""
+    import pandas as pd
+    import shapely
+
+    pfa = {row.falls_within: row.pfa_code for row in pd.read_csv(directory / "police_forces.csv").itertuples()}
+    lsoas = pd.read_parquet(directory / "lsoa21.parquet", columns=["lsoa_code", "lsoa_name", "pfa_code", "residents"])
+    shapes = pd.read_parquet(directory / "boundaries.parquet")
+    shapes = shapes[shapes["area_type"] == "lsoa"]
+    centres = shapely.centroid(shapely.from_wkb(shapes["wkb"].to_numpy()))
+    where = pd.DataFrame({"lon": shapely.get_x(centres), "lat": shapely.get_y(centres)},
+                         index=shapes["area_code"].to_numpy())
+    out: list[Areas | None] = []
+    for name in force_names:
+        own = lsoas[lsoas["pfa_code"] == pfa.get(name)].sort_values("lsoa_code")
+        if own.empty:
+            out.append(None)
+            continue
+        at = where.reindex(own["lsoa_code"])
+        out.append(Areas(own["lsoa_code"].to_numpy(dtype=str), own["lsoa_name"].to_numpy(dtype=str),
+                         at["lon"].to_numpy(dtype=float), at["lat"].to_numpy(dtype=float),
+                         float(own["residents"].sum())))
+    return out
+
+
+@dataclass(frozen=True)
 class Generated:
     """What was written."""
 
@@ -86,8 +129,9 @@ class Generated:
 
 
 def generate(out: Path, forces: int, months: int, rows_per_force_month: int, seed: int = 0,
-             first_month: str = "2023-01", outcomes: bool = True) -> Generated:
-    """Write forces × months street (and outcomes) files under out/YYYY-MM/; returns the files and row counts."""
+             first_month: str = "2023-01", outcomes: bool = True, real_geography: bool = False) -> Generated:
+    """Write forces × months street (and outcomes) files under out/YYYY-MM/; returns the files and row counts.
+    ``real_geography``: each force's rows fall in its real LSOAs (see the module's note)."""
     if not 1 <= months <= MAX_MONTHS:
         raise ValueError(f"months must be 1 to {MAX_MONTHS} (10 years), not {months}")
     rng = np.random.default_rng(seed)
@@ -95,8 +139,20 @@ def generate(out: Path, forces: int, months: int, rows_per_force_month: int, see
     slugs = list(FORCES)[:forces] if forces <= len(FORCES) else [f"force-{i:03d}" for i in range(forces)]
     size = rng.lognormal(0, 0.5, len(slugs))
     size = size / size.mean()                     # some forces are bigger, the mean is rows_per_force_month
-    lsoa_p = rng.lognormal(0, LSOA_WEIGHT_SIGMA, (len(slugs), LSOAS_PER_FORCE))
-    lsoa_p /= lsoa_p.sum(axis=1, keepdims=True)  # each force's busy town-centre LSOAs and quiet ones
+    names = [FORCES.get(slug, slug.replace("-", " ").title() + " Police") for slug in slugs]
+    areas = real_areas(names) if real_geography else [None] * len(slugs)
+    if real_geography:  # each force's own LSOAs, each with a lognormal weight
+        lsoa_p = [rng.lognormal(0, LSOA_WEIGHT_SIGMA, len(a.codes) if a is not None else LSOAS_PER_FORCE)
+                  for a in areas]
+        lsoa_p = [p / p.sum() for p in lsoa_p]
+        # a force's rows follow its residents (a few per cent either way), so rates per resident are realistic
+        people = np.array([a.residents if a is not None else np.nan for a in areas])
+        people = np.where(np.isnan(people), np.nanmean(people), people)
+        size = people * rng.lognormal(0, 0.1, len(slugs))
+        size = size / size.mean()
+    else:
+        grid = rng.lognormal(0, LSOA_WEIGHT_SIGMA, (len(slugs), LSOAS_PER_FORCE))
+        lsoa_p = list(grid / grid.sum(axis=1, keepdims=True))  # each force's busy town-centre LSOAs and quiet ones
     mix = _Mixes.real()
     year, month0 = (int(x) for x in first_month.split("-"))
     con = duckdb.connect()
@@ -110,9 +166,9 @@ def generate(out: Path, forces: int, months: int, rows_per_force_month: int, see
         folder = out / month
         folder.mkdir(exist_ok=True)
         for f, slug in enumerate(slugs):
-            force = FORCES.get(slug, slug.replace("-", " ").title() + " Police")
+            force = names[f]
             n = max(1, int(rng.poisson(rows_per_force_month * size[f] * GWENT_SEASON[mm - 1])))
-            street = _street_rows(rng, n, month, force, f, lsoa_p[f], mix)
+            street = _street_rows(rng, n, month, force, f, lsoa_p[f], mix, areas[f])
             path = folder / f"{month}-{slug}-street.csv"
             _write(con, street, path)
             street_files.append(path)
@@ -152,7 +208,7 @@ class _Mixes:
 
 
 def _street_rows(rng: np.random.Generator, n: int, month: str, force: str, force_no: int, lsoa_p: np.ndarray,
-                 mix: _Mixes) -> pa.Table:
+                 mix: _Mixes, areas: Areas | None = None) -> pa.Table:
     crime_type = mix.types[rng.choice(len(mix.types), n, p=mix.type_p)]
     asb = crime_type == "Anti-social behaviour"
     ids = np.frombuffer(rng.bytes(32 * n).hex().encode(), dtype="S64").astype(str)
@@ -165,6 +221,10 @@ def _street_rows(rng: np.random.Generator, n: int, month: str, force: str, force
     lsoa_code = np.char.add(f"E01{force_no:02d}", np.char.zfill(lsoa_no.astype(str), 4))
     lsoa_name = np.char.add(f"{area} ", np.char.add(np.char.zfill((lsoa_no // 4).astype(str), 3),
                                                       np.array(list("ABCD"))[lsoa_no % 4]))
+    if areas is not None:  # the real LSOA, and a point near its centre
+        lsoa_code, lsoa_name = areas.codes[lsoa_no], areas.names[lsoa_no]
+        lon = np.round(areas.lon[lsoa_no] + rng.normal(0, 0.002, n), 6)
+        lat = np.round(areas.lat[lsoa_no] + rng.normal(0, 0.002, n), 6)
     location = np.char.add("On or near ", STREETS[rng.integers(0, len(STREETS), n)])
     outcome = mix.outcomes[rng.choice(len(mix.outcomes), n, p=mix.outcome_p)]
     return pa.table({
@@ -220,6 +280,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--first-month", default="2023-01")
     parser.add_argument("--no-outcomes", action="store_true")
+    parser.add_argument("--real-geography", action="store_true",
+                        help="each force's rows in its real 2021 LSOAs (data/geography), so partnerships resolve")
     args = parser.parse_args(argv)
     forces, months, rows = PRESETS.get(args.scale or "force", PRESETS["force"])
     forces = args.forces or forces
@@ -227,7 +289,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = args.rows_per_force_month or rows
     started = time.perf_counter()
     try:
-        result = generate(args.out, forces, months, rows, args.seed, args.first_month, not args.no_outcomes)
+        result = generate(args.out, forces, months, rows, args.seed, args.first_month, not args.no_outcomes,
+                          args.real_geography)
     except ValueError as exc:  # e.g. more than 10 years: the message says what is allowed
         parser.error(str(exc))
     print(f"{len(result.street_files)} street files ({result.street_rows:,} rows), {len(result.outcome_files)} "

@@ -244,7 +244,14 @@ class Comparison:
 
 
 def comparison(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> Comparison:
-    """The comparison read model for one partnership, period and crime type (one query for every partnership)."""
+    """The comparison read model for one partnership, period and crime type (one query for every partnership).
+    Kept per store version (its frames are shared: callers must not change them in place)."""
+    return _kept_comparison(con, partnership, period, crime_type)
+
+
+@per_store_version(maxsize=64)
+def _kept_comparison(con: duckdb.DuckDBPyConnection, partnership: str, period: Period,
+                     crime_type: str) -> Comparison:
     rates = partnership_rates(con, period.start, period.end)
     return _comparison(rates[rates["crime_type"] == crime_type].reset_index(drop=True), profile_codes(con),
                        partnership, period, crime_type)
@@ -304,6 +311,12 @@ def _similar(codes: dict[str, str], partnership: str,
 
 
 def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Period) -> pd.DataFrame:
+    """(kept per store version: see _by_crime_type)"""
+    return _by_crime_type(con, partnership, period).copy()
+
+
+@per_store_version(maxsize=32)
+def _by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Period) -> pd.DataFrame:
     """Per crime type for one partnership: crime_type, label, crimes (counted in the rate), rate, force_rate,
     group_rate, all_rate
     (pooled, every loaded partnership), rank, of, quartile, position, verdict. Same rules as ``comparison``."""
@@ -311,7 +324,8 @@ def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Peri
     loaded = rates[(rates["months"] > 0) & (rates["residents"].fillna(0) > 0)]
     codes = profile_codes(con)
     similar, _rate, _missing = _similar(codes, partnership, loaded[loaded["crime_type"] == ALL_CRIME])
-    group_codes = {k for k, v in codes.items() if v in set(similar.loc[similar["loaded"], "similar_code"])}
+    loaded_similar = set(similar.loc[similar["loaded"], "similar_code"])  # once: not once per partnership
+    group_codes = {k for k, v in codes.items() if v in loaded_similar}
     force = rates.loc[rates["partnership_code"] == partnership, "force"]
     force = str(force.iloc[0]) if not force.empty else ""
     # plain arrays once: boolean masks on them cost microseconds, on a frame's text columns milliseconds
@@ -433,6 +447,13 @@ def headline_rates(con: duckdb.DuckDBPyConnection, partnership: str, period: Per
 
 def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
                crime_type: str) -> pd.DataFrame:
+    """(kept per store version: see _rate_trend)"""
+    return _rate_trend(con, partnership, start, end, crime_type).copy()
+
+
+@per_store_version(maxsize=32)
+def _rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+                crime_type: str) -> pd.DataFrame:
     """Monthly rate per 1,000 residents of the partnership, its whole force and its loaded similar partnerships
     (pooled), shaped for the trends chart: area_name, period, period_label, complete, crimes, residents, rate.
     Months the force did not publish are left out (gaps, never zeros)."""

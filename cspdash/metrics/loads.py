@@ -5,15 +5,33 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+#: each load source as people read it in the load log (the store keeps the short code)
+SOURCE_NAMES = {
+    "geography": "Geography (areas and councils)", "population": "Population", "boundaries": "Area boundaries",
+    "indicators": "Indicators", "action_plan": "Action plan workbook", "police_uk_street": "police.uk street crime",
+    "police_uk_outcomes": "police.uk outcomes", "police_uk_stop_search": "police.uk stop and search",
+}
+
+
+def source_name(code: object) -> str:
+    """A load source's plain name ('police_uk_street' → 'police.uk street crime'; an unknown code in words)."""
+    text = "" if code is None else str(code)
+    if text in SOURCE_NAMES:
+        return SOURCE_NAMES[text]
+    words = text.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
 
 def load_log(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pd.DataFrame:
-    """The most recent loads first."""
-    return con.execute(
+    """The most recent loads first (sources by their plain names)."""
+    log = con.execute(
         "SELECT loaded_at AS \"Loaded at\", source AS \"Source\", file_name AS \"File\", rows_read AS \"Rows read\","
         " rows_loaded AS \"Rows loaded\", rows_rejected AS \"Rows rejected\", detail AS \"Detail\","
         " loaded_by AS \"Loaded by\", sha256 AS \"SHA-256\" FROM load_log ORDER BY load_id DESC LIMIT ?",
         [limit],
     ).df()
+    log["Source"] = [source_name(v) for v in log["Source"]]
+    return log
 
 
 def rejected_rows(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> pd.DataFrame:

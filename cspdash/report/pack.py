@@ -22,6 +22,7 @@ from fpdf.fonts import FontFace
 from fpdf.outline import OutlineSection
 
 from cspdash.analysis.change import CHANGE_RULE_TEXT
+from cspdash.analysis.funnel import FUNNEL_RULE_TEXT
 from cspdash.analysis.hotspots import GI_STAR_RULE_TEXT, PERSISTENCE_RULE_TEXT
 from cspdash.analysis.rag import ACTION_RULE_TEXT, PRIORITY_RULE_TEXT, RAG_STATUSES, rag_badge
 from cspdash.analysis.spc import SPC_RULE_TEXT
@@ -39,6 +40,8 @@ from cspdash.metrics.meeting import (
 from cspdash.metrics.meeting import trigger_counts_by_quarter as _trigger_counts
 from cspdash.metrics.plan import CONTRIBUTION_TEXT, contributions_by_year, lead_officers
 from cspdash.report import figures
+from cspdash.report.comparison import TITLE as COMPARISON_TITLE
+from cspdash.report.comparison import ComparisonView, comparison_view
 from cspdash.report.questions import RULES_TEXT, as_frame, suggest
 from cspdash.report.readable import for_people
 from cspdash.report.summary import Summary, summarise
@@ -320,10 +323,13 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
     m = b.meeting
     pdf = BriefingPDF(f"Briefing pack · {m.title} · {m.partnership_name}")
     areas, areas_sentence = top_areas(b, lsoa_residents(con, m.partnership_code))
+    compared = comparison_view(con, b)
 
     step(1, "Drawing the charts")
     with figures.image_session():
         trend_png = figures.png(figures.trend_figure(b), 1000, 420)
+        funnel = compared.figure()
+        funnel_png = figures.png(funnel, 1000, 460) if funnel is not None else None
         step(2, "Drawing the charts")
         change_png = figures.png(figures.change_figure(b), 1000, 520)
         step(3, "Drawing the hot spot map")
@@ -333,7 +339,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
         rag_png = figures.png(figures.rag_figure(b), 900, 360)
 
     step(5, "Writing the summary")
-    _summary_page(pdf, b, summarise(b))
+    _summary_page(pdf, b, summarise(b, compared))
     pdf.add_page()
     pdf.insert_toc_placeholder(_render_toc, pages=1, allow_extra_pages=True)  # the contents, then a fresh page
     pdf.heading("1. What changed since the previous meeting")
@@ -371,7 +377,8 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
         "crime_type": "Crime type", "current": m.window_label, "previous": m.compare_label, "sentence": "Change"}) \
         if not b.crime_changes.empty else pd.DataFrame()
     pdf.frame_table(table, widths=(50, 25, 25, 78))
-    pdf.heading("4. Hot spots", keep_mm=150)  # the map and its top areas stay together
+    comparison_page(pdf, compared, funnel_png)
+    pdf.heading("5. Hot spots", keep_mm=150)  # the map and its top areas stay together
     pdf.para(areas_sentence, size=9.5, bold=True)
     pdf.image_or_note(map_png, width=150)
     pdf.para(LOCATION_CAVEAT, size=8.5, muted=True)
@@ -385,7 +392,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
         pdf.para("Rates are not shown for areas with fewer than 5 crimes in public output.", size=8, muted=True)
 
     step(8, "Writing the action plan, partners and recommendations")
-    pdf.heading("5. Action plan")
+    pdf.heading("6. Action plan")
     pdf.image_or_note(rag_png, width=150)
     officers = lead_officers(con, m.partnership_code)
     pri = b.priorities.assign(status=[rag_badge(r) for r in b.priorities["rag"]],
@@ -399,7 +406,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
     pdf.para("Status rule (actions): " + ACTION_RULE_TEXT, size=8, muted=True)
     pdf.para("Symbols: " + " ".join(f"{s.icon} {s.label} = {s.rule}" for s in RAG_STATUSES.values()), size=8,
              muted=True)
-    pdf.heading("6. Partner contributions")
+    pdf.heading("7. Partner contributions")
     pdf.para(CONTRIBUTION_TEXT, size=8.5, muted=True)
     pdf.heading("By financial year", level=1)
     years = contributions_by_year(con, m.partnership_code)
@@ -414,7 +421,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
             "partner": "Partner", "actions_led": "Actions led", "funding_gbp": "Cash funding (all years)",
             "in_kind_gbp": "In-kind support (all years)", "staff_fte": "Staff (FTE)", "data_items": "Data shared"})
         if not given.empty else given, widths=(60, 18, 28, 28, 20, 20))
-    pdf.heading("7. Recommendations tracker")
+    pdf.heading("8. Recommendations tracker")
     recs = b.recommendations
     rec_table = recs.assign(lead=[b.partner(c) for c in recs["lead_partner"]],
                             flag=["OVERDUE" if o else "" for o in recs["overdue"]])
@@ -426,7 +433,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
                     widths=(16, 17, 40, 24, 26, 18, 17, 20), size=7.5, highlight=list(recs["overdue"]))
 
     step(9, "Writing the Community Trigger log and partnership health")
-    pdf.heading("8. Community Trigger and Councillor Call for Action")
+    pdf.heading("9. Community Trigger and Councillor Call for Action")
     cases = b.triggers
     if b.public:  # a list of cases would give away the small counts suppressed below
         pdf.para(TRIGGER_LOG_LEFT_OUT, size=9, muted=True)
@@ -444,21 +451,75 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
     pdf.frame_table(b.counts(_trigger_counts(cases), ["cases", "threshold_met", "resolved"]).rename(columns={
         "quarter": "Quarter", "kind": "Kind", "cases": "Cases", "threshold_met": "Threshold met",
         "resolved": "Resolved", "median_days_to_resolve": "Median days to resolve"}))
-    pdf.heading("9. Partnership health")
+    pdf.heading("10. Partnership health")
     pdf.para("The national minimum standards and a self-assessment against the six hallmarks of an effective "
              "partnership, with the evidence and the date assessed.", size=9, muted=True)
     pdf.frame_table(b.health.rename(columns={"kind": "Kind", "item": "Item", "status": "Status",
                                              "evidence": "Evidence", "assessed_on": "Assessed"}),
                     widths=(20, 55, 22, 58, 23))
-    pdf.heading("10. How the figures are worked out")
+    pdf.heading("11. How the figures are worked out")
     if b.public:
         pdf.para(DISCLOSURE_RULE_TEXT, size=8.5, bold=True)
-    for text in (WINDOW_RULE_TEXT, CHANGE_RULE_TEXT, SPC_RULE_TEXT, GI_STAR_RULE_TEXT, PERSISTENCE_RULE_TEXT):
+    for text in (WINDOW_RULE_TEXT, CHANGE_RULE_TEXT, SPC_RULE_TEXT, FUNNEL_RULE_TEXT, GI_STAR_RULE_TEXT,
+                 PERSISTENCE_RULE_TEXT):
         pdf.para(text, size=8.5)
     pdf.heading("Question rules", level=1)
     pdf.bullets(list(RULES_TEXT.values()), "")
     step(10, "Done")
     return bytes(pdf.output())
+
+
+#: the funnel plot's width on the comparison page (mm), and the least it may shrink to so the page fits the space
+#: left on the current page
+FUNNEL_WIDTH_MM, FUNNEL_MIN_WIDTH_MM = 160.0, 100.0
+
+
+def comparison_page(pdf: BriefingPDF, view: ComparisonView, funnel_png: bytes | None) -> None:
+    """Section 4, kept on one page: the answer in words, the funnel plot, the method in one sentence and every
+    crime type against its comparators (rank, quartile, funnel verdict). It follows on the current page when it
+    fits there (the plot drawn down to FUNNEL_MIN_WIDTH_MM wide), else it starts a new page."""
+    scratch = BriefingPDF(pdf.running_title)
+    scratch.add_page()
+    top = scratch.get_y()
+    _draw_comparison(scratch, view, None, measure=True)  # everything but the plot, measured
+    pages = (scratch.page - 1) * (scratch.h - scratch.t_margin - scratch.b_margin)
+    fixed = scratch.get_y() - top + pages + 10  # + the gap above a heading, and a line spare
+    aspect = _png_aspect(funnel_png) if view.has_chart and funnel_png else 0.0
+    room = pdf.h - pdf.b_margin - pdf.get_y() - fixed
+    width = FUNNEL_WIDTH_MM
+    if aspect and room < FUNNEL_WIDTH_MM * aspect:
+        if room >= FUNNEL_MIN_WIDTH_MM * aspect:
+            width = room / aspect
+        else:
+            pdf.add_page()
+    elif not aspect and room < 0:
+        pdf.add_page()
+    _draw_comparison(pdf, view, funnel_png, width)
+
+
+def _png_aspect(image: bytes) -> float:
+    """Height over width of a PNG."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(image)) as picture:
+        return picture.height / picture.width
+
+
+def _draw_comparison(pdf: BriefingPDF, view: ComparisonView, funnel_png: bytes | None,
+                     width: float = FUNNEL_WIDTH_MM, measure: bool = False) -> None:
+    pdf.heading(f"4. {COMPARISON_TITLE}")
+    pdf.para(view.sentence, size=10.5, bold=True)
+    for line in view.summary[1:]:
+        pdf.para(line, size=9.5)
+    if not view.period_label:
+        return
+    if view.has_chart and not measure:
+        pdf.image_or_note(funnel_png, width=width)
+    pdf.para(view.method, size=8.5, muted=True)
+    pdf.set_font(pdf.family_name, "B", 10.5)
+    pdf.multi_cell(0, 6, pdf.clean("Every crime type against its comparators"))
+    pdf.frame_table(view.table, widths=(34, 16, 18, 14, 20, 14, 18, 14, 30), size=7.5)
+    pdf.para(view.table_note, size=7.5, muted=True)
 
 
 def _summary_page(pdf: BriefingPDF, b: Briefing, summary: Summary) -> None:

@@ -1,7 +1,8 @@
 """The PowerPoint deck a CSP manager presents at committee (python-pptx), from the same figures as the pack.
 
-Slides: title; headline figures; crime trend; change by crime type; hot spot map; RAG summary; partner
-contributions; recommendations; questions the committee may ask.
+Slides: the one-page summary; headline figures; crime trend; change by crime type; how we compare (the funnel plot
+and every crime type against its comparators); hot spot map; RAG summary; partner contributions; recommendations;
+questions the committee may ask.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES, RED, rag_badge
 from cspdash.metrics.disclosure import RULE_TEXT as DISCLOSURE_RULE_TEXT
 from cspdash.metrics.meeting import Briefing, lsoa_geometries, lsoa_residents, top_areas
 from cspdash.report import figures, fit
+from cspdash.report.comparison import ComparisonView, comparison_view
 from cspdash.report.pack import LOCATION_CAVEAT, start_export
 from cspdash.report.readable import for_people
 from cspdash.report.summary import Summary, summarise
@@ -29,7 +31,8 @@ from cspdash.report.summary import Summary, summarise
 Progress = Callable[[int, int, str], None]
 STEPS = 6
 SLIDE_TITLES: tuple[str, ...] = (
-    "Headline figures", "Recorded crime and ASB by month", "Change by crime type", "Hot spots",
+    "Headline figures", "Recorded crime and ASB by month", "Change by crime type", "How we compare",
+    "How we compare: every crime type", "Hot spots",
     "Action plan: RAG summary", "Partner contributions", "Committee recommendations", "Questions for the partnership",
 )
 SUMMARY_SIZES = (16, 15, 14, 13, 12, 11, 10, 9)
@@ -84,25 +87,27 @@ def _picture(slide: Slide, image: bytes | None, width: float = 12.3, top: float 
 
 SLIDE_W, SLIDE_H = 13.333, 7.5
 TABLE_LEFT, TABLE_TOP, TABLE_BOTTOM = 0.5, 1.3, 6.75
-CELL_MARGIN_IN = 0.1 + 0.1  # python-pptx's default left + right (and top + bottom) cell margins
+CELL_MARGIN_IN = 0.1 + 0.1  # python-pptx's default left + right cell margins (and a generous top + bottom)
+CELL_MARGIN_TIGHT_IN = 0.05 + 0.05  # python-pptx's default top + bottom cell margins, for compact tables
 NOTE_SIZE = 11
 
 
-def _row_height(values: Sequence[str], widths: Sequence[float], size: int, bold: bool = False) -> float:
+def _row_height(values: Sequence[str], widths: Sequence[float], size: int, bold: bool = False,
+                vpad: float = CELL_MARGIN_IN) -> float:
     """Inches a table row needs for its tallest cell (text wrapped at the column width, font metrics)."""
     tallest = max(fit.text_height(v, (w - CELL_MARGIN_IN) * 72, size, bold) for v, w in zip(values, widths,
                                                                                              strict=True))
-    return tallest / 72 + CELL_MARGIN_IN
+    return tallest / 72 + vpad
 
 
 def table_pages(frame: pd.DataFrame, widths: Sequence[float], size: int,
-                height: float = TABLE_BOTTOM - TABLE_TOP) -> list[list[int]]:
+                height: float = TABLE_BOTTOM - TABLE_TOP, vpad: float = CELL_MARGIN_IN) -> list[list[int]]:
     """The rows of ``frame`` split into slides: each slide's rows (header included) fit ``height`` inches."""
-    header = _row_height([str(c) for c in frame.columns], widths, size, bold=True)
+    header = _row_height([str(c) for c in frame.columns], widths, size, bold=True, vpad=vpad)
     pages: list[list[int]] = [[]]
     used = header
     for i, values in enumerate(frame.itertuples(index=False)):
-        need = _row_height([_text(v) for v in values], widths, size)
+        need = _row_height([_text(v) for v in values], widths, size, vpad=vpad)
         if pages[-1] and used + need > height:
             pages.append([])
             used = header
@@ -112,7 +117,7 @@ def table_pages(frame: pd.DataFrame, widths: Sequence[float], size: int,
 
 
 def _table_slides(deck: PresentationType, title: str, frame: pd.DataFrame, widths: Sequence[float],
-                  size: int = 12, note: str = "") -> None:
+                  size: int = 12, note: str = "", vpad: float = CELL_MARGIN_IN) -> None:
     """One or more slides holding the table; a long table continues on the next slide with its header."""
     if frame.empty:
         slide = _title_only(deck, title)
@@ -122,7 +127,7 @@ def _table_slides(deck: PresentationType, title: str, frame: pd.DataFrame, width
     scale = (SLIDE_W - 2 * TABLE_LEFT) / sum(widths)
     if scale < 1:
         widths = [w * scale for w in widths]
-    pages = table_pages(frame, widths, size)
+    pages = table_pages(frame, widths, size, vpad=vpad)
     for number, rows in enumerate(pages, start=1):
         slide = _title_only(deck, title if len(pages) == 1 else f"{title} ({number} of {len(pages)})")
         part = frame.iloc[rows]
@@ -131,12 +136,13 @@ def _table_slides(deck: PresentationType, title: str, frame: pd.DataFrame, width
         table = shape.table
         for j, width in enumerate(widths):
             table.columns[j].width = Inches(width)
-        table.rows[0].height = Inches(_row_height([str(c) for c in frame.columns], widths, size, bold=True))
+        table.rows[0].height = Inches(_row_height([str(c) for c in frame.columns], widths, size, bold=True,
+                                                  vpad=vpad))
         for j, column in enumerate(frame.columns):
             table.cell(0, j).text = str(column)
         for i, values in enumerate(part.itertuples(index=False), start=1):
             texts = [_text(v) for v in values]
-            table.rows[i].height = Inches(_row_height(texts, widths, size))
+            table.rows[i].height = Inches(_row_height(texts, widths, size, vpad=vpad))
             for j, text in enumerate(texts):
                 table.cell(i, j).text = text
         for i in range(len(rows) + 1):
@@ -201,6 +207,23 @@ def _summary_slide(deck: PresentationType, b: Briefing, summary: Summary) -> Non
         _note(slide, DISCLOSURE_RULE_TEXT, top=6.8)
 
 
+def _comparison_slides(deck: PresentationType, view: ComparisonView, funnel_png: bytes | None) -> None:
+    """The funnel plot with the answer in words beside it and the method under it, then every crime type against
+    its comparators (continued on more slides when long)."""
+    slide = _title_only(deck, SLIDE_TITLES[3])
+    if view.has_chart:
+        _picture(slide, funnel_png, width=7.9, top=1.25, centre=False)
+        _text_box(slide, view.summary, 8.55, 1.3, 4.3, 4.9, sizes=(16, 15, 14, 13, 12, 11, 10))
+    else:
+        _text_box(slide, view.summary, 0.5, 1.4, 12.3, 4.6, sizes=(20, 18, 16, 14))
+    if view.method:
+        _note(slide, view.method, top=6.3)
+    if view.table.empty:
+        return
+    _table_slides(deck, SLIDE_TITLES[4], view.table, (2.9, 1.3, 1.3, 1.05, 1.35, 1.05, 1.3, 1.05, 2.0), size=11,
+                  note=view.table_note, vpad=CELL_MARGIN_TIGHT_IN)
+
+
 def headline_figures(b: Briefing) -> list[tuple[str, str, str]]:
     """(figure, label, note) for the headline slide, from the briefing."""
     changes = b.crime_changes
@@ -230,9 +253,12 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     b, asked, step = start_export(con, meeting_id, questions, progress, STEPS)
     m = b.meeting
     areas, areas_sentence = top_areas(b, lsoa_residents(con, m.partnership_code))
+    compared = comparison_view(con, b)
     step(1, "Drawing the charts")
     with figures.image_session():
         trend_png = figures.png(figures.trend_figure(b), 1200, 520)
+        funnel = compared.figure()
+        funnel_png = figures.png(funnel, 1000, 560) if funnel is not None else None
         change_png = figures.png(figures.change_figure(b), 1200, 560)
         step(2, "Drawing the hot spot map")
         map_png = figures.png(figures.hot_spot_figure(b, lsoa_geometries(con, m.partnership_code),
@@ -242,7 +268,7 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     step(3, "Writing the slides")
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
-    _summary_slide(deck, b, summarise(b))
+    _summary_slide(deck, b, summarise(b, compared))
 
     slide = _title_only(deck, SLIDE_TITLES[0])
     for index, (figure, label, note) in enumerate(headline_figures(b)):
@@ -270,18 +296,19 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     _note(slide, "Solid bars are real changes, allowing for how much each count normally varies from month to "
           "month; pale bars are possible changes or within normal variation."
           + (" " + figures.change_chart_note(left_out) if left_out else ""), top=6.7 if left_out else 6.85)
+    _comparison_slides(deck, compared, funnel_png)
     step(4, "Writing the map and plan slides")
-    slide = _title_only(deck, SLIDE_TITLES[3])
+    slide = _title_only(deck, SLIDE_TITLES[5])
     _picture(slide, map_png, width=9.5)
     _note(slide, areas_sentence + " " + LOCATION_CAVEAT)
     if not areas.empty:
         shown = b.counts(areas, ["crimes_latest"])
-        _table_slides(deck, f"{SLIDE_TITLES[3]}: the numbered areas", for_people(shown.assign(
+        _table_slides(deck, f"{SLIDE_TITLES[5]}: the numbered areas", for_people(shown.assign(
             rate=[f"{r:.1f}" if r == r else "" for r in areas["rate"]]).rename(columns={
                 "rank": "No. on map", "area_name": "Area", "area_code": "LSOA", "crimes_latest": "Crimes, last 3 months",
                 "rate": "Per 1,000 residents", "hot_spot_class": "Gi* class", "persistence": "Persistence"})),
             (1.2, 1.8, 2.2, 1.8, 1.8, 2.2, 1.8), size=14)
-    slide = _title_only(deck, SLIDE_TITLES[4])
+    slide = _title_only(deck, SLIDE_TITLES[6])
     _picture(slide, rag_png, width=6.2, top=1.3, centre=False)
     counts = b.actions["rag"].value_counts() if not b.actions.empty else pd.Series(dtype=int)
     lines = ["Priorities"] + [f"{rag_badge(row.rag)} — {row.title} ({b.partner(row.lead_partner)})"
@@ -291,7 +318,7 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     _note(slide, "; ".join(f"{s.icon} {s.label}: {s.rule}" for s in RAG_STATUSES.values()))
     step(5, "Writing the partners and recommendations slides")
     given = b.contributions
-    _table_slides(deck, SLIDE_TITLES[5], given.assign(
+    _table_slides(deck, SLIDE_TITLES[7], given.assign(
         funding_gbp=[f"£{v:,.0f}" for v in given["funding_gbp"]],
         in_kind_gbp=[f"£{v:,.0f}" for v in given["in_kind_gbp"]])[
         ["partner", "actions_led", "funding_gbp", "in_kind_gbp", "staff_fte", "data_items"]].rename(columns={
@@ -302,11 +329,11 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
              "to it. The briefing pack splits both by financial year, with grant end dates.")
     recs = b.recommendations.assign(lead=[b.partner(c) for c in b.recommendations["lead_partner"]],
                                     flag=["OVERDUE" if o else "" for o in b.recommendations["overdue"]])
-    _table_slides(deck, SLIDE_TITLES[6], for_people(recs[["reference", "recommendation", "lead", "due_date", "status",
+    _table_slides(deck, SLIDE_TITLES[8], for_people(recs[["reference", "recommendation", "lead", "due_date", "status",
                                                           "flag"]].rename(columns={
         "reference": "Ref", "recommendation": "Recommendation", "lead": "Lead", "due_date": "Due",
         "status": "Status", "flag": "Overdue"})), (1.9, 5.0, 2.3, 1.5, 1.2, 1.1), size=12)
-    _table_slides(deck, SLIDE_TITLES[7], asked[["position", "question", "partner", "framing"]].rename(columns={
+    _table_slides(deck, SLIDE_TITLES[9], asked[["position", "question", "partner", "framing"]].rename(columns={
         "position": "#", "question": "Question", "partner": "For", "framing": "Framing"}),
         (0.5, 7.8, 2.2, 1.8), size=14)
     out = io.BytesIO()

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 from cspdash.analysis.rag import RED
 from cspdash.metrics.meeting import Briefing
+from cspdash.report.comparison import ComparisonView
 
 #: at most this many lines per heading (the summary must fit one A4 page and one slide)
 LINES_PER_HEADING = 4
 COMPARISON_HEADING = "How the partnership compares with similar areas"
-#: said in place of the comparison until the comparison with similar areas (issue 19) is built: no figures
-COMPARISON_NOT_AVAILABLE = ("Comparison with similar areas is not yet available in this version of cspdash. "
+#: said in place of the comparison when a summary is made without one (no store to compare with): no figures
+COMPARISON_NOT_AVAILABLE = ("Comparison with similar areas is not available for this summary. "
                             "No comparison figures are shown rather than figures that have not been checked.")
 
 
@@ -53,13 +54,18 @@ def _cut(title: str, lines: list[str], empty: str, see: str) -> SummarySection:
     return SummarySection(title, lines[:LINES_PER_HEADING], max(0, len(lines) - LINES_PER_HEADING), empty, see)
 
 
-def comparison_lines(b: Briefing) -> list[str] | None:
-    """Hook for the comparison with similar areas: None until it is built (then COMPARISON_NOT_AVAILABLE shows)."""
-    return None
+def comparison_lines(b: Briefing, view: ComparisonView | None = None) -> list[str] | None:
+    """How the partnership compares (report.comparison): the one-sentence answer first, then the crime types
+    outside the 99.8% limits and the similar group's state. None without a comparison (then
+    COMPARISON_NOT_AVAILABLE shows)."""
+    if view is None or view.partnership_code != b.meeting.partnership_code:
+        return None
+    return list(view.summary)
 
 
-def summarise(b: Briefing) -> Summary:
-    """The summary of a meeting's briefing (the sentences come from the briefing's own verdicts)."""
+def summarise(b: Briefing, comparison: ComparisonView | None = None) -> Summary:
+    """The summary of a meeting's briefing (the sentences come from the briefing's own verdicts and, when given,
+    the comparison with other partnerships)."""
     changes = b.crime_changes
     real = changes[changes["verdict"] == "significant"] if not changes.empty else changes
     down = real[real["current"] < real["previous"]] if not real.empty else real
@@ -83,12 +89,12 @@ def summarise(b: Briefing) -> Summary:
     overdue = b.overdue_recommendations
     overdue_lines = [f"{r.reference} ({b.partner(r.lead_partner)}): {r.recommendation} — "
                      f"{r.days_overdue} day{'s' if r.days_overdue != 1 else ''} overdue" for r in overdue.itertuples()]
-    comparison = comparison_lines(b)
+    compared = comparison_lines(b, comparison)
     return Summary([
         _cut(f"What is better {since}", better_lines, "No real improvement in crime and no priority improved.",
              "section 1"),
         _cut(f"What is worse {since}", worse_lines, "No real rise in crime and no priority got worse.", "section 1"),
-        _cut("Red priorities and why", red_lines, "No priority is Red on the meeting date.", "section 5"),
-        _cut("Overdue recommendations", overdue_lines, "No recommendation is overdue.", "section 6"),
-        SummarySection(COMPARISON_HEADING, comparison or [COMPARISON_NOT_AVAILABLE]),
+        _cut("Red priorities and why", red_lines, "No priority is Red on the meeting date.", "section 6"),
+        _cut("Overdue recommendations", overdue_lines, "No recommendation is overdue.", "section 8"),
+        SummarySection(COMPARISON_HEADING, compared or [COMPARISON_NOT_AVAILABLE], see="section 4"),
     ])

@@ -33,6 +33,17 @@ FLASH_KEY = "plan_edit_flash"
 MONEY = {name: st.column_config.NumberColumn(format="£%,.0f") for name in
          ("Cash funding (£)", "In-kind (£)", "In-kind support (£)", "Amount (£)")} | {
     "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
+#: MONEY for a table whose staff column is text (fte_text)
+MONEY_FTE_TEXT = {name: config for name, config in MONEY.items() if name != "Staff (FTE)"}
+FTE_NOT_GIVEN = "—"
+
+
+def fte_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The staff column as people read it: '1.5', or '—' where no FTE is given (never 'None')."""
+    if "Staff (FTE)" not in frame.columns:
+        return frame
+    return frame.assign(**{"Staff (FTE)": [FTE_NOT_GIVEN if pd.isna(v) else f"{float(v):.1f}"
+                                           for v in frame["Staff (FTE)"]]})
 
 
 def badge_markdown(status: str | None) -> str:
@@ -389,8 +400,8 @@ def contributions_by_year(selection: Selection) -> None:
                     f"**£{row['In-kind support (£)']:,.0f} of in-kind support** (valued by the partners; not cash), "
                     f"{row['Staff (FTE)']:.1f} staff (FTE).")
     blocks.table(years, "contributions by financial year", column_config=MONEY)
-    blocks.table(db.query(plan.contribution_list, selection.partnership_code), "every contribution",
-                 column_config=MONEY, caption=plan.CONTRIBUTION_TEXT)
+    blocks.table(fte_text(db.query(plan.contribution_list, selection.partnership_code)), "every contribution",
+                 column_config=MONEY_FTE_TEXT, caption=plan.CONTRIBUTION_TEXT + f" {FTE_NOT_GIVEN}: no staff time given.")
 
 
 def partner_matrix(selection: Selection, today: dt.date) -> None:
@@ -418,4 +429,4 @@ def partner_view(selection: Selection, today: dt.date) -> None:
     if gifts.empty:
         st.caption("No funding, staff, in-kind support or data sharing recorded for this partner.")
     else:
-        blocks.table(gifts, f"contributions of {code}", column_config=MONEY)
+        blocks.table(fte_text(gifts), f"contributions of {code}", column_config=MONEY_FTE_TEXT)

@@ -30,7 +30,10 @@ def test_data_page_shows_completeness_and_load_log(data_page: AppTest) -> None:
     assert len(completeness) == 36 and set(completeness["Status"]) == {"ok"}
     assert completeness["Month"].iloc[0] == "2022-07"
     log = next(f for f in frames if "Rows loaded" in f.columns)
-    street = log[log["Source"] == "police_uk_street"]
+    # sources by their plain names, never the store's codes (the failure: 'police_uk_street', 'action_plan')
+    assert not log["Source"].str.contains("_").any(), sorted(set(log["Source"]))
+    assert {"police.uk street crime", "police.uk outcomes", "Action plan workbook"} <= set(log["Source"])
+    street = log[log["Source"] == "police.uk street crime"]
     assert len(street) == 36 and int(street["Rows loaded"].sum()) == 202_374
     # every table has its CSV download
     labels = [b.label for b in data_page.get("download_button")]

@@ -95,3 +95,12 @@ def test_cash_and_in_kind_kept_apart_per_financial_year(page: AppTest, demo_stor
                                        "partnership_code = ? AND kind = 'funding' GROUP BY 1", [NEWPORT]))
     assert dict(zip(years["Financial year"], years["Cash funding (£)"], strict=True))["2024/25"] == by_sql["2024/25"]
     assert any(years["Grants ending"].str.contains("March 2025|Mar 2025"))
+
+
+def test_contributions_without_staff_time_say_so_not_none(page: AppTest) -> None:
+    """The failure: a contribution with no FTE (cash, in-kind, data) showed 'None' in the staff column."""
+    every = table_with(page, "Kind", "Amount (£)", "Staff (FTE)")
+    staff = [str(v) for v in every["Staff (FTE)"]]
+    assert not any(v in ("None", "nan", "NaN", "<NA>") for v in staff), staff
+    assert "—" in staff  # cash funding etc. give no staff time
+    assert any(v[:1].isdigit() for v in staff)  # the staff contributions keep their FTE, e.g. '1.5'

@@ -17,6 +17,8 @@ from pptx.util import Emu
 
 from cspdash.metrics.meeting import Briefing, briefing
 from cspdash.report import fit, pack, slides
+from cspdash.report.comparison import TITLE as COMPARISON_TITLE
+from cspdash.report.comparison import ComparisonView, comparison_view
 from cspdash.report.readable import problems_in
 from cspdash.report.summary import COMPARISON_HEADING, COMPARISON_NOT_AVAILABLE
 from cspdash.store.versions import Store
@@ -42,6 +44,18 @@ def exported(request: pytest.FixtureRequest, meeting_store: Store,
     path = tmp_path_factory.mktemp("export") / pack.export_file_name(found, "briefing-pack", "pdf")
     path.write_bytes(pdf)
     return found, path, deck
+
+
+def _view(meeting_store: Store, b: Briefing) -> ComparisonView:
+    con = meeting_store.connect_read()
+    try:
+        return comparison_view(con, b)
+    finally:
+        con.close()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _text(path: Path, page: int | None = None, layout: bool = True) -> str:
@@ -95,13 +109,18 @@ def test_ids_are_never_broken(exported: tuple[Briefing, Path, bytes]) -> None:
     assert not missing, f"IDs broken or missing in the pack: {missing}"
 
 
-def test_summary_is_page_one_and_slide_one(exported: tuple[Briefing, Path, bytes]) -> None:
+def test_summary_is_page_one_and_slide_one(exported: tuple[Briefing, Path, bytes], meeting_store: Store) -> None:
     b, path, deck = exported
     first = " ".join(_text(path, 1).split())
     for heading in ("What is better", "What is worse", "Red priorities and why", "Overdue recommendations",
                     COMPARISON_HEADING):
         assert heading in first
-    assert " ".join(COMPARISON_NOT_AVAILABLE.split()[:8]) in first  # no made-up comparison figures
+    # the failure: page 1 said the comparison was not available; now it says how the partnership compares
+    assert " ".join(COMPARISON_NOT_AVAILABLE.split()[:8]) not in first
+    sentence = _view(meeting_store, b).sentence
+    assert sentence.startswith(f"{b.meeting.partnership_name}'s recorded crime (excluding ASB) rate, ")
+    assert "per 1,000 residents" in sentence and "of the 5 Gwent Police partnerships loaded" in sentence
+    assert _flat(sentence) in _flat(_text(path, 1, layout=False))
     for reference in b.overdue_recommendations["reference"][:4]:
         assert reference in first
     for title in b.priorities.loc[b.priorities["rag"] == "Red", "title"][:4]:
@@ -109,6 +128,60 @@ def test_summary_is_page_one_and_slide_one(exported: tuple[Briefing, Path, bytes
     slide = Presentation(io.BytesIO(deck)).slides[0]
     words = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
     assert "WHAT IS BETTER" in words and COMPARISON_HEADING.upper() in words
+    assert sentence in words  # the slides start with the same summary
+
+
+def _page_of(path: Path, heading: str) -> int:
+    pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(path)], capture_output=True,
+                                                                 text=True, check=True).stdout.splitlines()
+                     if line.startswith("Pages:")))
+    found = [n for n in range(2, pages + 1) if any(line.startswith(heading) for line in _text(path, n).splitlines())
+             and "Contents" not in _text(path, n)]
+    assert len(found) == 1, f"'{heading}' heads pages {found}"
+    return found[0]
+
+
+def test_pack_has_one_comparison_page(exported: tuple[Briefing, Path, bytes], meeting_store: Store,
+                                      tmp_path: Path) -> None:
+    """Issue 19 item 4 / issue 20 item 5: the funnel plot and the table of every crime type against its
+    comparators, the verdict in words and the method in one sentence, all on one page of the pack."""
+    b, path, _deck = exported
+    view = _view(meeting_store, b)
+    number = _page_of(path, f"4. {COMPARISON_TITLE}")
+    page = _flat(_text(path, number, layout=False))
+    assert _flat(view.sentence) in page
+    assert "within the 95% limits" in page or "limit" in page
+    assert "Method: each rate is crimes per 1,000 residents" in page
+    assert "Every crime type against its comparators" in page
+    for label in view.table["Crime type"]:
+        assert _flat(label) in page, label
+    for column in ("Force", "Similar", "All loaded", "Rank (1 =", "Quartile", "Funnel verdict"):
+        assert column in page, column
+    assert view.table_note.split()[-1] in page.split()[-8:]  # the last words of the page are the table's note
+    # the funnel plot is drawn on that page: a large area of non-white pixels (pdftoppm)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", str(number), "-l", str(number), str(path),
+                    str(tmp_path / "cmp")], check=True)
+    (image,) = tmp_path.glob("cmp-*.png")
+    with Image.open(image) as picture:
+        grey = picture.convert("L")
+        inked = sum(1 for value in grey.getdata() if value < 235) / (grey.width * grey.height)
+        assert content_extent(picture) > 0.6
+    assert inked > 0.05
+
+
+def test_slides_have_the_comparison(exported: tuple[Briefing, Path, bytes], meeting_store: Store) -> None:
+    b, _path, data = exported
+    view = _view(meeting_store, b)
+    deck = Presentation(io.BytesIO(data))
+    by_title = {s.shapes.title.text: s for s in deck.slides}
+    funnel = by_title["How we compare"]
+    assert [s for s in funnel.shapes if s.shape_type == 13], "no funnel picture"  # 13: a picture
+    words = _flat(" ".join(s.text_frame.text for s in funnel.shapes if s.has_text_frame))
+    assert _flat(view.sentence) in words and "Method:" in words
+    table = by_title["How we compare: every crime type"]  # one slide: the whole table fits
+    cells = [c.text for s in table.shapes if s.has_table for row in s.table.rows for c in row.cells]
+    for label in view.table["Crime type"]:
+        assert label in cells, label
 
 
 def test_pack_tables_read_as_words(exported: tuple[Briefing, Path, bytes]) -> None:

@@ -51,7 +51,8 @@ def test_pack_is_a4_with_cover_contents_and_page_numbers(pack_pdf: Path) -> None
     assert "police.uk street-level records to June 2025" in cover  # data freshness
     assert f"Page 1 of {pages}" in cover
     contents = _text(pack_pdf, 2)
-    assert "Contents" in contents and "2. Questions to ask" in contents and "7. Recommendations tracker" in contents
+    assert "Contents" in contents and "2. Questions to ask" in contents and "8. Recommendations tracker" in contents
+    assert "4. How the partnership compares" in contents
     assert f"Page {pages} of {pages}" in _text(pack_pdf, pages)
 
 
