@@ -131,7 +131,9 @@ def signals(chart: pd.DataFrame, dates: Sequence[Any] | pd.Series | None = None,
     """List every signal on an xmr() chart, each with a plain-English sentence.
 
     ``count_format`` writes the chart's own values (the counts) in the sentences, e.g. to show small counts as
-    '<5' in public output; averages and limits are not counts and keep their figures.
+    '<5' in public output; averages and limits are not counts and keep their figures. A point whose count the
+    format withholds (writes other than its figure) is never called outside the limits, since 'above the upper
+    limit (2.4)' with '<5' would narrow the count to 3–4.
     """
     arrays = {name: chart[name].to_numpy() for name in _CHART_COLUMNS}
     arrays["outside"] = chart["outside_limits"].to_numpy(dtype=bool)
@@ -220,6 +222,8 @@ def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | No
         return f", including the latest {one}" if near else f", still going on in the latest {one}"
 
     for i in (int(k) for k in np.flatnonzero(chart["outside"])):
+        if count(value[i]) != _fmt(value[i]):
+            continue  # a withheld count (public output) is not called unusual: crossing a limit would narrow it
         above = bool(value[i] > chart["unpl"][i])
         limit = chart["unpl"][i] if above else chart["lnpl"][i]
         side, sign = ("above the upper", ">") if above else ("below the lower", "<")
