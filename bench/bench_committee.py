@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_browser  # noqa: E402
-from bench_browser import CHART, App, tree_rss_mb  # noqa: E402
+from bench_browser import TRACE, App, tree_rss_mb  # noqa: E402
 from bench_queries import SCALES, ensure_store  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -39,7 +39,7 @@ ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 async def _first_chart(page: Any, url: str) -> float:
     started = time.perf_counter()
     await page.goto(url, wait_until="commit", timeout=_timeout_ms())
-    await page.wait_for_selector(CHART, state="visible", timeout=_timeout_ms())
+    await page.wait_for_selector(TRACE, state="visible", timeout=_timeout_ms())
     return time.perf_counter() - started
 
 

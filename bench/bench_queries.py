@@ -265,8 +265,11 @@ class Call:
 
     @property
     def name(self) -> str:
-        """module.function, short."""
-        return self.key.removeprefix("cspdash.metrics.")
+        """package.function, short: 'crime.headline_changes' for cspdash.metrics.crime.headline.headline_changes
+        (a metrics package's modules are its inside; pages ask the package)."""
+        module, _, function = self.key.removeprefix("cspdash.metrics.").rpartition(".")
+        package = module.split(".")[0]
+        return f"{COMPARISON_PREFIX.rstrip('.') if package in COMPARISON_MODULES else package}.{function}"
 
     def run(self, con: Any) -> Any:
         """Run the call on a cursor, as the app does."""
@@ -385,6 +388,8 @@ def time_page(version: Path, page: PageCalls, cold_runs: int, warm_runs: int) ->
 
 
 COMPARISON_PREFIX = "compare."
+#: the modules whose queries are the comparisons (compare re-exports the rates it builds on)
+COMPARISON_MODULES = ("compare", "partnership_rates")
 
 
 def clear_memos() -> None:

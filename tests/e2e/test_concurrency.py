@@ -133,6 +133,9 @@ def test_load_while_ten_sessions_read(writable_demo_store: Store, browser, tmp_p
         final = [_tile(page) for page in overview]
         if problems:
             screenshot(pages[0], "concurrency_problem")
+            server.terminate()
+            log = server.communicate(timeout=20)[1].decode(errors="replace") if server.stderr else ""
+            problems.append("server log (tail):\n" + log[-6000:])
         assert not problems, "\n".join(problems[:20])
         assert set(readings) <= {old, new}, f"a reader saw a half-loaded total: {sorted(set(readings))}"
         assert final == [new] * 4

@@ -99,7 +99,7 @@ def test_rendered_pages_show_the_charts(pack_pdf: Path, tmp_path: Path) -> None:
 def _coloured_share(image: Image.Image) -> float:
     """Share of pixels that are clearly coloured (HSV saturation above 60 of 255, not near-white)."""
     hsv = image.convert("RGB").convert("HSV")
-    pixels = list(hsv.getdata())
+    pixels = list(hsv.get_flattened_data())
     return sum(1 for _h, s, v in pixels if s > 60 and v < 250) / len(pixels)
 
 
