@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,22 +63,22 @@ def day(value: object) -> str:
     return text + (f" {stamp:%H:%M}" if (stamp.hour, stamp.minute, stamp.second) != (0, 0, 0) else "")
 
 
-def _is_dates(series: pd.Series) -> bool:
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+def _holds(series: pd.Series, typed: bool, kinds: Any) -> bool:
+    """The column is of a kind: by its dtype (``typed``), or an object column whose every filled value is one."""
+    if typed:
         return True
     if series.dtype != object:
         return False
     filled = series.dropna()
-    return len(filled) > 0 and all(isinstance(v, dt.date | pd.Timestamp) for v in filled)
+    return len(filled) > 0 and all(isinstance(v, kinds) for v in filled)
+
+
+def _is_dates(series: pd.Series) -> bool:
+    return _holds(series, pd.api.types.is_datetime64_any_dtype(series.dtype), dt.date | pd.Timestamp)
 
 
 def _is_flags(series: pd.Series) -> bool:
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return True
-    if series.dtype != object:
-        return False
-    filled = series.dropna()
-    return len(filled) > 0 and all(isinstance(v, bool | np.bool_) for v in filled)
+    return _holds(series, pd.api.types.is_bool_dtype(series.dtype), bool | np.bool_)
 
 
 def _yes_no(value: object) -> str:
