@@ -330,3 +330,11 @@ def test_gi_star_on_few_areas_is_flagged_in_words() -> None:
     assert hs.few_areas_warning(one, "count", "lsoa").startswith("Only 1 neighbourhood (LSOA) to compare")
     thirty = pd.DataFrame({"area_code": [f"L{i}" for i in range(30)], "crimes": range(30)})
     assert hs.few_areas_warning(thirty, "count", "lsoa") == ""
+
+
+@pytest.mark.parametrize(("missing", "words"), [(1, "1 neighbourhood has no population figure"),
+                                                (2, "2 neighbourhoods have no population figure")])
+def test_caveat_counts_neighbourhoods_without_population_in_words(missing: int, words: str) -> None:
+    figures = hs.Caveats(force_records=10, no_location=0, partnership_records=10, on_map=10, old_codes=0,
+                         lsoa_vintages={"2021": 10}, areas=5, areas_with_population=5 - missing, residents=900)
+    assert words in " ".join(hs.caveat_lines(figures, "lsoa"))

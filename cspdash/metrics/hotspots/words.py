@@ -176,7 +176,8 @@ def caveat_lines(figures: Caveats, level: str) -> list[str]:
         lines.append(f"**LSOA codes:** all {figures.partnership_records:,} records in the partnership use codes that "
                      "match the 2021 boundaries drawn here.")
     missing = figures.areas - figures.areas_with_population
-    unknown = (f"; {missing} neighbourhoods have no population figure and no rate" if missing else "")
+    unknown = (f"; {missing} neighbourhood{'' if missing == 1 else 's'} "
+               f"{'has' if missing == 1 else 'have'} no population figure and no rate" if missing else "")
     lines.append(
         f"**Rates use {figures.population_source} residents** ({figures.residents:,} people in "
         f"{figures.areas_with_population} of {figures.areas} neighbourhoods{unknown}). "
