@@ -54,3 +54,35 @@ def test_standards_and_hallmarks_are_declared_once() -> None:
             text = path.read_text(encoding="utf-8")
             assert "Intelligence-led business processes" not in text, f"{path} copies the hallmarks"
             assert "Information-sharing protocol" not in text, f"{path} copies the minimum standards"
+
+
+def _strings_outside_docstrings(path: Path) -> list[tuple[int, str, bool]]:
+    """(line, text, formatted?) of every string written in the module's code, docstrings left out; an f-string's
+    literal parts are joined with '{}' where a value goes."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            found.append((node.lineno, str(text), True))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            found.append((node.lineno, node.value, False))
+    return found
+
+
+def test_the_pack_and_slides_take_units_and_formats_from_the_catalogue() -> None:
+    """Money, counts and the rate unit in the PDF pack and the slides are the measure catalogue's, not written in
+    place: no '£{…}' f-string, no ':,.0f' count format, no 'per 1,000 residents' typed into the report code."""
+    written = []
+    for path in sorted((ROOT / "cspdash" / "report").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        written += [f"{path.name}:{n}: {spec}" for n, line in enumerate(source.splitlines(), 1)
+                    for spec in (":,.0f}", ":,.1f}") if spec in line]
+        written += [f"{path.name}:{line}: {text!r}" for line, text, formatted in _strings_outside_docstrings(path)
+                    if (formatted and "£{}" in text) or "per 1,000 residents" in text]
+    assert not written, "units and formats typed into the report instead of read from the catalogue: " + "; ".join(
+        written)

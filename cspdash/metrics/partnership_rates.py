@@ -11,14 +11,15 @@ import duckdb
 import pandas as pd
 
 from cspdash.config import PROJECT_ROOT
-from cspdash.metrics.catalogue import LSOA_POPULATION
+from cspdash.metrics.catalogue import LSOA_POPULATION, measure
 from cspdash.metrics.context import OFFERED_PARTNERSHIPS_SQL
 from cspdash.metrics.crime import crime_types_for
 from cspdash.metrics.memo import per_store_version
 from cspdash.vocab import ALL_CRIME, CRIME_TYPES
 
 COMPARISONS_DIR = PROJECT_ROOT / "data" / "comparisons"
-RATE_UNIT = "per 1,000 residents"
+#: the unit of every comparison rate: the catalogue's crime rate unit
+RATE_UNIT = measure("crime_rate").unit
 #: below this many partnerships the funnel's verdict carries a warning that its limits are wide
 FIRM_UNITS = 10
 

@@ -99,7 +99,7 @@ def comparison_view(con: duckdb.DuckDBPyConnection, b: Briefing) -> ComparisonVi
     result = compare.comparison(con, m.partnership_code, period, ALL_CRIME)
     by_type = compare.by_crime_type(con, m.partnership_code, period)
     units = result.funnel.units
-    method = (f"Method: each rate is crimes per 1,000 residents (Census 2021) over {period.label}, and the funnel's "
+    method = (f"Method: each rate is crimes {compare.RATE_UNIT} (Census 2021) over {period.label}, and the funnel's "
               f"limits show how far a partnership of each size can sit from the average of the {units} loaded "
               f"partnership{'s' if units != 1 else ''} by chance, allowing for how much areas normally differ "
               "(Spiegelhalter 2005), so only a rate outside the 99.8% limits is called a real difference.")

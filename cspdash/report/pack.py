@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -43,7 +42,7 @@ from cspdash.report import figures
 from cspdash.report.comparison import TITLE as COMPARISON_TITLE
 from cspdash.report.comparison import ComparisonView, comparison_view
 from cspdash.report.questions import RULES_TEXT, as_frame, suggest
-from cspdash.report.readable import for_people
+from cspdash.report.readable import cell_text, contributions_for_people, for_people, money
 from cspdash.report.summary import Summary, summarise
 
 Progress = Callable[[int, int, str], None]
@@ -168,7 +167,7 @@ class BriefingPDF(FPDF):
 
     def _minimum_widths(self, frame: pd.DataFrame, size: float) -> list[float]:
         self.set_font(self.family_name, "", size)
-        return [max((self.get_string_width(self.clean(w)) for v in frame.iloc[:, j] for w in _cell(v).split()),
+        return [max((self.get_string_width(self.clean(w)) for v in frame.iloc[:, j] for w in cell_text(v).split()),
                     default=0) + 2.4 for j in range(len(frame.columns))]
 
     def image_or_note(self, image: bytes | None, width: float = 178) -> None:
@@ -190,7 +189,7 @@ class BriefingPDF(FPDF):
             self.set_font(self.family_name, "B", size)
             head = max((self.get_string_width(self.clean(w)) for w in str(column).split()), default=0)
             self.set_font(self.family_name, "", size)
-            body = max((self.get_string_width(self.clean(w)) for v in frame.iloc[:, j] for w in _cell(v).split()),
+            body = max((self.get_string_width(self.clean(w)) for v in frame.iloc[:, j] for w in cell_text(v).split()),
                        default=0)
             minimum.append(max(head, body) + pad)
         total = self.epw
@@ -225,20 +224,8 @@ class BriefingPDF(FPDF):
             table.row([self.clean(c) for c in frame.columns])
             for index, values in enumerate(frame.itertuples(index=False)):
                 style = FontFace(fill_color=OVERDUE_FILL) if highlight is not None and highlight[index] else None
-                table.row([self.clean(_cell(v)) for v in values], style=style)
+                table.row([self.clean(cell_text(v)) for v in values], style=style)
         self.ln(3)
-
-
-def _cell(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "Yes" if value else "No"
-    if isinstance(value, (dt.date, pd.Timestamp)):
-        return f"{value:%-d %b %Y}"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
-    return str(value)
 
 
 def _render_toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
@@ -410,17 +397,11 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
     pdf.para(CONTRIBUTION_TEXT, size=8.5, muted=True)
     pdf.heading("By financial year", level=1)
     years = contributions_by_year(con, m.partnership_code)
-    pdf.frame_table(years.assign(**{c: [f"£{v:,.0f}" for v in years[c]] for c in
-                                    ("Cash funding (£)", "In-kind support (£)")}) if not years.empty else years,
+    pdf.frame_table(years.assign(**{c: money(years[c]) for c in ("Cash funding (£)", "In-kind support (£)")})
+                    if not years.empty else years,
                     widths=(22, 24, 24, 16, 92))
     pdf.heading("By partner", level=1)
-    given = b.contributions
-    pdf.frame_table(given.assign(funding_gbp=[f"£{v:,.0f}" for v in given["funding_gbp"]],
-                                 in_kind_gbp=[f"£{v:,.0f}" for v in given["in_kind_gbp"]])[
-        ["partner", "actions_led", "funding_gbp", "in_kind_gbp", "staff_fte", "data_items"]].rename(columns={
-            "partner": "Partner", "actions_led": "Actions led", "funding_gbp": "Cash funding (all years)",
-            "in_kind_gbp": "In-kind support (all years)", "staff_fte": "Staff (FTE)", "data_items": "Data shared"})
-        if not given.empty else given, widths=(60, 18, 28, 28, 20, 20))
+    pdf.frame_table(contributions_for_people(b.contributions), widths=(60, 18, 28, 28, 20, 20))
     pdf.heading("8. Recommendations tracker")
     recs = b.recommendations
     rec_table = recs.assign(lead=[b.partner(c) for c in recs["lead_partner"]],

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cspdash.analysis.change import CHANGE_METHOD_TEXT
 from cspdash.analysis.rag import AMBER, COMPLETE, GREEN, RED
+from cspdash.metrics.catalogue import format_value
 from cspdash.metrics.meeting import Briefing
 
 HOLD_TO_ACCOUNT = "hold to account"
@@ -67,7 +68,7 @@ class Question:
 
 
 def _count(value: float) -> str:
-    return f"{value:,.0f}"
+    return format_value(value, "count")
 
 
 def _date(value: object) -> str:

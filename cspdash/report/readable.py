@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cspdash.metrics.catalogue import format_value
+
 #: store column → the words a committee reads (anything else snake_case becomes 'Sentence case')
 LABELS: dict[str, str] = {
     "meeting_id": "Meeting", "case_id": "Case", "question_id": "Question ID", "priority_id": "Priority ID",
@@ -113,6 +115,40 @@ def for_people(frame: pd.DataFrame, partner_names: Mapping[str, str] | None = No
             series = series.map(lambda v: _names(v, names))
         shown[label(str(column))] = series
     return shown
+
+
+def cell_text(value: object) -> str:
+    """One cell of a PDF or slide table: '' for a blank, Yes/No, '31 May 2025', whole numbers with thousands
+    separators, others to one decimal place."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date | pd.Timestamp):
+        return f"{value:%-d %b %Y}"
+    if isinstance(value, float):
+        return format_value(value, "count") if value.is_integer() else format_value(value, "rate")
+    return str(value)
+
+
+def money(values: pd.Series) -> list[str]:
+    """Amounts in pounds as the measure catalogue formats money ('£12,500')."""
+    return [format_value(v, "money") for v in values]
+
+
+#: the partner contributions table of the pack and the slides: store column → heading
+CONTRIBUTION_COLUMNS = {
+    "partner": "Partner", "actions_led": "Actions led", "funding_gbp": "Cash funding (all years)",
+    "in_kind_gbp": "In-kind support (all years)", "staff_fte": "Staff (FTE)", "data_items": "Data shared"}
+
+
+def contributions_for_people(given: pd.DataFrame) -> pd.DataFrame:
+    """Each partner's contributions (metrics.meeting's Briefing.contributions) with money formatted and the
+    pack's headings; the frame unchanged when empty."""
+    if given.empty:
+        return given
+    shown = given.assign(funding_gbp=money(given["funding_gbp"]), in_kind_gbp=money(given["in_kind_gbp"]))
+    return shown[list(CONTRIBUTION_COLUMNS)].rename(columns=CONTRIBUTION_COLUMNS)
 
 
 def problems_in(frame: pd.DataFrame, where: str) -> list[str]:

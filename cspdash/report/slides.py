@@ -11,7 +11,6 @@ import io
 from collections.abc import Callable, Sequence
 
 import duckdb
-import numpy as np
 import pandas as pd
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -25,7 +24,7 @@ from cspdash.metrics.meeting import Briefing, lsoa_geometries, lsoa_residents, t
 from cspdash.report import figures, fit
 from cspdash.report.comparison import ComparisonView, comparison_view
 from cspdash.report.pack import LOCATION_CAVEAT, start_export
-from cspdash.report.readable import for_people
+from cspdash.report.readable import cell_text, contributions_for_people, for_people
 from cspdash.report.summary import Summary, summarise
 
 Progress = Callable[[int, int, str], None]
@@ -107,7 +106,7 @@ def table_pages(frame: pd.DataFrame, widths: Sequence[float], size: int,
     pages: list[list[int]] = [[]]
     used = header
     for i, values in enumerate(frame.itertuples(index=False)):
-        need = _row_height([_text(v) for v in values], widths, size, vpad=vpad)
+        need = _row_height([cell_text(v) for v in values], widths, size, vpad=vpad)
         if pages[-1] and used + need > height:
             pages.append([])
             used = header
@@ -141,7 +140,7 @@ def _table_slides(deck: PresentationType, title: str, frame: pd.DataFrame, width
         for j, column in enumerate(frame.columns):
             table.cell(0, j).text = str(column)
         for i, values in enumerate(part.itertuples(index=False), start=1):
-            texts = [_text(v) for v in values]
+            texts = [cell_text(v) for v in values]
             table.rows[i].height = Inches(_row_height(texts, widths, size, vpad=vpad))
             for j, text in enumerate(texts):
                 table.cell(i, j).text = text
@@ -155,18 +154,6 @@ def _table_slides(deck: PresentationType, title: str, frame: pd.DataFrame, width
         shape.height = sum(row.height for row in table.rows)
         if note:
             _note(slide, note)
-
-
-def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "Yes" if value else "No"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
-    if hasattr(value, "strftime"):
-        return f"{value:%-d %b %Y}"
-    return str(value)
 
 
 def _text_box(slide: Slide, lines: Sequence[str], left: float, top: float, width: float, height: float,
@@ -317,14 +304,7 @@ def build_slides(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     _text_box(slide, lines, 7.0, 1.5, 5.8, 4.9, sizes=(14, 13, 12, 11, 10))
     _note(slide, "; ".join(f"{s.icon} {s.label}: {s.rule}" for s in RAG_STATUSES.values()))
     step(5, "Writing the partners and recommendations slides")
-    given = b.contributions
-    _table_slides(deck, SLIDE_TITLES[7], given.assign(
-        funding_gbp=[f"£{v:,.0f}" for v in given["funding_gbp"]],
-        in_kind_gbp=[f"£{v:,.0f}" for v in given["in_kind_gbp"]])[
-        ["partner", "actions_led", "funding_gbp", "in_kind_gbp", "staff_fte", "data_items"]].rename(columns={
-            "partner": "Partner", "actions_led": "Actions led", "funding_gbp": "Cash funding (all years)",
-            "in_kind_gbp": "In-kind support (all years)", "staff_fte": "Staff (FTE)", "data_items": "Data shared"})
-        if not given.empty else given, (4.3, 1.4, 2.1, 2.1, 1.2, 1.2),
+    _table_slides(deck, SLIDE_TITLES[7], contributions_for_people(b.contributions), (4.3, 1.4, 2.1, 2.1, 1.2, 1.2),
         note="Cash funding counts grants and budgets only; in-kind support (valued by the partner) is never added "
              "to it. The briefing pack splits both by financial year, with grant end dates.")
     recs = b.recommendations.assign(lead=[b.partner(c) for c in b.recommendations["lead_partner"]],
