@@ -142,12 +142,11 @@ def _built_once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, bui
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent  # the run's folder, shared by its workers
     folder = base / name
-    folder.mkdir(exist_ok=True)
     path, built = folder / file_name, folder / "built"
-    with open(base / f"{name}.lock", "w") as lock:
+    with open(base / f"{name}.lock", "w") as lock:  # the folder is only touched under the lock
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not built.exists():
-            shutil.rmtree(folder)  # what a worker killed mid-build left
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker killed mid-build left
             folder.mkdir()
             build(Store(path))
             built.touch()
