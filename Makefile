@@ -43,8 +43,9 @@ test: install-dev browser lint
 	for rc in $$a $$b; do [ $$rc = 0 ] || [ $$rc = 5 ] || exit $$rc; done; [ $$a = 0 ] || [ $$b = 0 ] || { echo "pytest collected no tests: failing the run"; exit 5; }
 
 # while working: lint, types, unit and AppTest tests spread over the CPUs; no browser, no benchmarks, nothing slow
+# (the browser and benchmark folders are not even imported: every test in them is e2e or bench)
 test-fast: install-dev lint
-	$(PYTEST) -n $(WORKERS) --dist loadfile -m "not e2e and not bench and not slow"
+	$(PYTEST) -n $(WORKERS) --dist loadfile -m "not e2e and not bench and not slow" --ignore=tests/e2e --ignore=tests/bench
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py

@@ -6,7 +6,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -126,27 +126,74 @@ def navigation_like_the_server() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def demo_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store built from data/demo (real Gwent data + sample plan), shared read-only by the session's tests.
-
-    Under pytest-xdist (-n) the workers of one run share one build: the first to get here builds it, the others
-    wait on the lock and reuse it.
-    """
+    """A store built from data/demo (real Gwent data + sample plan), shared read-only by the run's tests."""
     from cspdash.demo import build_demo
 
+    return _built_once_per_run(tmp_path_factory, "demo-store", build_demo, "demo.duckdb")
+
+
+def _built_once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Store], object],
+                        file_name: str = "store.duckdb") -> Path:
+    """``<run folder>/<name>/<file_name>``, a store built by ``build(Store)`` once per run and then only read.
+
+    Under pytest-xdist (-n) the workers of one run share one build: the first to get here builds it, the others
+    wait on the lock and reuse it."""
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent  # the run's folder, shared by its workers
-    folder = base / "demo-store"
-    folder.mkdir(exist_ok=True)
-    path, built = folder / "demo.duckdb", folder / "built"
-    with open(base / "demo-store.lock", "w") as lock:
+    folder = base / name
+    path, built = folder / file_name, folder / "built"
+    with open(base / f"{name}.lock", "w") as lock:  # the folder is only touched under the lock
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not built.exists():
-            shutil.rmtree(folder)  # what a worker killed mid-build left
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker killed mid-build left
             folder.mkdir()
-            build_demo(Store(path))
+            build(Store(path))
             built.touch()
     return path
+
+
+@pytest.fixture(scope="session")
+def national_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding only the shipped national geography, as the first load of police.uk files installs it.
+
+    Installing it (35,672 LSOAs with their boundaries) is most of the first load into an empty store, and the same
+    every time; the tests whose subject is a later step start from a copy of this one (``national_store``)."""
+    from cspdash.ingest import national
+
+    def build(store: Store) -> None:
+        with store.write() as con:
+            national.install(con)
+
+    return _built_once_per_run(tmp_path_factory, "national-store", build)
+
+
+@pytest.fixture()
+def national_store(national_store_path: Path, tmp_path: Path) -> Store:
+    """A private store at ``tmp_path/s.duckdb`` that already holds the national geography (and nothing else):
+    what an empty store holds after its first police.uk load installed it, without the install's cost."""
+    target = tmp_path / "s.duckdb"
+    shutil.copyfile(Store(national_store_path).current_version(), target)  # type: ignore[arg-type]
+    return Store(target)
+
+
+@pytest.fixture(scope="session")
+def meeting_store(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The demo store with the hand-made Newport meeting fixture (tests/report/meeting_fixture.py), built once per
+    run and shared read-only."""
+    from tests.report.meeting_fixture import fixture_store_from
+
+    path = _built_once_per_run(tmp_path_factory, "meeting-store",
+                               lambda store: fixture_store_from(demo_store_path, store.path.parent), "meeting.duckdb")
+    return Store(path)
+
+
+@pytest.fixture()
+def meeting_store_copy(meeting_store: Store, tmp_path: Path) -> Store:
+    """A private copy of ``meeting_store`` that a test may change."""
+    target = tmp_path / "meeting.duckdb"
+    shutil.copyfile(meeting_store.current_version(), target)  # type: ignore[arg-type]
+    return Store(target)
 
 
 @pytest.fixture()

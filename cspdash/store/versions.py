@@ -133,8 +133,17 @@ class Store:
         try:
             os.replace(tmp, version)
             if self.path.exists() and not self.path.is_symlink():
-                # a plain file from elsewhere becomes history, not lost
-                os.replace(self.path, self.versions_dir / "v000000.duckdb")
+                # a plain file from elsewhere becomes history, not lost: linked into the versions (not moved), so
+                # the path keeps a live version until the link below replaces it in one step (a reader must
+                # never find no store while a load publishes: the dashboard would say there is no data, and its
+                # first-start check, ui/shell.ensure_store, would start building the demo store)
+                history = self.versions_dir / "v000000.duckdb"
+                with contextlib.suppress(FileNotFoundError):
+                    history.unlink()
+                try:
+                    os.link(self.path, history)
+                except OSError:  # a file system without hard links
+                    shutil.copyfile(self.path, history)
             link_tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.link")
             with contextlib.suppress(FileNotFoundError):
                 link_tmp.unlink()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from cspdash.store.versions import Store
 from cspdash.ui.auth import User
-from tests.report.meeting_fixture import MEETING, PARTNERSHIP, fixture_store_from
+from tests.report.meeting_fixture import MEETING, PARTNERSHIP
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 EDITOR = User(name="jo.manager", role="editor")
@@ -18,9 +18,9 @@ VIEWER = User(name="cllr.smith", role="viewer")
 
 
 @pytest.fixture()
-def store(demo_store_path: Path, tmp_path: Path) -> Store:
+def store(meeting_store_copy: Store) -> Store:
     """A private store with the meeting fixture (the tests write to it)."""
-    return fixture_store_from(demo_store_path, tmp_path)
+    return meeting_store_copy
 
 
 def raw(store: Store, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:

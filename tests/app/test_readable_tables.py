@@ -11,8 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cspdash.report.readable import for_people, problems_in
+from cspdash.store.versions import Store
 from cspdash.ui.auth import User
-from tests.report.meeting_fixture import MEETING, PARTNERSHIP, fixture_store_from
+from tests.report.meeting_fixture import MEETING, PARTNERSHIP
 
 DASHBOARD = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 #: tables each page shows on the fixture store (a page that stopped drawing its tables would pass unseen)
@@ -23,10 +24,9 @@ PAGES = ["pages/overview.py", "pages/trends.py", "pages/hotspots.py", "pages/pri
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_table_on_the_page_reads_as_words(page: str, demo_store_path: Path, tmp_path: Path,
+def test_every_table_on_the_page_reads_as_words(page: str, meeting_store: Store,
                                                 use_store: Callable[[Path], None]) -> None:
-    store = fixture_store_from(demo_store_path, tmp_path)
-    use_store(store.path)
+    use_store(meeting_store.path)
     at = AppTest.from_file(DASHBOARD, default_timeout=240)
     at.query_params.update({"csp": PARTNERSHIP, "meeting": MEETING})
     at.session_state["cspdash_user"] = User(name="jo.manager", role="admin")

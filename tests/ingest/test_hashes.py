@@ -35,9 +35,9 @@ def test_background_digests_are_the_files_sha256(tmp_path: Path) -> None:
     assert not [t for t in threading.enumerate() if t.name.startswith("cspdash-sha256")]  # pool shut down
 
 
-def test_the_load_log_holds_each_police_files_sha256(tmp_path: Path) -> None:
+def test_the_load_log_holds_each_police_files_sha256(tmp_path: Path, national_store: Store) -> None:
     files = [_street_file(tmp_path, f"2024-{m:02d}", 20) for m in range(1, 4)]
-    store = Store(tmp_path / "s.duckdb")
+    store = national_store
     reports = load_paths(store, files)
     assert [r.sha256 for r in reports] == [sha256_of(f) for f in files]
     with duckdb.connect(str(store.current_version()), read_only=True) as con:

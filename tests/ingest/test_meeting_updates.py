@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -16,13 +15,13 @@ from cspdash.ingest.meeting_updates import (
 )
 from cspdash.store.versions import Store
 from tests.conftest import store_checksums
-from tests.report.meeting_fixture import MEETING, PARTNERSHIP, fixture_store_from
+from tests.report.meeting_fixture import MEETING, PARTNERSHIP
 
 
 @pytest.fixture()
-def store(demo_store_path: Path, tmp_path: Path) -> Store:
+def store(meeting_store_copy: Store) -> Store:
     """A private store with the meeting fixture."""
-    return fixture_store_from(demo_store_path, tmp_path)
+    return meeting_store_copy
 
 
 def _rows(store: Store, sql: str, params: list[object]) -> list[tuple]:

@@ -27,6 +27,7 @@ OUTCOME_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Lo
 
 
 def _store(tmp_path: Path) -> Store:
+    """An empty store (the other tests start from ``national_store``: the geography the first load installs)."""
     return Store(tmp_path / "s.duckdb")
 
 
@@ -55,7 +56,7 @@ def _street(folder: Path, *rows: str, name: str = "2024-01-gwent-street.csv", he
 # ---------------------------------------------------------------------------------------------- good files
 def test_january_street_file_loads_every_row_with_asb_blank_location_and_out_of_area_rows(tmp_path: Path) -> None:
     """Seven hand-counted rows: 2 ASB without ids, 1 without location, 1 outside Gwent; all kept."""
-    store = _store(tmp_path)
+    store = _store(tmp_path)  # an empty store: this first load also installs the national geography
     [report] = load_paths(store, [JAN_STREET])
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (7, 7, 0)
     assert report.detail == "month 2024-01 new (Gwent Police)"
@@ -74,9 +75,9 @@ def test_january_street_file_loads_every_row_with_asb_blank_location_and_out_of_
         ("street", "Gwent Police", date(2024, 1, 1), 7)]
 
 
-def test_crlf_bom_file_maps_historical_crime_type_names_and_keeps_the_published_name(tmp_path: Path) -> None:
+def test_crlf_bom_file_maps_historical_crime_type_names_and_keeps_the_published_name(national_store: Store) -> None:
     """February is CRLF with a UTF-8 BOM and uses 'Violent crime' and 'Public disorder and weapons'."""
-    store = _store(tmp_path)
+    store = national_store
     [report] = load_paths(store, [FEB_STREET])
     assert report.rows_loaded == 4 and report.rows_rejected == 0
     assert _query(store, "SELECT crime_type, crime_type_published FROM street_crime ORDER BY 2") == [
@@ -88,19 +89,19 @@ def test_crlf_bom_file_maps_historical_crime_type_names_and_keeps_the_published_
     assert _query(store, "SELECT count(*) FROM street_crime WHERE crime_id LIKE '%\r%' OR context LIKE '%\r%'") == [(0,)]
 
 
-def test_cp1252_file_is_read_with_its_curly_apostrophe(tmp_path: Path) -> None:
+def test_cp1252_file_is_read_with_its_curly_apostrophe(national_store: Store) -> None:
     """March was saved as cp1252: byte 0x92 is a right single quote, 0xE9 is é."""
     assert b"\x92" in MAR_STREET.read_bytes()
-    store = _store(tmp_path)
+    store = national_store
     [report] = load_paths(store, [MAR_STREET])
     assert report.rows_loaded == 3
     assert _query(store, "SELECT DISTINCT location FROM crimes ORDER BY 1") == [
         ("On or near Caf\u00e9 Lane",), ("On or near St Mary\u2019s Road",)]
 
 
-def test_outcomes_and_stop_search_files_load(tmp_path: Path) -> None:
+def test_outcomes_and_stop_search_files_load(national_store: Store) -> None:
     """Three outcome events and three searches, with booleans and local times as published."""
-    store = _store(tmp_path)
+    store = national_store
     reports = load_paths(store, [JAN_OUTCOMES, JAN_STOP_SEARCH])
     assert [(r.source, r.rows_loaded) for r in reports] == [("police_uk_outcomes", 3), ("police_uk_stop_search", 3)]
     assert _query(store, "SELECT outcome_type, count(*) FROM outcomes GROUP BY 1 ORDER BY 1") == [
@@ -118,13 +119,13 @@ def test_outcomes_and_stop_search_files_load(tmp_path: Path) -> None:
         ("outcomes", 3), ("stop_search", 3)]
 
 
-def test_police_uk_zip_of_month_folders_loads_everything(tmp_path: Path) -> None:
+def test_police_uk_zip_of_month_folders_loads_everything(tmp_path: Path, national_store: Store) -> None:
     """A zip laid out like data.police.uk's download: YYYY-MM/ folders of CSVs."""
     archive = tmp_path / "download.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for path in sorted(FIXTURES.rglob("*.csv")):
             zf.write(path, f"{path.parent.name}/{path.name}")
-    store = _store(tmp_path)
+    store = national_store
     reports = load_paths(store, [archive])
     assert len(reports) == 5
     assert all(r.file_name.startswith("download.zip:2024-") for r in reports)
@@ -132,9 +133,9 @@ def test_police_uk_zip_of_month_folders_loads_everything(tmp_path: Path) -> None
         ("2024-01", 7), ("2024-02", 4), ("2024-03", 3)]
 
 
-def test_loading_the_same_files_twice_never_doubles_counts(tmp_path: Path) -> None:
+def test_loading_the_same_files_twice_never_doubles_counts(national_store: Store) -> None:
     """A re-published month replaces the old rows and says so."""
-    store = _store(tmp_path)
+    store = national_store
     load_paths(store, [FIXTURES])
     first = store_checksums(store)
     reports = load_paths(store, [FIXTURES])
@@ -148,9 +149,9 @@ def test_loading_the_same_files_twice_never_doubles_counts(tmp_path: Path) -> No
         assert first[table][0] == second[table][0], table
 
 
-def test_republished_month_with_fewer_rows_replaces_the_old_one(tmp_path: Path) -> None:
+def test_republished_month_with_fewer_rows_replaces_the_old_one(tmp_path: Path, national_store: Store) -> None:
     """A corrected January with 1 row leaves exactly 1 January row."""
-    store = _store(tmp_path)
+    store = national_store
     load_paths(store, [JAN_STREET, FEB_STREET])
     corrected = _street(tmp_path / "new", GOOD_ROW)
     [report] = load_paths(store, [corrected], replace=True)  # confirmed: fewer than half the rows
@@ -159,9 +160,9 @@ def test_republished_month_with_fewer_rows_replaces_the_old_one(tmp_path: Path) 
         ("2024-01", 1), ("2024-02", 4)]
 
 
-def test_header_only_file_is_a_published_empty_month(tmp_path: Path) -> None:
+def test_header_only_file_is_a_published_empty_month(tmp_path: Path, national_store: Store) -> None:
     """A month published with no rows is recorded with rows = 0, and replaces an earlier load of it."""
-    store = _store(tmp_path)
+    store = national_store
     load_paths(store, [JAN_STREET])
     [report] = load_paths(store, [_street(tmp_path / "empty")], replace=True)  # confirmed
     assert (report.rows_read, report.rows_loaded) == (0, 0)
@@ -170,9 +171,9 @@ def test_header_only_file_is_a_published_empty_month(tmp_path: Path) -> None:
     assert _query(store, "SELECT count(*) FROM crimes") == [(0,)]
 
 
-def test_two_files_for_one_month_in_one_load_keep_only_the_later(tmp_path: Path) -> None:
+def test_two_files_for_one_month_in_one_load_keep_only_the_later(tmp_path: Path, national_store: Store) -> None:
     """The later file of the same force-month in one batch wins."""
-    store = _store(tmp_path)
+    store = national_store
     again = _street(tmp_path / "b", GOOD_ROW, GOOD_ROW)
     with pytest.raises(LoadError, match="is it truncated"):  # 7 rows → 2 in one load needs confirming too
         load_paths(store, [JAN_STREET, again])
@@ -181,24 +182,24 @@ def test_two_files_for_one_month_in_one_load_keep_only_the_later(tmp_path: Path)
     assert _query(store, "SELECT rows FROM published_month") == [(2,)]
 
 
-def test_columns_in_another_order_are_read_by_name(tmp_path: Path) -> None:
+def test_columns_in_another_order_are_read_by_name(tmp_path: Path, national_store: Store) -> None:
     """A re-saved file with its columns shuffled still loads by header name."""
     columns = HEADER.split(",")
     values = GOOD_ROW.split(",")
     order = list(reversed(range(len(columns))))
     path = _street(tmp_path, ",".join(values[i] for i in order), header=",".join(columns[i] for i in order))
-    store = _store(tmp_path)
+    store = national_store
     [report] = load_paths(store, [path])
     assert report.rows_loaded == 1
     assert _query(store, "SELECT crime_type, lsoa_code, longitude FROM crimes") == [
         ("Anti-social behaviour", "W01001600", -3.0)]
 
 
-def test_quoted_newline_inside_a_location_is_one_row(tmp_path: Path) -> None:
+def test_quoted_newline_inside_a_location_is_one_row(tmp_path: Path, national_store: Store) -> None:
     """A location with a line break inside quotes is valid CSV; line numbers after it stay physical."""
     bad_after = GOOD_ROW.replace("-3.0,", "east,")
     path = _street(tmp_path, GOOD_ROW.replace("On or near A Road", '"On or near\nA Road"'), bad_after)
-    store = _store(tmp_path)
+    store = national_store
     [report] = load_paths(store, [path])
     assert report.rows_loaded == 1
     assert _query(store, "SELECT location FROM crimes") == [("On or near\nA Road",)]
@@ -230,11 +231,11 @@ ROW_REJECTS = [
 @pytest.mark.parametrize(("case", "bad_row", "column", "value", "expected"), ROW_REJECTS,
                          ids=[c[0] for c in ROW_REJECTS])
 def test_bad_row_is_rejected_with_its_line_and_the_good_rows_load(
-    tmp_path: Path, case: str, bad_row: str, column: str | None, value: str, expected: str
+    tmp_path: Path, national_store: Store, case: str, bad_row: str, column: str | None, value: str, expected: str
 ) -> None:
     """Line 3 is bad; lines 2 and 4 load; the reject is in the report and in load_reject."""
     path = _street(tmp_path, GOOD_ROW, bad_row, GOOD_ROW)
-    store = _store(tmp_path)
+    store = national_store
     [report] = load_paths(store, [path])
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, 2, 1)
     [problem] = report.problems
@@ -246,12 +247,12 @@ def test_bad_row_is_rejected_with_its_line_and_the_good_rows_load(
     assert _query(store, "SELECT rows_read, rows_loaded, rows_rejected FROM load_history") == [(3, 2, 1)]
 
 
-def test_outcome_without_crime_id_is_rejected(tmp_path: Path) -> None:
+def test_outcome_without_crime_id_is_rejected(tmp_path: Path, national_store: Store) -> None:
     """Every outcome names its crime; a blank Crime ID is a row reject."""
     rows = [f"{'ab' * 32},2024-01,Gwent Police,Gwent Police,,,No location,,,Under investigation",
             ",2024-01,Gwent Police,Gwent Police,,,No location,,,Under investigation"]
     path = _write(tmp_path, "2024-01-gwent-outcomes.csv", "\n".join((OUTCOME_HEADER, *rows)) + "\n")
-    store = _store(tmp_path)
+    store = national_store
     [report] = load_paths(store, [path])
     assert report.rows_loaded == 1
     assert [(p.line, p.column) for p in report.problems] == [(3, "Crime ID")]
@@ -312,10 +313,10 @@ FATAL: list[tuple[str, object, list[str]]] = [
 
 @pytest.mark.parametrize(("case", "make", "message_parts"), FATAL, ids=[c[0] for c in FATAL])
 def test_unloadable_input_says_what_and_where_and_leaves_the_store_unchanged(
-    tmp_path: Path, case: str, make, message_parts: list[str]
+    tmp_path: Path, national_store: Store, case: str, make, message_parts: list[str]
 ) -> None:
     """Each fatal case: a LoadError naming file/line/column and what was expected; every table unchanged."""
-    store = _store(tmp_path)
+    store = national_store
     load_paths(store, [JAN_STREET, JAN_OUTCOMES])
     before = store_checksums(store)
     bad = make(tmp_path / "bad")
@@ -336,12 +337,14 @@ def test_load_report_summary_is_readable(tmp_path: Path) -> None:
     assert report.summary() == "x.csv: 3 rows read, 2 loaded, 1 rejected (month 2024-01 new (Gwent Police))"
 
 
-def test_batch_entry_point_reports_each_file_and_handles_dirty_cp1252_and_repeated_files(tmp_path: Path) -> None:
+def test_batch_entry_point_reports_each_file_and_handles_dirty_cp1252_and_repeated_files(
+    tmp_path: Path, national_store: Store
+) -> None:
     """load_batch: one read_csv for the clean files; a bad row, a cp1252 file and a repeated path all come right."""
     from cspdash.ingest.police_uk import load_batch
 
     dirty = _street(tmp_path / "d", GOOD_ROW.replace("2024-01", "2024-04"), GOOD_ROW.replace("2024-01", "2024-04").replace("51.5,", "95,"), name="2024-04-gwent-street.csv")
-    store = _store(tmp_path)
+    store = national_store
     with store.write() as con:
         reports = load_batch(con, "street", [(JAN_STREET, 1, "jan"), (dirty, 2, "apr"), (MAR_STREET, 3, "mar"),
                                              (JAN_STREET, 4, "jan again")])

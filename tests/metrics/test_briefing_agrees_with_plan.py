@@ -110,3 +110,48 @@ def test_the_meeting_package_does_not_judge_the_plan_itself() -> None:
     for path in files:
         judged = _calls(path) & {"action_rag", "priority_rag"}
         assert not judged, f"{path.name} applies {sorted(judged)}: ask cspdash.metrics.plan for the plan's RAG"
+
+
+@pytest.fixture()
+def early_start() -> Iterator[duckdb.DuckDBPyConnection]:
+    """One priority whose two actions are planned to start 30 days after the meeting, both reported on 10 days
+    before it: E1 Green at 30%, E2 Not started at 0%; both due in 200 days."""
+    connection = duckdb.connect()
+    connection.execute(SCHEMA_SQL.read_text())
+    connection.execute("INSERT INTO partnership (partnership_code, partnership_name, force)"
+                       " VALUES ('X', 'Exampleton', 'Example Police')")
+    connection.execute("INSERT INTO partner (partner_code, partner_name, partner_type)"
+                       " VALUES ('LA', 'Exampleton Council', 'Local authority')")
+    connection.execute("INSERT INTO meeting (meeting_id, partnership_code, committee, meeting_date)"
+                       " VALUES ('M1', 'X', 'Scrutiny Committee', ?)", [MEETING_DAY])
+    connection.execute("INSERT INTO priority (priority_id, partnership_code, title, lead_partner)"
+                       " VALUES ('P1', 'X', 'Night-time economy', 'LA')")
+    for action_id, status, pct in (("E1", "Green", 30), ("E2", "Not started", 0)):
+        connection.execute(
+            "INSERT INTO action (action_id, priority_id, title, owner_partner, start_date, due_date, status,"
+            " pct_complete, updated_at) VALUES (?, 'P1', ?, 'LA', ?, ?, ?, ?, ?)",
+            [action_id, f"Action {action_id}", _day(30), _day(200), status, pct,
+             dt.datetime.combine(_day(-10), dt.time())])
+        connection.execute("INSERT INTO progress_update (action_id, update_date, status, pct_complete)"
+                           " VALUES (?, ?, ?, ?)", [action_id, _day(-10), status, pct])
+    yield connection
+    connection.close()
+
+
+def test_an_action_reported_before_its_planned_start_is_judged_by_its_report(
+        early_start: duckdb.DuckDBPyConnection) -> None:
+    """A committee is told what was reported: E1 reported Green before its planned start is Green in the briefing
+    as on the plan page (it was 'Not started' in the briefing), so P1 is Green: no Red, 0 of 2 open actions Amber,
+    not every open action unstarted."""
+    by_hand = {"E1": "Green", "E2": "Not started"}
+    view = plan.plan_view(early_start, "X", MEETING_DAY)
+    assert view.actions.set_index("action_id")["rag"].to_dict() == by_hand
+    briefing = mm.briefing(early_start, "M1")
+    assert briefing is not None
+    assert briefing.actions.set_index("action_id")["rag"].to_dict() == by_hand
+    reason = "No actions are Red and 0 of 2 open actions are Amber."
+    assert briefing.priorities.set_index("priority_id").loc["P1", ["rag", "reason"]].tolist() == ["Green", reason]
+    assert view.priorities.set_index("priority_id").loc["P1", ["rag", "rag_reason"]].tolist() == ["Green", reason]
+    # before anything was reported, nothing had started
+    _priorities, then = mm.plan_status(early_start, "X", _day(-20))
+    assert then.set_index("action_id")["rag"].to_dict() == {"E1": "Not started", "E2": "Not started"}

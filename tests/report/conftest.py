@@ -1,22 +1,16 @@
-"""Fixtures for the meeting reports: the demo store plus the hand-made Newport meeting fixture."""
+"""Fixtures for the meeting reports on ``meeting_store`` (tests/conftest.py): the demo store plus the hand-made
+Newport meeting fixture."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from cspdash.metrics.meeting import Briefing, briefing
 from cspdash.store.versions import Store
-from tests.report.meeting_fixture import MEETING, fixture_store_from
-
-
-@pytest.fixture(scope="session")
-def meeting_store(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """The demo store with the meeting fixture, shared read-only by the session."""
-    return fixture_store_from(demo_store_path, tmp_path_factory.mktemp("meeting"))
+from tests.report.meeting_fixture import MEETING
 
 
 @pytest.fixture()

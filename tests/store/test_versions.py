@@ -127,3 +127,39 @@ def test_write_caps_memory_spills_to_disk_and_cleans_up(tmp_path: Path, monkeypa
                     "GROUP BY k)").fetchone()
         raise RuntimeError("the load failed")
     assert _spill_dirs(store) == []
+
+
+def test_a_plain_file_store_is_never_missing_while_its_first_write_publishes(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store that is a plain file (a copy, or one made by an older cspdash) becomes history on its first write.
+
+    Readers ask for the live version at every step of the publish: there must always be one, the old file or the
+    new version (a moment with neither made a page rendering during a load say there was no data store)."""
+    made = Store(tmp_path / "made.duckdb")
+    _add_la(made, "W06000022")
+    plain = tmp_path / "plain.duckdb"
+    plain.write_bytes(made.current_version().read_bytes())  # type: ignore[union-attr]
+    store = Store(plain)
+    import cspdash.store.versions as versions
+
+    seen: list[Path | None] = []
+    real_replace, real_symlink = versions.os.replace, versions.os.symlink
+
+    def replace(src, dst):  # type: ignore[no-untyped-def]
+        real_replace(src, dst)
+        seen.append(store.current_version())
+
+    def symlink(src, dst):  # type: ignore[no-untyped-def]
+        real_symlink(src, dst)
+        seen.append(store.current_version())
+
+    monkeypatch.setattr(versions.os, "replace", replace)
+    monkeypatch.setattr(versions.os, "symlink", symlink)
+    _add_la(store, "W06000018")
+    monkeypatch.undo()
+    assert seen and None not in seen, seen
+    assert store.current_version() == store.versions_dir / "v000001.duckdb"
+    assert _las(store) == ["W06000018", "W06000022"]
+    kept = Store(tmp_path / "kept.duckdb")
+    (tmp_path / "kept.duckdb").symlink_to(store.versions_dir / "v000000.duckdb")
+    assert _las(kept) == ["W06000022"], "the plain file is kept as v000000"

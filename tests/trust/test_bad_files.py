@@ -32,9 +32,9 @@ def _month(rows: int) -> str:
 
 
 @pytest.fixture()
-def loaded(tmp_path: Path) -> Store:
-    """A store holding January with 40 rows."""
-    store = Store(tmp_path / "s.duckdb")
+def loaded(national_store: Store, tmp_path: Path) -> Store:
+    """A store holding January with 40 rows (on the national geography its first load installed: conftest)."""
+    store = national_store
     path = tmp_path / "first" / NAME
     path.parent.mkdir()
     path.write_text(_month(40))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 import numpy as np
@@ -32,6 +32,25 @@ from cspdash.metrics.period import add_months
 
 if TYPE_CHECKING:
     from cspdash.metrics.meeting.reference import _Reference
+
+
+class TypeMonth(NamedTuple):
+    """The partnership's crimes of one type in one month (what _type_months reads)."""
+
+    crime_type: str
+    month: date
+    crimes: float
+
+
+class SignalRow(NamedTuple):
+    """One SPC signal line of the briefing: the latest signal of one rule for one crime type."""
+
+    crime_type: str
+    rule: str
+    direction: str
+    first_month: date
+    last_month: date
+    sentence: str
 
 
 # ---------------------------------------------------------------------------------------------- crime changes
@@ -67,7 +86,7 @@ _COUNCILS = "la_code IN (SELECT la_code FROM partnership_la WHERE partnership_co
 
 
 def _type_months(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
-                 councils: list[str] | None = None) -> list[tuple]:
+                 councils: list[str] | None = None) -> list[TypeMonth]:
     """(crime_type, month, crimes) of the partnership from start to end: what the change test and the SPC scan
     of the briefing both read (one query for both). ``councils``: the partnership's councils, if known."""
     if councils is None:
@@ -75,14 +94,14 @@ def _type_months(con: duckdb.DuckDBPyConnection, partnership: str, start: date, 
     if not councils:
         return []
     # the council list as a value (not a join) lets DuckDB skip row groups and plan less
-    return con.execute(
+    return [TypeMonth(*row) for row in con.execute(
         "SELECT crime_type, month, sum(crimes)::DOUBLE AS crimes FROM agg_crime_month_lsoa"
         " WHERE list_contains(?, la_code) AND month BETWEEN ? AND ? GROUP BY crime_type, month",
         [councils, start, end],
-    ).fetchall()
+    ).fetchall()]
 
 
-def _crime_changes(rows: list[tuple], published: AbstractSet[date], start: date, end: date, public: bool) -> pd.DataFrame:
+def _crime_changes(rows: list[TypeMonth], published: AbstractSet[date], start: date, end: date, public: bool) -> pd.DataFrame:
     """crime_changes from _type_months rows covering the year before ``start`` (and the 36 months) to ``end``."""
     prev_start, prev_end = add_months(start, -12), add_months(end, -12)
     first = min(prev_start, add_months(end, -(HISTORY_MONTHS - 1)))
@@ -142,10 +161,10 @@ def spc_signals_since(con: duckdb.DuckDBPyConnection, partnership: str, force: s
     return _spc_signals(_type_months(con, partnership, start, end), _published(con, force), since, end, public)
 
 
-def _spc_signals(monthly: list[tuple], published: AbstractSet[date], since: date, end: date, public: bool) -> pd.DataFrame:
+def _spc_signals(monthly: list[TypeMonth], published: AbstractSet[date], since: date, end: date, public: bool) -> pd.DataFrame:
     """spc_signals_since from _type_months rows (rows before the SPC history are not used)."""
     start = add_months(end, -(SPC_HISTORY_MONTHS - 1))
-    monthly = [row for row in monthly if start <= row[1] <= end]
+    monthly = [row for row in monthly if start <= row.month <= end]
     columns = ["crime_type", "rule", "direction", "first_month", "last_month", "sentence"]
     if not monthly:
         return pd.DataFrame(columns=columns)
@@ -158,7 +177,7 @@ def _spc_signals(monthly: list[tuple], published: AbstractSet[date], since: date
         if month in position:
             values[position[month]] += crimes
     # one line per crime type and rule: the latest signal of that kind (of two ending together, the later found)
-    latest: dict[tuple[str, str], tuple] = {}
+    latest: dict[tuple[str, str], SignalRow] = {}
     for crime_type in sorted(grid):
         values = grid[crime_type]
         if len(values) < 12 or values.sum() == 0:
@@ -166,15 +185,15 @@ def _spc_signals(monthly: list[tuple], published: AbstractSet[date], since: date
         for signal in series_signals(values, dates=months, count_format=lambda v: count_text(v, public)):
             last = months[signal.end_index]
             seen = latest.get((crime_type, signal.rule))
-            if last >= since and (seen is None or last >= seen[4]):
-                latest[(crime_type, signal.rule)] = (crime_type, signal.rule, signal.direction,
-                                                     months[signal.start_index], last,
-                                                     f"{crime_type}: {signal.sentence}")
+            if last >= since and (seen is None or last >= seen.last_month):
+                latest[(crime_type, signal.rule)] = SignalRow(crime_type, signal.rule, signal.direction,
+                                                              months[signal.start_index], last,
+                                                              f"{crime_type}: {signal.sentence}")
     rows = [latest[key] for key in sorted(latest)]
     return pd.DataFrame({
-        "crime_type": _text([r[0] for r in rows]), "rule": _text([r[1] for r in rows]),
-        "direction": _text([r[2] for r in rows]), "first_month": _objects([r[3] for r in rows]),
-        "last_month": _objects([r[4] for r in rows]), "sentence": _text([r[5] for r in rows]),
+        "crime_type": _text([r.crime_type for r in rows]), "rule": _text([r.rule for r in rows]),
+        "direction": _text([r.direction for r in rows]), "first_month": _objects([r.first_month for r in rows]),
+        "last_month": _objects([r.last_month for r in rows]), "sentence": _text([r.sentence for r in rows]),
     }, columns=columns)
 
 
@@ -188,7 +207,7 @@ def monthly_crimes(con: duckdb.DuckDBPyConnection, partnership: str, start: date
     ).df()
 
 
-def _monthly_from(rows: list[tuple], start: date, end: date) -> pd.DataFrame | None:
+def _monthly_from(rows: list[TypeMonth], start: date, end: date) -> pd.DataFrame | None:
     """monthly_crimes from _type_months rows covering start..end; None when a month has ASB only (the query's
     blank crime count is left to monthly_crimes)."""
     crimes: dict[date, float] = {}

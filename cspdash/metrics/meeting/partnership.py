@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -16,6 +18,80 @@ from cspdash.metrics.meeting.reference import CLOSED_RECOMMENDATION_STATUSES, _r
 from cspdash.vocab import HALLMARKS, MINIMUM_STANDARDS
 
 
+class IndicatorReading(NamedTuple):
+    """One value of a partner indicator, with what the indicator is (as read for indicator_status)."""
+
+    indicator_id: str
+    name: str | None
+    priority_id: str | None
+    source_partner: str | None
+    higher_is_better: bool | None
+    unit: str | None
+    period: date
+    area_code: str
+    value: float
+    baseline: float | None
+    target: float | None
+
+
+@dataclass
+class _Given:
+    """What one partner gives a partnership, summed: funding (None until an amount), staff (None until an FTE),
+    in-kind items and their £ value, data items."""
+
+    funding: float | None = None
+    staff: float | None = None
+    in_kind: int = 0
+    data: int = 0
+    in_kind_value: float = 0.0
+
+
+class ContributionRow(NamedTuple):
+    """One partner's line of the contributions table."""
+
+    partner: str
+    actions_led: int
+    funding_gbp: float
+    staff_fte: float
+    in_kind_items: int
+    data_items: int
+    in_kind_gbp: float
+
+
+class RecommendationRow(NamedTuple):
+    """One recommendation as read, with the date of the meeting that made it."""
+
+    reference: str
+    meeting_id: str | None
+    meeting_date: date | None
+    recommendation: str | None
+    lead_partner: str | None
+    response: str | None
+    due_date: date | None
+    status: str | None
+
+
+class TriggerRow(NamedTuple):
+    """One Community Trigger or CCfA case as read."""
+
+    case_id: str
+    kind: str | None
+    received_date: date
+    threshold_met: bool | None
+    outcome: str | None
+    resolved_date: date | None
+
+
+class HealthRow(NamedTuple):
+    """One minimum standard or hallmark with its assessment (status NaN when recorded blank)."""
+
+    kind: str
+    item: str
+    status: object
+    evidence: object
+    assessed_on: date | None
+
+
 def indicator_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date,
                      priority_ids: list[str] | None = None) -> pd.DataFrame:
     """Each partner indicator's latest value on or before ``as_of`` with its indicator RAG.
@@ -26,37 +102,35 @@ def indicator_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: da
     if priority_ids is None:
         priority_ids = [row[0] for row in con.execute(
             "SELECT priority_id FROM priority WHERE partnership_code = ?", [partnership]).fetchall()]
-    read = con.execute(
+    read = [IndicatorReading(*row) for row in con.execute(
         "SELECT i.indicator_id, i.name, i.priority_id, i.source_partner, i.higher_is_better, i.unit, v.period,"
         " v.area_code, v.value, v.baseline, v.target FROM indicator i JOIN indicator_value v USING (indicator_id)"
         " WHERE list_contains(?, i.priority_id) AND v.period <= ?", [priority_ids, as_of],
-    ).fetchall() if priority_ids else []
+    ).fetchall()] if priority_ids else []
     # per indicator its latest period, and of that period the first area by code
-    latest: dict[str, tuple] = {}
+    latest: dict[str, IndicatorReading] = {}
     for row in read:
-        seen = latest.get(row[0])
-        if seen is None or row[6] > seen[6] or (row[6] == seen[6] and row[7] < seen[7]):
-            latest[row[0]] = row
-    indicators = [latest[key][:6] for key in sorted(latest)]
-    rows = [(info, latest[info[0]][5:]) for info in indicators]  # (…, period, area_code, value, baseline, target)
+        seen = latest.get(row.indicator_id)
+        if seen is None or row.period > seen.period or (row.period == seen.period and row.area_code < seen.area_code):
+            latest[row.indicator_id] = row
+    rows = [latest[key] for key in sorted(latest)]
     rags, reasons = [], []
-    for info, found in rows:
-        value, baseline, target = float(found[3]), found[4], found[5]
-        baseline = None if baseline is None else float(baseline)
-        target = None if target is None else float(target)
+    for row in rows:
+        value = float(row.value)
+        baseline = None if row.baseline is None else float(row.baseline)
+        target = None if row.target is None else float(row.target)
         is_count = baseline is not None and value.is_integer() and baseline.is_integer()
-        rag, reason = indicator_rag(value, baseline, target, bool(info[4]) if info[4] is not None else False,
-                                    is_count=is_count)
+        rag, reason = indicator_rag(value, baseline, target, bool(row.higher_is_better), is_count=is_count)
         rags.append(rag)
         reasons.append(reason)
     return pd.DataFrame({
-        "indicator_id": _text([i[0] for i, _ in rows]), "name": _text([i[1] for i, _ in rows]),
-        "priority_id": _text([i[2] for i, _ in rows]), "source_partner": _text([i[3] for i, _ in rows]),
-        "higher_is_better": _flags([i[4] for i, _ in rows]),
-        "unit": _text([i[5] for i, _ in rows]), "period": _days([v[1] for _, v in rows]),
-        "value": np.array([v[3] for _, v in rows], dtype=float),
-        "baseline": np.array([np.nan if v[4] is None else v[4] for _, v in rows], dtype=float),
-        "target": np.array([np.nan if v[5] is None else v[5] for _, v in rows], dtype=float),
+        "indicator_id": _text([r.indicator_id for r in rows]), "name": _text([r.name for r in rows]),
+        "priority_id": _text([r.priority_id for r in rows]), "source_partner": _text([r.source_partner for r in rows]),
+        "higher_is_better": _flags([r.higher_is_better for r in rows]),
+        "unit": _text([r.unit for r in rows]), "period": _days([r.period for r in rows]),
+        "value": np.array([r.value for r in rows], dtype=float),
+        "baseline": np.array([np.nan if r.baseline is None else r.baseline for r in rows], dtype=float),
+        "target": np.array([np.nan if r.target is None else r.target for r in rows], dtype=float),
         "rag": _text(rags), "reason": _text(reasons),
     })
 
@@ -74,37 +148,37 @@ def contributions(con: duckdb.DuckDBPyConnection, partnership: str, owners: list
     led: dict[str, int] = {}
     for owner in owners:
         led[owner] = led.get(owner, 0) + 1
-    given: dict[str, list] = {}   # funding (None until a funding amount), staff (None until an FTE), in-kind, data,
-    # in-kind £ value
+    given: dict[str, _Given] = {}
     for partner, kind, amount, fte in con.execute(
         "SELECT partner_code, kind, amount_gbp, fte FROM partner_contribution WHERE partnership_code = ?",
         [partnership],
     ).fetchall():
-        sums = given.setdefault(partner, [None, None, 0, 0, 0.0])
+        sums = given.setdefault(partner, _Given())
         if kind == "funding" and amount is not None:
-            sums[0] = (sums[0] or 0.0) + amount
+            sums.funding = (sums.funding or 0.0) + amount
         elif kind == "staff" and fte is not None:
-            sums[1] = (sums[1] or 0.0) + fte
+            sums.staff = (sums.staff or 0.0) + fte
         elif kind == "in-kind":
-            sums[2] += 1
-            sums[4] += amount or 0.0
+            sums.in_kind += 1
+            sums.in_kind_value += amount or 0.0
         elif kind == "data":
-            sums[3] += 1
+            sums.data += 1
     if names is None:
         names = _reference(con).partners
     rows = []
     for code in {**dict.fromkeys(led), **dict.fromkeys(given)}:
-        funding, staff, in_kind, data, in_kind_value = given.get(code, [None, None, 0, 0, 0.0])
-        rows.append((names.get(code, code), led.get(code, 0), float(funding or 0), float(staff or 0), in_kind, data,
-                     float(in_kind_value)))
-    rows.sort(key=lambda r: (-r[1], -r[2], r[0]))  # ORDER BY actions_led DESC, funding_gbp DESC, partner
+        sums = given.get(code, _Given())
+        rows.append(ContributionRow(names.get(code, code), led.get(code, 0), float(sums.funding or 0),
+                                    float(sums.staff or 0), sums.in_kind, sums.data, float(sums.in_kind_value)))
+    rows.sort(key=lambda r: (-r.actions_led, -r.funding_gbp, r.partner))  # ORDER BY actions_led DESC, funding DESC
     return pd.DataFrame({
-        "partner": _text([r[0] for r in rows]), "actions_led": np.array([r[1] for r in rows], dtype="int64"),
-        "funding_gbp": np.array([r[2] for r in rows], dtype=float),
-        "staff_fte": np.array([r[3] for r in rows], dtype=float),
-        "in_kind_items": np.array([r[4] for r in rows], dtype="int64"),
-        "data_items": np.array([r[5] for r in rows], dtype="int64"),
-        "in_kind_gbp": np.array([r[6] for r in rows], dtype=float),
+        "partner": _text([r.partner for r in rows]),
+        "actions_led": np.array([r.actions_led for r in rows], dtype="int64"),
+        "funding_gbp": np.array([r.funding_gbp for r in rows], dtype=float),
+        "staff_fte": np.array([r.staff_fte for r in rows], dtype=float),
+        "in_kind_items": np.array([r.in_kind_items for r in rows], dtype="int64"),
+        "data_items": np.array([r.data_items for r in rows], dtype="int64"),
+        "in_kind_gbp": np.array([r.in_kind_gbp for r in rows], dtype=float),
     })
 
 
@@ -126,29 +200,30 @@ def recommendations(con: duckdb.DuckDBPyConnection, partnership: str, as_of: dat
         " WHERE partnership_code = ?", [partnership],
     ).fetchall()
     dates = dict(meeting_dates or {})
-    missing = sorted({row[1] for row in read if row[1] is not None and row[1] not in dates})
+    missing = sorted({meeting_id for _ref, meeting_id, *_rest in read
+                      if meeting_id is not None and meeting_id not in dates})
     if missing:  # a meeting of another partnership (or none read yet)
         dates.update(con.execute(
             "SELECT meeting_id, meeting_date FROM meeting WHERE list_contains(?, meeting_id)", [missing]).fetchall())
+    rows = [RecommendationRow(reference, meeting_id, dates.get(meeting_id) if meeting_id is not None else None,
+                              text, lead, response, due, status)
+            for reference, meeting_id, text, lead, response, due, status in read]
     # ORDER BY due_date NULLS LAST, reference
-    read.sort(key=lambda row: (row[5] is None, row[5] or date.min, row[0]))
-    rows = [(r[0], r[1], dates.get(r[1]) if r[1] is not None else None, r[2], r[3], r[4], r[5], r[6]) for r in read]
+    rows.sort(key=lambda row: (row.due_date is None, row.due_date or date.min, row.reference))
     text = ("reference", "meeting_id", "recommendation", "lead_partner", "response", "status")
     columns: dict[str, object] = {}
-    for index, name in enumerate(("reference", "meeting_id", "meeting_date", "recommendation", "lead_partner",
-                                  "response", "due_date", "status")):
-        values = [row[index] for row in rows]
+    for name in RecommendationRow._fields:
+        values = [getattr(row, name) for row in rows]
         if name in text:
             columns[name] = _text(values)
         else:  # dates as datetime.date, NaT when blank (as pd.to_datetime(...).dt.date gives)
             columns[name] = _objects([pd.NaT if v is None else _as_day(v) for v in values])
     overdue, days = [], []
     for row in rows:
-        due, status = row[6], row[7]
-        late = (status is None or str(status).lower() not in CLOSED_RECOMMENDATION_STATUSES) and due is not None \
-            and _as_day(due) < as_of
+        late = (row.status is None or str(row.status).lower() not in CLOSED_RECOMMENDATION_STATUSES) \
+            and row.due_date is not None and _as_day(row.due_date) < as_of
         overdue.append(late)
-        days.append((as_of - _as_day(due)).days if late else 0)
+        days.append((as_of - _as_day(row.due_date)).days if late else 0)
     columns["overdue"] = np.array(overdue, dtype=bool)
     columns["days_overdue"] = np.array(days, dtype=int)
     return pd.DataFrame(columns)
@@ -158,18 +233,19 @@ def recommendations(con: duckdb.DuckDBPyConnection, partnership: str, as_of: dat
 def triggers(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
     """Community Trigger and CCfA cases: case_id, kind, received_date, threshold_met, outcome, resolved_date,
     days_to_resolve (blank while open), quarter (financial-year quarter of receipt, e.g. '2024-25 Q1')."""
-    rows = sorted(con.execute(
+    rows = sorted((TriggerRow(*row) for row in con.execute(
         "SELECT case_id, kind, received_date, threshold_met, outcome, resolved_date FROM community_trigger"
         " WHERE partnership_code = ?", [partnership],
-    ).fetchall(), key=lambda row: (row[2], row[0]))   # ORDER BY received_date, case_id (received is required)
+    ).fetchall()), key=lambda row: (row.received_date, row.case_id))  # received is required
     return pd.DataFrame({
-        "case_id": _text([r[0] for r in rows]), "kind": _text([r[1] for r in rows]),
-        "received_date": _objects([r[2] for r in rows]),
-        "threshold_met": _flags([r[3] for r in rows]),
-        "outcome": _text([r[4] for r in rows]),
-        "resolved_date": _objects([pd.NaT if r[5] is None else r[5] for r in rows]),
-        "days_to_resolve": _whole([None if r[5] is None else (r[5] - r[2]).days for r in rows]),
-        "quarter": _text([financial_quarter(r[2]) for r in rows]),
+        "case_id": _text([r.case_id for r in rows]), "kind": _text([r.kind for r in rows]),
+        "received_date": _objects([r.received_date for r in rows]),
+        "threshold_met": _flags([r.threshold_met for r in rows]),
+        "outcome": _text([r.outcome for r in rows]),
+        "resolved_date": _objects([pd.NaT if r.resolved_date is None else r.resolved_date for r in rows]),
+        "days_to_resolve": _whole([None if r.resolved_date is None else (r.resolved_date - r.received_date).days
+                                   for r in rows]),
+        "quarter": _text([financial_quarter(r.received_date) for r in rows]),
     })
 
 
@@ -205,20 +281,22 @@ def health(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
         [partnership],
     ).fetchall()
     # text as read into a frame (a blank status is NaN, which is kept, as before)
-    by_item = {str(item).strip().lower(): (kind, item, _blank_nan(status), _blank_nan(evidence), assessed_on)
+    by_item = {str(item).strip().lower(): HealthRow(kind, item, _blank_nan(status), _blank_nan(evidence), assessed_on)
                for kind, item, status, evidence, assessed_on in stored}
     rows = []
     for kind, items in (("standard", MINIMUM_STANDARDS), ("hallmark", HALLMARKS)):
         for item in items:
             found = by_item.pop(item.lower(), None)
-            rows.append((kind, item, found[2] if found is not None and found[2] else "Not assessed",
-                         found[3] if found is not None else None, found[4] if found is not None else None))
+            if found is None:
+                rows.append(HealthRow(kind, item, "Not assessed", None, None))
+            else:
+                rows.append(HealthRow(kind, item, found.status or "Not assessed", found.evidence, found.assessed_on))
     for extra in by_item.values():  # items a partnership added beyond the national lists
-        rows.append((extra[0], extra[1], extra[2] or "Not assessed", extra[3], extra[4]))
+        rows.append(extra._replace(status=extra.status or "Not assessed"))
     return pd.DataFrame({
-        "kind": _text([r[0] for r in rows]), "item": _text([r[1] for r in rows]),
-        "status": _text([r[2] for r in rows]), "evidence": _text([r[3] for r in rows]),
-        "assessed_on": _objects([pd.NaT if r[4] is None else r[4] for r in rows]),
+        "kind": _text([r.kind for r in rows]), "item": _text([r.item for r in rows]),
+        "status": _text([r.status for r in rows]), "evidence": _text([r.evidence for r in rows]),
+        "assessed_on": _objects([pd.NaT if r.assessed_on is None else r.assessed_on for r in rows]),
     })
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -95,7 +96,10 @@ def meetings(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
 def meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Meeting | None:
     """The meeting with its previous meeting, data window and data freshness; None if unknown."""
     found = _meeting(meeting_id, _reference(con))
-    return found[0] if found is not None else None
+    if found is None:
+        return None
+    info, _dates = found
+    return info
 
 
 def _meeting(meeting_id: str, ref: _Reference) -> tuple[Meeting, dict[str, date]] | None:
@@ -103,12 +107,12 @@ def _meeting(meeting_id: str, ref: _Reference) -> tuple[Meeting, dict[str, date]
     found = ref.meetings.get(meeting_id)
     if found is None:
         return None
-    code, committee, when = found
-    rows = [(other, *ref.meetings[other]) for other in ref.partnership_meetings.get(code, [])]
+    code, committee, when = found.partnership_code, found.committee, found.meeting_date
+    rows = [ref.meetings[other] for other in ref.partnership_meetings.get(code, [])]
     name, force = ref.partnerships.get(code, (code, ""))
-    previous = None
+    previous: MeetingRow | None = None
     for row in rows:  # the latest earlier meeting of the partnership
-        if row[3] < when and (previous is None or row[3] > previous[3]):
+        if row.meeting_date < when and (previous is None or row.meeting_date > previous.meeting_date):
             previous = row
     data_end = ref.data_end(force, when)
     window_start = None
@@ -116,13 +120,13 @@ def _meeting(meeting_id: str, ref: _Reference) -> tuple[Meeting, dict[str, date]
         if previous is None:
             window_start = add_months(data_end, -(DEFAULT_WINDOW_MONTHS - 1))
         else:
-            start = previous[3].replace(day=1)
+            start = previous.meeting_date.replace(day=1)
             length = (data_end.year - start.year) * 12 + data_end.month - start.month + 1
             length = min(max(length, MIN_WINDOW_MONTHS), MAX_WINDOW_MONTHS)
             window_start = add_months(data_end, -(length - 1))
-    info = Meeting(meeting_id, code, name, force, committee, when, previous[0] if previous else None,
-                   previous[3] if previous else None, data_end, window_start, ref.loaded)
-    return info, {row[0]: row[3] for row in rows}
+    info = Meeting(meeting_id, code, name, force, committee, when, previous.meeting_id if previous else None,
+                   previous.meeting_date if previous else None, data_end, window_start, ref.loaded)
+    return info, {row.meeting_id: row.meeting_date for row in rows}
 
 
 def _data_end(con: duckdb.DuckDBPyConnection, force: str, meeting_date: date) -> date | None:
@@ -131,6 +135,15 @@ def _data_end(con: duckdb.DuckDBPyConnection, force: str, meeting_date: date) ->
 
 
 # ---------------------------------------------------------------------------------------------- reference rows
+class MeetingRow(NamedTuple):
+    """One meeting as the reference rows hold it."""
+
+    meeting_id: str
+    partnership_code: str
+    committee: str
+    meeting_date: date
+
+
 @dataclass(frozen=True)
 class _Reference:
     """Reference rows of one store version that no meeting's choice changes: partnerships (name, force), their
@@ -143,7 +156,7 @@ class _Reference:
     loaded: datetime | None
     partners: dict[str, str]
     file: str                                   # the store version file ('' for an in-memory store)
-    meetings: dict[str, tuple[str, str, date]] = field(default_factory=dict)  # id → partnership, committee, date
+    meetings: dict[str, MeetingRow] = field(default_factory=dict)             # meeting id → its row
     partnership_meetings: dict[str, list[str]] = field(default_factory=dict)  # partnership → its meetings' ids
 
     def published(self, force: str) -> frozenset[date]:
@@ -172,13 +185,13 @@ def _reference(con: duckdb.DuckDBPyConnection) -> _Reference:
         by_force.setdefault(force, set()).add(month)
         by_force[""].add(month)
     loaded = con.execute("SELECT max(loaded_at) FROM load_log").fetchone()
-    meetings: dict[str, tuple[str, str, date]] = {}
+    meetings: dict[str, MeetingRow] = {}
     partnership_meetings: dict[str, list[str]] = {}
-    for meeting_id, code, committee, when in con.execute(
-            "SELECT meeting_id, partnership_code, committee, meeting_date FROM meeting").fetchall():
-        if meeting_id not in meetings:
-            meetings[meeting_id] = (code, committee, when)
-            partnership_meetings.setdefault(code, []).append(meeting_id)
+    for row in con.execute("SELECT meeting_id, partnership_code, committee, meeting_date FROM meeting").fetchall():
+        found = MeetingRow(*row)
+        if found.meeting_id not in meetings:
+            meetings[found.meeting_id] = found
+            partnership_meetings.setdefault(found.partnership_code, []).append(found.meeting_id)
     ref = _Reference(
         partnerships=partnerships, councils=councils,
         street_months={force: sorted(months) for force, months in by_force.items()},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -37,6 +38,28 @@ def _recent_signal(values: list[float], dates: list[dt.date]) -> tuple[str | Non
     return latest.direction, latest.sentence
 
 
+class IndicatorDef(NamedTuple):
+    """A partner indicator linked to a priority, as the evidence reads it."""
+
+    priority_id: str
+    indicator_id: str
+    name: str | None
+    unit: str | None
+    higher_is_better: bool | None
+    source: str | None          # the source partner's name (its code when unnamed)
+
+
+class SeriesPoint(NamedTuple):
+    """One point of a series the evidence judges: an indicator's period (value, baseline, target summed over the
+    partnership's areas) or a crime type's month (crimes; no baseline or target)."""
+
+    key: str                    # the indicator id or the crime type
+    period: dt.date
+    value: float | None
+    baseline: float | None
+    target: float | None
+
+
 @dataclass(frozen=True)
 class _Sources:
     """What the evidence of some priorities is read from: their linked crime types and indicators, and the
@@ -44,8 +67,8 @@ class _Sources:
 
     #: (priority_id, crime_types) in priority order
     linked: list[tuple[str, str | None]]
-    #: (priority_id, indicator_id, name, unit, higher_is_better, source partner's name or code), in that order
-    indicators: list[tuple]
+    #: in priority and indicator order
+    indicators: list[IndicatorDef]
     councils: list[str]
     force: str | None
 
@@ -71,7 +94,8 @@ def _sources(con: duckdb.DuckDBPyConnection, partnership: str, priority_ids: lis
         params,
     ).fetchall()
     names = {r[1]: r[2] for r in rows if r[0] == 3}
-    indicators = sorted((r[1:6] + (names.get(r[6], r[6]),) for r in rows if r[0] == 4), key=lambda r: (r[0], r[1]))
+    indicators = sorted((IndicatorDef(r[1], r[2], r[3], r[4], r[5], names.get(r[6], r[6])) for r in rows if r[0] == 4),
+                        key=lambda d: (d.priority_id, d.indicator_id))
     return _Sources(
         linked=sorted((r[1], r[2]) for r in rows if r[0] == 0),  # (priority_id, ...): ids are unique
         indicators=indicators,
@@ -110,8 +134,8 @@ _PUBLISHED_SQL = """
 
 
 def _series(con: duckdb.DuckDBPyConnection, partnership: str, sources: _Sources, indicator_ids: list[str],
-            crime_types: list[str], end: dt.date | None) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]],
-                                                                   set[dt.date]]:
+            crime_types: list[str], end: dt.date | None) -> tuple[dict[str, list[SeriesPoint]],
+                                                                   dict[str, list[SeriesPoint]], set[dt.date]]:
     """In one query: the indicators' series (indicator_id, period, value, baseline, target) and the crime
     types' monthly counts over 36 months to ``end`` (crime_type, month, crimes, ...), each oldest first by
     id, and the months the partnership's force published street data for."""
@@ -127,17 +151,18 @@ def _series(con: duckdb.DuckDBPyConnection, partnership: str, sources: _Sources,
             parts.append(_PUBLISHED_SQL)
             params["force"] = sources.force
     rows = con.execute(" UNION ALL ".join(parts), params).fetchall() if parts else []
-    by_part: tuple[dict[str, list[tuple]], dict[str, list[tuple]]] = ({}, {})
+    by_part: tuple[dict[str, list[SeriesPoint]], dict[str, list[SeriesPoint]]] = ({}, {})
     published: set[dt.date] = set()
-    for row in sorted(rows, key=lambda r: (r[0], r[1] or "", r[2])):
-        if row[0] == 2:
-            published.add(row[2])
+    for part, key, period, value, baseline, target in sorted(rows, key=lambda r: (r[0], r[1] or "", r[2])):
+        if part == 2:
+            published.add(period)
         else:
-            by_part[row[0]].setdefault(row[1], []).append(row[1:])
+            by_part[part].setdefault(key, []).append(SeriesPoint(key, period, value, baseline, target))
     return by_part[0], by_part[1], published
 
 
-def _judge_indicators(defs: list[tuple], series: dict[str, list[tuple]]) -> dict[str, list[dict[str, object]]]:
+def _judge_indicators(defs: list[IndicatorDef],
+                      series: dict[str, list[SeriesPoint]]) -> dict[str, list[dict[str, object]]]:
     """Evidence rows by priority from the indicators' definitions (priority_id, indicator_id, name, unit,
     higher_is_better, source) and their series (rows of _INDICATOR_SERIES_SQL by indicator, oldest first)."""
     out: dict[str, list[dict[str, object]]] = {}
@@ -145,10 +170,10 @@ def _judge_indicators(defs: list[tuple], series: dict[str, list[tuple]]) -> dict
         points = series.get(indicator_id)
         if not points:
             continue
-        values = [float("nan") if p[2] is None else float(p[2]) for p in points]
-        dates = [_as_date(p[1]) for p in points]
-        baselines = [p[3] for p in points if p[3] is not None]
-        targets = [p[4] for p in points if p[4] is not None]
+        values = [float("nan") if p.value is None else float(p.value) for p in points]
+        dates = [_as_date(p.period) for p in points]
+        baselines = [p.baseline for p in points if p.baseline is not None]
+        targets = [p.target for p in points if p.target is not None]
         base = float(baselines[-1]) if baselines else None
         goal = float(targets[-1]) if targets else None
         direction, sentence = _recent_signal(values, dates)  # type: ignore[arg-type]
@@ -167,7 +192,7 @@ def _judge_indicators(defs: list[tuple], series: dict[str, list[tuple]]) -> dict
     return out
 
 
-def _judge_crimes(crime_types: list[str], series: dict[str, list[tuple]], published: set[dt.date], end: dt.date,
+def _judge_crimes(crime_types: list[str], series: dict[str, list[SeriesPoint]], published: set[dt.date], end: dt.date,
                   months: int) -> dict[str, dict[str, object]]:
     """One evidence row per police.uk crime type (CRIME_EVIDENCE: last ``months`` against the same length
     before, SPC on 36 months) from each type's counts (crime_type, month, crimes), oldest first, and the months
@@ -176,15 +201,15 @@ def _judge_crimes(crime_types: list[str], series: dict[str, list[tuple]], publis
     start, stop, before_start, before_stop = period.start, period.end, period.previous_start, period.previous_end
     out: dict[str, dict[str, object]] = {}
     for crime_type in dict.fromkeys(crime_types):
-        points = [p for p in series.get(crime_type, []) if not published or p[1] in published]
+        points = [p for p in series.get(crime_type, []) if not published or p.period in published]
         if not points:
             out[crime_type] = {"Evidence": crime_type, "Kind": "police.uk crime type", "Source": "police.uk",
                                "Latest": "no records", "Compared with": "", "Target": "", "Better when": "lower",
                                "Trend": "", "RAG": None, "RAG (by rule)": "no data",
                                "Why": "No records in the period.", "id": crime_type}
             continue
-        months_seen: list[dt.date] = [p[1] for p in points]  # DATE values, never blank
-        counts = [float(p[2]) for p in points]
+        months_seen: list[dt.date] = [p.period for p in points]  # DATE values, never blank
+        counts = [float(p.value) for p in points]  # type: ignore[arg-type]  # a month's count is never blank
         # the change test reads the 36 months to the end: unpublished months are gaps, published ones with no
         # record are 0
         calendar = [add_months(end, -35 + i) for i in range(36)]
@@ -222,7 +247,7 @@ def _evidence_rows(con: duckdb.DuckDBPyConnection, partnership: str, end: dt.dat
     sources = _sources(con, partnership, None if priority_id is None else [priority_id])
     types = [t for _p, found in sources.linked for t in _types_of(found)]
     indicator_series, crime_series, published = _series(con, partnership, sources,
-                                                         [d[1] for d in sources.indicators], types, end)
+                                                         [d.indicator_id for d in sources.indicators], types, end)
     indicators = _judge_indicators(sources.indicators, indicator_series)
     crimes = _judge_crimes(types, crime_series, published, end, months)
     return {p: indicators.get(p, []) + [crimes[t] for t in _types_of(found)] for p, found in sources.linked}

@@ -64,7 +64,6 @@ class _Plan:
     # the actions frame's columns as lists (what the RAG rules read)
     action_ids: list[str] = field(default_factory=list)
     action_priorities: list[str] = field(default_factory=list)
-    starts: list[date | None] = field(default_factory=list)
     dues: list[date | None] = field(default_factory=list)
     priority_ids: list[str] = field(default_factory=list)
 
@@ -101,7 +100,7 @@ def _plan_rows(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
     priorities = {name: _text([getattr(r, name) for r in priority_rows]) for name in _PriorityRead._fields}
     return _Plan(actions, priorities, history, [row.owner_partner for row in action_rows],  # type: ignore[misc]
                  action_ids=[row.action_id for row in ordered], action_priorities=[row.priority_id for row in ordered],
-                 starts=[row.start_date for row in ordered], dues=[row.due_date for row in ordered],
+                 dues=[row.due_date for row in ordered],
                  priority_ids=[row.priority_id for row in priority_rows])
 
 
@@ -135,11 +134,16 @@ def _judge(plan: _Plan, as_of: date) -> tuple[list[str], list[object], list[obje
             seen = known.get(action_id)
             if seen is None or reported.day >= seen.day:
                 known[action_id] = reported
+    # An action is judged by what had been reported on it by ``as_of``, whatever its planned start date: a
+    # committee is told what the partners reported, and an action reported on before its planned start has in
+    # fact started, so judging it unstarted would hide a report the plan page shows. An action with no report by
+    # then is judged with no status (as unstarted, or by its due date). The plan page judges the reported status
+    # the same way (actions.py), so the two agree (tests/metrics/test_briefing_agrees_with_plan.py).
     rags: list[str] = []
     statuses: list[object] = []
     pcts: list[object] = []
-    for action_id, start_date, due_date in zip(plan.action_ids, plan.starts, plan.dues, strict=True):
-        found = known.get(action_id) if start_date is None or start_date <= as_of else None
+    for action_id, due_date in zip(plan.action_ids, plan.dues, strict=True):
+        found = known.get(action_id)
         status, pct = (found.status, found.pct_complete) if found is not None else (None, None)
         try:
             rag = action_rag(status, pct, due_date, as_of)  # type: ignore[arg-type]

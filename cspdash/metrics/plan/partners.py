@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 import numpy as np
@@ -20,6 +22,30 @@ if TYPE_CHECKING:
 
 
 # ---------------------------------------------------------------------------------------------- partners
+class Given(NamedTuple):
+    """What one partner gives to one priority (or to the whole plan): the sums are None when every value is
+    blank; kinds are the distinct kinds in order joined by ', '."""
+
+    cash: float | None
+    fte: float | None
+    kinds: str | None
+    in_kind: float | None
+
+
+NOTHING_GIVEN = Given(None, None, None, None)
+
+
+@dataclass
+class _Counts:
+    """One partner's actions on one priority: led, supported, and of those led on track, slipping, overdue."""
+
+    led: int = 0
+    supported: int = 0
+    on_track: int = 0
+    slipping: int = 0
+    overdue: int = 0
+
+
 def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[ActionState],
             titles: dict[str, str] | None = None, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Partner × priority: actions led and supported, on track / slipping / overdue (led), funding and staff, from
@@ -31,36 +57,38 @@ def _matrix(con: duckdb.DuckDBPyConnection, partnership: str, states: list[Actio
     titles = dict(titles)
     money = _contributions(con, partnership)
     names = partner_names(con) if names is None else names
-    counted: dict[tuple[str, str], list[int]] = {}  # led, supported, on track, slipping, overdue
-    for _action_id, priority_id, owner, supporting, rag, overdue, slipping in states:
-        if owner is not None:  # an action without an owner counts for nobody (as a groupby drops it)
-            led = counted.setdefault((owner, priority_id), [0, 0, 0, 0, 0])
-            led[0] += 1
-            led[2] += int(rag in (GREEN, COMPLETE) and not slipping)
-            led[3] += int(slipping)
-            led[4] += int(overdue)
-        for code in _codes(supporting):
-            counted.setdefault((code, priority_id), [0, 0, 0, 0, 0])[1] += 1
+    counted: dict[tuple[str, str], _Counts] = {}
+    for state in states:
+        if state.owner is not None:  # an action without an owner counts for nobody (as a groupby drops it)
+            led = counted.setdefault((state.owner, state.priority_id), _Counts())
+            led.led += 1
+            led.on_track += int(state.rag in (GREEN, COMPLETE) and not state.slipping)
+            led.slipping += int(state.slipping)
+            led.overdue += int(state.overdue)
+        for code in _codes(state.supporting):
+            counted.setdefault((code, state.priority_id), _Counts()).supported += 1
     titles[""] = "(whole plan)"
     keys = sorted(set(counted) | set(money), key=lambda k: (names.get(k[0], k[0]), k[1] or "~"))
     columns = ["Partner", "Priority", "Led", "Supported", "On track", "Slipping", "Overdue", "Cash funding (£)",
                "In-kind (£)", "Staff (FTE)", "Other support", "partner_code", "priority_id"]
     if not keys:
         return pd.DataFrame([], columns=columns)
-    counts = [counted.get(key, [0, 0, 0, 0, 0]) for key in keys]
-    given = [money.get(key, (None, None, None, None)) for key in keys]
-    numbers: list[list[object]] = [[c[i] for c in counts] for i in range(5)]
+    counts = [counted.get(key, _Counts()) for key in keys]
+    given = [money.get(key, NOTHING_GIVEN) for key in keys]
     values: list[list[object]] = [
-        [names.get(code, code) for code, _p in keys], [titles.get(p, p) for _c, p in keys], *numbers,
-        [0.0 if g[0] is None else float(g[0]) for g in given], [0.0 if g[3] is None else float(g[3]) for g in given],
-        [0.0 if g[1] is None else float(g[1]) for g in given],
-        [_text(g[2]) for g in given], [code for code, _p in keys], [p for _c, p in keys],
+        [names.get(code, code) for code, _p in keys], [titles.get(p, p) for _c, p in keys],
+        [c.led for c in counts], [c.supported for c in counts], [c.on_track for c in counts],
+        [c.slipping for c in counts], [c.overdue for c in counts],
+        [0.0 if g.cash is None else float(g.cash) for g in given],
+        [0.0 if g.in_kind is None else float(g.in_kind) for g in given],
+        [0.0 if g.fte is None else float(g.fte) for g in given],
+        [_text(g.kinds) for g in given], [code for code, _p in keys], [p for _c, p in keys],
     ]
     return pd.DataFrame(dict(zip(columns, values, strict=True)))
 
 
-def _contributions(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[tuple[str, str], tuple]:
-    """(partner, priority_id or '') → (cash funding, FTE, kinds, in-kind value): the sums (None when every value is
+def _contributions(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[tuple[str, str], Given]:
+    """(partner, priority_id or '') → what the partner gives (cash funding, FTE, kinds, in-kind value): the sums (None when every value is
     blank) and the distinct kinds in order joined by ', '. Cash is the amounts of kind 'funding' only; the £ value
     of in-kind support is summed apart, never as funding."""
     groups: dict[tuple[str, str], tuple[list[float], list[float], set[str], list[float]]] = {}
@@ -76,8 +104,8 @@ def _contributions(con: duckdb.DuckDBPyConnection, partnership: str) -> dict[tup
         if fte is not None:
             ftes.append(fte)
         kinds.add(kind)
-    return {key: (sum(amounts) if amounts else None, sum(ftes) if ftes else None, ", ".join(sorted(kinds)),
-                  sum(in_kind) if in_kind else None)
+    return {key: Given(sum(amounts) if amounts else None, sum(ftes) if ftes else None, ", ".join(sorted(kinds)),
+                       sum(in_kind) if in_kind else None)
             for key, (amounts, ftes, kinds, in_kind) in groups.items()}
 
 
@@ -91,18 +119,19 @@ def _totals(con: duckdb.DuckDBPyConnection, partnership: str, matrix: pd.DataFra
     if matrix.empty:
         return matrix
     numbers = ["Led", "Supported", "On track", "Slipping", "Overdue", "Cash funding (£)", "In-kind (£)", "Staff (FTE)"]
-    sums: dict[tuple[str, str], list[float]] = {}
-    for row in zip(matrix["partner_code"].tolist(), matrix["Partner"].tolist(),
-                   *(matrix[c].tolist() for c in numbers), strict=True):
-        total = sums.setdefault((row[0], row[1]), [0] * len(numbers))
-        for i, value in enumerate(row[2:]):
-            total[i] += value
+    sums: dict[tuple[str, str], dict[str, float]] = {}  # (partner code, name) → column → total
+    for code, name, *row in zip(matrix["partner_code"].tolist(), matrix["Partner"].tolist(),
+                                *(matrix[c].tolist() for c in numbers), strict=True):
+        total = sums.setdefault((code, name), dict.fromkeys(numbers, 0))
+        for column, value in zip(numbers, row, strict=True):
+            total[column] += value
     # in groupby's order of the groups, then by priorities led, actions led and funding, largest first (a stable
     # sort, as sort_values on several columns is)
-    keys = sorted(sorted(sums), key=lambda k: (-led_priorities.get(k[0], 0), -sums[k][0], -sums[k][5]))
-    return pd.DataFrame({"partner_code": [k[0] for k in keys], "Partner": [k[1] for k in keys],
-                         "Priorities led": [led_priorities.get(k[0], 0) for k in keys],
-                         **{c: [sums[k][i] for k in keys] for i, c in enumerate(numbers)}})
+    keys = sorted(sorted(sums), key=lambda k: (-led_priorities.get(k[0], 0), -sums[k]["Led"],
+                                               -sums[k]["Cash funding (£)"]))
+    return pd.DataFrame({"partner_code": [code for code, _name in keys], "Partner": [name for _code, name in keys],
+                         "Priorities led": [led_priorities.get(code, 0) for code, _name in keys],
+                         **{c: [sums[k][c] for k in keys] for c in numbers}})
 
 
 def partner_actions_of(frame: pd.DataFrame, partner_code: str) -> pd.DataFrame:
@@ -144,41 +173,65 @@ def contributions_by_year(con: duckdb.DuckDBPyConnection, partnership: str) -> p
     rows = con.execute(
         "SELECT period, kind, amount_gbp, fte, grant_end, description FROM partner_contribution"
         " WHERE partnership_code = ?", [partnership]).fetchall()
-    years: dict[str, list[Any]] = {}
+    years: dict[str, _Year] = {}
     for period, kind, amount, fte, grant_end, description in rows:
-        year = years.setdefault(financial_year_of(period), [0.0, 0.0, 0.0, []])
+        year = years.setdefault(financial_year_of(period), _Year())
         if kind == "funding" and amount is not None:
-            year[0] += float(amount)
+            year.cash += float(amount)
         elif kind == "in-kind" and amount is not None:
-            year[1] += float(amount)
+            year.in_kind += float(amount)
         if fte is not None:
-            year[2] += float(fte)
+            year.fte += float(fte)
         if grant_end is not None:
-            year[3].append(f"{description or 'grant'} ({grant_end.day} {grant_end:%b %Y})")
+            year.grants_ending.append(f"{description or 'grant'} ({grant_end.day} {grant_end:%b %Y})")
     order = sorted(years, key=lambda y: (y == "year not given", y))
     return pd.DataFrame({
-        "Financial year": order, "Cash funding (£)": [years[y][0] for y in order],
-        "In-kind support (£)": [years[y][1] for y in order], "Staff (FTE)": [years[y][2] for y in order],
-        "Grants ending": ["; ".join(years[y][3]) for y in order],
+        "Financial year": order, "Cash funding (£)": [years[y].cash for y in order],
+        "In-kind support (£)": [years[y].in_kind for y in order], "Staff (FTE)": [years[y].fte for y in order],
+        "Grants ending": ["; ".join(years[y].grants_ending) for y in order],
     })
+
+
+@dataclass
+class _Year:
+    """One financial year's contributions (cash and in-kind kept apart)."""
+
+    cash: float = 0.0
+    in_kind: float = 0.0
+    fte: float = 0.0
+    grants_ending: list[str] = field(default_factory=list)
+
+
+class ContributionLine(NamedTuple):
+    """One contribution as read for the contributions list."""
+
+    partner_code: str
+    kind: str
+    period: str | None
+    amount_gbp: float | None
+    fte: float | None
+    grant_end: dt.date | None
+    description: str | None
 
 
 def contribution_list(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
     """Every contribution: Partner, Kind (Cash funding / In-kind support / Staff / Data shared), Financial year,
     Amount (£), Staff (FTE), Grant ends, What; cash first, then in-kind, largest first."""
     names = partner_names(con)
-    rows = con.execute(
+    rows = [ContributionLine(*row) for row in con.execute(
         "SELECT partner_code, kind, period, amount_gbp, fte, grant_end, description FROM partner_contribution"
-        " WHERE partnership_code = ?", [partnership]).fetchall()
+        " WHERE partnership_code = ?", [partnership]).fetchall()]
     rank = {"funding": 0, "in-kind": 1, "staff": 2, "data": 3}
-    rows.sort(key=lambda r: (rank.get(r[1], 9), financial_year_of(r[2]), -(r[3] or 0), -(r[4] or 0), r[0]))
+    rows.sort(key=lambda r: (rank.get(r.kind, 9), financial_year_of(r.period), -(r.amount_gbp or 0), -(r.fte or 0),
+                             r.partner_code))
     return pd.DataFrame({
-        "Partner": [names.get(r[0], r[0]) for r in rows], "Kind": [KIND_WORDS.get(r[1], r[1]) for r in rows],
-        "Financial year": [financial_year_of(r[2]) for r in rows],
-        "Amount (£)": [np.nan if r[3] is None else float(r[3]) for r in rows],
-        "Staff (FTE)": [np.nan if r[4] is None else float(r[4]) for r in rows],
-        "Grant ends": ["" if r[5] is None else f"{r[5].day} {r[5]:%B %Y}" for r in rows],
-        "What": [r[6] or "" for r in rows],
+        "Partner": [names.get(r.partner_code, r.partner_code) for r in rows],
+        "Kind": [KIND_WORDS.get(r.kind, r.kind) for r in rows],
+        "Financial year": [financial_year_of(r.period) for r in rows],
+        "Amount (£)": [np.nan if r.amount_gbp is None else float(r.amount_gbp) for r in rows],
+        "Staff (FTE)": [np.nan if r.fte is None else float(r.fte) for r in rows],
+        "Grant ends": ["" if r.grant_end is None else f"{r.grant_end.day} {r.grant_end:%B %Y}" for r in rows],
+        "What": [r.description or "" for r in rows],
     })
 
 
