@@ -9,6 +9,7 @@ figure building.
     python bench/profile_overview.py                      # the demo store
     python bench/profile_overview.py --scale national
     python bench/profile_overview.py --top 25             # also the 25 costliest functions of each run
+    python bench/profile_overview.py --switches 3         # also a partnership change (another partnership each)
 """
 
 from __future__ import annotations
@@ -110,12 +111,28 @@ def profiled_run(at: Any, log: list[tuple[float, str]]) -> tuple[float, dict[str
     return wall, send_marks(log, SCRIPT_START[-1]), pstats.Stats(profiler, stream=io.StringIO())
 
 
+#: partnerships chosen in turn by --switches (the dashboard opens on Newport), as bench_browser's filter change
+SWITCHES = ["Caerphilly", "Torfaen", "Blaenau Gwent", "Monmouthshire"]
+
+
+def switch_run(at: Any, name: str, log: list[tuple[float, str]]) -> tuple[float, dict[str, float | None],
+                                                                            dict[str, float], pstats.Stats]:
+    """Choose partnership ``name`` in the sidebar and profile the run that follows."""
+    box = next(s for s in at.sidebar.selectbox if s.label == "Partnership")
+    box.select_index(box.options.index(name))
+    wall, marks, stats = profiled_run(at, log)
+    return wall, marks, part_times(stats), stats
+
+
 def main(argv: list[str] | None = None) -> int:
     """Profile a first and a repeat session of the Overview."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", default="partnership")
     parser.add_argument("--top", type=int, default=0, help="also print the N costliest functions of each run")
     parser.add_argument("--repeats", type=int, default=3, help="repeat sessions to time (the median is printed)")
+    parser.add_argument("--switches", type=int, default=0,
+                        help="then choose another partnership this many times in the last session (a filter change: "
+                             "its queries and figure are not yet cached) and print the median of those runs")
     args = parser.parse_args(argv)
     from bench_queries import SCALES, ensure_store
 
@@ -155,19 +172,28 @@ def main(argv: list[str] | None = None) -> int:
             stats.stream = out  # type: ignore[attr-defined]
             stats.sort_stats("cumulative").print_stats(args.top)
             print(out.getvalue()[:8000])
+    switched = [switch_run(at, name, log) for name in SWITCHES[:args.switches]]
     print(f"\n### Overview server run, profiled ({args.scale} store; streamlit itself imported in "
           f"{streamlit_import:.2f} s before the first run)\n")
     first = runs[0]
     repeat = sorted(runs[1:], key=lambda r: r[0])[len(runs[1:]) // 2]  # the median repeat by wall time
-    print("| | first session (fresh process) | repeat session (median of "
-          f"{args.repeats}) |\n|---|---|---|")
-    print(f"| run, wall (profiled) | {first[0]:.3f} s | {repeat[0]:.3f} s |")
+    columns = [first, repeat]
+    heads = ["first session (fresh process)", f"repeat session (median of {args.repeats})"]
+    if switched:
+        columns.append(sorted(switched, key=lambda r: r[0])[len(switched) // 2])
+        heads.append(f"partnership change (median of {len(switched)})")
+    print(f"| | {' | '.join(heads)} |\n|---{'|---' * len(heads)}|")
+    print(f"| run, wall (profiled) | {' | '.join(f'{c[0]:.3f} s' for c in columns)} |")
+
+    def seconds(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f} s"
+
     for key in ("first element", "first tile", "first chart"):
-        a, b = first[1][key], repeat[1][key]
-        print(f"| {key} sent after | {'—' if a is None else f'{a:.3f} s'} | {'—' if b is None else f'{b:.3f} s'} |")
-    print(f"| messages sent | {first[1]['messages']:.0f} | {repeat[1]['messages']:.0f} |")
+        print(f"| {key} sent after | {' | '.join(seconds(c[1][key]) for c in columns)} |")
+    sent = [f"{c[1]['messages']:.0f}" for c in columns]
+    print(f"| messages sent | {' | '.join(sent)} |")
     for label in first[2]:
-        print(f"| {label} | {first[2][label]:.3f} s | {repeat[2][label]:.3f} s |")
+        print(f"| {label} | {' | '.join(f'{c[2][label]:.3f} s' for c in columns)} |")
     if args.top:
         print(f"\nRepeat session, the {args.top} costliest functions (cumulative):")
         out = io.StringIO()
