@@ -149,3 +149,23 @@ def stop_search_linked(con: duckdb.DuckDBPyConnection, force: str, start: date, 
                                                                            strict=True)]
     out["searches"] = out["searches"].astype("Float64").mask(small(out["searches"]).to_numpy())
     return out
+
+
+def side_by_side(frame: pd.DataFrame) -> pd.DataFrame:
+    """compare.side_by_side's frame as public output may show it: a partnership of 1–4 crimes hidden, and since
+    the whole force's row is the sum of its partnerships, a further partnership where the force's count and the
+    ones shown would give it back (the force's own row when none is left); a hidden row's rate, rank, quartile and
+    verdict are blank too (its rate × residents is its count). ``crimes_shown``: '12', '<5' or '[c]'."""
+    out = frame.reset_index(drop=True).copy()
+    values: dict[Cell, float] = {i: float(v) for i, v in enumerate(out["crimes"])}
+    members: list[Cell] = [i for i, kind in enumerate(out["kind"]) if kind == "partnership"]
+    force: Cell | None = next((i for i, kind in enumerate(out["kind"]) if kind == "force"), None)
+    primary, secondary = protect_cells(values, [(force, members)])
+    out["crimes_shown"] = [shown_text(v, i in primary, i in secondary) for i, v in enumerate(out["crimes"])]
+    gone = np.array([i in primary or i in secondary for i in range(len(out))], dtype=bool)
+    out["hidden"] = gone
+    out["rate"] = out["rate"].astype(float).mask(gone)
+    out["rate_text"] = out["rate_text"].astype(object).mask(gone, None)
+    for column in ("rank", "quartile", "verdict"):
+        out[column] = out[column].astype(object).mask(gone, None if column != "verdict" else "")
+    return out
