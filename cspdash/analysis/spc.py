@@ -221,8 +221,13 @@ def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | No
             return ""
         return f", including the latest {one}" if near else f", still going on in the latest {one}"
 
+    def withheld(start: int, end: int) -> bool:
+        """A count from start to end is withheld (public output writes it '<5'): a signal over it would order it
+        against its neighbours or the average ('each higher than the one before' makes four '<5's 1, 2, 3, 4)."""
+        return any(np.isfinite(value[k]) and count(value[k]) != _fmt(value[k]) for k in range(start, end + 1))
+
     for i in (int(k) for k in np.flatnonzero(chart["outside"])):
-        if count(value[i]) != _fmt(value[i]):
+        if withheld(i, i):
             continue  # a withheld count (public output) is not called unusual: crossing a limit would narrow it
         above = bool(value[i] > chart["unpl"][i])
         limit = chart["unpl"][i] if above else chart["lnpl"][i]
@@ -233,12 +238,16 @@ def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | No
         found.append(Signal("outside_limits", int(i), int(i), "up" if above else "down", sentence))
 
     for start, end, direction, _points in _rule_spans(chart, "run_of_7"):
+        if withheld(start, end):
+            continue
         sentence = (f"{_plural(end - start + 1, one)} in a row, {label(start)} to {label(end)}, are "
                     f"{'above' if direction == 'up' else 'below'} the average ({_fmt(mean[start])}): a sustained "
                     f"shift, not chance{until(end)}.")
         found.append(Signal("run_of_7", start, end, direction, sentence))
 
     for start, end, direction, _points in _rule_spans(chart, "trend_of_6"):
+        if withheld(start, end):
+            continue
         sentence = (f"{_plural(end - start + 1, one)} in a row, {label(start)} to {label(end)}, each "
                     f"{'higher' if direction == 'up' else 'lower'} than the one before ({count(value[start])} "
                     f"{'rising' if direction == 'up' else 'falling'} to {count(value[end])}): a steady trend, "
@@ -246,6 +255,8 @@ def _signals(chart: dict[str, np.ndarray], dates: Sequence[Any] | pd.Series | No
         found.append(Signal("trend_of_6", start, end, direction, sentence))
 
     for start, end, direction, points in _rule_spans(chart, "two_of_three_near_limit"):
+        if withheld(start, end):
+            continue
         up = direction == "up"
         line = chart["upper_near"][start] if up else chart["lower_near"][start]
         flagged = points or [start, end]

@@ -103,16 +103,22 @@ HIDDEN_TEXT = (f"{HIDDEN} = hidden so that a count of 1–{SMALL_COUNT_MAX} cann
 _UNBOUNDED = float("inf")
 
 
-def pinned(values: list[int], hidden: list[bool], secondary: list[bool]) -> list[bool]:
+def pinned(values: list[int], hidden: list[bool], secondary: list[bool], small_total: bool = False) -> list[bool]:
     """Which hidden cells an attacker can work out exactly from the group's total and its shown cells.
 
     A small cell is known to lie in 1..SMALL_COUNT_MAX, a cell hidden as a secondary in SMALL_COUNT_MAX+1..∞
     (the rule is public). With r = total − the shown cells, a hidden cell's possible values run from
     max(lo, r − Σ others' hi) to min(hi, r − Σ others' lo): one possible value means it is recovered.
+    ``small_total``: the total is itself shown as small (1..SMALL_COUNT_MAX), not exactly: four small cells in
+    a '<5' total are each 1.
     """
     lows = [(SMALL_COUNT_MAX + 1 if s else 1) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
     highs = [(_UNBOUNDED if s else SMALL_COUNT_MAX) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
     rest = sum(v for v, h in zip(values, hidden, strict=True) if h)
+    rest_low = rest_high = rest
+    if small_total:
+        shown = sum(v for v, h in zip(values, hidden, strict=True) if not h)
+        rest_low, rest_high = 1 - shown, SMALL_COUNT_MAX - shown
     low_sum = sum(lows)
     out = []
     for index, is_hidden in enumerate(hidden):
@@ -121,8 +127,8 @@ def pinned(values: list[int], hidden: list[bool], secondary: list[bool]) -> list
             continue
         # the others' highest sum, summed without this cell (inf - inf would be nan and pin nothing)
         others_high = sum(h for j, h in enumerate(highs) if j != index)
-        low = max(lows[index], rest - others_high)
-        high = min(highs[index], rest - (low_sum - lows[index]))
+        low = max(lows[index], rest_low - others_high)
+        high = min(highs[index], rest_high - (low_sum - lows[index]))
         out.append(low >= high)
     return out
 
@@ -183,7 +189,8 @@ def protect_cells(values: dict[Cell, float], groups: list[Group]) -> tuple[set[C
     total, when it is itself a cell, is shown unless hidden, and ``None`` means a total published elsewhere.
     Primary: counts of 1..SMALL_COUNT_MAX. Secondary: in a group whose shown total lets an attacker pin a hidden
     member (``pinned``), the smallest shown member above SMALL_COUNT_MAX is hidden too, and when none is left
-    the total itself; groups are revisited until none changes (they overlap: a month is in its quarter, its
+    the total itself; a small total whose members' '<5's fill it (four months of '<5' in a '<5' year: each is 1)
+    is written '[c]' rather than '<5'; groups are revisited until none changes (they overlap: a month is in its quarter, its
     year, its ward's and its partnership's totals).
     """
     primary = {c for c, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
@@ -192,7 +199,15 @@ def protect_cells(values: dict[Cell, float], groups: list[Group]) -> tuple[set[C
     while changed:
         changed = False
         for total, members in groups:
-            if total is not None and (total in primary or total in secondary):
+            if total is not None and total in primary:  # shown '<5': it pins only when its members' '<5' fill it
+                hidden = [m in primary or m in secondary for m in members]
+                if any(hidden) and any(pinned([int(values.get(m, 0)) for m in members], hidden,
+                                              [m in secondary for m in members], small_total=True)):
+                    primary.discard(total)  # shown '[c]' instead: its members then pin nothing
+                    secondary.add(total)
+                    changed = True
+                continue
+            if total is not None and total in secondary:
                 continue  # the total is not shown: it pins nothing
             while True:
                 hidden = [m in primary or m in secondary for m in members]
@@ -233,13 +248,30 @@ def _year(month: date) -> date:
     return date(month.year if month.month >= 4 else month.year - 1, 4, 1)
 
 
-def trend_cells(counts: pd.DataFrame, partnership: str, months: list[date]) -> tuple[dict[Cell, float], list[Group]]:
+#: the lengths of the period a page may choose (ui.filters' "Period length"): each gives a window ending at the
+#: chosen month and the window before it, whose totals Hot spots publishes per area
+PERIOD_LENGTHS = (12, 6, 3)
+
+
+def period_windows(end: date, lengths: tuple[int, ...] = PERIOD_LENGTHS) -> list[tuple[date, date]]:
+    """(first, last month) of every period a page may show ending at ``end``, and of the period before each."""
+    out = []
+    for length in lengths:
+        out.append((_month_back(end, length - 1), end))
+        out.append((_month_back(end, 2 * length - 1), _month_back(end, length)))
+    return out
+
+
+def trend_cells(counts: pd.DataFrame, partnership: str, months: list[date],
+                windows: list[tuple[date, date]] | None = None) -> tuple[dict[Cell, float], list[Group]]:
     """The cells of every trends view (level, area, grain, period) and how they add up.
 
     ``counts``: lsoa_code, ward_code, month, crimes (the partnership's LSOA months, '' for no LSOA / no ward).
-    Grains: month, quarter, financial year ('fy'); levels: lsoa, ward, partnership. Groups: a quarter and a
-    year are the sum of their months (a year also of its quarters), a ward is the sum of its LSOAs and the
-    partnership the sum of its wards and of its LSOAs, at every grain.
+    Grains: month, quarter, financial year ('fy') and the ``windows`` (grain 'window', keyed by (first, last
+    month): the periods whose per-area totals Hot spots shows); levels: lsoa, ward, partnership. Groups: a
+    quarter, a year and a window are the sum of their months (a year also of its quarters), a ward is the sum of
+    its LSOAs and the partnership the sum of its wards and of its LSOAs, at every grain. One table of cells for
+    Crime trends and Hot spots, so that what one page hides the other does not show.
     """
     values: dict[Cell, float] = {}
     groups: list[Group] = []
@@ -248,18 +280,37 @@ def trend_cells(counts: pd.DataFrame, partnership: str, months: list[date]) -> t
         wards.setdefault(str(ward), set()).add(str(lsoa))
     areas = {"lsoa": sorted({a for s in wards.values() for a in s}), "ward": sorted(wards),
              "partnership": [partnership]}
-    grains = {"month": {m: [m] for m in months}, "quarter": {}, "fy": {}}
+    grains: dict[str, dict[Any, list[date]]] = {"month": {m: [m] for m in months}, "quarter": {}, "fy": {},
+                                                "window": {}}
     for month in months:
         grains["quarter"].setdefault(_quarter(month), []).append(month)
         grains["fy"].setdefault(_year(month), []).append(month)
+    for first, last in windows or []:
+        inside = [m for m in months if first <= m <= last]
+        if inside:
+            grains["window"][(first, last)] = inside
+    in_window: dict[date, list[tuple[date, date]]] = {}
+    for key, members in grains["window"].items():
+        for month in members:
+            in_window.setdefault(month, []).append(key)
     frame = counts[counts["month"].isin(set(months))]
     for (lsoa, ward, month), crimes in frame.groupby(["lsoa_code", "ward_code", "month"])["crimes"].sum().items():
+        keys = [("month", month), ("quarter", _quarter(month)), ("fy", _year(month))]
+        keys += [("window", key) for key in in_window.get(month, [])]
         for level, area in (("lsoa", lsoa), ("ward", ward), ("partnership", partnership)):
-            for grain, key in (("month", month), ("quarter", _quarter(month)), ("fy", _year(month))):
+            for grain, key in keys:
                 cell = (level, str(area), grain, key)
                 values[cell] = values.get(cell, 0) + float(crimes)
     for level, codes in areas.items():
         for area in codes:
+            for key, members in grains["window"].items():
+                groups.append(((level, area, "window", key), [(level, area, "month", m) for m in members]))
+                # and as its whole quarters and the months outside them (a hidden quarter is pinned otherwise)
+                whole = [q for q, ms in grains["quarter"].items() if set(ms) <= set(members) and len(ms) == 3]
+                if whole:
+                    rest = [m for m in members if _quarter(m) not in whole]
+                    parts: list[Cell] = [(level, area, "quarter", q) for q in whole]
+                    groups.append(((level, area, "window", key), parts + [(level, area, "month", m) for m in rest]))
             for grain in ("quarter", "fy"):
                 for key, members in grains[grain].items():
                     groups.append(((level, area, grain, key), [(level, area, "month", m) for m in members]))
@@ -276,9 +327,10 @@ def trend_cells(counts: pd.DataFrame, partnership: str, months: list[date]) -> t
     return values, groups
 
 
-def trend_hidden(counts: pd.DataFrame, partnership: str, months: list[date]) -> tuple[set[Cell], set[Cell]]:
+def trend_hidden(counts: pd.DataFrame, partnership: str, months: list[date],
+                 windows: list[tuple[date, date]] | None = None) -> tuple[set[Cell], set[Cell]]:
     """(primary, secondary) hidden trend cells (see ``trend_cells``)."""
-    values, groups = trend_cells(counts, partnership, months)
+    values, groups = trend_cells(counts, partnership, months, windows)
     return protect_cells(values, groups)
 
 

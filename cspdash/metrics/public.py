@@ -16,16 +16,26 @@ import numpy as np
 import pandas as pd
 
 from cspdash.metrics import crime
-from cspdash.metrics.disclosure import Cell, Group, hide_trend, protect_cells, shown_text, trend_hidden
+from cspdash.metrics.disclosure import (
+    Cell,
+    Group,
+    hide_trend,
+    period_windows,
+    protect_cells,
+    shown_text,
+    trend_hidden,
+)
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import add_months
 
 
 @per_store_version(maxsize=16)
-def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_type: str, start: date,
-                     end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
-    """(primary, secondary) hidden cells of every trends view of a partnership and crime type, from 12 months
-    before ``start`` (last year and rolling sums reach back that far) to ``end``."""
+def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_types: tuple[str, ...],
+                    start: date, end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
+    """(primary, secondary) hidden cells of every area × month view of a partnership and crime types (Crime trends
+    and Hot spots alike), from 12 months before ``start`` (last year and rolling sums reach back that far) to
+    ``end``: months, quarters, financial years, and every period a page may choose ending at ``end`` with the
+    period before it (disclosure.period_windows: the per-area totals of Hot spots), per LSOA, ward and partnership."""
     lead_start = add_months(start, -12)
     published = set(crime.published_months(con, force))
     months = [m for m in crime.month_range(lead_start, end) if m in published]
@@ -38,11 +48,31 @@ def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: st
           AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
         GROUP BY ALL
         """,
-        {"partnership": partnership, "start": lead_start, "end": end,
-         "types": list(crime.crime_types_for(crime_type))}).df()
+        {"partnership": partnership, "start": lead_start, "end": end, "types": list(crime_types)}).df()
     counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
-    primary, secondary = trend_hidden(counts, partnership, months)
+    primary, secondary = trend_hidden(counts, partnership, months, period_windows(end))
     return frozenset(primary), frozenset(secondary)
+
+
+def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_type: str, start: date,
+                     end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
+    """area_protection of a Crime trends crime type choice ('All crime' = every type but ASB)."""
+    return area_protection(con, partnership, force, tuple(crime.crime_types_for(crime_type)), start, end)
+
+
+def hotspot_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_types: tuple[str, ...],
+                       start: date, end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
+    """area_protection of a Hot spots crime type choice (none chosen = every type, ASB included)."""
+    from cspdash.vocab import CRIME_TYPES
+
+    return area_protection(con, partnership, force, tuple(crime_types) or tuple(CRIME_TYPES), start, end)
+
+
+def cell_masks(primary: frozenset[Cell], secondary: frozenset[Cell], level: str, codes: list[object], grain: str,
+               key: object) -> tuple[list[bool], list[bool]]:
+    """(primary, secondary) flags of the cells (level, code, grain, key) for each code, in order."""
+    return ([(level, str(c), grain, key) in primary for c in codes],
+            [(level, str(c), grain, key) in secondary for c in codes])
 
 
 def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, areas: tuple[str, ...],
@@ -118,4 +148,24 @@ def stop_search_linked(con: duckdb.DuckDBPyConnection, force: str, start: date, 
     out["searches_shown"] = [shown_text(v, bool(s), False) for v, s in zip(out["searches"], small(out["searches"]),
                                                                            strict=True)]
     out["searches"] = out["searches"].astype("Float64").mask(small(out["searches"]).to_numpy())
+    return out
+
+
+def side_by_side(frame: pd.DataFrame) -> pd.DataFrame:
+    """compare.side_by_side's frame as public output may show it: a partnership of 1–4 crimes hidden, and since
+    the whole force's row is the sum of its partnerships, a further partnership where the force's count and the
+    ones shown would give it back (the force's own row when none is left); a hidden row's rate, rank, quartile and
+    verdict are blank too (its rate × residents is its count). ``crimes_shown``: '12', '<5' or '[c]'."""
+    out = frame.reset_index(drop=True).copy()
+    values: dict[Cell, float] = {i: float(v) for i, v in enumerate(out["crimes"])}
+    members: list[Cell] = [i for i, kind in enumerate(out["kind"]) if kind == "partnership"]
+    force: Cell | None = next((i for i, kind in enumerate(out["kind"]) if kind == "force"), None)
+    primary, secondary = protect_cells(values, [(force, members)])
+    out["crimes_shown"] = [shown_text(v, i in primary, i in secondary) for i, v in enumerate(out["crimes"])]
+    gone = np.array([i in primary or i in secondary for i in range(len(out))], dtype=bool)
+    out["hidden"] = gone
+    out["rate"] = out["rate"].astype(float).mask(gone)
+    out["rate_text"] = out["rate_text"].astype(object).mask(gone, None)
+    for column in ("rank", "quartile", "verdict"):
+        out[column] = out[column].astype(object).mask(gone, None if column != "verdict" else "")
     return out

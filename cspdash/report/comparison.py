@@ -20,7 +20,7 @@ from cspdash.analysis.funnel import MIN_UNITS, POSITION_SHORT, POSITION_WORDS, f
 from cspdash.analysis.similar import possessive
 from cspdash.charts.funnel import funnel_figure
 from cspdash.metrics import compare
-from cspdash.metrics.disclosure import SUPPRESSED, is_small
+from cspdash.metrics.disclosure import HIDDEN, SUPPRESSED, is_small
 from cspdash.metrics.meeting import Briefing
 from cspdash.metrics.period import Period
 from cspdash.metrics.rates import rate_texts
@@ -149,9 +149,10 @@ def _outliers(by_type: pd.DataFrame, units: int, public: bool) -> list[str]:
     """The crime types outside the 99.8% limits, in one line (none without a verdict)."""
     if units < MIN_UNITS or by_type.empty:
         return []
-    rows = by_type[by_type["crime_type"] != ALL_CRIME]
+    rows = by_type
     if public:
-        rows = rows[~rows["crimes"].map(is_small)]
+        rows = rows[[not h for h in hidden_types(by_type)]]
+    rows = rows[rows["crime_type"] != ALL_CRIME]
     high = list(rows.loc[rows["position"] == "above_998", "label"])
     low = list(rows.loc[rows["position"] == "below_998", "label"])
     parts = []
@@ -168,6 +169,21 @@ def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def hidden_types(by_type: pd.DataFrame) -> list[bool]:
+    """Public output: the rows of ``by_type`` whose count is hidden. A count of 1–4, and, since the crime types
+    (ASB apart) add up to the 'All recorded crime' row shown beside them, a further type where that total and
+    the types shown would give a hidden one back ('[c]'; metrics.disclosure.protect_cells)."""
+    from cspdash.metrics.disclosure import Cell, protect_cells
+    from cspdash.vocab import ASB
+
+    values: dict[Cell, float] = {str(t): float(c) if pd.notna(c) else 0.0 for t, c in zip(by_type["crime_type"], by_type["crimes"],
+                                                                      strict=True)}
+    members: list[Cell] = [t for t in values if t not in (ALL_CRIME, ASB)]
+    total: Cell | None = ALL_CRIME if ALL_CRIME in values else None
+    primary, secondary = protect_cells(values, [(total, members)])
+    return [str(t) in primary or str(t) in secondary for t in by_type["crime_type"]]
+
+
 def _table(by_type: pd.DataFrame, name: str, public: bool) -> pd.DataFrame:
     """Every crime type: the partnership's rate against the force, the similar group and all loaded ones, its
     rank and quartile and the funnel's verdict. Public output: a count of 1–4 is '<5', its rate etc. left out."""
@@ -175,13 +191,14 @@ def _table(by_type: pd.DataFrame, name: str, public: bool) -> pd.DataFrame:
         return pd.DataFrame()
     texts = {c: rate_texts(by_type[c]) for c in ("rate", "force_rate", "group_rate", "all_rate")}
     texts = {c: [t if t != "n/a" else "" for t in v] for c, v in texts.items()}
-    hide = [public and is_small(v) for v in by_type["crimes"]]
+    hide = hidden_types(by_type) if public else [False] * len(by_type)
     rows = []
     for i, r in enumerate(by_type.itertuples()):
         mine = pd.notna(r.rank)
         rows.append({
             "Crime type": r.label,
-            "Crimes counted": SUPPRESSED if hide[i] else (f"{int(r.crimes):,}" if pd.notna(r.crimes) else ""),
+            "Crimes counted": (SUPPRESSED if is_small(r.crimes) else HIDDEN) if hide[i] else (
+                f"{int(r.crimes):,}" if pd.notna(r.crimes) else ""),
             f"{name} rate": "" if hide[i] else texts["rate"][i],
             "Force": texts["force_rate"][i], "Similar partnerships": texts["group_rate"][i],
             "All loaded": texts["all_rate"][i],

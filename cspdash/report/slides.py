@@ -20,6 +20,7 @@ from pptx.util import Emu, Inches, Pt
 
 from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES, RED, rag_badge
 from cspdash.metrics.disclosure import RULE_TEXT as DISCLOSURE_RULE_TEXT
+from cspdash.metrics.disclosure import small
 from cspdash.metrics.meeting import Briefing, lsoa_geometries, lsoa_residents, top_areas
 from cspdash.report import figures, fit
 from cspdash.report.comparison import ComparisonView, comparison_view
@@ -221,9 +222,16 @@ def headline_figures(b: Briefing) -> list[tuple[str, str, str]]:
         asb = changes[changes["crime_type"] == "Anti-social behaviour"]
         for label, part in (("recorded crimes", crime), ("ASB incidents", asb)):
             current, previous = float(part["current"].sum()), float(part["previous"].sum())
-            pct = "" if not previous or b.hides(current, previous) \
+            # public output: a total over crime types some of which are '<5' would give them back (the total
+            # minus the types shown, or the previous total from the % change): the types shown, and '+'
+            now_hidden, before_hidden = (b.public and bool(small(part[c]).any()) for c in ("current", "previous"))
+            pct = "" if not previous or b.hides(current, previous) or now_hidden or before_hidden \
                 else f"{100 * (current - previous) / previous:+.0f}% on a year earlier"
-            out.append((b.count(current), f"{label}, {m.window_label}", pct))
+            if now_hidden and len(part) > 1:
+                shown = float(part.loc[~small(part["current"]), "current"].sum())
+                out.append((f"{b.count(shown)}+", f"{label}, {m.window_label}", "plus types of 1–4, not shown"))
+            else:
+                out.append((b.count(current), f"{label}, {m.window_label}", pct))
         real = changes[changes["verdict"] == "significant"]
         out.append((str(len(real)), "crime types with a real change", "allowing for normal variation"))
     counts = b.priorities["rag"].value_counts() if not b.priorities.empty else pd.Series(dtype=int)

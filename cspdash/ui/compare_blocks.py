@@ -11,6 +11,7 @@ from cspdash.charts.funnel import funnel_figure, rate_bars
 from cspdash.charts.trends import trend_lines
 from cspdash.config import settings
 from cspdash.metrics import compare, crime
+from cspdash.metrics import public as public_output
 from cspdash.metrics.crime import crime_type_label
 from cspdash.metrics.disclosure import is_small, small
 from cspdash.metrics.period import add_months
@@ -79,7 +80,10 @@ def side_by_side(selection: Selection, crime_type: str) -> None:
         st.info("No partnership of this force has both police.uk data and a population figure.")
         return
     public = settings().public_output
-    shown = frame[~(small(frame["crimes"]) & public)] if public else frame
+    if public:  # a partnership of 1–4 hidden, and one beside it (the whole force's row is their sum)
+        frame = public_output.side_by_side(frame)
+        frame = frame.assign(crimes=frame["crimes_shown"]).drop(columns=["crimes_shown", "hidden"])
+    shown = frame[frame["rate"].notna()] if public else frame
     figure = blocks.cached_figure(rate_bars, shown, selection.partnership_name,
                                   f"{result.label}: rate {RATE_WORDS} ({result.period_label})",
                                   f"Crimes {compare.RATE_UNIT}")

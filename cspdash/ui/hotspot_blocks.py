@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from cspdash.metrics import context, crime
 from cspdash.metrics import hotspots as hs
 from cspdash.metrics.disclosure import HIDDEN_TEXT
 from cspdash.metrics.period import add_months
+from cspdash.metrics.public import cell_masks, hotspot_protection
 from cspdash.ui import blocks, filters, params
 from cspdash.ui.db import query
 
@@ -136,15 +138,28 @@ def load(selection: filters.Selection, choice: Choice, weights: hs.Weights) -> V
                   weights)
     public = settings().public_output
     if public:  # small counts hidden with all that is worked out from them, before anything is drawn
-        exposed = None
-        if choice.level == "ward":  # a ward whose total would give back one of its LSOAs' hidden counts
-            lsoas = query(hs.hot_spots, selection.partnership_code, "lsoa", period.start, period.end,
-                          period.previous_start, period.previous_end, choice.measure, choice.method,
-                          choice.crime_types, weights)
-            exposed = hs.exposed_wards(hs.disclose(lsoas, "lsoa", choice.confidence))
-        spots = hs.disclose(spots, choice.level, choice.confidence, exposed)
+        # the cells Crime trends hides too (LSOA, ward and partnership; months, quarters, years and periods)
+        primary, secondary = protection(selection, choice)
+        codes = spots["area_code"].tolist()
+        masks = {"crimes": cell_masks(primary, secondary, choice.level, codes, "window", (period.start, period.end)),
+                 "previous_crimes": cell_masks(primary, secondary, choice.level, codes, "window",
+                                               (period.previous_start, period.previous_end))}
+        spots = hs.disclose(spots, choice.level, choice.confidence, masks=masks)
     map_areas = hs.map_frame(spots, choice.measure, choice.confidence, geometry.centroids, public)
     return View(selection, choice, weights, geometry, spots, map_areas, public)
+
+
+def series_start(selection: filters.Selection) -> date:
+    """The first month of the drill-down's series (as Crime trends': up to 36 months to the period's end)."""
+    end = selection.period.end
+    first = selection.months[0] if selection.months else add_months(end, -35)
+    return max(first, add_months(end, -35))
+
+
+def protection(selection: filters.Selection, choice: Choice) -> tuple[frozenset, frozenset]:
+    """(primary, secondary) hidden area × month cells in public output (metrics.public.hotspot_protection)."""
+    return query(hotspot_protection, selection.partnership_code, selection.force, choice.crime_types,
+                 series_start(selection), selection.period.end)
 
 
 def map_block(view: View) -> None:
@@ -268,8 +283,7 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
                               help="Hot spots from the table come first.")
     filters.show_url_notes()
     selection, period = view.selection, view.selection.period
-    first = view.selection.months[0] if view.selection.months else add_months(period.end, -35)
-    start = max(first, add_months(period.end, -35))
+    start = series_start(selection)
     drill = query(hs.area_drilldown, selection.partnership_code, view.choice.level, area, start, period.start,
                   period.end, period.previous_start, period.previous_end, view.choice.crime_types)
     total = int(drill.outcomes["crimes"].sum())  # the outcome groups' total, written in the summary
@@ -279,7 +293,12 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
             st.info(f"{blocks.literal(names[area])}'s count is hidden in public output ({row['crimes_shown'].iat[0]}), so its "
                     "monthly figures, crime mix and outcomes are not shown either.", icon=":material/visibility_off:")
             return
-        drill = hs.disclose_drilldown(drill, period.start, period.end, period.previous_start, period.previous_end)
+        primary, secondary = protection(selection, view.choice)
+        months = [m.date() for m in pd.to_datetime(drill.monthly["month"])]
+        hidden = ([(view.choice.level, area, "month", m) in primary for m in months],
+                  [(view.choice.level, area, "month", m) in secondary for m in months])
+        drill = hs.disclose_drilldown(drill, period.start, period.end, period.previous_start, period.previous_end,
+                                      hidden)
     monthly = drill.monthly
     left, right = st.columns(2)
     with left:

@@ -113,8 +113,13 @@ def test_small_counts_are_suppressed_in_public_output() -> None:
         {"crime_type": "Robbery", "label": "Robbery", "crimes": 3, "rate": 0.2, "force_rate": 0.5,
          "group_rate": 0.4, "all_rate": 0.45, "rank": 6.0, "of": 6, "quartile": 4.0, "position": "below_998",
          "verdict": ""},
+        # the other types of the total (1,200 = 3 + 600 + 597): the smallest beside the 3 is hidden too ('[c]')
+        *({"crime_type": t, "label": t, "crimes": n, "rate": n / 15, "force_rate": 40.0, "group_rate": 40.0,
+           "all_rate": 40.0, "rank": 3.0, "of": 6, "quartile": 2.0, "position": "within", "verdict": ""}
+          for t, n in (("Burglary", 600), ("Drugs", 597))),
     ])
     public = _table(by_type, "Newport", public=True)
+    assert list(public["Crimes counted"])[2:] == ["600", "[c]"]
     robbery = public.iloc[1]
     assert robbery["Crimes counted"] == SUPPRESSED
     assert robbery["Newport rate"] == "" and robbery["Rank (1 = highest)"] == "" and robbery["Quartile"] == ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
 import re
 import subprocess
 from collections.abc import Iterator
@@ -215,8 +216,15 @@ def _headline_counts(deck: Any) -> list[str]:
 
 
 def test_headline_figures_apply_the_rule(public: tuple, normal: tuple) -> None:
-    """The headline slide's crime totals are large here; a briefing with small totals shows them as <5."""
-    assert len(_headline_counts(public[1])) == 2 and _headline_counts(public[1]) == _headline_counts(normal[1])
+    """The headline slide's crime totals are large here, but a crime type of 1–4 in them would come back as the
+    total minus the types shown: public output gives the types shown and '+'. A briefing with small totals shows
+    them as <5."""
+    b_normal = normal[2]
+    crimes = b_normal.crime_changes[b_normal.crime_changes["crime_type"] != "Anti-social behaviour"]
+    shown = crimes.loc[~crimes["current"].between(1, 4), "current"].sum()
+    assert crimes["current"].between(1, 4).any(), "the meeting has a crime type of 1–4 now"
+    assert _headline_counts(public[1]) == [f"{shown:,.0f}+", _headline_counts(normal[1])[1]]
+    assert _headline_counts(normal[1])[0] == f"{crimes['current'].sum():,.0f}"
     small = pd.DataFrame({"crime_type": ["Burglary", "Anti-social behaviour"], "current": [2.0, 40.0],
                           "previous": [3.0, 30.0], "verdict": ["noise", "noise"]})
     b = dataclasses.replace(public[2], crime_changes=small)
@@ -249,8 +257,9 @@ def test_the_one_rule_in_sentences() -> None:
     assert [s.sentence for s in signals(xmr(big), count_format=count_text) if s.rule == "outside_limits"] == [
         s.sentence for s in signals(xmr(big)) if s.rule == "outside_limits"] != []
     rising = [1.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0]  # 2 → 12: six rises
-    trend = [s.sentence for s in signals(xmr(rising), count_format=count_text) if s.rule == "trend_of_6"]
-    assert trend and "(<5 rising to 12)" in trend[0]
+    assert [s.sentence for s in signals(xmr(rising)) if s.rule == "trend_of_6"]  # '(2 rising to 12)'
+    # public: no trend over withheld months ('<5 rising to 12' says the three '<5's rise: 2, 3, 4 or 1, 2, 3 …)
+    assert not [s for s in signals(xmr(rising), count_format=count_text) if s.rule == "trend_of_6"]
 
 
 def test_suppress_blanks_figures_derived_from_a_small_count() -> None:
@@ -263,3 +272,110 @@ def test_suppress_blanks_figures_derived_from_a_small_count() -> None:
     assert out["previous"].tolist() == ["<5", "173"] and out["current"].tolist() == [13.0, 85.0]
     assert out["pct_change"].isna().tolist() == [True, False] and out["z"].tolist()[1] == -7.9
     assert suppress(frame, ["current", "previous"])["z"].tolist() == [3.2, -7.9]  # only when asked
+
+
+# ---------------------------------------------------------------------------------------------- the attacker
+def _headline(deck: Any) -> dict[str, tuple[str, str]]:
+    """The headline slide's crime and ASB boxes: label → (figure, note)."""
+    out = {}
+    for shape in deck.slides[1].shapes:
+        if shape.has_text_frame:
+            paras = [p.text for p in shape.text_frame.paragraphs]
+            if len(paras) == 3 and paras[1].startswith(("recorded crimes", "ASB incidents")):
+                out[paras[1].split(",")[0]] = (paras[0], paras[2])
+    return out
+
+
+def export_attack(pdf_text: str, deck: Any, types: list[str]) -> Any:
+    """Everything the pack and the slides print about the meeting's counts by crime type, as an attacker reads
+    it: the pack's crime-by-type table ('13', '<5', '[c]'), the headline totals (crime excluding ASB = the sum of
+    the other types) and the % change on a year earlier (an interval for the previous total), solved as intervals."""
+    from tests.trust.test_disclosure_pages import Seen
+
+    seen = Seen()
+    for line in pdf_text.splitlines():
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) >= 4 and cells[0] in types and " vs " in cells[3]:  # not the comparison table's rows
+            seen.text(("now", cells[0]), cells[1])
+            seen.text(("before", cells[0]), cells[2])
+    head = _headline(deck)
+    if "recorded crimes" in head:
+        figure, note = head["recorded crimes"]
+        figure = figure.replace(",", "")
+        if figure.endswith("+"):
+            seen.bound(("now", "all"), float(figure[:-1]), 10.0**9)
+        else:
+            seen.text(("now", "all"), figure)
+        found = re.match(r"([+-]\d+)% on a year earlier", note)
+        if found and figure.isdigit():
+            pct, now = int(found.group(1)), float(figure)
+            seen.bound(("before", "all"), math.ceil(now / (1 + (pct + 0.5) / 100)),
+                       math.floor(now / (1 + (pct - 0.5) / 100)))
+    crimes = [t for t in types if t != "Anti-social behaviour"]
+    seen.solve([((w, "all"), [(w, t) for t in crimes]) for w in ("now", "before")])
+    return seen
+
+
+def _recovered(seen: Any, b: mm.Briefing) -> list[str]:
+    out = []
+    for row in b.crime_changes.itertuples():
+        for when, value in (("now", row.current), ("before", row.previous)):
+            cell = (when, row.crime_type)
+            if 1 <= value <= 4 and seen.low.get(cell) == seen.high.get(cell) == value:
+                out.append(f"{row.crime_type} {when} = {value:g}")
+    return out
+
+
+def test_nothing_the_pack_and_slides_print_gives_a_small_count_back(public: tuple, normal: tuple) -> None:
+    """The attacker reads the public pack and slides (all their text) and solves the crime-type counts against
+    the headline total and its change: no count of 1–4 is recovered. The same attack on the normal export reads
+    every count (the guard: the attack reads what it should)."""
+    pdf, deck, b = public
+    types = list(normal[2].crime_changes["crime_type"])
+    seen = export_attack(_pdf_text(pdf), deck, types)
+    assert ("now", "Anti-social behaviour") in seen.low, "the pack's table was read"
+    assert not _recovered(seen, normal[2]), _recovered(seen, normal[2])
+    plain = export_attack(_pdf_text(normal[0]), normal[1], types)
+    assert _recovered(plain, normal[2]), "the guard: the normal export prints the small counts"
+
+
+def test_the_attack_solves_a_total_minus_its_shown_types() -> None:
+    """Guard, worked by hand: a headline of 20 over types 13, '<5' and 5 gives the '<5' back (2); '20+' does not."""
+    from types import SimpleNamespace
+
+    class Deck:
+        def __init__(self, figure: str, note: str) -> None:
+            paras = [SimpleNamespace(text=t) for t in (figure, "recorded crimes, Mar 2025 – Jun 2025", note)]
+            box = SimpleNamespace(has_text_frame=True, text_frame=SimpleNamespace(paragraphs=paras))
+            self.slides = [None, SimpleNamespace(shapes=[box])]
+
+    text = ("Robbery    13    10    up 30% (13 vs 10)\nBurglary    <5    5    down (<5 vs 5)\n"
+            "Drugs    5    5    no change (5 vs 5)")
+    seen = export_attack(text, Deck("20", "+0% on a year earlier"), ["Robbery", "Burglary", "Drugs"])
+    assert seen.low[("now", "Burglary")] == seen.high[("now", "Burglary")] == 2
+    assert seen.low[("before", "all")] == 20 and seen.high[("before", "all")] == 20
+    seen = export_attack(text, Deck("18+", "plus types of 1–4, not shown"), ["Robbery", "Burglary", "Drugs"])
+    assert seen.low[("now", "Burglary")] < seen.high[("now", "Burglary")]
+
+
+def test_the_comparison_table_hides_a_type_beside_a_small_one() -> None:
+    """'All recorded crime' 120 over types 100, 17 and 3: the 3 is '<5', and the 17 '[c]' (120 − 100 − 17 = 3
+    otherwise), with no rate, rank or verdict; ASB is not part of the total and stays shown."""
+    from cspdash.report.comparison import _table, hidden_types
+
+    by_type = pd.DataFrame({"crime_type": ["All crime", "Anti-social behaviour", "Burglary", "Drugs", "Robbery"],
+                            "label": ["All recorded crime (excluding ASB)", "Anti-social behaviour", "Burglary",
+                                      "Drugs", "Robbery"],
+                            "crimes": [120.0, 40.0, 100.0, 17.0, 3.0], "rate": [1.2, 0.4, 1.0, 0.17, 0.03],
+                            "force_rate": 1.0, "group_rate": 1.0, "all_rate": 1.0, "rank": 1.0, "of": 5.0,
+                            "quartile": 1.0, "position": "within_95", "verdict": "in line"})
+    from cspdash.vocab import ALL_CRIME
+
+    by_type.loc[0, "crime_type"] = ALL_CRIME
+    assert hidden_types(by_type) == [False, False, False, True, True]
+    table = _table(by_type, "Newport", True).set_index("Crime type")
+    assert table.loc["Drugs", "Crimes counted"] == "[c]" and table.loc["Robbery", "Crimes counted"] == "<5"
+    assert table.loc["Drugs", "Newport rate"] == "" and table.loc["Drugs", "Rank (1 = highest)"] == ""
+    assert table.loc["Burglary", "Crimes counted"] == "100"
+    assert table.loc["All recorded crime (excluding ASB)", "Crimes counted"] == "120"
+    assert _table(by_type, "Newport", False).set_index("Crime type").loc["Robbery", "Crimes counted"] == "3"

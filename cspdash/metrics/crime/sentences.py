@@ -39,6 +39,11 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
     beside_decimals = rate_decimals(frame["rate"].dropna().astype(float)) if beside else 0
     parts = []
     for area, group in list(frame.groupby("area_name", sort=False))[:3]:
+        complete = group[group.get("complete", True)] if "complete" in group else group
+        withheld = _withheld(complete)
+        if withheld.any():  # public output: hidden periods are never quoted, ranked or skipped over in silence
+            parts.append(_withheld_text(area, complete, withheld, value, unit, rate, decimals))
+            continue
         usable = group[group[value].notna() & group.get("complete", True)]
         if usable.empty:
             continue
@@ -60,6 +65,30 @@ def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compar
     more = frame["area_name"].nunique() - 3
     tail = f"; and {more} more areas in the download" if more > 0 else ""
     return f"{what}: " + "; ".join(parts) + tail + "." if parts else f"No complete period for {what} yet."
+
+
+def _withheld(frame: pd.DataFrame) -> pd.Series:
+    """Periods whose count public output hides ('<5' or '[c]' in ``crimes_shown``; none outside public output)."""
+    from cspdash.metrics.disclosure import HIDDEN, SUPPRESSED
+
+    if "crimes_shown" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["crimes_shown"].isin([SUPPRESSED, HIDDEN])
+
+
+def _withheld_text(area: object, periods: pd.DataFrame, withheld: pd.Series, value: str, unit: str, rate: bool,
+                   decimals: int) -> str:
+    """An area some of whose periods are hidden in public output: its latest period as shown ('<5', '[c]' or the
+    figure), and no highest, lowest or change: naming the highest shown period would rank the hidden ones."""
+    latest = periods.iloc[-1]
+    hidden = int(withheld.sum())
+    if bool(withheld.iloc[-1]) or pd.isna(latest[value]):
+        text = f"{area} {latest['crimes_shown']} crimes in {latest['period_label']}"
+    else:
+        text = (f"{area} {_fmt_number(float(latest[value]), rate, decimals)} "
+                f"{_unit_for(float(latest[value]), unit, rate)} in {latest['period_label']}")
+    return (text + f"; {hidden} of {len(periods)} periods hidden in public output (too few crimes), so the periods "
+            "are not ranked")
 
 
 def spc_sentence(result: SpcResult, what: str) -> str:

@@ -190,19 +190,32 @@ def _hide(frame: pd.DataFrame, column: str, groups: list[list[object]]) -> pd.Se
 
 
 def disclose_drilldown(drill: Drilldown, start: date, end: date, previous_start: date,
-                       previous_end: date) -> Drilldown:
+                       previous_end: date, months_hidden: tuple[list[bool], list[bool]] | None = None) -> Drilldown:
     """An area's drill-down as public output may show it (the area's own count being shown).
 
     The months of each period add up to the area's count of that period, the crime types too, and the outcome
     groups to the total the page writes: small counts are hidden in each, with secondary cells hidden so that
     the total cannot give them back; a hidden outcome group's share is blanked too. Each frame gains
-    ``<count>_shown`` text columns and a ``hidden`` column (any of its counts hidden).
+    ``<count>_shown`` text columns and a ``hidden`` column (any of its counts hidden). ``months_hidden``
+    ((primary, secondary) flags per month, from the cells every area × month view shares:
+    metrics.public.hotspot_protection) decides the monthly series instead, so that a month this page shows is
+    never one another view hides beside a small count (the areas of a month add up to the partnership's month).
     """
     monthly = drill.monthly.reset_index(drop=True).copy()
-    months = pd.to_datetime(monthly["month"]).dt.date
-    now: list[object] = [i for i, m in enumerate(months) if start <= m <= end]
-    before: list[object] = [i for i, m in enumerate(months) if previous_start <= m <= previous_end]
-    monthly["hidden"] = _hide(monthly, "crimes", [now, before])
+    if months_hidden is not None:
+        from cspdash.metrics.disclosure import shown_text
+
+        primary, secondary = months_hidden
+        monthly["crimes_shown"] = [shown_text(v, p, s) for v, p, s in zip(monthly["crimes"], primary, secondary,
+                                                                          strict=True)]
+        gone = pd.Series([p or s for p, s in zip(primary, secondary, strict=True)], index=monthly.index)
+        monthly["crimes"] = monthly["crimes"].astype(float).mask(gone)
+        monthly["hidden"] = gone
+    else:
+        months = pd.to_datetime(monthly["month"]).dt.date
+        now: list[object] = [i for i, m in enumerate(months) if start <= m <= end]
+        before: list[object] = [i for i, m in enumerate(months) if previous_start <= m <= previous_end]
+        monthly["hidden"] = _hide(monthly, "crimes", [now, before])
     mix = drill.mix.reset_index(drop=True).copy()
     hidden = _hide(mix, "crimes", [list(mix.index)]) | _hide(mix, "previous_crimes", [list(mix.index)])
     mix["hidden"] = hidden

@@ -51,13 +51,19 @@ def exposed_wards(lsoa_spots: pd.DataFrame) -> dict[str, set[str]]:
     return out
 
 
+#: per count column ("crimes", "previous_crimes"): (primary, secondary) flags per row, decided elsewhere
+Masks = dict[str, tuple[list[bool], list[bool]]]
+
+
 def disclose(spots: pd.DataFrame, level: str, confidence: str,
-             exposed: dict[str, set[str]] | None = None) -> pd.DataFrame:
+             exposed: dict[str, set[str]] | None = None, masks: Masks | None = None) -> pd.DataFrame:
     """hot_spots() as public output may show it: small counts hidden with everything worked out from them.
 
     Counts of 1–4 are hidden (primary), and further areas (secondary) wherever the partnership's total, or at
     LSOA level a ward's total, and the counts shown beside it would give a hidden count back
     (metrics.disclosure.protect); at ward level also the ``exposed`` wards (exposed_wards of the LSOA view).
+    ``masks`` (the page's choice in public output: metrics.public.hotspot_protection, the cells shared with
+    Crime trends and the drill-down's months) replaces that rule with the hidden cells given per row.
     For a hidden count the rate, harm and share of the total are blanked, and the
     change wherever either period's count is hidden; the Gi* z, p and q values are blanked everywhere (a
     weighted sum of neighbours' values: all of them together give the values back). Adds the columns
@@ -71,14 +77,18 @@ def disclose(spots: pd.DataFrame, level: str, confidence: str,
     groups: list[list[object]] = [list(frame.index)]
     if level == "lsoa" and "ward_code" in frame:
         groups += [list(rows) for _ward, rows in frame.groupby("ward_code", dropna=True).groups.items()]
-    masks = {}
+    given, gone = masks, {}
     for column, shown in (("crimes", "crimes_shown"), ("previous_crimes", "previous_shown")):
-        forced = frame["area_code"].astype(str).isin((exposed or {}).get(column, set()))
-        primary, secondary = protect(frame[column], groups, also=forced)
-        masks[column] = primary | secondary
+        if given is not None:
+            primary = pd.Series(given[column][0], index=frame.index, dtype=bool)
+            secondary = pd.Series(given[column][1], index=frame.index, dtype=bool)
+        else:
+            forced = frame["area_code"].astype(str).isin((exposed or {}).get(column, set()))
+            primary, secondary = protect(frame[column], groups, also=forced)
+        gone[column] = primary | secondary
         text = frame[column].map(lambda v: "" if pd.isna(v) else f"{int(v)}")
         frame[shown] = text.mask(primary, SUPPRESSED).mask(secondary, HIDDEN)
-    now, before = masks["crimes"], masks["previous_crimes"]
+    now, before = gone["crimes"], gone["previous_crimes"]
     for column in _FROM_NOW:
         if column in frame:
             frame[column] = frame[column].astype(float).mask(now)
