@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = asyncio.run(run(app.url, args.sessions))
         rss = tree_rss_mb(app.proc.pid)
+    except Exception as exc:  # noqa: BLE001 - the warm-up or the lone session failed: no baseline, say so plainly
+        print(f"the run failed before the sessions together: {str(exc).splitlines()[0][:300]}")
+        return 1
     finally:
         app.stop()
     firsts, switches = result["firsts"], result["switches"]
