@@ -114,10 +114,15 @@ def _download(page: Any) -> None:
 
 
 def _build(page: Any) -> None:
-    for label in ("PDF", "PowerPoint"):
+    """Build the pack, then the slides, each to the end (its download offered, or the reason it failed)."""
+    for label, ext in (("PDF", "PDF"), ("PowerPoint", "PPTX")):
         build = page.get_by_role("button", name=label).first
         if build.count():
             build.click()
+            page.wait_for_function(
+                """(ext) => [...document.querySelectorAll('button')].some(b => b.innerText.includes('Download ' + ext))
+                           || document.body.innerText.includes('Could not build')""",
+                arg=ext, timeout=TIMEOUT_MS, polling=200)
             settle(page)
 
 
@@ -157,10 +162,13 @@ def rss_split_mb(pid: int) -> tuple[float, float]:
 
 
 def reading(pid: int) -> str:
-    """The memory split and the load average, for a line of the report."""
+    """The server process's memory split, its child processes' memory (an export being built), and the load
+    average, for a line of the report."""
     files, anon = rss_split_mb(pid)
+    children = tree_rss_mb(pid) - files - anon
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"(library code {files:.0f} MB, own memory {anon:.0f} MB; load {load})"
+    return (f"(server process: library code {files:.0f} MB + own memory {anon:.0f} MB = {files + anon:.0f} MB; "
+            f"child processes {max(children, 0):.0f} MB; load {load})")
 
 
 def main(argv: list[str] | None = None) -> int:
