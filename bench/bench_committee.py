@@ -9,6 +9,10 @@ median and 95th percentile against the lone session's time (ratio), and the same
     python bench/bench_committee.py                 # 30 sessions
     python bench/bench_committee.py --sessions 5    # a quick look
     python bench/bench_committee.py --quick         # CI: two sessions
+    python bench/bench_committee.py --port 8620     # serve on a given port (default: any free one)
+
+The load average before and after the run is printed with the figures: on a busy machine the ratio says more
+about the other work than about the dashboard.
 """
 
 from __future__ import annotations
@@ -102,24 +106,37 @@ async def run(url: str, sessions: int) -> dict[str, Any]:
             "switches": [x for x in switches if isinstance(x, float)]}
 
 
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--quick", action="store_true", help="CI: two sessions on the tiny store")
     parser.add_argument("--timeout", type=float, default=600, help="seconds one session may wait for a chart")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: any free one)")
     args = parser.parse_args(argv)
     TIMEOUT[:] = [args.timeout * 1000]
     if args.quick:
         args.sessions = 2
     built = ensure_store(SCALES["tiny" if args.quick else "partnership"])
+    if args.port:
+        bench_browser.free_port = lambda: args.port  # App asks bench_browser for its port
+    load_before = _load()
     app = App("dashboard", ROOT / "dashboard.py", {**os.environ, "CSPDASH_DB": str(built.path), "CSPDASH_USERS": ""})
     try:
         result = asyncio.run(run(app.url, args.sessions))
         rss = tree_rss_mb(app.proc.pid)
+    except Exception as exc:  # noqa: BLE001 - the warm-up or the lone session failed: no baseline, say so plainly
+        print(f"the run failed before the sessions together: {str(exc).splitlines()[0][:300]}")
+        return 1
     finally:
         app.stop()
     firsts, switches = result["firsts"], result["switches"]
-    print(f"{args.sessions} sessions at once on the demo store ({os.cpu_count()} CPUs)")
+    print(f"{args.sessions} sessions at once on the {'tiny' if args.quick else 'demo'} store ({os.cpu_count()} CPUs; "
+          f"load average before {load_before}, after {_load()})")
     print(f"errors shown: {result['errors']}; sessions that failed: {len(result['failed'])}")
     for message in result["failed"][:5]:
         print(f"  {message[:200]}")

@@ -11,6 +11,11 @@ slides. The server's resident memory (process tree) is printed every 10 sessions
     python bench/bench_soak.py                 # 100 sessions
     python bench/bench_soak.py --sessions 12   # a shorter soak
     python bench/bench_soak.py --quick         # CI: one session
+    python bench/bench_soak.py --port 8620     # serve on a given port (default: any free one)
+
+Each reading also splits the server's RSS into memory mapped from files (the code of the libraries it has
+imported: pyarrow, DuckDB, scipy, pandas, numpy …, shared with any other process using them and never
+freed) and its own anonymous memory (Python objects, malloc heaps, DuckDB's buffers), and gives the load average.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import bench_browser  # noqa: E402
 from bench_browser import TIMEOUT_MS, App, settle, tree_rss_mb  # noqa: E402
 from bench_queries import SCALES, ensure_store  # noqa: E402
 
@@ -108,10 +114,15 @@ def _download(page: Any) -> None:
 
 
 def _build(page: Any) -> None:
-    for label in ("PDF", "PowerPoint"):
+    """Build the pack, then the slides, each to the end (its download offered, or the reason it failed)."""
+    for label, ext in (("PDF", "PDF"), ("PowerPoint", "PPTX")):
         build = page.get_by_role("button", name=label).first
         if build.count():
             build.click()
+            page.wait_for_function(
+                """(ext) => [...document.querySelectorAll('button')].some(b => b.innerText.includes('Download ' + ext))
+                           || document.body.innerText.includes('Could not build')""",
+                arg=ext, timeout=TIMEOUT_MS, polling=200)
             settle(page)
 
 
@@ -139,10 +150,32 @@ def session(browser: Any, base: str, number: int, files: dict[str, Path]) -> int
     return views
 
 
+def rss_split_mb(pid: int) -> tuple[float, float]:
+    """(file-backed, anonymous) resident memory of one process, MB, from /proc/<pid>/status ((0, 0) where there
+    is no such file)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0, 0.0
+    fields = {line.split(":")[0]: int(line.split()[1]) for line in text.splitlines() if line.endswith(" kB")}
+    return fields.get("RssFile", 0) / 1e3, fields.get("RssAnon", 0) / 1e3
+
+
+def reading(pid: int) -> str:
+    """The server process's memory split, its child processes' memory (an export being built), and the load
+    average, for a line of the report."""
+    files, anon = rss_split_mb(pid)
+    children = tree_rss_mb(pid) - files - anon
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"(server process: library code {files:.0f} MB + own memory {anon:.0f} MB = {files + anon:.0f} MB; "
+            f"child processes {max(children, 0):.0f} MB; load {load})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="CI: one session over every page on the tiny store")
+    parser.add_argument("--port", type=int, default=0, help="the server's port (default: any free one)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sessions = 1
@@ -150,9 +183,11 @@ def main(argv: list[str] | None = None) -> int:
 
     built = ensure_store(SCALES["tiny" if args.quick else "partnership"])
     env = {**os.environ, "CSPDASH_DB": str(built.path), "CSPDASH_USERS": ""}
+    if args.port:
+        bench_browser.free_port = lambda: args.port  # App asks bench_browser for its port
     app = App("dashboard", ROOT / "dashboard.py", env)
     readings: list[tuple[int, float]] = [(0, tree_rss_mb(app.proc.pid))]
-    print(f"server RSS at start: {readings[0][1]:.0f} MB", flush=True)
+    print(f"server RSS at start: {readings[0][1]:.0f} MB {reading(app.proc.pid)}", flush=True)
     started = time.perf_counter()
     views = 0
     try:
@@ -165,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                     rss = tree_rss_mb(app.proc.pid)
                     readings.append((number + 1, rss))
                     print(f"after {number + 1:3d} sessions ({views:,} page views, "
-                          f"{time.perf_counter() - started:,.0f} s): server RSS {rss:.0f} MB", flush=True)
+                          f"{time.perf_counter() - started:,.0f} s): server RSS {rss:.0f} MB {reading(app.proc.pid)}",
+                          flush=True)
             browser.close()
     finally:
         app.stop()

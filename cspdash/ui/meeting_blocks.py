@@ -24,7 +24,7 @@ from cspdash.metrics.disclosure import suppress
 from cspdash.report import questions as qs
 from cspdash.report import readable
 from cspdash.report.pack import export_file_name, what_changed_lines
-from cspdash.ui import auth, blocks, db, params
+from cspdash.ui import auth, blocks, db, export_process, params
 from cspdash.ui.filters import url_choice
 
 
@@ -355,15 +355,13 @@ def priorities(b: mm.Briefing) -> None:
 
 
 def exports(b: mm.Briefing) -> None:
-    """Build the PDF pack and the slides on request, with progress, then offer the downloads."""
-    from cspdash.report.pack import build_pack
-    from cspdash.report.slides import build_slides
-
+    """Build the PDF pack and the slides on request (in a child process: export_process), with progress, then
+    offer the downloads."""
     meeting_id = b.meeting.meeting_id
     cols = st.columns(2)
-    for col, kind, label, builder, mime, ext in (
-        (cols[0], "pack", "Build the briefing pack (PDF)", build_pack, "application/pdf", "pdf"),
-        (cols[1], "slides", "Build the slides (PowerPoint)", build_slides,
+    for col, kind, label, mime, ext in (
+        (cols[0], "pack", "Build the briefing pack (PDF)", "application/pdf", "pdf"),
+        (cols[1], "slides", "Build the slides (PowerPoint)",
          "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
     ):
         key = f"export_{kind}_{meeting_id}_{db.version()}"
@@ -376,7 +374,7 @@ def exports(b: mm.Briefing) -> None:
                         bar.progress(min(done / max(total, 1), 1.0), text=message)
 
                     try:
-                        st.session_state[key] = _build(builder, meeting_id, progress)
+                        st.session_state[key] = export_process.build(kind, db.version(), meeting_id, progress)
                     except Exception as exc:  # shown plainly; nothing is changed by a failed export
                         box.update(label=f"Could not build: {blocks.literal(exc)}", state="error")
                     else:
@@ -385,11 +383,3 @@ def exports(b: mm.Briefing) -> None:
                 name = export_file_name(b, "briefing-pack" if kind == "pack" else "slides", ext)
                 st.download_button(f"Download {ext.upper()}", st.session_state[key], file_name=name,
                                    mime=mime, key=f"dl_{kind}", icon=":material/download:", type="primary")
-
-
-def _build(builder: Any, meeting_id: str, progress: Any) -> bytes:
-    con = db.cursor()
-    try:
-        return builder(con, meeting_id, progress=progress)  # type: ignore[no-any-return]
-    finally:
-        con.close()
