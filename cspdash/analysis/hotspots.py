@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special, stats
+from scipy import sparse, special
 from scipy.spatial import cKDTree
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
@@ -314,7 +314,7 @@ def z_trend(z_by_period: Sequence[float] | np.ndarray) -> str | None:
         return None
     # Kendall's tau and its p value depend only on the order of the z scores (ties included), so the test runs
     # once per pattern of ranks
-    return _trend_of_ranks(tuple(int(r) for r in stats.rankdata(z, method="dense")))
+    return _trend_of_ranks(tuple((np.unique(z, return_inverse=True)[1] + 1).tolist()))
 
 
 def _z_trend_dense(z_by_period: np.ndarray) -> str | None:
@@ -328,12 +328,49 @@ def _z_trend_dense(z_by_period: np.ndarray) -> str | None:
 
 @functools.lru_cache(maxsize=4096)
 def _trend_of_ranks(ranks: tuple[int, ...]) -> str | None:
-    time = np.arange(len(ranks))
-    if stats.kendalltau(time, ranks, alternative="greater").pvalue < TREND_ALPHA:
+    if kendall_trend_p(ranks, "greater") < TREND_ALPHA:
         return "rising"
-    if stats.kendalltau(time, ranks, alternative="less").pvalue < TREND_ALPHA:
+    if kendall_trend_p(ranks, "less") < TREND_ALPHA:
         return "falling"
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _inversion_counts(n: int) -> tuple[int, ...]:
+    """How many orderings of n distinct values have 0, 1, 2, … out-of-order pairs (the Mahonian numbers)."""
+    counts = [1]
+    for size in range(2, n + 1):  # adding the size-th value makes 0 … size-1 new out-of-order pairs
+        grown = [0] * (len(counts) + size - 1)
+        for inversions, ways in enumerate(counts):
+            for extra in range(size):
+                grown[inversions + extra] += ways
+        counts = grown
+    return tuple(counts)
+
+
+def kendall_trend_p(values: Sequence[float], alternative: str) -> float:
+    """One-sided p value of Kendall's tau between period order and ``values`` (ties allowed in the values),
+    as scipy.stats.kendalltau(range(n), values, alternative=…) gives it with its default method: exact (the
+    distribution of out-of-order pairs over every ordering) when there are no ties and n ≤ 33 or at most one pair
+    is on the minority side, else the normal approximation with the tie-corrected variance. Written with numpy
+    and the standard library so the server does not import scipy.stats (38 MB) for this one test."""
+    y = np.asarray(values, dtype=float)
+    n = len(y)
+    pairs = n * (n - 1) // 2
+    later = np.sign(y[None, :] - y[:, None])[np.triu_indices(n, 1)]  # +1 in order, −1 out of order, 0 tied
+    concordant, discordant = int((later > 0).sum()), int((later < 0).sum())
+    _, tie_sizes = np.unique(y, return_counts=True)
+    tie_sizes = tie_sizes[tie_sizes > 1].astype(float)
+    if len(tie_sizes) == 0 and (n <= 33 or min(discordant, pairs - discordant) <= 1):
+        counts = _inversion_counts(n)
+        ways = sum(counts[:discordant + 1]) if alternative == "greater" else sum(counts[discordant:])
+        return min(1.0, ways / math.factorial(n))
+    m = n * (n - 1.0)
+    variance = (m * (2 * n + 5) - float((tie_sizes * (tie_sizes - 1) * (2 * tie_sizes + 5)).sum())) / 18
+    if variance <= 0:  # every value tied: no order to test (scipy gives nan too)
+        return math.nan
+    z = (concordant - discordant) / math.sqrt(variance)
+    return float(special.ndtr(-z) if alternative == "greater" else special.ndtr(z))
 
 
 def _persistence_class(is_hot: np.ndarray, z: np.ndarray) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,6 +38,8 @@ from cspdash.metrics.meeting import (
 from cspdash.metrics.meeting import trigger_counts_by_quarter as _trigger_counts
 from cspdash.metrics.plan import CONTRIBUTION_TEXT, contributions_by_year, lead_officers
 from cspdash.report import figures
+from cspdash.report.briefing_text import export_file_name as export_file_name
+from cspdash.report.briefing_text import what_changed_lines
 from cspdash.report.comparison import TITLE as COMPARISON_TITLE
 from cspdash.report.comparison import ComparisonView, comparison_view
 from cspdash.report.questions import RULES_TEXT, as_frame, suggest
@@ -244,32 +245,6 @@ def _render_toc(pdf: FPDF, outline: list[OutlineSection]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- content
-def what_changed_lines(b: Briefing) -> dict[str, list[str]]:
-    """The 'what changed since the previous meeting' bullets by heading."""
-    moves = b.rag_changes
-    worse = moves[moves["change"].isin(["new Red", "new Amber", "worse"])] if not moves.empty else moves
-    better = moves[moves["change"] == "better"] if not moves.empty else moves
-    changes = b.crime_changes
-    real = changes[changes["verdict"] == "significant"] if not changes.empty else changes
-    lines = {
-        "New Red and Amber items": [
-            f"{r.level.capitalize()} {r.item_id} '{r.title}' ({b.partner(r.lead_partner)}): "
-            f"{r.rag_then} → {r.rag_now}" + (f". {r.reason}" if isinstance(r.reason, str) and r.reason else "")
-            for r in worse.itertuples()],
-        "Improved": [f"{r.level.capitalize()} {r.item_id} '{r.title}': {r.rag_then} → {r.rag_now}"
-                     for r in better.itertuples()],
-        "Real changes in crime": [f"{r.crime_type}: {r.sentence}" for r in real.itertuples()],
-        "SPC signals": [str(s) for s in b.spc_signals.get("sentence", [])],
-        "New or intensifying hot spots": [
-            f"{r.area_name} ({r.area_code}): {r.persistence}, {r.hot_spot_class}, {b.count(r.crimes_latest)} in the "
-            "last 3 months" for r in b.new_hot_spots.itertuples()],
-        "Overdue recommendations": [
-            f"{r.reference} ({b.partner(r.lead_partner)}): {r.recommendation} — due {r.due_date:%-d %b %Y}, "
-            f"{r.days_overdue} days overdue" for r in b.overdue_recommendations.itertuples()],
-    }
-    return lines
-
-
 def questions_for(con: duckdb.DuckDBPyConnection, b: Briefing) -> pd.DataFrame:
     """The meeting's saved questions, or the suggested ones when none are saved yet.
 
@@ -295,12 +270,6 @@ def start_export(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.
     if b is None:
         raise ValueError(f"There is no meeting '{meeting_id}' in the store.")
     return b, questions if questions is not None else questions_for(con, b), step
-
-
-def export_file_name(b: Briefing, kind: str, extension: str) -> str:
-    """A file name a committee clerk can file: 'Caerphilly-scrutiny-briefing-pack-16-Jul-2025.pdf'."""
-    place = re.sub(r"[^A-Za-z0-9]+", "-", b.meeting.partnership_name).strip("-") or "partnership"
-    return f"{place}-scrutiny-{kind}-{b.meeting.meeting_date:%d-%b-%Y}.{extension}"
 
 
 def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.DataFrame | None = None,

@@ -23,7 +23,7 @@ from cspdash.metrics import meeting as mm
 from cspdash.metrics.disclosure import suppress
 from cspdash.report import questions as qs
 from cspdash.report import readable
-from cspdash.report.pack import export_file_name, what_changed_lines
+from cspdash.report.briefing_text import export_file_name, what_changed_lines
 from cspdash.ui import auth, blocks, db, export_process, params
 from cspdash.ui.filters import url_choice
 

@@ -239,3 +239,42 @@ def test_z_trend_equals_kendalls_tau_on_the_raw_z_scores() -> None:
         assert z_trend(z) == direct(z)
         verdicts.add(z_trend(z))
     assert verdicts == {"rising", "falling", None}
+
+
+def test_kendall_trend_p_equals_scipys_kendalltau_on_every_rank_pattern() -> None:
+    """The numpy Kendall test gives scipy's p value (to 1e-9) on every pattern of ranks of 4–6 periods, ties
+    included (exact and normal-approximation branches), and on long series either side of 33 periods."""
+    import itertools
+
+    from scipy import stats
+
+    from cspdash.analysis.hotspots import kendall_trend_p
+
+    def patterns(n: int):  # every dense ranking of n values (ordered set partitions)
+        for ranks in itertools.product(range(1, n + 1), repeat=n):
+            if set(ranks) == set(range(1, max(ranks) + 1)):
+                yield ranks
+
+    rng = np.random.default_rng(11)
+    cases = [p for n in (4, 5, 6) for p in patterns(n)]
+    cases += [tuple(rng.permutation(n) + 1) for n in (33, 34, 40) for _ in range(20)]
+    cases += [tuple(rng.integers(0, 6, size=n)) for n in (20, 40) for _ in range(20)]
+    cases += [tuple(range(40)), tuple([1, 0] + list(range(2, 40)))]  # at most one pair against the trend
+    assert len(cases) > 5000
+    for ranks in cases:
+        for alternative in ("greater", "less"):
+            ours = kendall_trend_p(ranks, alternative)
+            theirs = stats.kendalltau(np.arange(len(ranks)), ranks, alternative=alternative).pvalue
+            assert abs(ours - theirs) < 1e-9 or (np.isnan(ours) and np.isnan(theirs)), (ranks, alternative, ours,
+                                                                                        theirs)
+
+
+def test_the_hot_spot_analysis_does_not_import_scipy_stats() -> None:
+    """scipy.stats costs the server 38 MB; the hot spot analysis needs only scipy.special, sparse and spatial."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import cspdash.analysis.hotspots, cspdash.analysis.change, cspdash.analysis.funnel, "
+            "cspdash.analysis.spc; print('scipy.stats' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"

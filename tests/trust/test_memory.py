@@ -76,3 +76,15 @@ def test_a_build_that_runs_too_long_is_stopped(demo_store_path: Path) -> None:
 def test_an_unknown_export_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown export"):
         export_process.build("spreadsheet", "x.duckdb", MEETING)
+
+
+def test_the_server_imports_no_library_it_only_needs_for_exports_or_one_test() -> None:
+    """What the pages import stays in the server for its life: fpdf2 (29 MB) and python-pptx belong to the
+    export child process, scipy.stats (38 MB) was imported for one Kendall test that numpy now does
+    (analysis.hotspots.kendall_trend_p). Checked in a fresh interpreter over every ui module."""
+    code = ("import importlib, pkgutil, sys, cspdash.ui as ui\n"
+            "for m in pkgutil.iter_modules(ui.__path__): importlib.import_module('cspdash.ui.' + m.name)\n"
+            "print(' '.join(k for k in ('scipy.stats', 'fpdf', 'pptx', 'kaleido', 'fontTools') if k in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "", f"the server imports {done.stdout.strip()}"
