@@ -23,10 +23,50 @@ from cspdash.metrics.disclosure import (
     period_windows,
     protect_cells,
     shown_text,
+    trend_cells,
     trend_hidden,
 )
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import add_months
+
+#: the three crime type choices that add up: every type (Hot spots, none chosen) = all crime (Crime trends) + ASB
+_LAYERS = ("all types", "all crime", "asb")
+
+
+def _layer(crime_types: tuple[str, ...]) -> str | None:
+    """Which of the three additive choices ``crime_types`` is (None: another choice)."""
+    from cspdash.vocab import ASB, CRIME_TYPES
+
+    chosen = set(crime_types)
+    if chosen == set(CRIME_TYPES):
+        return "all types"
+    if chosen == set(CRIME_TYPES) - {ASB}:
+        return "all crime"
+    return "asb" if chosen == {ASB} else None
+
+
+def _area_counts(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: tuple[str, ...], start: date,
+                 end: date) -> pd.DataFrame:
+    """The partnership's LSOA × month counts of ``crime_types`` (with an ``asb`` flag per row)."""
+    from cspdash.vocab import ASB
+
+    counts = con.execute(
+        """
+        SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
+               g.crime_type = $asb AS asb, sum(g.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
+          AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
+        GROUP BY ALL
+        """,
+        {"partnership": partnership, "start": start, "end": end, "types": list(crime_types), "asb": ASB}).df()
+    counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
+    return counts
+
+
+def _months(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> list[date]:
+    published = set(crime.published_months(con, force))
+    return [m for m in crime.month_range(start, end) if m in published]
 
 
 @per_store_version(maxsize=16)
@@ -35,23 +75,46 @@ def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str
     """(primary, secondary) hidden cells of every area × month view of a partnership and crime types (Crime trends
     and Hot spots alike), from 12 months before ``start`` (last year and rolling sums reach back that far) to
     ``end``: months, quarters, financial years, and every period a page may choose ending at ``end`` with the
-    period before it (disclosure.period_windows: the per-area totals of Hot spots), per LSOA, ward and partnership."""
+    period before it (disclosure.period_windows: the per-area totals of Hot spots), per LSOA, ward and partnership.
+    Every type, all crime and ASB are protected as one table (``layered_protection``)."""
+    layer = _layer(crime_types)
+    if layer is not None:
+        return layered_protection(con, partnership, force, start, end)[layer]
     lead_start = add_months(start, -12)
-    published = set(crime.published_months(con, force))
-    months = [m for m in crime.month_range(lead_start, end) if m in published]
-    counts = con.execute(
-        """
-        SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
-               sum(g.crimes)::BIGINT AS crimes
-        FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
-        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
-          AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
-        GROUP BY ALL
-        """,
-        {"partnership": partnership, "start": lead_start, "end": end, "types": list(crime_types)}).df()
-    counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
-    primary, secondary = trend_hidden(counts, partnership, months, period_windows(end))
+    counts = _area_counts(con, partnership, crime_types, lead_start, end).drop(columns="asb")
+    primary, secondary = trend_hidden(counts, partnership, _months(con, force, lead_start, end), period_windows(end))
     return frozenset(primary), frozenset(secondary)
+
+
+@per_store_version(maxsize=8)
+def layered_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date,
+                       end: date) -> dict[str, tuple[frozenset[Cell], frozenset[Cell]]]:
+    """area_protection of every type (ASB included), all crime (ASB left out) and ASB, worked out together: each
+    cell of every type is the sum of the same cell of all crime and of ASB, so one of the three hidden with the
+    other two shown would come back as their sum or difference. One table of cells (each cell tagged by its
+    choice) with the three choices' own groups and, per cell, every type = all crime + ASB."""
+    from cspdash.vocab import CRIME_TYPES
+
+    lead_start = add_months(start, -12)
+    counts = _area_counts(con, partnership, tuple(CRIME_TYPES), lead_start, end)
+    months = _months(con, force, lead_start, end)
+    windows = period_windows(end)
+    parts = {"all types": counts, "all crime": counts[~counts["asb"]], "asb": counts[counts["asb"]]}
+    values: dict[Cell, float] = {}
+    groups: list[Group] = []
+    for layer, frame in parts.items():
+        layer_values, layer_groups = trend_cells(frame.drop(columns="asb"), partnership, months, windows)
+        values.update({(layer, cell): v for cell, v in layer_values.items()})
+        groups += [(None if total is None else (layer, total), [(layer, m) for m in members])
+                   for total, members in layer_groups]
+    every = [key[1] for key in values if key[0] == "all types"]  # type: ignore[index]
+    groups += [(("all types", cell), [("all crime", cell), ("asb", cell)]) for cell in every]
+    primary, secondary = protect_cells(values, groups)
+
+    def of(layer: str, cells: set[Cell]) -> frozenset[Cell]:
+        return frozenset(key[1] for key in cells if key[0] == layer)  # type: ignore[index]
+
+    return {layer: (of(layer, primary), of(layer, secondary)) for layer in _LAYERS}
 
 
 def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_type: str, start: date,
