@@ -23,6 +23,7 @@ from cspdash.metrics.disclosure import (
     period_windows,
     protect_cells,
     shown_text,
+    small,
     trend_cells,
     trend_hidden,
 )
@@ -201,8 +202,6 @@ def stop_search_linked(con: duckdb.DuckDBPyConnection, force: str, start: date, 
     """crime.stop_search_linked with the share and the linked count blank where either count is 1–4 (the share
     times the searches gives the linked count back)."""
     out = crime.stop_search_linked(con, force, start, end)
-    from cspdash.metrics.disclosure import small
-
     gone = (small(out["searches"]) | small(out["linked"])).to_numpy()
     unlinked = out["searches"] - out["linked"]
     gone |= small(unlinked).to_numpy()
@@ -232,3 +231,49 @@ def side_by_side(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("rank", "quartile", "verdict"):
         out[column] = out[column].astype(object).mask(gone, None if column != "verdict" else "")
     return out
+
+
+#: how the public Compare page's monthly rate lines leave months out (said on the page)
+RATE_TREND_RULE = ("Public output: a month is left out of a line when its count is 1–4 or is hidden on Crime trends, "
+                   "and out of the whole force's and the similar partnerships' lines when any partnership they add "
+                   "up has that month hidden (their total less the others would give it back).")
+
+
+def _hidden_months(con: duckdb.DuckDBPyConnection, partnership: str, crime_type: str, start: date,
+                   end: date) -> set[date]:
+    """The months Crime trends hides ('<5' or '[c]') for the partnership as a whole."""
+    row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
+    primary, secondary = trend_protection(con, partnership, str(row[0]) if row else "", crime_type, start, end)
+    return {cell[3] for cell in primary | secondary  # type: ignore[index]
+            if cell[0] == "partnership" and cell[1] == partnership and cell[2] == "month"}  # type: ignore[index]
+
+
+def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+               crime_type: str) -> pd.DataFrame:
+    """compare.rate_trend as public output may show it (RATE_TREND_RULE): the partnership's months hidden on Crime
+    trends are left out (rate × residents is the count), and the whole force's and the similar partnerships'
+    months when any partnership they pool has that month hidden (the total less the others' lines, each shown on
+    its own page, would give it back)."""
+    from cspdash.metrics import compare
+
+    frame = compare.rate_trend(con, partnership, start, end, crime_type)
+    if frame.empty:
+        return frame
+    row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
+    force = str(row[0]) if row else ""
+    in_force = [str(c) for (c,) in con.execute("SELECT partnership_code FROM partnership WHERE force = ?",
+                                                [force]).fetchall()]
+    pools = [[partnership], in_force, compare.similar_members(con, partnership)]
+    gone: list[set[date]] = []
+    for members in pools:
+        months: set[date] = set()
+        for code in members:
+            months |= _hidden_months(con, code, crime_type, start, end)
+        gone.append(months)
+
+    def pool(name: str) -> int:  # compare.rate_trend's lines: the partnership, the whole force, the similar group
+        return 1 if name.endswith("(whole force)") else 2 if name.startswith("Similar partnerships") else 0
+
+    drop = [p in gone[pool(str(n))] for n, p in zip(frame["area_name"], frame["period"], strict=True)]
+    drop = np.array(drop, dtype=bool) | small(frame["crimes"]).to_numpy()
+    return frame[~drop].reset_index(drop=True)

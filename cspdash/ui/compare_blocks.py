@@ -132,20 +132,20 @@ def rate_trend(selection: Selection, crime_type: str) -> None:
     """The monthly rate against the force and the loaded similar partnerships, over up to three years."""
     end = selection.period.end
     start = max(add_months(end, -35), selection.months[0]) if selection.months else add_months(end, -35)
-    frame = query(compare.rate_trend, selection.partnership_code, start, end, crime_type)
+    public = settings().public_output
+    frame = query(public_output.rate_trend if public else compare.rate_trend, selection.partnership_code, start, end,
+                  crime_type)
     label = crime_type_label(crime_type)
     st.subheader("The rate over time against the force and similar partnerships")
     if frame.empty:
         st.info("No monthly rates: no police.uk data or no population figure for this partnership.")
         return
-    if settings().public_output:
-        frame = frame[~small(frame["crimes"])]
     figure = blocks.cached_figure(trend_lines, frame, "rate", f"{label}: monthly rate {compare.RATE_UNIT}",
                                   f"Crimes {compare.RATE_UNIT} a month")
     summary = crime.trend_sentence(frame, "rate", label, compare.RATE_UNIT)
     blocks.chart(figure, summary, frame, "rate over time")
     st.caption("Comparators are pooled: all their crimes over all their residents. Months the force did not publish "
-               "are gaps.")
+               "are gaps." + (f" {public_output.RATE_TREND_RULE}" if public else ""))
 
 
 def by_type(selection: Selection) -> None:
