@@ -20,6 +20,7 @@ from cspdash.metrics.disclosure import (
     Cell,
     Group,
     hide_trend,
+    is_small,
     period_windows,
     protect_cells,
     shown_text,
@@ -28,7 +29,7 @@ from cspdash.metrics.disclosure import (
     trend_hidden,
 )
 from cspdash.metrics.memo import per_store_version
-from cspdash.metrics.period import add_months
+from cspdash.metrics.period import Period, add_months
 
 #: the three crime type choices that add up: every type (Hot spots, none chosen) = all crime (Crime trends) + ASB
 _LAYERS = ("all types", "all crime", "asb")
@@ -277,3 +278,64 @@ def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, en
     drop = [p in gone[pool(str(n))] for n, p in zip(frame["area_name"], frame["period"], strict=True)]
     drop = np.array(drop, dtype=bool) | small(frame["crimes"]).to_numpy()
     return frame[~drop].reset_index(drop=True)
+
+
+@per_store_version(maxsize=16)
+def compare_protection(con: duckdb.DuckDBPyConnection, start: date, end: date) -> frozenset[Cell]:
+    """The cells Compare hides in public output over the months ``start``–``end``: (partnership code, crime type)
+    counts of 1–4 and, where a total Compare shows would give one back, further cells: a partnership's 'All crime'
+    is the sum of its types but ASB, and ('force', force, type), ('group', partnership, type) and ('all', type) —
+    the pooled rates of the whole force, a partnership's similar group and every loaded partnership — the sums of
+    their partnerships."""
+    from cspdash.metrics import compare
+    from cspdash.metrics.partnership_rates import partnership_rates
+    from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES
+
+    rates = partnership_rates(con, start, end)
+    loaded = rates[(rates["months"] > 0) & (rates["residents"].fillna(0) > 0)]
+    values: dict[Cell, float] = {(str(c), str(t)): float(v) for c, t, v in zip(
+        loaded["partnership_code"], loaded["crime_type"], loaded["crimes_with_population"], strict=True)}
+    forces = {str(c): str(f) for c, f in zip(loaded["partnership_code"], loaded["force"], strict=True)}
+    codes = sorted(forces)
+    groups: list[Group] = [((c, ALL_CRIME), [(c, t) for t in CRIME_TYPES if t != ASB]) for c in codes]
+    similar = {c: [m for m in compare.similar_members(con, c) if m in forces] for c in codes}
+    for crime_type in (ALL_CRIME, *CRIME_TYPES):
+        pools: list[tuple[Cell, list[str]]] = [(("all", crime_type), codes)]
+        pools += [(("force", f, crime_type), [c for c in codes if forces[c] == f]) for f in sorted(set(forces.values()))]
+        pools += [(("group", c, crime_type), members) for c, members in similar.items() if members]
+        for total, members in pools:
+            cells: list[Cell] = [(m, crime_type) for m in members]
+            values[total] = sum(values.get(m, 0.0) for m in cells)
+            groups.append((total, cells))
+    primary, secondary = protect_cells(values, groups)
+    return frozenset(primary | secondary)
+
+
+def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Period) -> pd.DataFrame:
+    """compare.by_crime_type as public output may show it (``compare_protection``): a hidden count is '<5' or
+    '[c]' (``crimes_shown``) with its rate, rank, quartile and verdict blank; a pooled rate whose total is hidden
+    is blank."""
+    from cspdash.metrics import compare
+
+    frame = compare.by_crime_type(con, partnership, period)
+    hidden = compare_protection(con, period.start, period.end)
+    row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
+    force = str(row[0]) if row else ""
+    mine = np.array([(partnership, t) in hidden for t in frame["crime_type"]], dtype=bool)
+    frame["crimes_shown"] = [shown_text(v, h and is_small(v), h and not is_small(v))
+                             for v, h in zip(frame["crimes"], mine, strict=True)]
+    frame["crimes"] = frame["crimes"].astype("Float64").mask(mine)
+    frame["rate"] = frame["rate"].astype(float).mask(mine)
+    for column in ("rank", "quartile"):
+        frame[column] = frame[column].astype(object).mask(mine, None)
+    frame["position"] = frame["position"].astype(object).mask(mine, "no_verdict")
+    for column, key in (("force_rate", lambda t: ("force", force, t)), ("group_rate", lambda t: ("group", partnership, t)),
+                        ("all_rate", lambda t: ("all", t))):
+        frame[column] = frame[column].astype(float).mask(np.array([key(t) in hidden for t in frame["crime_type"]],
+                                                                  dtype=bool))
+    return frame
+
+
+def compare_hidden(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> bool:
+    """The partnership's count of the crime type is hidden on Compare in public output (``compare_protection``)."""
+    return (partnership, crime_type) in compare_protection(con, period.start, period.end)

@@ -34,15 +34,19 @@ def _result(selection: Selection, crime_type: str) -> compare.Comparison:
     return query(compare.comparison, selection.partnership_code, selection.period, crime_type)
 
 
-def _public_small(result: compare.Comparison) -> bool:
-    """In public output, a partnership whose count is 1–4 gets no rate or verdict (either gives the count back)."""
-    return bool(settings().public_output and result.own is not None and is_small(result.own["crimes_with_population"]))
+def _public_small(result: compare.Comparison, selection: Selection) -> bool:
+    """In public output, a partnership whose count is 1–4 (or hidden beside one: metrics.public.compare_protection)
+    gets no rate or verdict (either gives the count back)."""
+    if not settings().public_output or result.own is None:
+        return False
+    return is_small(result.own["crimes_with_population"]) or bool(query(
+        public_output.compare_hidden, selection.partnership_code, selection.period, result.crime_type))
 
 
 def answer(selection: Selection, crime_type: str) -> None:
     """The one-sentence answer, why it is fair, and the population behind the rates."""
     result = _result(selection, crime_type)
-    if _public_small(result):
+    if _public_small(result, selection):
         st.markdown(f"**{blocks.literal(result.partnership_name)}**: too few {result.label.lower()} to compare in public output "
                     "(counts of 1–4 are not shown).")
         return
@@ -151,7 +155,11 @@ def rate_trend(selection: Selection, crime_type: str) -> None:
 def by_type(selection: Selection) -> None:
     """Every crime type: the partnership's rate against the force, the similar group and all loaded ones."""
     st.subheader("Every crime type against its comparators")
-    frame = query(compare.by_crime_type, selection.partnership_code, selection.period)
+    public = settings().public_output
+    frame = query(public_output.by_crime_type if public else compare.by_crime_type, selection.partnership_code,
+                  selection.period)
+    if public:  # a hidden count ('<5', '[c]') and what is worked out from it are blank
+        frame = frame.assign(crimes=frame["crimes_shown"])
     texts = {c: rate_texts(frame[c]) for c in ("rate", "force_rate", "group_rate", "all_rate")}
     table = pd.DataFrame({
         "Crime type": frame["label"], "Crimes counted": frame["crimes"],
@@ -215,7 +223,7 @@ def overview_section(selection: Selection) -> None:
     """The Overview's one-sentence answer for all recorded crime, with a link to the full comparison."""
     st.subheader("How do we compare?")
     result = _result(selection, ALL_CRIME)
-    if _public_small(result):
+    if _public_small(result, selection):
         st.markdown("Too few crimes to compare in public output.")
     else:
         st.markdown(f"{blocks.literal(result.sentence)} {blocks.literal(result.similar_short)}")
