@@ -51,7 +51,7 @@ class Comparison:
     funnel: funnel.Funnel
     own: pd.Series | None  # the partnership's row of ``table`` (None when it has no population)
     force_rate: float | None
-    similar: pd.DataFrame  # its similar group: rank, similar_code, similar_name, similar_force, loaded, rate
+    similar: pd.DataFrame  # its similar group: rank, similar_code, similar_name, similar_force, loaded, rate, store_code…
     group_rate: float | None  # pooled rate of the loaded group members
     missing_forces: tuple[str, ...]
 
@@ -168,7 +168,7 @@ def _similar(codes: dict[str, str], partnership: str,
     """The similar group with each member's loaded state and rate, the group's pooled rate, the missing forces."""
     national = codes.get(partnership)
     columns = ["rank", "similar_code", "similar_name", "similar_force", "loaded", "rate", "crimes", "residents",
-               "census_residents", "density", "deprived_share", "rural_share"]
+               "census_residents", "density", "deprived_share", "rural_share", "store_code"]
     if national is None:
         return pd.DataFrame(columns=columns), None, ()
     group = similar_groups()

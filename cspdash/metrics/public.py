@@ -214,16 +214,18 @@ def stop_search_linked(con: duckdb.DuckDBPyConnection, force: str, start: date, 
     return out
 
 
-def side_by_side(frame: pd.DataFrame) -> pd.DataFrame:
+def side_by_side(frame: pd.DataFrame, also: list[bool] | None = None) -> pd.DataFrame:
     """compare.side_by_side's frame as public output may show it: a partnership of 1–4 crimes hidden, and since
     the whole force's row is the sum of its partnerships, a further partnership where the force's count and the
     ones shown would give it back (the force's own row when none is left); a hidden row's rate, rank, quartile and
-    verdict are blank too (its rate × residents is its count). ``crimes_shown``: '12', '<5' or '[c]'."""
+    verdict are blank too (its rate × residents is its count). ``also`` marks rows hidden for a reason outside this
+    table (compare_protection: the cell is hidden elsewhere on Compare). ``crimes_shown``: '12', '<5' or '[c]'."""
     out = frame.reset_index(drop=True).copy()
     values: dict[Cell, float] = {i: float(v) for i, v in enumerate(out["crimes"])}
     members: list[Cell] = [i for i, kind in enumerate(out["kind"]) if kind == "partnership"]
     force: Cell | None = next((i for i, kind in enumerate(out["kind"]) if kind == "force"), None)
     primary, secondary = protect_cells(values, [(force, members)])
+    secondary |= {i for i, hide in enumerate(also or []) if hide and i not in primary}
     out["crimes_shown"] = [shown_text(v, i in primary, i in secondary) for i, v in enumerate(out["crimes"])]
     gone = np.array([i in primary or i in secondary for i in range(len(out))], dtype=bool)
     out["hidden"] = gone

@@ -43,6 +43,13 @@ def _public_small(result: compare.Comparison, selection: Selection) -> bool:
         public_output.compare_hidden, selection.partnership_code, selection.period, result.crime_type))
 
 
+def _hidden(selection: Selection) -> frozenset[object]:
+    """Compare's hidden cells in public output (metrics.public.compare_protection); none otherwise."""
+    if not settings().public_output:
+        return frozenset()
+    return frozenset(query(public_output.compare_protection, selection.period.start, selection.period.end))
+
+
 def answer(selection: Selection, crime_type: str) -> None:
     """The one-sentence answer, why it is fair, and the population behind the rates."""
     result = _result(selection, crime_type)
@@ -85,7 +92,12 @@ def side_by_side(selection: Selection, crime_type: str) -> None:
         return
     public = settings().public_output
     if public:  # a partnership of 1–4 hidden, and one beside it (the whole force's row is their sum)
-        frame = public_output.side_by_side(frame)
+        hidden, ct = _hidden(selection), result.crime_type
+        code_of = dict(zip(result.table["partnership_name"], result.table["partnership_code"], strict=True))
+        cells = {"partnership": lambda name: (code_of.get(name), ct), "force": lambda _n: ("force", result.force, ct),
+                 "group": lambda _n: ("group", selection.partnership_code, ct)}
+        frame = public_output.side_by_side(frame, [cells[k](n) in hidden for k, n in zip(frame["kind"], frame["name"],
+                                                                                          strict=True)])
         frame = frame.assign(crimes=frame["crimes_shown"]).drop(columns=["crimes_shown", "hidden"])
     shown = frame[frame["rate"].notna()] if public else frame
     figure = blocks.cached_figure(rate_bars, shown, selection.partnership_name,
@@ -111,7 +123,9 @@ def funnel_block(selection: Selection, crime_type: str) -> None:
     st.subheader("Funnel plot: is the rate unusual for an area of its size?")
     points = result.table[result.table["rate"].notna()]
     if settings().public_output:
-        points = points[~small(points["crimes_with_population"])]
+        hidden = _hidden(selection)
+        points = points[~small(points["crimes_with_population"])
+                        & ~points["partnership_code"].map(lambda c: (c, crime_type) in hidden).astype(bool)]
     if points.empty:
         st.info("No partnership has both police.uk data and a population figure for this period.")
         return
@@ -188,15 +202,18 @@ def similar_block(selection: Selection, crime_type: str) -> None:
         return
     st.markdown(blocks.literal(result.similar_sentence))
     own = query(compare.own_profile, selection.partnership_code)
-    members = result.similar.assign(
+    hidden = _hidden(selection)
+    gone = result.similar["store_code"].map(lambda c: (c, crime_type) in hidden).astype(bool)
+    similar = result.similar.assign(crimes=result.similar["crimes"].mask(gone), rate=result.similar["rate"].mask(gone))
+    members = similar.assign(
         loaded=["yes" if v else "no — not loaded" for v in result.similar["loaded"]],
-        rate=[t if t != "n/a" else "" for t in rate_texts(result.similar["rate"])],
-        crimes=[f"{v:.0f}" if pd.notna(v) else "" for v in result.similar["crimes"]])
+        rate=[t if t != "n/a" else "" for t in rate_texts(similar["rate"])],
+        crimes=[f"{v:.0f}" if pd.notna(v) else "" for v in similar["crimes"]])
     members = members[["rank", "similar_name", "similar_force", "loaded", "crimes", "rate", "census_residents",
                        "density", "deprived_share", "rural_share"]]
     members = members.assign(rank=[str(v) for v in members["rank"]])
     if own is not None:
-        mine_rate = result.own
+        mine_rate = None if (selection.partnership_code, crime_type) in hidden else result.own
         mine = pd.DataFrame([{"rank": "this one", "similar_name": str(own["csp_name"]),
                               "similar_force": own["force"], "loaded": "yes",
                               "crimes": f"{mine_rate['crimes_with_population']:.0f}" if mine_rate is not None else "",
