@@ -51,7 +51,7 @@ class Comparison:
     funnel: funnel.Funnel
     own: pd.Series | None  # the partnership's row of ``table`` (None when it has no population)
     force_rate: float | None
-    similar: pd.DataFrame  # its similar group: rank, similar_code, similar_name, similar_force, loaded, rate
+    similar: pd.DataFrame  # its similar group: rank, similar_code, similar_name, similar_force, loaded, rate, store_code…
     group_rate: float | None  # pooled rate of the loaded group members
     missing_forces: tuple[str, ...]
 
@@ -168,7 +168,7 @@ def _similar(codes: dict[str, str], partnership: str,
     """The similar group with each member's loaded state and rate, the group's pooled rate, the missing forces."""
     national = codes.get(partnership)
     columns = ["rank", "similar_code", "similar_name", "similar_force", "loaded", "rate", "crimes", "residents",
-               "census_residents", "density", "deprived_share", "rural_share"]
+               "census_residents", "density", "deprived_share", "rural_share", "store_code"]
     if national is None:
         return pd.DataFrame(columns=columns), None, ()
     group = similar_groups()
@@ -332,18 +332,23 @@ def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, en
     return _rate_trend(con, partnership, start, end, crime_type).copy()
 
 
+def similar_members(con: duckdb.DuckDBPyConnection, partnership: str) -> list[str]:
+    """The store codes of the partnership's most-similar partnerships that are in the store."""
+    codes = profile_codes(con)
+    national = codes.get(partnership)
+    store_of = {v: k for k, v in codes.items()}
+    group = similar_groups()
+    return [store_of[c] for c in group.loc[group["csp_code"] == national, "similar_code"] if c in store_of] \
+        if national else []
+
+
 @per_store_version(maxsize=32)
 def _rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
                 crime_type: str) -> pd.DataFrame:
     """Monthly rate per 1,000 residents of the partnership, its whole force and its loaded similar partnerships
     (pooled), shaped for the trends chart: area_name, period, period_label, complete, crimes, residents, rate.
     Months the force did not publish are left out (gaps, never zeros)."""
-    codes = profile_codes(con)
-    national = codes.get(partnership)
-    store_of = {v: k for k, v in codes.items()}
-    group = similar_groups()
-    members = [store_of[c] for c in group.loc[group["csp_code"] == national, "similar_code"] if c in store_of] \
-        if national else []
+    members = similar_members(con, partnership)
     own_force = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
     force = str(own_force[0]) if own_force else ""
     own_name = con.execute("SELECT partnership_name FROM partnership WHERE partnership_code = ?",

@@ -20,13 +20,55 @@ from cspdash.metrics.disclosure import (
     Cell,
     Group,
     hide_trend,
+    is_small,
     period_windows,
     protect_cells,
     shown_text,
+    small,
+    trend_cells,
     trend_hidden,
 )
 from cspdash.metrics.memo import per_store_version
-from cspdash.metrics.period import add_months
+from cspdash.metrics.period import Period, add_months
+
+#: the three crime type choices that add up: every type (Hot spots, none chosen) = all crime (Crime trends) + ASB
+_LAYERS = ("all types", "all crime", "asb")
+
+
+def _layer(crime_types: tuple[str, ...]) -> str | None:
+    """Which of the three additive choices ``crime_types`` is (None: another choice)."""
+    from cspdash.vocab import ASB, CRIME_TYPES
+
+    chosen = set(crime_types)
+    if chosen == set(CRIME_TYPES):
+        return "all types"
+    if chosen == set(CRIME_TYPES) - {ASB}:
+        return "all crime"
+    return "asb" if chosen == {ASB} else None
+
+
+def _area_counts(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: tuple[str, ...], start: date,
+                 end: date) -> pd.DataFrame:
+    """The partnership's LSOA × month counts of ``crime_types`` (with an ``asb`` flag per row)."""
+    from cspdash.vocab import ASB
+
+    counts = con.execute(
+        """
+        SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
+               g.crime_type = $asb AS asb, sum(g.crimes)::BIGINT AS crimes
+        FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
+          AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
+        GROUP BY ALL
+        """,
+        {"partnership": partnership, "start": start, "end": end, "types": list(crime_types), "asb": ASB}).df()
+    counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
+    return counts
+
+
+def _months(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> list[date]:
+    published = set(crime.published_months(con, force))
+    return [m for m in crime.month_range(start, end) if m in published]
 
 
 @per_store_version(maxsize=16)
@@ -35,23 +77,46 @@ def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str
     """(primary, secondary) hidden cells of every area × month view of a partnership and crime types (Crime trends
     and Hot spots alike), from 12 months before ``start`` (last year and rolling sums reach back that far) to
     ``end``: months, quarters, financial years, and every period a page may choose ending at ``end`` with the
-    period before it (disclosure.period_windows: the per-area totals of Hot spots), per LSOA, ward and partnership."""
+    period before it (disclosure.period_windows: the per-area totals of Hot spots), per LSOA, ward and partnership.
+    Every type, all crime and ASB are protected as one table (``layered_protection``)."""
+    layer = _layer(crime_types)
+    if layer is not None:
+        return layered_protection(con, partnership, force, start, end)[layer]
     lead_start = add_months(start, -12)
-    published = set(crime.published_months(con, force))
-    months = [m for m in crime.month_range(lead_start, end) if m in published]
-    counts = con.execute(
-        """
-        SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
-               sum(g.crimes)::BIGINT AS crimes
-        FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
-        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
-          AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
-        GROUP BY ALL
-        """,
-        {"partnership": partnership, "start": lead_start, "end": end, "types": list(crime_types)}).df()
-    counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
-    primary, secondary = trend_hidden(counts, partnership, months, period_windows(end))
+    counts = _area_counts(con, partnership, crime_types, lead_start, end).drop(columns="asb")
+    primary, secondary = trend_hidden(counts, partnership, _months(con, force, lead_start, end), period_windows(end))
     return frozenset(primary), frozenset(secondary)
+
+
+@per_store_version(maxsize=8)
+def layered_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date,
+                       end: date) -> dict[str, tuple[frozenset[Cell], frozenset[Cell]]]:
+    """area_protection of every type (ASB included), all crime (ASB left out) and ASB, worked out together: each
+    cell of every type is the sum of the same cell of all crime and of ASB, so one of the three hidden with the
+    other two shown would come back as their sum or difference. One table of cells (each cell tagged by its
+    choice) with the three choices' own groups and, per cell, every type = all crime + ASB."""
+    from cspdash.vocab import CRIME_TYPES
+
+    lead_start = add_months(start, -12)
+    counts = _area_counts(con, partnership, tuple(CRIME_TYPES), lead_start, end)
+    months = _months(con, force, lead_start, end)
+    windows = period_windows(end)
+    parts = {"all types": counts, "all crime": counts[~counts["asb"]], "asb": counts[counts["asb"]]}
+    values: dict[Cell, float] = {}
+    groups: list[Group] = []
+    for layer, frame in parts.items():
+        layer_values, layer_groups = trend_cells(frame.drop(columns="asb"), partnership, months, windows)
+        values.update({(layer, cell): v for cell, v in layer_values.items()})
+        groups += [(None if total is None else (layer, total), [(layer, m) for m in members])
+                   for total, members in layer_groups]
+    every = [key[1] for key in values if key[0] == "all types"]  # type: ignore[index]
+    groups += [(("all types", cell), [("all crime", cell), ("asb", cell)]) for cell in every]
+    primary, secondary = protect_cells(values, groups)
+
+    def of(layer: str, cells: set[Cell]) -> frozenset[Cell]:
+        return frozenset(key[1] for key in cells if key[0] == layer)  # type: ignore[index]
+
+    return {layer: (of(layer, primary), of(layer, secondary)) for layer in _LAYERS}
 
 
 def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_type: str, start: date,
@@ -138,8 +203,6 @@ def stop_search_linked(con: duckdb.DuckDBPyConnection, force: str, start: date, 
     """crime.stop_search_linked with the share and the linked count blank where either count is 1–4 (the share
     times the searches gives the linked count back)."""
     out = crime.stop_search_linked(con, force, start, end)
-    from cspdash.metrics.disclosure import small
-
     gone = (small(out["searches"]) | small(out["linked"])).to_numpy()
     unlinked = out["searches"] - out["linked"]
     gone |= small(unlinked).to_numpy()
@@ -151,16 +214,18 @@ def stop_search_linked(con: duckdb.DuckDBPyConnection, force: str, start: date, 
     return out
 
 
-def side_by_side(frame: pd.DataFrame) -> pd.DataFrame:
+def side_by_side(frame: pd.DataFrame, also: list[bool] | None = None) -> pd.DataFrame:
     """compare.side_by_side's frame as public output may show it: a partnership of 1–4 crimes hidden, and since
     the whole force's row is the sum of its partnerships, a further partnership where the force's count and the
     ones shown would give it back (the force's own row when none is left); a hidden row's rate, rank, quartile and
-    verdict are blank too (its rate × residents is its count). ``crimes_shown``: '12', '<5' or '[c]'."""
+    verdict are blank too (its rate × residents is its count). ``also`` marks rows hidden for a reason outside this
+    table (compare_protection: the cell is hidden elsewhere on Compare). ``crimes_shown``: '12', '<5' or '[c]'."""
     out = frame.reset_index(drop=True).copy()
     values: dict[Cell, float] = {i: float(v) for i, v in enumerate(out["crimes"])}
     members: list[Cell] = [i for i, kind in enumerate(out["kind"]) if kind == "partnership"]
     force: Cell | None = next((i for i, kind in enumerate(out["kind"]) if kind == "force"), None)
     primary, secondary = protect_cells(values, [(force, members)])
+    secondary |= {i for i, hide in enumerate(also or []) if hide and i not in primary}
     out["crimes_shown"] = [shown_text(v, i in primary, i in secondary) for i, v in enumerate(out["crimes"])]
     gone = np.array([i in primary or i in secondary for i in range(len(out))], dtype=bool)
     out["hidden"] = gone
@@ -169,3 +234,110 @@ def side_by_side(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("rank", "quartile", "verdict"):
         out[column] = out[column].astype(object).mask(gone, None if column != "verdict" else "")
     return out
+
+
+#: how the public Compare page's monthly rate lines leave months out (said on the page)
+RATE_TREND_RULE = ("Public output: a month is left out of a line when its count is 1–4 or is hidden on Crime trends, "
+                   "and out of the whole force's and the similar partnerships' lines when any partnership they add "
+                   "up has that month hidden (their total less the others would give it back).")
+
+
+def _hidden_months(con: duckdb.DuckDBPyConnection, partnership: str, crime_type: str, start: date,
+                   end: date) -> set[date]:
+    """The months Crime trends hides ('<5' or '[c]') for the partnership as a whole."""
+    row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
+    primary, secondary = trend_protection(con, partnership, str(row[0]) if row else "", crime_type, start, end)
+    return {cell[3] for cell in primary | secondary  # type: ignore[index]
+            if cell[0] == "partnership" and cell[1] == partnership and cell[2] == "month"}  # type: ignore[index]
+
+
+def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
+               crime_type: str) -> pd.DataFrame:
+    """compare.rate_trend as public output may show it (RATE_TREND_RULE): the partnership's months hidden on Crime
+    trends are left out (rate × residents is the count), and the whole force's and the similar partnerships'
+    months when any partnership they pool has that month hidden (the total less the others' lines, each shown on
+    its own page, would give it back)."""
+    from cspdash.metrics import compare
+
+    frame = compare.rate_trend(con, partnership, start, end, crime_type)
+    if frame.empty:
+        return frame
+    row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
+    force = str(row[0]) if row else ""
+    in_force = [str(c) for (c,) in con.execute("SELECT partnership_code FROM partnership WHERE force = ?",
+                                                [force]).fetchall()]
+    pools = [[partnership], in_force, compare.similar_members(con, partnership)]
+    gone: list[set[date]] = []
+    for members in pools:
+        months: set[date] = set()
+        for code in members:
+            months |= _hidden_months(con, code, crime_type, start, end)
+        gone.append(months)
+
+    def pool(name: str) -> int:  # compare.rate_trend's lines: the partnership, the whole force, the similar group
+        return 1 if name.endswith("(whole force)") else 2 if name.startswith("Similar partnerships") else 0
+
+    drop = [p in gone[pool(str(n))] for n, p in zip(frame["area_name"], frame["period"], strict=True)]
+    drop = np.array(drop, dtype=bool) | small(frame["crimes"]).to_numpy()
+    return frame[~drop].reset_index(drop=True)
+
+
+@per_store_version(maxsize=16)
+def compare_protection(con: duckdb.DuckDBPyConnection, start: date, end: date) -> frozenset[Cell]:
+    """The cells Compare hides in public output over the months ``start``–``end``: (partnership code, crime type)
+    counts of 1–4 and, where a total Compare shows would give one back, further cells: a partnership's 'All crime'
+    is the sum of its types but ASB, and ('force', force, type), ('group', partnership, type) and ('all', type) —
+    the pooled rates of the whole force, a partnership's similar group and every loaded partnership — the sums of
+    their partnerships."""
+    from cspdash.metrics import compare
+    from cspdash.metrics.partnership_rates import partnership_rates
+    from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES
+
+    rates = partnership_rates(con, start, end)
+    loaded = rates[(rates["months"] > 0) & (rates["residents"].fillna(0) > 0)]
+    values: dict[Cell, float] = {(str(c), str(t)): float(v) for c, t, v in zip(
+        loaded["partnership_code"], loaded["crime_type"], loaded["crimes_with_population"], strict=True)}
+    forces = {str(c): str(f) for c, f in zip(loaded["partnership_code"], loaded["force"], strict=True)}
+    codes = sorted(forces)
+    groups: list[Group] = [((c, ALL_CRIME), [(c, t) for t in CRIME_TYPES if t != ASB]) for c in codes]
+    similar = {c: [m for m in compare.similar_members(con, c) if m in forces] for c in codes}
+    for crime_type in (ALL_CRIME, *CRIME_TYPES):
+        pools: list[tuple[Cell, list[str]]] = [(("all", crime_type), codes)]
+        pools += [(("force", f, crime_type), [c for c in codes if forces[c] == f]) for f in sorted(set(forces.values()))]
+        pools += [(("group", c, crime_type), members) for c, members in similar.items() if members]
+        for total, members in pools:
+            cells: list[Cell] = [(m, crime_type) for m in members]
+            values[total] = sum(values.get(m, 0.0) for m in cells)
+            groups.append((total, cells))
+    primary, secondary = protect_cells(values, groups)
+    return frozenset(primary | secondary)
+
+
+def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Period) -> pd.DataFrame:
+    """compare.by_crime_type as public output may show it (``compare_protection``): a hidden count is '<5' or
+    '[c]' (``crimes_shown``) with its rate, rank, quartile and verdict blank; a pooled rate whose total is hidden
+    is blank."""
+    from cspdash.metrics import compare
+
+    frame = compare.by_crime_type(con, partnership, period)
+    hidden = compare_protection(con, period.start, period.end)
+    row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
+    force = str(row[0]) if row else ""
+    mine = np.array([(partnership, t) in hidden for t in frame["crime_type"]], dtype=bool)
+    frame["crimes_shown"] = [shown_text(v, h and is_small(v), h and not is_small(v))
+                             for v, h in zip(frame["crimes"], mine, strict=True)]
+    frame["crimes"] = frame["crimes"].astype("Float64").mask(mine)
+    frame["rate"] = frame["rate"].astype(float).mask(mine)
+    for column in ("rank", "quartile"):
+        frame[column] = frame[column].astype(object).mask(mine, None)
+    frame["position"] = frame["position"].astype(object).mask(mine, "no_verdict")
+    for column, key in (("force_rate", lambda t: ("force", force, t)), ("group_rate", lambda t: ("group", partnership, t)),
+                        ("all_rate", lambda t: ("all", t))):
+        frame[column] = frame[column].astype(float).mask(np.array([key(t) in hidden for t in frame["crime_type"]],
+                                                                  dtype=bool))
+    return frame
+
+
+def compare_hidden(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> bool:
+    """The partnership's count of the crime type is hidden on Compare in public output (``compare_protection``)."""
+    return (partnership, crime_type) in compare_protection(con, period.start, period.end)

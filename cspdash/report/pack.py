@@ -398,7 +398,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, meeting_id: str, questions: pd.Da
                                    "resolved_date": "Resolved", "days_to_resolve": "Days"}),
                         widths=(20, 24, 20, 16, 58, 20, 12))
     pdf.heading("Cases by quarter (financial year)", level=1)
-    pdf.frame_table(b.counts(_trigger_counts(cases), ["cases", "threshold_met", "resolved"]).rename(columns={
+    pdf.frame_table(b.counts(_trigger_counts(cases, b.public), ["cases", "threshold_met", "resolved"]).rename(columns={
         "quarter": "Quarter", "kind": "Kind", "cases": "Cases", "threshold_met": "Threshold met",
         "resolved": "Resolved", "median_days_to_resolve": "Median days to resolve"}))
     pdf.heading("10. Partnership health")

@@ -34,15 +34,26 @@ def _result(selection: Selection, crime_type: str) -> compare.Comparison:
     return query(compare.comparison, selection.partnership_code, selection.period, crime_type)
 
 
-def _public_small(result: compare.Comparison) -> bool:
-    """In public output, a partnership whose count is 1–4 gets no rate or verdict (either gives the count back)."""
-    return bool(settings().public_output and result.own is not None and is_small(result.own["crimes_with_population"]))
+def _public_small(result: compare.Comparison, selection: Selection) -> bool:
+    """In public output, a partnership whose count is 1–4 (or hidden beside one: metrics.public.compare_protection)
+    gets no rate or verdict (either gives the count back)."""
+    if not settings().public_output or result.own is None:
+        return False
+    return is_small(result.own["crimes_with_population"]) or bool(query(
+        public_output.compare_hidden, selection.partnership_code, selection.period, result.crime_type))
+
+
+def _hidden(selection: Selection) -> frozenset[object]:
+    """Compare's hidden cells in public output (metrics.public.compare_protection); none otherwise."""
+    if not settings().public_output:
+        return frozenset()
+    return frozenset(query(public_output.compare_protection, selection.period.start, selection.period.end))
 
 
 def answer(selection: Selection, crime_type: str) -> None:
     """The one-sentence answer, why it is fair, and the population behind the rates."""
     result = _result(selection, crime_type)
-    if _public_small(result):
+    if _public_small(result, selection):
         st.markdown(f"**{blocks.literal(result.partnership_name)}**: too few {result.label.lower()} to compare in public output "
                     "(counts of 1–4 are not shown).")
         return
@@ -81,7 +92,12 @@ def side_by_side(selection: Selection, crime_type: str) -> None:
         return
     public = settings().public_output
     if public:  # a partnership of 1–4 hidden, and one beside it (the whole force's row is their sum)
-        frame = public_output.side_by_side(frame)
+        hidden, ct = _hidden(selection), result.crime_type
+        code_of = dict(zip(result.table["partnership_name"], result.table["partnership_code"], strict=True))
+        cells = {"partnership": lambda name: (code_of.get(name), ct), "force": lambda _n: ("force", result.force, ct),
+                 "group": lambda _n: ("group", selection.partnership_code, ct)}
+        frame = public_output.side_by_side(frame, [cells[k](n) in hidden for k, n in zip(frame["kind"], frame["name"],
+                                                                                          strict=True)])
         frame = frame.assign(crimes=frame["crimes_shown"]).drop(columns=["crimes_shown", "hidden"])
     shown = frame[frame["rate"].notna()] if public else frame
     figure = blocks.cached_figure(rate_bars, shown, selection.partnership_name,
@@ -107,7 +123,9 @@ def funnel_block(selection: Selection, crime_type: str) -> None:
     st.subheader("Funnel plot: is the rate unusual for an area of its size?")
     points = result.table[result.table["rate"].notna()]
     if settings().public_output:
-        points = points[~small(points["crimes_with_population"])]
+        hidden = _hidden(selection)
+        points = points[~small(points["crimes_with_population"])
+                        & ~points["partnership_code"].map(lambda c: (c, crime_type) in hidden).astype(bool)]
     if points.empty:
         st.info("No partnership has both police.uk data and a population figure for this period.")
         return
@@ -132,26 +150,30 @@ def rate_trend(selection: Selection, crime_type: str) -> None:
     """The monthly rate against the force and the loaded similar partnerships, over up to three years."""
     end = selection.period.end
     start = max(add_months(end, -35), selection.months[0]) if selection.months else add_months(end, -35)
-    frame = query(compare.rate_trend, selection.partnership_code, start, end, crime_type)
+    public = settings().public_output
+    frame = query(public_output.rate_trend if public else compare.rate_trend, selection.partnership_code, start, end,
+                  crime_type)
     label = crime_type_label(crime_type)
     st.subheader("The rate over time against the force and similar partnerships")
     if frame.empty:
         st.info("No monthly rates: no police.uk data or no population figure for this partnership.")
         return
-    if settings().public_output:
-        frame = frame[~small(frame["crimes"])]
     figure = blocks.cached_figure(trend_lines, frame, "rate", f"{label}: monthly rate {compare.RATE_UNIT}",
                                   f"Crimes {compare.RATE_UNIT} a month")
     summary = crime.trend_sentence(frame, "rate", label, compare.RATE_UNIT)
     blocks.chart(figure, summary, frame, "rate over time")
     st.caption("Comparators are pooled: all their crimes over all their residents. Months the force did not publish "
-               "are gaps.")
+               "are gaps." + (f" {public_output.RATE_TREND_RULE}" if public else ""))
 
 
 def by_type(selection: Selection) -> None:
     """Every crime type: the partnership's rate against the force, the similar group and all loaded ones."""
     st.subheader("Every crime type against its comparators")
-    frame = query(compare.by_crime_type, selection.partnership_code, selection.period)
+    public = settings().public_output
+    frame = query(public_output.by_crime_type if public else compare.by_crime_type, selection.partnership_code,
+                  selection.period)
+    if public:  # a hidden count ('<5', '[c]') and what is worked out from it are blank
+        frame = frame.assign(crimes=frame["crimes_shown"])
     texts = {c: rate_texts(frame[c]) for c in ("rate", "force_rate", "group_rate", "all_rate")}
     table = pd.DataFrame({
         "Crime type": frame["label"], "Crimes counted": frame["crimes"],
@@ -180,15 +202,18 @@ def similar_block(selection: Selection, crime_type: str) -> None:
         return
     st.markdown(blocks.literal(result.similar_sentence))
     own = query(compare.own_profile, selection.partnership_code)
-    members = result.similar.assign(
+    hidden = _hidden(selection)
+    gone = result.similar["store_code"].map(lambda c: (c, crime_type) in hidden).astype(bool)
+    similar = result.similar.assign(crimes=result.similar["crimes"].mask(gone), rate=result.similar["rate"].mask(gone))
+    members = similar.assign(
         loaded=["yes" if v else "no — not loaded" for v in result.similar["loaded"]],
-        rate=[t if t != "n/a" else "" for t in rate_texts(result.similar["rate"])],
-        crimes=[f"{v:.0f}" if pd.notna(v) else "" for v in result.similar["crimes"]])
+        rate=[t if t != "n/a" else "" for t in rate_texts(similar["rate"])],
+        crimes=[f"{v:.0f}" if pd.notna(v) else "" for v in similar["crimes"]])
     members = members[["rank", "similar_name", "similar_force", "loaded", "crimes", "rate", "census_residents",
                        "density", "deprived_share", "rural_share"]]
     members = members.assign(rank=[str(v) for v in members["rank"]])
     if own is not None:
-        mine_rate = result.own
+        mine_rate = None if (selection.partnership_code, crime_type) in hidden else result.own
         mine = pd.DataFrame([{"rank": "this one", "similar_name": str(own["csp_name"]),
                               "similar_force": own["force"], "loaded": "yes",
                               "crimes": f"{mine_rate['crimes_with_population']:.0f}" if mine_rate is not None else "",
@@ -215,7 +240,7 @@ def overview_section(selection: Selection) -> None:
     """The Overview's one-sentence answer for all recorded crime, with a link to the full comparison."""
     st.subheader("How do we compare?")
     result = _result(selection, ALL_CRIME)
-    if _public_small(result):
+    if _public_small(result, selection):
         st.markdown("Too few crimes to compare in public output.")
     else:
         st.markdown(f"{blocks.literal(result.sentence)} {blocks.literal(result.similar_short)}")

@@ -267,7 +267,7 @@ def triggers(b: mm.Briefing) -> None:
                f"case is open. {len(cases)} case{'s' if len(cases) != 1 else ''} recorded, {open_cases} open.")
     blocks.table(cases[["case_id", "kind", "received_date", "threshold_met", "resolved_date", "days_to_resolve",
                         "outcome"]] if not cases.empty else cases, "community trigger and CCfA log")
-    blocks.table(mm.trigger_counts_by_quarter(cases), "cases by quarter")
+    blocks.table(mm.trigger_counts_by_quarter(cases, settings().public_output), "cases by quarter")
     user = _user()
     if not user.can("editor"):
         return

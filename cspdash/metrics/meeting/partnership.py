@@ -14,6 +14,7 @@ from cspdash.analysis.rag import (
     indicator_rag,
 )
 from cspdash.metrics.columns import _as_day, _days, _flags, _objects, _text, _whole
+from cspdash.metrics.disclosure import small
 from cspdash.metrics.meeting.reference import CLOSED_RECOMMENDATION_STATUSES, _reference
 from cspdash.vocab import HALLMARKS, MINIMUM_STANDARDS
 
@@ -256,8 +257,11 @@ def financial_quarter(day: date) -> str:
     return f"{year}-{(year + 1) % 100:02d} Q{quarter}"
 
 
-def trigger_counts_by_quarter(cases: pd.DataFrame) -> pd.DataFrame:
-    """Counts per financial quarter and kind: quarter, kind, cases, threshold_met, resolved, median_days."""
+def trigger_counts_by_quarter(cases: pd.DataFrame, public: bool = False) -> pd.DataFrame:
+    """Counts per financial quarter and kind: quarter, kind, cases, threshold_met, resolved, median_days.
+
+    In public output (``public``) the median is blank where the cases or the resolved ones are 1–4: a median of
+    '51.5' says an even number were resolved, and with few cases the median pins their days."""
     columns = ["quarter", "kind", "cases", "threshold_met", "resolved", "median_days_to_resolve"]
     if cases.empty:
         return pd.DataFrame(columns=columns)
@@ -267,6 +271,9 @@ def trigger_counts_by_quarter(cases: pd.DataFrame) -> pd.DataFrame:
         resolved=("resolved_date", lambda s: int(s.notna().sum())),
         median_days_to_resolve=("days_to_resolve", lambda s: float(s.dropna().median()) if s.notna().any() else np.nan),
     )
+    if public:
+        few = (small(grouped["cases"]) | small(grouped["resolved"])).to_numpy()
+        grouped["median_days_to_resolve"] = grouped["median_days_to_resolve"].astype(float).mask(few)
     return grouped[columns].sort_values(["quarter", "kind"]).reset_index(drop=True)
 
 
