@@ -18,6 +18,7 @@ import pandas as pd
 from cspdash.analysis import funnel
 from cspdash.analysis.similar import SIMILARITY_TEXT, describe_group, possessive
 from cspdash.metrics.catalogue import LSOA_POPULATION
+from cspdash.metrics.context import OFFERED_PARTNERSHIPS_SQL
 from cspdash.metrics.crime import crime_type_label, crime_types_for
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.partnership_rates import (  # noqa: F401 (the rates' public names are re-exported here)
@@ -362,7 +363,7 @@ def _rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, e
         f"""
         WITH residents AS ({_RESIDENTS_SQL}),
         chosen AS (
-            SELECT pt.partnership_code, pt.force, r.residents FROM partnership pt
+            SELECT pt.partnership_code, pt.force, r.residents FROM ({OFFERED_PARTNERSHIPS_SQL}) pt
             JOIN residents r USING (partnership_code)
             WHERE r.residents > 0 AND (pt.partnership_code = $partnership OR pt.force = $force
                                        OR list_contains($members, pt.partnership_code))),

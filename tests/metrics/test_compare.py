@@ -112,3 +112,10 @@ def test_rate_trend_against_force_and_group(demo_con: duckdb.DuckDBPyConnection)
     assert newport["rate"].sum() == pytest.approx(float(year.own["rate"]))  # type: ignore[index]
     force = trend[trend["area_name"] == "Gwent Police (whole force)"]
     assert force["crimes"].sum() * 1000 / force["residents"].iloc[0] == pytest.approx(year.force_rate)
+    # the force's counts and residents are its offered partnerships' (each area once: the shipped partnership a
+    # declared one stands for is not added again)
+    rates = compare.partnership_rates(demo_con, date(2024, 7, 1), PERIOD.end)
+    gwent = rates[(rates["force"] == "Gwent Police") & (rates["crime_type"] == "All crime")]
+    assert len(gwent) == 5
+    assert force["crimes"].sum() == gwent["crimes_with_population"].sum()
+    assert force["residents"].iloc[0] == gwent["residents"].sum()
