@@ -8,6 +8,11 @@ import re
 
 from cspdash.metrics.meeting import Briefing
 
+#: said in place of the Community Trigger case list in public output (pack and meeting page): a list of cases
+#: gives away the small counts the rule hides
+TRIGGER_LOG_LEFT_OUT = ("Individual cases are not listed in public output; the counts by quarter below show "
+                        "small counts as <5.")
+
 
 def what_changed_lines(b: Briefing) -> dict[str, list[str]]:
     """The 'what changed since the previous meeting' bullets by heading."""

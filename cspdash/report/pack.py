@@ -38,8 +38,8 @@ from cspdash.metrics.meeting import (
 from cspdash.metrics.meeting import trigger_counts_by_quarter as _trigger_counts
 from cspdash.metrics.plan import CONTRIBUTION_TEXT, contributions_by_year, lead_officers
 from cspdash.report import figures
+from cspdash.report.briefing_text import TRIGGER_LOG_LEFT_OUT, what_changed_lines
 from cspdash.report.briefing_text import export_file_name as export_file_name
-from cspdash.report.briefing_text import what_changed_lines
 from cspdash.report.comparison import TITLE as COMPARISON_TITLE
 from cspdash.report.comparison import ComparisonView, comparison_view
 from cspdash.report.questions import RULES_TEXT, as_frame, suggest
@@ -59,8 +59,6 @@ LOCATION_CAVEAT = ("police.uk locations are anonymised: each crime is snapped to
                    "points, which can land across a border; crimes with no nearby point have no location.")
 STEPS = 10
 SAVED_EVIDENCE_LEFT_OUT = "(left out of public output: saved text may quote small counts)"
-TRIGGER_LOG_LEFT_OUT = ("Individual cases are not listed in public output; the counts by quarter below show "
-                        "small counts as <5.")
 
 
 def unicode_font() -> tuple[Path, Path] | None:

@@ -23,7 +23,7 @@ from cspdash.metrics import meeting as mm
 from cspdash.metrics.disclosure import suppress
 from cspdash.report import questions as qs
 from cspdash.report import readable
-from cspdash.report.briefing_text import export_file_name, what_changed_lines
+from cspdash.report.briefing_text import TRIGGER_LOG_LEFT_OUT, export_file_name, what_changed_lines
 from cspdash.ui import auth, blocks, db, export_process, params
 from cspdash.ui.filters import url_choice
 
@@ -263,11 +263,16 @@ def triggers(b: mm.Briefing) -> None:
     cases = b.triggers
     code = b.meeting.partnership_code
     open_cases = int(cases["resolved_date"].isna().sum()) if not cases.empty else 0
-    st.caption("Community Trigger threshold: 3 qualifying complaints in 6 months. Days to resolve are blank while a "
-               f"case is open. {len(cases)} case{'s' if len(cases) != 1 else ''} recorded, {open_cases} open.")
-    blocks.table(cases[["case_id", "kind", "received_date", "threshold_met", "resolved_date", "days_to_resolve",
-                        "outcome"]] if not cases.empty else cases, "community trigger and CCfA log")
-    blocks.table(mm.trigger_counts_by_quarter(cases, settings().public_output), "cases by quarter")
+    if b.public:  # as in the pack: the list and its totals would give away the counts of 1-4 hidden below
+        st.caption("Community Trigger threshold: 3 qualifying complaints in 6 months. " + TRIGGER_LOG_LEFT_OUT)
+    else:
+        st.caption("Community Trigger threshold: 3 qualifying complaints in 6 months. Days to resolve are blank "
+                   f"while a case is open. {len(cases)} case{'s' if len(cases) != 1 else ''} recorded, "
+                   f"{open_cases} open.")
+        blocks.table(cases[["case_id", "kind", "received_date", "threshold_met", "resolved_date", "days_to_resolve",
+                            "outcome"]] if not cases.empty else cases, "community trigger and CCfA log")
+    blocks.table(b.counts(mm.trigger_counts_by_quarter(cases, b.public), ["cases", "threshold_met", "resolved"]),
+                 "cases by quarter")
     user = _user()
     if not user.can("editor"):
         return

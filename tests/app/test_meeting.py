@@ -174,3 +174,23 @@ def test_a_refused_rename_says_why_and_changes_nothing(store: Store, use_store) 
     assert any(f"Reference '{taken}' is already used" in e.value for e in at.error)
     assert raw(store, "SELECT reference, recommendation FROM recommendation ORDER BY reference") == before
     assert not raw(store, "SELECT 1 FROM edit_audit WHERE entity = 'recommendation' AND field = 'reference'")
+
+
+def test_public_output_lists_no_trigger_case_and_hides_small_counts(store: Store, use_store,  # type: ignore[no-untyped-def]
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """In public output the page, like the pack, lists no Community Trigger case and prints counts of 1-4 as
+    '<5': a list of cases (or 'N cases recorded') would give away the counts the quarter table hides."""
+    from cspdash.report.briefing_text import TRIGGER_LOG_LEFT_OUT
+
+    monkeypatch.setenv("CSPDASH_PUBLIC_OUTPUT", "1")
+    ids = [r[0] for r in raw(store, "SELECT case_id FROM community_trigger WHERE partnership_code = ?", [PARTNERSHIP])]
+    assert ids
+    at = open_page(store, use_store, VIEWER)
+    assert TRIGGER_LOG_LEFT_OUT in _markdown(at)
+    assert "cases recorded" not in _markdown(at) and "case recorded" not in _markdown(at)
+    shown = "\n".join(frame.value.to_csv() for frame in at.dataframe)
+    assert not [case for case in ids if case in shown]
+    quarters = next(f.value for f in at.dataframe if "Median days to resolve" in f.value.columns)
+    cases = quarters["Cases"].astype(str)
+    assert cases.str.fullmatch(r"<5|\d{1,3}(,\d{3})*").all()
+    assert not cases.isin(["1", "2", "3", "4"]).any() and (cases == "<5").any()
