@@ -32,6 +32,7 @@ from tests.trust.test_disclosure_pages import (
     _month,
     _read_trends,
     _run,
+    assert_none_recovered,
 )
 
 NOW = (date(2024, 7, 1), date(2025, 6, 1))  # the page's period (end 2025-06, 12 months) and the one before
@@ -182,11 +183,7 @@ def test_hot_spots_and_trends_together_give_back_no_small_count(truth: WindowTru
     ward = _chosen_ward(truth)
     targets = [c for c in truth.small_cells() if c[0] != "lsoa" or c[1] in truth.ward_lsoas[ward]]
     assert len(targets) >= 20, "the attack needs small counts to attack"
-    recovered = seen.recovered(truth)
-    cells = sorted({r.split(" by ")[0].split(" solved")[0] for r in recovered})
-    ways = sorted({r.split(" by ")[1] if " by " in r else "total minus shown parts" for r in recovered})
-    assert not recovered, (f"{len(cells)} small cells recovered (of {len(targets)} attacked) by {ways}, e.g. "
-                           f"{recovered[:6]}")
+    assert_none_recovered(seen, truth, len(targets))
 
 
 def test_the_hover_reader_reads_what_the_plain_map_says() -> None:

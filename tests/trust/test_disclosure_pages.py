@@ -243,6 +243,15 @@ def _read_trends(seen: Seen, truth: Truth, at: AppTest, level: str, grain: str) 
 
 
 # ---------------------------------------------------------------------------------------------- the attack
+def assert_none_recovered(seen: Seen, truth: Truth, attacked: int) -> None:
+    """Fail, naming the cells and the ways, when the attacker worked out any small cell."""
+    recovered = seen.recovered(truth)
+    cells = sorted({r.split(" by ")[0].split(" solved")[0] for r in recovered})
+    ways = sorted({r.split(" by ")[1] if " by " in r else "total minus shown parts" for r in recovered})
+    assert not recovered, (f"{len(cells)} small cells recovered (of {attacked} attacked) by {ways}, e.g. "
+                           f"{recovered[:6]}")
+
+
 def _chosen_ward(truth: Truth) -> str:
     """The ward of at most six LSOAs with most small LSOA months (the best target)."""
     small = truth.small_cells()
@@ -278,11 +287,7 @@ def test_trends_sends_nothing_that_gives_back_a_small_count(truth: Truth) -> Non
     seen, _ = _trends_attack(truth)
     targets = [c for c in truth.small_cells() if c[0] != "lsoa" or c[1] in truth.ward_lsoas[_chosen_ward(truth)]]
     assert len(targets) >= 20, "the attack needs small counts to attack"
-    recovered = seen.recovered(truth)
-    cells = sorted({r.split(" by ")[0].split(" solved")[0] for r in recovered})
-    ways = sorted({r.split(" by ")[1] if " by " in r else "total minus shown parts" for r in recovered})
-    assert not recovered, (f"{len(cells)} small cells recovered (of {len(targets)} attacked) by {ways}, e.g. "
-                           f"{recovered[:6]}")
+    assert_none_recovered(seen, truth, len(targets))
 
 
 def test_the_solver_recovers_a_cell_from_a_total_and_its_shown_parts() -> None:
