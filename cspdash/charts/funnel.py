@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from cspdash.charts.theme import INK, MUTED, PALETTE, UP_BAD, apply
+from cspdash.charts.theme import INK, MUTED, PALETTE, UP_BAD, apply, plain, plain_all
 
 HIGHLIGHT = UP_BAD
 
@@ -32,13 +32,13 @@ def funnel_figure(points: pd.DataFrame, curve: pd.DataFrame, highlight: str, tit
     chosen = points[points["partnership_code"] == highlight]
     figure.add_trace(go.Scatter(
         x=others["residents"], y=others["rate"], mode="markers+text" if len(others) <= 20 else "markers",
-        name="Other partnerships", text=others["partnership_name"], textposition="top center",
+        name="Other partnerships", text=plain_all(others["partnership_name"]), textposition="top center",
         marker={"color": PALETTE[0], "size": 10, "symbol": "circle"},
         hovertemplate="%{text}: %{y:,.2f} per 1,000, %{x:,.0f} residents<extra></extra>"))
     if not chosen.empty:
         figure.add_trace(go.Scatter(
-            x=chosen["residents"], y=chosen["rate"], mode="markers+text", name=str(chosen["partnership_name"].iloc[0]),
-            text=chosen["partnership_name"], textposition="middle right", textfont={"size": 15, "color": INK},
+            x=chosen["residents"], y=chosen["rate"], mode="markers+text", name=plain(chosen["partnership_name"].iloc[0]),
+            text=plain_all(chosen["partnership_name"]), textposition="middle right", textfont={"size": 15, "color": INK},
             marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": INK, "width": 1}},
             hovertemplate="%{text}: %{y:,.2f} per 1,000, %{x:,.0f} residents<extra></extra>"))
     figure.update_xaxes(title="Residents (log scale)", type="log")
@@ -56,7 +56,7 @@ def rate_bars(frame: pd.DataFrame, highlight: str, title: str, x_title: str) -> 
                for n, k in zip(shown["name"], shown["kind"], strict=True)]
     patterns = ["/" if k != "partnership" else "" for k in shown["kind"]]
     figure = go.Figure(go.Bar(
-        x=shown["rate"], y=shown["name"], orientation="h", marker={"color": colours, "pattern": {"shape": patterns}},
+        x=shown["rate"], y=plain_all(shown["name"]), orientation="h", marker={"color": colours, "pattern": {"shape": patterns}},
         text=shown["rate_text"], textposition="outside",
         hovertemplate="%{y}: %{x:,.2f} per 1,000<extra></extra>"))
     figure.update_xaxes(title=x_title)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from cspdash.charts.theme import INK, MUTED, PALETTE, apply
+from cspdash.charts.theme import INK, MUTED, PALETTE, apply, plain, plain_all
 
 OFFLINE_STYLE = "white-bg"
 TILE_STYLE = "carto-positron"
@@ -180,9 +180,9 @@ def mix_bars(frame: pd.DataFrame, category: str, values: Sequence[tuple[str, str
     patterns = ["", "/", "."]
     for index, (column, label) in enumerate(values):
         figure.add_trace(go.Bar(
-            y=frame[category], x=frame[column], name=label, orientation="h",
+            y=plain_all(frame[category]), x=frame[column], name=plain(label), orientation="h",
             marker={"color": PALETTE[index % len(PALETTE)], "pattern": {"shape": patterns[index % len(patterns)]}},
-            hovertemplate="%{y}: %{x:,}<extra>" + label + "</extra>",
+            hovertemplate="%{y}: %{x:,}<extra>" + plain(label) + "</extra>",
         ))
     figure.update_layout(barmode="group", yaxis={"autorange": "reversed", "title": None, "automargin": True},
                          xaxis={"title": x_title})

@@ -24,8 +24,8 @@ def rag_timeline(history: pd.DataFrame, title: str = "RAG at each progress updat
                               xref="paper", yref="paper")
         return theme.apply(figure, title, height=160)
     rows = list(dict.fromkeys(history.sort_values("level", key=lambda s: s != "priority")["item"]))
-    labels = {item: (f"<b>{_short(str(item))}</b>" if str(item).startswith("Priority:") else _short(str(item)))
-              for item in rows}
+    labels = {item: (f"<b>{theme.plain(_short(str(item)))}</b>" if str(item).startswith("Priority:")
+                     else theme.plain(_short(str(item)))) for item in rows}
     for status in RAG_ORDER:
         part = history[history["rag"] == status]
         if part.empty:
@@ -37,7 +37,7 @@ def rag_timeline(history: pd.DataFrame, title: str = "RAG at each progress updat
             text=[look.label] * len(part), textposition="bottom center", textfont={"size": 11, "color": theme.INK},
             marker={"symbol": RAG_MARKERS[status], "size": 16, "color": look.colour,
                     "line": {"width": 2, "color": look.colour}},
-            customdata=part[["badge", "detail"]].to_numpy(),
+            customdata=part[["badge", "detail"]].map(theme.plain).to_numpy(),  # detail quotes the commentary
             hovertemplate="%{y}<br>%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
         ))
     height = 130 + 55 * len(rows)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -30,7 +33,20 @@ TEMPLATE = go.layout.Template(
 pio.templates["cspdash"] = TEMPLATE
 
 
+def plain(value: object) -> str:
+    """Text from data (a name, a title, a police.uk field) as plotly must be given it: plotly draws a small HTML set
+    in every text (trace names, axis labels, titles, hover text), so ``<a href>`` would become a link and
+    ``<span style>`` restyle the chart. Escaped, it is drawn as the text it is (plotly decodes &lt; &gt; &amp;)."""
+    return html.escape(str(value), quote=False)
+
+
+def plain_all(values: Iterable[object]) -> list[str]:
+    """``plain`` of each value (an axis's categories, a column of names)."""
+    return [plain(v) for v in values]
+
+
 def apply(figure: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
-    """Apply the cspdash template, a title and a height."""
-    figure.update_layout(template="cspdash", height=height, title={"text": title or "", "x": 0, "font": {"size": 16}})
+    """Apply the cspdash template, a title (taken as plain text: it often names an area) and a height."""
+    figure.update_layout(template="cspdash", height=height,
+                         title={"text": plain(title or ""), "x": 0, "font": {"size": 16}})
     return figure

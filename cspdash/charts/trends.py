@@ -6,14 +6,13 @@ legend entry in words, and events carry a text label.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from cspdash.charts.theme import INK, MUTED, PALETTE, apply
+from cspdash.charts.theme import INK, MUTED, PALETTE, apply, plain, plain_all
 
 #: rule → (marker symbol, legend words); symbols differ so signals read without colour
 SIGNAL_MARKERS: dict[str, tuple[str, str]] = {
@@ -47,17 +46,17 @@ def trend_lines(
         colour = PALETTE[index % len(PALETTE)]
         complete = group["complete"] if "complete" in group else pd.Series(True, index=group.index)
         figure.add_trace(go.Scatter(
-            x=group["period"], y=group[value], name=str(area), mode="lines+markers",
+            x=group["period"], y=group[value], name=plain(area), mode="lines+markers",
             line={"color": colour, "width": 2.5, "dash": DASHES[index % len(DASHES)]},
             marker={"size": 7, "symbol": ["circle" if c else "circle-open" for c in complete]},
-            customdata=group[["period_label"]], hovertemplate="%{customdata[0]}: %{y:,.1f}<extra>" + html.escape(str(area)) + "</extra>",
+            customdata=group[["period_label"]], hovertemplate="%{customdata[0]}: %{y:,.1f}<extra>" + plain(area) + "</extra>",
             connectgaps=False,
         ))
         if compare and compare in group and group[compare].notna().any():
             figure.add_trace(go.Scatter(
-                x=group["period"], y=group[compare], name=f"{area} — {compare_label}", mode="lines",
+                x=group["period"], y=group[compare], name=plain(f"{area} — {compare_label}"), mode="lines",
                 line={"color": colour, "width": 1.5, "dash": "dot"}, opacity=0.8,
-                hovertemplate="%{x|%b %Y}: %{y:,.1f}<extra>" + compare_label + "</extra>", connectgaps=False,
+                hovertemplate="%{x|%b %Y}: %{y:,.1f}<extra>" + plain(compare_label) + "</extra>", connectgaps=False,
             ))
     if "complete" in frame and (~frame["complete"].astype(bool)).any():
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="Incomplete period (not comparable)",
@@ -94,7 +93,7 @@ def add_events(figure: go.Figure, events: pd.DataFrame | None) -> None:
         notes.append({"x": start, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
                       "text": f"<b>{number}</b>", "showarrow": False, "font": {"size": 11, "color": INK},
                       "bgcolor": "#FFF3D6", "bordercolor": INK, "borderwidth": 1, "borderpad": 2,
-                      "hovertext": f"{html.escape(str(event.title))} ({start:%d %b %Y})"})  # data: no markup
+                      "hovertext": f"{plain(event.title)} ({start:%d %b %Y})"})  # data: no markup
     figure.update_layout(shapes=[*figure.layout.shapes, *shapes], annotations=[*figure.layout.annotations, *notes])
 
 
@@ -176,14 +175,14 @@ def outcome_bars(frame: pd.DataFrame, by: str, title: str, x_title: str = "% of 
         part = frame[frame["outcome_group"] == group]
         if part.empty:
             continue
-        kwargs = ({"y": part[by], "x": part["share"], "orientation": "h"} if horizontal
+        kwargs = ({"y": plain_all(part[by]), "x": part["share"], "orientation": "h"} if horizontal
                   else {"x": part[by], "y": part["share"]})
         figure.add_trace(go.Bar(name=group, marker={"color": OUTCOME_COLOURS[group]}, customdata=part[["crimes"]],
                                 hovertemplate="%{customdata[0]:,} crimes (%{" + ("x" if horizontal else "y")
                                 + ":.0f}%)<extra>" + group + "</extra>", **kwargs))
     figure.update_layout(barmode="stack", legend={"traceorder": "normal"})
     if horizontal:
-        figure.update_yaxes(categoryorder="array", categoryarray=list(reversed(categories)), title_text=None)
+        figure.update_yaxes(categoryorder="array", categoryarray=plain_all(reversed(categories)), title_text=None)
         figure.update_xaxes(title_text=x_title, range=[0, 101], tickvals=[0, 25, 50, 75, 100],
                              ticktext=["0%", "25%", "50%", "75%", "100%"])
         height = max(360, 34 * len(categories) + 160)
@@ -203,10 +202,10 @@ def stop_search_bars(by_object: pd.DataFrame, title: str) -> go.Figure:
     outcomes = by_object.groupby("outcome")["searches"].sum().sort_values(ascending=False).index.tolist()
     for index, outcome in enumerate(outcomes):
         part = by_object[by_object["outcome"] == outcome]
-        figure.add_trace(go.Bar(y=part["object_of_search"], x=part["searches"], orientation="h", name=str(outcome),
+        figure.add_trace(go.Bar(y=plain_all(part["object_of_search"]), x=part["searches"], orientation="h", name=plain(outcome),
                                 marker={"color": PALETTE[index % len(PALETTE)]}))
     figure.update_layout(barmode="stack")
-    figure.update_yaxes(categoryorder="array", categoryarray=order, title_text=None)
+    figure.update_yaxes(categoryorder="array", categoryarray=plain_all(order), title_text=None)
     figure.update_xaxes(title_text="Searches")
     apply(figure, title, height=max(380, 34 * len(order) + 240))
     _legend_below(figure)
@@ -217,7 +216,7 @@ def linked_share_bars(linked: pd.DataFrame, title: str) -> go.Figure:
     """Share of searches whose outcome was linked to the object of search, per object, labelled with the value."""
     ordered = linked.sort_values("share_linked")
     figure = go.Figure(go.Bar(
-        y=ordered["object_of_search"], x=ordered["share_linked"], orientation="h", marker={"color": PALETTE[0]},
+        y=plain_all(ordered["object_of_search"]), x=ordered["share_linked"], orientation="h", marker={"color": PALETTE[0]},
         text=[f"{v:.0f}% of {n:,}" if pd.notna(v) else "not recorded"
               for v, n in zip(ordered["share_linked"], ordered["searches"], strict=True)],
         textposition="outside", cliponaxis=False, showlegend=False,

@@ -106,7 +106,7 @@ def change_figure(b: Briefing) -> go.Figure:
         colours = [theme.UP_BAD if d == "up" else theme.DOWN_GOOD if d == "down" else theme.NEUTRAL
                    for d in ordered["direction"]]
         opacity = [1.0 if v == "significant" else 0.35 for v in ordered["verdict"]]
-        figure.add_bar(y=ordered["crime_type"], x=ordered["pct_change"].fillna(0), orientation="h",
+        figure.add_bar(y=theme.plain_all(ordered["crime_type"]), x=ordered["pct_change"].fillna(0), orientation="h",
                        marker={"color": colours, "opacity": opacity},
                        text=[f"{p:+.0f}%{' (real)' if v == 'significant' else ''}"
                              for p, v in zip(ordered["pct_change"].fillna(0), ordered["verdict"], strict=True)],

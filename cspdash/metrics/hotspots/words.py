@@ -141,7 +141,7 @@ def map_frame(spots: pd.DataFrame, map_measure: str, confidence: str, centroids:
 def points_frame(points: pd.DataFrame, public: bool = False) -> pd.DataFrame:
     """Crime points with hover text (counts of 1–4 as '<5' in public output)."""
     out = points.copy()
-    out["hover"] = [f"{html.escape(str(loc))}<br>{_count_text(n, public)} records · mostly {kind}"
+    out["hover"] = [f"{html.escape(str(loc))}<br>{_count_text(n, public)} records · mostly {html.escape(str(kind))}"
                     for loc, n, kind in zip(out["location"], out["crimes"], out["main_crime_type"], strict=True)]
     return out
 
