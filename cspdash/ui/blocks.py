@@ -172,6 +172,7 @@ def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str
     header needs, so no column is pushed off to the right; a cut text shows whole when the cell is clicked or the
     table downloaded."""
     widths = natural_widths(frame)
+    grouped = thousands_columns(frame)
     floor = {c: int(max(_MIN_PX, min(_header_chars(c), 10) * 6 + 16)) for c in widths}
     first = next(iter(widths), None)
     if first is not None:  # the first column names the row (a partner, a priority): it keeps room to be read
@@ -184,7 +185,16 @@ def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str
         others = sum(widths.values()) - widths[widest]
         second = max((widths[c] for c in shrinkable if c != widest), default=floor[widest])
         widths[widest] = int(max(floor[widest], budget - others, min(second, widths[widest] - 1)))
-    return {column: st.column_config.Column(width=width) for column, width in widths.items()}
+    return {column: (st.column_config.NumberColumn(width=width, format="localized") if column in grouped
+                     else st.column_config.Column(width=width)) for column, width in widths.items()}
+
+
+def thousands_columns(frame: pd.DataFrame) -> set[str]:
+    """Whole-number columns with values of 1,000 or more, to be shown with thousands separators (18,878, not
+    18878), except years and codes, which are read as they are written."""
+    return {str(c) for c in frame.columns
+            if pd.api.types.is_integer_dtype(frame[c]) and not re.search(r"(?i)year|code|\bid\b", str(c))
+            and frame[c].abs().max() >= 1000}
 
 
 #: characters that would start markdown or HTML inside a table cell: shown literally (backslash-escaped)

@@ -3,6 +3,8 @@ and its columns fit the page at 1366 px without scrolling sideways."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,8 +40,22 @@ def test_every_table_on_the_page_reads_as_words(page: str, meeting_store: Store,
     for number, table in enumerate(tables, start=1):
         frame = table.value
         problems += problems_in(frame, f"{page} table {number} {list(frame.columns)[:4]}")
+        problems += unseparated(frame, json.loads(table.proto.columns or "{}"), f"{page} table {number}")
     assert len(tables) >= MIN_TABLES[page], [list(t.value.columns) for t in tables]
     assert not problems, "\n".join(problems)
+
+
+def unseparated(frame: pd.DataFrame, config: dict[str, dict], where: str) -> list[str]:
+    """Whole-number columns of thousands drawn without separators (18878 rather than 18,878; years and codes
+    excepted)."""
+    out = []
+    for column in frame.columns:
+        if not pd.api.types.is_integer_dtype(frame[column]) or re.search(r"(?i)year|code|\bid\b", str(column)):
+            continue
+        if frame[column].abs().max() >= 1000 and (config.get(str(column), {}).get("type_config", {})
+                                                 .get("format") not in ("localized", "%,d")):
+            out.append(f"{where}: '{column}' shows {frame[column].abs().max()} without a thousands separator")
+    return out
 
 
 def test_the_checker_catches_what_people_should_not_read() -> None:
