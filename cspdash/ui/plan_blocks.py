@@ -34,16 +34,24 @@ MONEY = {name: st.column_config.NumberColumn(format="£%,.0f") for name in
          ("Cash funding (£)", "In-kind (£)", "In-kind support (£)", "Amount (£)")} | {
     "Staff (FTE)": st.column_config.NumberColumn(format="%.1f")}
 #: MONEY for a table whose staff column is text (fte_text)
-MONEY_FTE_TEXT = {name: config for name, config in MONEY.items() if name != "Staff (FTE)"}
+MONEY_FTE_TEXT = {name: config for name, config in MONEY.items() if name not in ("Staff (FTE)", "Amount (£)")}
 FTE_NOT_GIVEN = "—"
 
 
 def fte_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """The staff column as people read it: '1.5', or '—' where no FTE is given (never 'None')."""
-    if "Staff (FTE)" not in frame.columns:
-        return frame
-    return frame.assign(**{"Staff (FTE)": [FTE_NOT_GIVEN if pd.isna(v) else f"{float(v):.1f}"
-                                           for v in frame["Staff (FTE)"]]})
+    """The staff and amount columns as people read them: '1.5' and '£150,000', or '—' where none is given (never
+    'None': a staff row has no amount, a cash row no FTE)."""
+    from cspdash.report.readable import money
+
+    out = frame
+    if "Staff (FTE)" in out.columns:
+        out = out.assign(**{"Staff (FTE)": [FTE_NOT_GIVEN if pd.isna(v) else f"{float(v):.1f}"
+                                            for v in out["Staff (FTE)"]]})
+    if "Amount (£)" in out.columns and out["Amount (£)"].isna().any():
+        amounts = out["Amount (£)"]
+        out = out.assign(**{"Amount (£)": [FTE_NOT_GIVEN if pd.isna(v) else text
+                                           for v, text in zip(amounts, money(amounts.fillna(0)), strict=True)]})
+    return out
 
 
 def badge_markdown(status: str | None) -> str:

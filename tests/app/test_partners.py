@@ -104,3 +104,7 @@ def test_contributions_without_staff_time_say_so_not_none(page: AppTest) -> None
     assert not any(v in ("None", "nan", "NaN", "<NA>") for v in staff), staff
     assert "—" in staff  # cash funding etc. give no staff time
     assert any(v[:1].isdigit() for v in staff)  # the staff contributions keep their FTE, e.g. '1.5'
+    # the same for money: a staff contribution has no amount, and the browser drew a missing number as 'None'
+    amounts = every["Amount (£)"].tolist()
+    assert not any(pd.isna(v) or str(v) in ("None", "nan", "NaN", "<NA>") for v in amounts), amounts
+    assert "—" in amounts and any(str(v).startswith("£") for v in amounts), amounts
