@@ -191,8 +191,9 @@ def map_block(view: View) -> None:
         else:
             data = view.spots[["area_code", "area_name", "ward_name", "crimes", "rate", "harm", "hot_spot_class",
                                "z", "fdr_q"]]
+        chosen = view.choice.crime_types[0] if view.choice.crime_types else None
         blocks.chart(figure, hs.map_summary(view.map_areas, view.choice.measure, view.choice.level,
-                                            view.choice.confidence), data, "hot spot map")
+                                            view.choice.confidence, chosen), data, "hot spot map")
         cap = maps.colour_cap(view.map_areas["value"])
         if cap is not None:
             st.caption(f"The colour scale tops out at {cap:,.0f} (the 95th percentile) so that one or two extreme "
