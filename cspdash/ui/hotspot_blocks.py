@@ -55,7 +55,7 @@ def choose() -> Choice:
                                                         "harm": "Harm score (estimate)"}[m])
     level = filters.url_choice("Areas", list(hs.LEVELS), params.AREA_LEVEL, "lsoa", format_func=lambda v: hs.LEVELS[v], container=top[1])
     types = [ALL_TYPES, *query(context.crime_types_present)]
-    crime_type = filters.url_choice("Crime type", types, params.HOTSPOT_CRIME_TYPE, ALL_TYPES, container=top[2])
+    crime_type = filters.url_choice("Crime type", types, params.CRIME_TYPE, ALL_TYPES, container=top[2])
     confidence = filters.url_choice("Hot spot confidence", list(hs.CONFIDENCE), params.CONFIDENCE, "95", container=top[3],
                                     format_func=lambda c: f"{c}% or more",
                                     help="Show hot and cold spots whose false-discovery-rate adjusted p value is "
