@@ -40,9 +40,28 @@ def test_every_url_parameter_name_comes_from_params() -> None:
                and ast.unparse(e) != "param"]
     assert not literal, f"URL parameter names written in place instead of cspdash/ui/params.py: {literal}"
     used = {e.attr for _f, _l, e in arguments if isinstance(e, ast.Attribute)}
-    declared = {name for name in vars(params) if name.isupper() and name != "URL_PARAMS"}
+    declared = {name for name in vars(params) if name.isupper() and name not in ("URL_PARAMS", "OLD_NAMES")}
     assert used <= declared
     assert set(params.URL_PARAMS) == {getattr(params, name) for name in declared}, "URL_PARAMS lists every name"
+    assert not set(params.OLD_NAMES) & set(params.URL_PARAMS) and set(params.OLD_NAMES.values()) <= set(params.URL_PARAMS)
+
+
+def test_links_name_their_parameters_from_params() -> None:
+    """A link's parameters (link_params(selection, name=value)) are named from params too: a name typed in place
+    ('ct=') is how the Overview's links once asked Crime trends for a parameter other pages did not share."""
+    typed = []
+    for path in sorted(UI.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "link_params":
+                typed += [(path.name, node.lineno, k.arg) for k in node.keywords if k.arg is not None]
+    assert not typed, f"link parameters named in place instead of from cspdash/ui/params.py: {typed}"
+
+
+def test_one_name_for_the_crime_type_on_every_page() -> None:
+    """Hot spots, Crime trends and Compare read the crime type under one name, the one users type ('type')."""
+    readers = {path.name for path in UI.glob("*.py") if "params.CRIME_TYPE" in path.read_text(encoding="utf-8")}
+    assert {"hotspot_blocks.py", "trend_blocks.py", "compare_blocks.py"} <= readers
+    assert params.CRIME_TYPE == "type"
 
 
 def test_standards_and_hallmarks_are_declared_once() -> None:

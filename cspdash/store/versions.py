@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
+import hashlib
 import os
 import re
 import shutil
@@ -104,10 +106,9 @@ class Store:
                 con.execute("SET preserve_insertion_order = false")
                 con.execute("SET memory_limit = ?", [os.environ.get("CSPDASH_WRITE_MEMORY") or WRITE_MEMORY_LIMIT])
                 con.execute("SET temp_directory = ?", [str(spill)])
-                apply_schema(con)
+                ensure_schema(con)
                 fill_new_aggregates(con)
                 yield con
-                con.execute(VIEWS_SQL.read_text())
                 con.execute("CHECKPOINT")
                 con.close()
                 con = None
@@ -200,9 +201,54 @@ class Store:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table, sequence and public view that does not exist yet."""
+    """Create every table, sequence and public view that does not exist yet, add any new column, and record
+    which schema the store now has (schema_digest)."""
     con.execute(SCHEMA_SQL.read_text())
     con.execute(VIEWS_SQL.read_text())
+    con.execute(f"CREATE TABLE IF NOT EXISTS {_SCHEMA_TABLE} (digest VARCHAR NOT NULL)")
+    con.execute(f"DELETE FROM {_SCHEMA_TABLE}")
+    con.execute(f"INSERT INTO {_SCHEMA_TABLE} VALUES (?)", [schema_digest()])
+
+
+#: one row: the schema_digest() of the schema.sql and views.sql the store was last brought up to
+_SCHEMA_TABLE = "store_schema"
+
+
+@functools.cache
+def schema_digest() -> str:
+    """This cspdash's schema: a digest of schema.sql and views.sql (any edit to either changes it, so no
+    version number has to be remembered)."""
+    digest = hashlib.sha256(SCHEMA_SQL.read_bytes() + b"\0" + VIEWS_SQL.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def schema_objects() -> frozenset[str]:
+    """The tables and views the schema files create."""
+    tables = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA_SQL.read_text(encoding="utf-8"))
+    views = re.findall(r"CREATE OR REPLACE VIEW (\w+)", VIEWS_SQL.read_text(encoding="utf-8"))
+    return frozenset(tables + views + [_SCHEMA_TABLE])
+
+
+def stored_digest(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The schema digest recorded in the store; None for a fresh store, one written before digests, or one
+    missing a table or view the schema creates (e.g. dropped by hand)."""
+    present = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL "
+        "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal").fetchall()}
+    if not schema_objects() <= present:
+        return None
+    row = con.execute(f"SELECT max(digest) FROM {_SCHEMA_TABLE}").fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """Apply the schema only when the store's is behind this cspdash's (a fresh store, an older one, one written
+    by another version); True when it was applied. A write used to run the whole schema and views every time."""
+    if stored_digest(con) == schema_digest():
+        return False
+    apply_schema(con)
+    return True
 
 
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}

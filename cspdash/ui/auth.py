@@ -178,7 +178,8 @@ def _describe(user: User) -> str:
 def sidebar_account() -> bool:
     """Sign-in state, sign-out button and mode badges in the sidebar; True when the pages may be shown."""
     if settings().public_output:
-        st.sidebar.markdown(f":blue-badge[:material/shield: {PUBLIC_BADGE}]")
+        # a box whose text wraps: a badge stays on one line and the sidebar cut it to "counts of 1–4 show…"
+        st.sidebar.info(PUBLIC_BADGE, icon=":material/shield:")
     try:
         mode = sign_in_mode()
     except AccountsError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -132,8 +133,13 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     shown = for_people(shown)
     if caption:
         st.caption(caption)
-    config = fitted_widths(shown) | {readable.label(k): v for k, v in (column_config or {}).items()}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, height=height or "auto")
+    widths = fitted_px(shown)
+    grouped = thousands_columns(shown)
+    config = ({c: (st.column_config.NumberColumn(width=w, format="localized") if c in grouped
+                   else st.column_config.Column(width=w)) for c, w in widths.items()}
+              | {readable.label(k): v for k, v in (column_config or {}).items()})
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, height=height or "auto",
+                 row_height=wrapped_row_height(shown, widths))
     download(shown, name)
 
 
@@ -167,16 +173,40 @@ def _header_chars(header: str) -> int:
     return max(max((len(w) for w in header.split()), default=0), min(len(header), 12))
 
 
-def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str, Any]:
-    """Column widths that fit ``budget``: the widest (free-text) columns give way first, down to what their
-    header needs, so no column is pushed off to the right; a cut text shows whole when the cell is clicked or the
-    table downloaded."""
+#: the grid wraps a cell's text only when rows are taller than 4rem (64 px); a wrapped line takes about 20 px
+_WRAP_MIN_PX, _LINE_PX, _MAX_LINES, _WRAP_MAX_ROWS = 65, 20, 3, 40
+#: the widest a column's longest word may hold it (px): a code or an address breaks beyond it
+_WORD_MAX_PX = 150
+
+
+def wrapped_row_height(frame: pd.DataFrame, widths: dict[str, int]) -> int | None:
+    """A row height at which the grid wraps text (up to three lines) when a column was narrowed below its values'
+    length, e.g. a long partner name; None (one line) when every value fits or the table is long."""
+    if len(frame) > _WRAP_MAX_ROWS:
+        return None
+    lines = 1
+    for column, width in widths.items():
+        values = frame[column].dropna().astype(str) if column in frame else pd.Series(dtype=str)
+        if len(values):
+            per_line = max(1.0, (width - 24) / _CHAR_PX)
+            lines = max(lines, min(_MAX_LINES, math.ceil(int(values.str.len().max()) / per_line)))
+    return max(_WRAP_MIN_PX, 12 + _LINE_PX * lines) if lines > 1 else None
+
+
+def fitted_px(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str, int]:
+    """Column widths (px) that fit ``budget``: the widest (free-text) columns give way first, down to what their
+    header needs, so no column is pushed off to the right; a narrowed text wraps (wrapped_row_height) and shows
+    whole when the cell is clicked or the table downloaded."""
     widths = natural_widths(frame)
-    grouped = thousands_columns(frame)
     floor = {c: int(max(_MIN_PX, min(_header_chars(c), 10) * 6 + 16)) for c in widths}
     first = next(iter(widths), None)
     if first is not None:  # the first column names the row (a partner, a priority): it keeps room to be read
         floor[first] = min(widths[first], 170)
+    for column in widths:  # a text wraps at spaces: keep its longest word whole ('behaviour', not 'behavi|our')
+        words = frame[column].dropna().astype(str).head(300).str.split().explode().dropna()
+        if len(words):
+            longest = int(min(_WORD_MAX_PX, int(words.str.len().max()) * _CHAR_PX + 24))
+            floor[column] = min(widths[column], max(floor[column], longest))
     while sum(widths.values()) > budget:
         shrinkable = [c for c in widths if widths[c] > floor[c]]
         if not shrinkable:
@@ -185,8 +215,7 @@ def fitted_widths(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str
         others = sum(widths.values()) - widths[widest]
         second = max((widths[c] for c in shrinkable if c != widest), default=floor[widest])
         widths[widest] = int(max(floor[widest], budget - others, min(second, widths[widest] - 1)))
-    return {column: (st.column_config.NumberColumn(width=width, format="localized") if column in grouped
-                     else st.column_config.Column(width=width)) for column, width in widths.items()}
+    return widths
 
 
 def thousands_columns(frame: pd.DataFrame) -> set[str]:

@@ -48,6 +48,10 @@ def url_choice(
     by_url = {to_url(option): option for option in options}
     key = f"flt_{param}"
     raw = st.query_params.get(param)
+    for old, now in params.OLD_NAMES.items():  # a link with a parameter's older name: read it, then rename it
+        if now == param and old in st.query_params:
+            raw = st.query_params[old] if raw is None else raw
+            del st.query_params[old]
     if key not in st.session_state:
         if raw is not None and raw in by_url:
             st.session_state[key] = by_url[raw]

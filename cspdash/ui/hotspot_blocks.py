@@ -55,7 +55,7 @@ def choose() -> Choice:
                                                         "harm": "Harm score (estimate)"}[m])
     level = filters.url_choice("Areas", list(hs.LEVELS), params.AREA_LEVEL, "lsoa", format_func=lambda v: hs.LEVELS[v], container=top[1])
     types = [ALL_TYPES, *query(context.crime_types_present)]
-    crime_type = filters.url_choice("Crime type", types, params.HOTSPOT_CRIME_TYPE, ALL_TYPES, container=top[2])
+    crime_type = filters.url_choice("Crime type", types, params.CRIME_TYPE, ALL_TYPES, container=top[2])
     confidence = filters.url_choice("Hot spot confidence", list(hs.CONFIDENCE), params.CONFIDENCE, "95", container=top[3],
                                     format_func=lambda c: f"{c}% or more",
                                     help="Show hot and cold spots whose false-discovery-rate adjusted p value is "
@@ -191,8 +191,9 @@ def map_block(view: View) -> None:
         else:
             data = view.spots[["area_code", "area_name", "ward_name", "crimes", "rate", "harm", "hot_spot_class",
                                "z", "fdr_q"]]
+        chosen = view.choice.crime_types[0] if view.choice.crime_types else None
         blocks.chart(figure, hs.map_summary(view.map_areas, view.choice.measure, view.choice.level,
-                                            view.choice.confidence), data, "hot spot map")
+                                            view.choice.confidence, chosen), data, "hot spot map")
         cap = maps.colour_cap(view.map_areas["value"])
         if cap is not None:
             st.caption(f"The colour scale tops out at {cap:,.0f} (the 95th percentile) so that one or two extreme "

@@ -142,7 +142,7 @@ def exceptions(selection: Selection) -> None:
         if len(real) > 8:
             st.caption(f"…and {len(real) - 8} more wards; see the crime trends page at ward level.")
         _link("trends.py", "Compare wards on the trends page", ":material/show_chart:",
-              link_params(selection, level="ward"))
+              link_params(selection, **{url.AREA_LEVEL: "ward"}))
 
 
 def _signal_group(selection: Selection, crime_type: str, group: pd.DataFrame) -> None:
@@ -157,7 +157,7 @@ def _signal_group(selection: Selection, crime_type: str, group: pd.DataFrame) ->
         with st.expander(f"…and {more} more signal{'s' if more != 1 else ''} for {group['label'].iloc[0].lower()}"):
             st.markdown("\n".join(f"- {s}" for s in group["sentence"].iloc[SHOWN_SIGNALS_PER_TYPE:]))
     _link("trends.py", f"See the {group['label'].iloc[0].lower()} trend", ":material/show_chart:",
-          link_params(selection, ct=crime_type))
+          link_params(selection, **{url.CRIME_TYPE: crime_type}))
 
 
 def plan_summary(selection: Selection) -> None:

@@ -149,3 +149,12 @@ def test_points_distance_neighbours_and_three_year_persistence(hotspots_app: App
     _select(at, "Street map background").set_value("on").run()
     assert not at.exception, at.exception
     assert "carto-positron" in str(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_in_words_names_the_chosen_crime_type(demo_store_path: Path, use_store) -> None:  # type: ignore[no-untyped-def]
+    use_store(demo_store_path)
+    at = _open({"csp": "W06000022", "end": "2025-06", "len": "12", "type": "Possession of weapons"})
+    assert not at.exception, at.exception
+    words = next(m.value for m in at.markdown if str(m.value).startswith("**In words:** Of "))
+    assert "the most Possession of weapons crimes were in " in words, words
+    assert "asb" not in words

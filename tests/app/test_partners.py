@@ -108,3 +108,44 @@ def test_contributions_without_staff_time_say_so_not_none(page: AppTest) -> None
     amounts = every["Amount (£)"].tolist()
     assert not any(pd.isna(v) or str(v) in ("None", "nan", "NaN", "<NA>") for v in amounts), amounts
     assert "—" in amounts and any(str(v).startswith("£") for v in amounts), amounts
+
+
+def _column_px(table) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The width (px) the page gave each column of a drawn table."""
+    import json
+
+    config = json.loads(table.proto.columns or "{}")
+    return {name: int(spec.get("width", 0)) for name, spec in config.items()}
+
+
+def test_long_partner_names_wrap_instead_of_being_cut(demo_store_path: Path,
+                                                      use_store: Callable[[Path], None]) -> None:
+    """At 1,366 px the lead bodies table narrows its text columns; 'Caerphilly County Borough Council' and
+    'Office of the Police and Crime Commissioner for Gwent' were then cut at the cell's edge. The rows are now
+    tall enough for the grid to wrap (over 64 px: one line below that) and as many lines as the longest name
+    needs at its column's width."""
+    at = open_page(demo_store_path, use_store, {"csp": CAERPHILLY})
+    for columns in (("Lead partner", "Partner type"), ("Partner", "Cash funding (£)")):
+        drawn = next(d for d in at.dataframe if set(columns) <= set(d.value.columns))
+        name = drawn.value[columns[0]].astype(str)
+        width = _column_px(drawn)[columns[0]]
+        assert name.str.len().max() * 7 + 24 > width, "the longest name is wider than its column"
+        lines = -(-(name.str.len().max()) // ((width - 24) // 7))  # ceiling of characters ÷ characters a line
+        assert drawn.proto.row_height > 64 and drawn.proto.row_height >= 12 + 20 * min(lines, 3), drawn.proto.row_height
+
+
+def test_short_tables_stay_one_line_and_words_stay_whole() -> None:
+    from cspdash.ui.blocks import fitted_px, wrapped_row_height
+
+    short = pd.DataFrame({"Partner": ["Gwent Police"], "Actions": [4]})
+    assert wrapped_row_height(short, fitted_px(short)) is None
+    matrix = pd.DataFrame({"Partner": ["Aneurin Bevan University Health Board"] * 3,
+                           "Priority": ["Anti-social behaviour", "Reducing reoffending", "Drug and alcohol harm"],
+                           **{f"Figure {i}": [1, 2, 3] for i in range(12)}})
+    widths = fitted_px(matrix)
+    assert widths["Priority"] >= len("reoffending") * 7 + 24  # 'reoffending' is not broken mid-word
+    # Partner at 170 px holds (170 - 24) / 7 = 20.9 characters a line: its 37 take 2 lines; Priority at 101 px
+    # holds 11: 'Drug and alcohol harm' (21) takes 2. Two lines need 12 + 2 × 20 = 52 px, but the grid wraps only
+    # above 64 px, so 65.
+    assert (widths["Partner"], widths["Priority"]) == (170, 101)
+    assert wrapped_row_height(matrix, widths) == 65

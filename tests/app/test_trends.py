@@ -68,7 +68,7 @@ def test_default_view_states_the_latest_month(demo_store_path: Path, use_store: 
 def test_crime_type_and_granularity(demo_store_path: Path, use_store: Callable[[Path], None],
                                     raw: duckdb.DuckDBPyConnection) -> None:
     at = open_trends(demo_store_path, use_store)
-    at.selectbox(key="flt_ct").set_value("Burglary").run()
+    at.selectbox(key="flt_type").set_value("Burglary").run()
     assert not at.exception
     june = count(raw, "Newport", "Burglary", date(2025, 6, 1), date(2025, 6, 1))
     assert summaries(at)[0].startswith(f"**In words:** Burglary: Newport {june:,} incidents in Jun 2025")
@@ -76,7 +76,7 @@ def test_crime_type_and_granularity(demo_store_path: Path, use_store: Callable[[
     assert not at.exception
     quarter = count(raw, "Newport", "Burglary", date(2025, 4, 1), date(2025, 6, 1))
     assert f"Newport {quarter:,} incidents in 2025 Q2" in summaries(at)[0]
-    assert (param(at, "ct"), param(at, "grain")) == ("Burglary", "quarter")
+    assert (param(at, "type"), param(at, "grain")) == ("Burglary", "quarter")
     at.selectbox(key="flt_grain").set_value("fy").run()
     assert not at.exception
     year = count(raw, "Newport", "Burglary", date(2024, 4, 1), date(2025, 3, 1))
@@ -128,4 +128,38 @@ def test_bad_url_values_fall_back(demo_store_path: Path, use_store: Callable[[Pa
                      compare="x", measure="y", **{"break": "1999-01"})
     assert not at.exception
     assert at.selectbox(key="flt_grain").value == "month"
-    assert at.selectbox(key="flt_ct").value == "All crime"
+    assert at.selectbox(key="flt_type").value == "All crime"
+
+
+def _trend_links(at: AppTest) -> list[dict[str, str]]:
+    """The query of every link the page drew to Crime trends."""
+    from urllib.parse import parse_qsl
+
+    return [dict(parse_qsl(link.proto.query_string)) for link in at.get("page_link")
+            if link.proto.page.removesuffix(".py").endswith("trends")]
+
+
+def test_a_crime_type_link_from_the_overview_opens_that_type(demo_store_path: Path,
+                                                            use_store: Callable[[Path], None]) -> None:
+    """The Overview's 'See the … trend' links name the type as Hot spots does ('type'), and Crime trends opens it;
+    a link written by hand with that name (the screenshot's trends?type=Burglary) opens Burglary too."""
+    use_store(demo_store_path)
+    overview = AppTest.from_file(DASHBOARD, default_timeout=120)
+    overview.query_params.update({"csp": "W06000022", "end": "2025-06", "len": "12"})
+    overview.run()
+    assert not overview.exception
+    typed = [query for query in _trend_links(overview) if "type" in query]
+    assert typed, _trend_links(overview)
+    for query in typed[:2]:
+        at = open_trends(demo_store_path, use_store, **query)
+        chosen = next(s for s in at.selectbox if s.label == "Crime type")
+        assert chosen.value == query["type"] and param(at, "type") == query["type"]
+        assert not [w for w in at.warning if "isn't available" in str(w.value)]
+    at = open_trends(demo_store_path, use_store, type="Burglary", level="ward")
+    assert next(s for s in at.selectbox if s.label == "Crime type").value == "Burglary"
+
+
+def test_an_older_link_with_ct_still_opens_its_type(demo_store_path: Path, use_store: Callable[[Path], None]) -> None:
+    at = open_trends(demo_store_path, use_store, ct="Robbery")
+    assert next(s for s in at.selectbox if s.label == "Crime type").value == "Robbery"
+    assert param(at, "type") == "Robbery" and "ct" not in at.query_params

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -48,14 +49,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_streamlit(script: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """Start `streamlit run script` on 127.0.0.1:port and wait until it answers."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+def server_log(port: int) -> Path:
+    """Where start_streamlit writes the server's output for ``port`` (one file per port and test process)."""
+    return Path(tempfile.gettempdir()) / f"cspdash-streamlit-{os.getpid()}-{port}.log"
+
+
+def log_tail(log: Path, size: int = 3000) -> str:
+    """The last ``size`` characters of a server's log."""
+    try:
+        return log.read_bytes()[-size:].decode(errors="replace")
+    except OSError as exc:
+        return f"(no log: {exc})"
+
+
+def start_streamlit(script: Path, env: dict[str, str], port: int,
+                    log: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start `streamlit run script` on 127.0.0.1:port and wait until it answers.
+
+    The server's output goes to a file (``log``, else server_log(port)), never to a pipe: a pipe nobody reads
+    holds about 64 KB, and a server that logs more would block on its next write. If the server exits or does
+    not answer in time, the error carries the log's tail."""
+    log = log or server_log(port)
+    with open(log, "wb") as out:  # the child keeps its own copy of the file
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + NAVIGATION_MS / 1000
     while time.monotonic() < deadline:
         try:
@@ -65,9 +86,10 @@ def start_streamlit(script: Path, env: dict[str, str], port: int) -> subprocess.
         except OSError:
             time.sleep(0.3)
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+            raise RuntimeError(f"streamlit exited ({proc.returncode}); the end of its log {log}:\n{log_tail(log)}")
     proc.kill()
-    raise RuntimeError(f"streamlit did not start within {NAVIGATION_MS // 1000} s")
+    raise RuntimeError(f"streamlit did not start within {NAVIGATION_MS // 1000} s; the end of its log {log}:\n"
+                       f"{log_tail(log)}")
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ def test_overview_in_a_browser(app_url: str, page) -> None:  # type: ignore[no-u
 
 
 def test_trends_in_a_browser(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
-    _open(page, app_url, "trends?ct=Burglary&level=ward&compare=last_year")
+    _open(page, app_url, "trends?type=Burglary&level=ward&compare=last_year")
     path = screenshot(page, "trends")
     _no_error(page)
     assert page.get_by_text("Burglary: rolling").count() == 0

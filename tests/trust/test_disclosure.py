@@ -101,7 +101,7 @@ def test_no_small_area_count_of_1_to_4_on_the_page_or_in_its_downloads(file: str
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert title in [t.value for t in at.title]
-    assert any(PUBLIC_BADGE in str(m.value) for m in at.sidebar.markdown), "the sidebar shows the public badge"
+    assert any(PUBLIC_BADGE in str(i.value) for i in at.sidebar.info), "the sidebar shows the public notice"
     problems: list[str] = []
     for shown in at.dataframe:
         frame = shown.value
@@ -130,7 +130,17 @@ def test_mode_off_shows_no_badge(monkeypatch: pytest.MonkeyPatch) -> None:
     at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
     at.switch_page("pages/data.py")
     at.run()
-    assert not any(PUBLIC_BADGE in str(m.value) for m in at.sidebar.markdown)
+    assert not any(PUBLIC_BADGE in str(e.value) for e in [*at.sidebar.markdown, *at.sidebar.info])
+
+
+def test_the_public_notice_is_drawn_whole_in_a_box_that_wraps() -> None:
+    """The notice is a box whose text wraps at the sidebar's width, never a badge: a badge stays on one line and
+    the sidebar cut it to "Public output: counts of 1–4 show…" (tests/e2e/test_public_notice.py measures it)."""
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=180)
+    at.switch_page("pages/data.py")
+    at.run()
+    assert [str(i.value) for i in at.sidebar.info if PUBLIC_BADGE in str(i.value)] == [PUBLIC_BADGE]
+    assert not [m.value for m in at.sidebar.markdown if "-badge[" in str(m.value)]
 
 
 # ---------------------------------------------------------------------------------------------- cells and totals

@@ -168,10 +168,10 @@ def _hotspots_attack(truth: WindowTruth) -> tuple[Seen, int]:
     for level, area in [("lsoa", a) for a in truth.ward_lsoas[ward]] + [("ward", ward)]:
         at = _open_hotspots({"measure": "count", "level": level, "type": WEAPONS, "area": area})
         months += _read_drilldown(seen, at, level, area)
-    _read_trends(seen, truth, _run("trends", {"ct": WEAPONS}), "partnership", "month")
+    _read_trends(seen, truth, _run("trends", {"type": WEAPONS}), "partnership", "month")
     wards = sorted(truth.ward_lsoas)
     for i in range(0, len(wards), 6):
-        _read_trends(seen, truth, _run("trends", {"ct": WEAPONS, "level": "ward", "area": wards[i:i + 6]}),
+        _read_trends(seen, truth, _run("trends", {"type": WEAPONS, "level": "ward", "area": wards[i:i + 6]}),
                      "ward", "month")
     seen.solve(truth.constraints())
     return seen, months

@@ -264,11 +264,11 @@ def _trends_attack(truth: Truth) -> tuple[Seen, dict[str, int]]:
     seen = Seen()
     views = 0
     for grain in ("month", "quarter", "fy"):
-        _read_trends(seen, truth, _run("trends", {"ct": WEAPONS, "grain": grain}), "partnership", grain)
+        _read_trends(seen, truth, _run("trends", {"type": WEAPONS, "grain": grain}), "partnership", grain)
         views += 1
     wards = sorted(truth.ward_lsoas)
     for i in range(0, len(wards), 6):
-        _read_trends(seen, truth, _run("trends", {"ct": WEAPONS, "level": "ward", "area": wards[i:i + 6],
+        _read_trends(seen, truth, _run("trends", {"type": WEAPONS, "level": "ward", "area": wards[i:i + 6],
                                                   "compare": "last_year"}), "ward", "month")
         views += 1
     ward = _chosen_ward(truth)
@@ -276,7 +276,7 @@ def _trends_attack(truth: Truth) -> tuple[Seen, dict[str, int]]:
     for extra in ({"compare": "last_year"}, {"measure": "rate"}, {"compare": "rolling"}, {"grain": "quarter"},
                   {"grain": "fy"}):
         grain = extra.get("grain", "month")
-        _read_trends(seen, truth, _run("trends", {"ct": WEAPONS, "level": "lsoa", "area": lsoas, **extra}),
+        _read_trends(seen, truth, _run("trends", {"type": WEAPONS, "level": "lsoa", "area": lsoas, **extra}),
                      "lsoa", grain)
         views += 1
     seen.solve(truth.constraints())
@@ -399,8 +399,8 @@ def test_the_packs_top_areas_give_no_rate_for_a_small_count() -> None:
 # ---------------------------------------------------------------------------------------------- every page
 COUNT_COLUMN = re.compile(r"^(crimes|crimes_latest|crimes_before|current|previous|searches|linked|count|incidents)$|"
                           r"^crimes\b|\bcrimes$|^Crimes", re.IGNORECASE)
-PAGES = [("overview", {}), ("trends", {"ct": WEAPONS, "level": "ward"}), ("trends", {"ct": "Robbery"}),
-         ("hotspots", {"type": WEAPONS}), ("compare", {"ct": WEAPONS}), ("priorities", {}), ("partners", {}),
+PAGES = [("overview", {}), ("trends", {"type": WEAPONS, "level": "ward"}), ("trends", {"type": "Robbery"}),
+         ("hotspots", {"type": WEAPONS}), ("compare", {"type": WEAPONS}), ("priorities", {}), ("partners", {}),
          ("meeting", {})]
 
 

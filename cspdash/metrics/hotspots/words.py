@@ -146,21 +146,69 @@ def points_frame(points: pd.DataFrame, public: bool = False) -> pd.DataFrame:
     return out
 
 
-def map_summary(frame: pd.DataFrame, map_measure: str, level: str, confidence: str) -> str:
-    """One sentence saying what the map shows."""
-    label, unit, fmt = measure_label(map_measure)
+def _sentence_case(label: str) -> str:
+    """A catalogue label inside a sentence: its first letter lower-cased unless it starts an acronym ('ASB')."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _with_number(number: str, unit: str) -> str:
+    """'11 crimes', '1 crime', '12.3 per 1,000 residents': the unit's first word singular when the number is 1."""
+    first, _space, rest = unit.partition(" ")
+    if number == "1" and first.endswith("s"):
+        first = first[:-1]
+    return " ".join(part for part in (number, first, rest) if part)
+
+
+def _subject(crime_type: str | None) -> tuple[str, str]:
+    """(what is counted, its unit) for one crime type or for all: 'Burglary crimes' / 'crimes'; ASB's incidents."""
+    from cspdash.metrics.catalogue import measure
+    from cspdash.vocab import ASB
+
+    if not crime_type:
+        counted = measure("crimes")
+        return _sentence_case(counted.label), counted.unit
+    noun = "incidents" if crime_type == ASB else "crimes"
+    if crime_type.lower().endswith(" crime"):  # 'Vehicle crime', 'Other crime': not 'Vehicle crime crimes'
+        return crime_type, noun
+    return f"{crime_type} {noun}", noun
+
+
+def highest_words(map_measure: str, crime_type: str | None, area: str, value: float) -> str:
+    """Where the chosen measure is highest, naming the crime type: 'the most Burglary crimes were in X (11
+    crimes)', 'the highest rate of ... is in X (12.3 per 1,000 residents)', 'the most harm from ... is in X (an
+    estimated 1,234 days of imprisonment)'. Labels and units come from the catalogue; acronyms are kept."""
+    from cspdash.metrics.catalogue import format_value
+
+    subject, noun = _subject(crime_type)
+    _label, unit, fmt = measure_label(map_measure)
+    if map_measure == "count":
+        verb = "were" if subject.endswith("s") else "was"
+        return f"the most {subject} {verb} in {area} ({_with_number(format_value(value, fmt), noun)})"
+    if map_measure == "rate":
+        return f"the highest rate of {subject} is in {area} ({_with_number(format_value(value, fmt), unit)})"
+    estimate = " (estimate)"
+    number = _with_number(format_value(value, "count"), unit.removesuffix(estimate))
+    harm = f"harm from {subject}" if crime_type else "harm"
+    return f"the most {harm} is in {area} ({'an estimated ' if unit.endswith(estimate) else ''}{number})"
+
+
+def map_summary(frame: pd.DataFrame, map_measure: str, level: str, confidence: str,
+                crime_type: str | None = None) -> str:
+    """One sentence saying what the map shows, for the chosen crime type (None: all types)."""
     noun = "neighbourhoods (LSOAs)" if level == "lsoa" else "wards"
     hot = frame[frame["hot_spot"].str.startswith("Hot")]
     cold = frame[frame["hot_spot"].str.startswith("Cold")]
     known = frame[frame["value"].notna()]
     if known.empty:
-        return f"No {noun} have a value for {label.lower()} in this period."
+        subject, _noun = _subject(crime_type)
+        what = {"count": "a count of", "rate": "a rate of", "harm": "a harm estimate for"}[map_measure]
+        return f"No {noun} have {what} {subject} in this period."
     top = known.loc[known["value"].idxmax()]
-    from cspdash.metrics.catalogue import format_value
-
     return (f"Of {len(frame)} {noun}, {len(hot)} {'is a hot spot' if len(hot) == 1 else 'are hot spots'} and "
             f"{len(cold)} {'is a cold spot' if len(cold) == 1 else 'are cold spots'} at {confidence}% confidence or "
-            f"more; the highest {label.lower()} is in {top['area_name']} ({format_value(top['value'], fmt)} {unit}).")
+            f"more; {highest_words(map_measure, crime_type, str(top['area_name']), float(top['value']))}.")
 
 
 def caveat_lines(figures: Caveats, level: str) -> list[str]:
