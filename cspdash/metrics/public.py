@@ -142,10 +142,16 @@ def cell_masks(primary: frozenset[Cell], secondary: frozenset[Cell], level: str,
 
 def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, areas: tuple[str, ...],
                  crime_type: str, start: date, end: date, grain: str, with_force: bool = False) -> pd.DataFrame:
-    """crime.trend_series with hidden cells blank (``crimes_shown`` says '<5' or '[c]')."""
+    """crime.trend_series with hidden cells blank (``crimes_shown`` says '<5' or '[c]'); the force's line
+    (``with_force``) as ``hide_force_line`` leaves it."""
     frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
     primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
-    return hide_trend(frame, level, grain, set(primary), set(secondary))
+    out = hide_trend(frame, level, grain, set(primary), set(secondary))
+    if with_force and not out.empty:
+        from cspdash.metrics.public_force import hide_force_line
+
+        out = hide_force_line(con, out, force, crime_type, start, end, grain)
+    return out
 
 
 def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, area: str,

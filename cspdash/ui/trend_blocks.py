@@ -142,6 +142,10 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
         st.caption(f"Public output: gaps in the lines are counts of 1–4 ({SUPPRESSED}) or counts hidden beside them "
                    f"({HIDDEN}), with their rates and the rolling sums over them; the sentence above reads the "
                    "counts shown only. " + HIDDEN_TEXT)
+    if with_force and settings().public_output:
+        from cspdash.metrics.public_force import FORCE_LINE_RULE
+
+        st.caption(FORCE_LINE_RULE)
     if events.empty:
         st.caption("No action-plan events (campaigns, interventions) are loaded for this period.")
     elif show_events:
