@@ -10,6 +10,7 @@ groups). The UI calls these instead of the plain queries when CSPDASH_PUBLIC_OUT
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -30,6 +31,9 @@ from cspdash.metrics.disclosure import (
 )
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import Period, add_months
+
+if TYPE_CHECKING:
+    from cspdash.metrics.compare import Comparison
 
 #: the three crime type choices that add up: every type (Hot spots, none chosen) = all crime (Crime trends) + ASB
 _LAYERS = ("all types", "all crime", "asb")
@@ -347,3 +351,43 @@ def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Peri
 def compare_hidden(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> bool:
     """The partnership's count of the crime type is hidden on Compare in public output (``compare_protection``)."""
     return (partnership, crime_type) in compare_protection(con, period.start, period.end)
+
+
+def comparison(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> Comparison:
+    """compare.comparison as public output may write it: the force's and the similar group's pooled rates left out
+    (None) where ``compare_protection`` hides their totals (read to its rounding, a pooled rate × the pool's
+    residents less the counts shown gives a hidden one back)."""
+    import dataclasses
+
+    from cspdash.metrics import compare
+
+    result = compare.comparison(con, partnership, period, crime_type)
+    hidden = compare_protection(con, period.start, period.end)
+    return dataclasses.replace(
+        result, force_rate=None if ("force", result.force, crime_type) in hidden else result.force_rate,
+        group_rate=None if ("group", partnership, crime_type) in hidden else result.group_rate)
+
+
+def own_hidden(con: duckdb.DuckDBPyConnection, result: Comparison, period: Period) -> bool:
+    """The comparison's own count is hidden in public output (1–4, or hidden beside one: ``compare_protection``):
+    no rate, rank or verdict may be written for it."""
+    if result.own is None:
+        return False
+    return is_small(result.own["crimes_with_population"]) or compare_hidden(con, result.partnership_code, period,
+                                                                            result.crime_type)
+
+
+def answer_sentences(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> list[str]:
+    """Compare's answer in public output: the sentence and the similar group's (``comparison``), or one line saying
+    there are too few crimes to compare when the partnership's own count is hidden."""
+    result = comparison(con, partnership, period, crime_type)
+    if own_hidden(con, result, period):
+        return [f"{result.partnership_name}: too few {result.label.lower()} to compare in public output (counts of "
+                "1–4 are not shown)."]
+    return [result.sentence, result.similar_sentence]
+
+
+def funnel_hidden(con: duckdb.DuckDBPyConnection, period: Period, crime_type: str) -> bool:
+    """The funnel's centre line is every loaded partnership's pooled rate, drawn exactly: no funnel in public
+    output when ``compare_protection`` hides that total."""
+    return ("all", crime_type) in compare_protection(con, period.start, period.end)
