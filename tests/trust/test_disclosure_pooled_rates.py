@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import date
 
 import duckdb
+import pandas as pd
 
 from cspdash.metrics import compare, public
 from cspdash.metrics.disclosure import HIDDEN, is_small
@@ -57,47 +58,78 @@ def _interval(seen: Seen, cell: tuple, text: str, residents: float) -> None:
                math.floor((value + half) * residents / 1000 + 1e-9))
 
 
-def _attack(con: duckdb.DuckDBPyConnection, sentences: Sentences) -> tuple[list[str], int]:
+def pools_of(con: duckdb.DuckDBPyConnection) -> dict[tuple, list[str]]:
+    """Each pooled total Compare shows → its partnerships (the force, each similar group, all loaded)."""
+    pools: dict[tuple, list[str]] = {("force", t): GWENT for t in TYPES}
+    pools.update({("all", t): GWENT for t in TYPES})
+    for code in GWENT:
+        members = [m for m in compare.similar_members(con, code) if m in GWENT]
+        pools.update({("group", code, t): members for t in TYPES if members})
+    return pools
+
+
+def constraints_of(pools: dict[tuple, list[str]]) -> list[tuple[tuple, list[tuple]]]:
+    """What anyone knows: a pool is the sum of its partnerships, 'All crime' the sum of the types but ASB."""
+    out = [(pool, [(m, pool[-1]) for m in members]) for pool, members in pools.items()]
+    return out + [((code, ALL_CRIME), [(code, t) for t in CRIME_TYPES if t != ASB]) for code in GWENT]
+
+
+def read_table_row(seen: Seen, code: str, crime_type: str, count: str, rates: dict[str, str],
+                   pools: dict[tuple, list[str]], people: pd.Series) -> None:
+    """One crime type's row as a table prints it: the count ('<5', '[c]' or exact) and the rates ('rate': the
+    partnership's; 'force', 'group', 'all': pooled) as intervals on the counts they stand for."""
+    if count == HIDDEN:
+        seen.bound((code, crime_type), 1, INF)
+    else:
+        seen.text((code, crime_type), count)
+    for column, text in rates.items():
+        if not text or text == "n/a":
+            continue
+        pool = {"rate": (code, crime_type), "force": ("force", crime_type), "group": ("group", code, crime_type),
+                "all": ("all", crime_type)}[column]
+        members = [code] if column == "rate" else pools.get(pool, [])
+        if members:
+            _interval(seen, pool, text, float(people[members].sum()))
+
+
+def read_compare(con: duckdb.DuckDBPyConnection, seen: Seen, period: Period, pools: dict[tuple, list[str]],
+                 sentences: Sentences) -> None:
+    """Compare for every Gwent partnership and crime type: the crime type table and the answer's sentences."""
     people = partnership_residents(con).set_index("partnership_code")["residents"].astype(float)
+    for code in GWENT:
+        table = public.by_crime_type(con, code, period)
+        texts = {c: rate_texts(table[c]) for c in ("rate", "force_rate", "group_rate", "all_rate")}
+        for i, crime_type in enumerate(table["crime_type"]):
+            read_table_row(seen, code, str(crime_type), str(table["crimes_shown"].iat[i]),
+                           {c.removesuffix("_rate") or "rate": texts[c][i] for c in texts}, pools, people)
+        for crime_type in TYPES:
+            for line in sentences(con, code, period, crime_type):
+                force = re.search(rf"Gwent Police {NUMBER}\)", line)
+                if force:
+                    _interval(seen, ("force", crime_type), force.group(1), float(people[GWENT].sum()))
+                group = re.search(rf"their pooled rate: {NUMBER} per 1,000", line)
+                if group and ("group", code, crime_type) in pools:
+                    _interval(seen, ("group", code, crime_type), group.group(1),
+                              float(people[pools[("group", code, crime_type)]].sum()))
+
+
+def truth_of(con: duckdb.DuckDBPyConnection, period: Period) -> dict[tuple, float]:
+    out: dict[tuple, float] = {}
+    for code in GWENT:
+        full = compare.by_crime_type(con, code, period)
+        out.update({(code, t): float(c) for t, c in zip(full["crime_type"], full["crimes"], strict=True)})
+    return out
+
+
+def _attack(con: duckdb.DuckDBPyConnection, sentences: Sentences) -> tuple[list[str], int]:
     found: list[str] = []
     targets = 0
+    pools = pools_of(con)
     for period in PERIODS:
         seen = Seen()
-        truth: dict[tuple, float] = {}
-        pools: dict[tuple, list[str]] = {("force", t): GWENT for t in TYPES}
-        pools.update({("all", t): GWENT for t in TYPES})
-        for code in GWENT:
-            members = [m for m in compare.similar_members(con, code) if m in GWENT]
-            pools.update({("group", code, t): members for t in TYPES if members})
-            full = compare.by_crime_type(con, code, period)
-            truth.update({(code, t): float(c) for t, c in zip(full["crime_type"], full["crimes"], strict=True)})
-            table = public.by_crime_type(con, code, period)
-            texts = {c: rate_texts(table[c]) for c in ("rate", "force_rate", "group_rate", "all_rate")}
-            for i, crime_type in enumerate(table["crime_type"]):
-                shown = str(table["crimes_shown"].iat[i])
-                if shown == HIDDEN:
-                    seen.bound((code, crime_type), 1, INF)
-                else:
-                    seen.text((code, crime_type), shown)
-                for column, pool in (("rate", (code, crime_type)), ("force_rate", ("force", crime_type)),
-                                     ("group_rate", ("group", code, crime_type)), ("all_rate", ("all", crime_type))):
-                    text = texts[column][i]
-                    if text != "n/a":
-                        members = [pool[0]] if column == "rate" else pools.get(pool, [])
-                        _interval(seen, pool, text, float(people[members].sum()))
-            for crime_type in TYPES:
-                lines = sentences(con, code, period, crime_type)
-                for line in lines:
-                    force = re.search(rf"Gwent Police {NUMBER}\)", line)
-                    if force:
-                        _interval(seen, ("force", crime_type), force.group(1), float(people[GWENT].sum()))
-                    group = re.search(rf"their pooled rate: {NUMBER} per 1,000", line)
-                    if group and ("group", code, crime_type) in pools:
-                        _interval(seen, ("group", code, crime_type), group.group(1),
-                                  float(people[pools[("group", code, crime_type)]].sum()))
-        constraints = [(pool, [(m, pool[-1]) for m in members]) for pool, members in pools.items()]
-        constraints += [((code, ALL_CRIME), [(code, t) for t in CRIME_TYPES if t != ASB]) for code in GWENT]
-        seen.solve(constraints)
+        truth = truth_of(con, period)
+        read_compare(con, seen, period, pools, sentences)
+        seen.solve(constraints_of(pools))
         for cell, value in truth.items():
             if 1 <= value <= 4:
                 targets += 1
