@@ -298,7 +298,9 @@ def compare_protection(con: duckdb.DuckDBPyConnection, start: date, end: date) -
     counts of 1–4 and, where a total Compare shows would give one back, further cells: a partnership's 'All crime'
     is the sum of its types but ASB, and ('force', force, type), ('group', partnership, type) and ('all', type) —
     the pooled rates of the whole force, a partnership's similar group and every loaded partnership — the sums of
-    their partnerships."""
+    their partnerships. A cell is hidden too where its crimes in neighbourhoods with no population figure (counted on
+    Crime trends and Hot spots, not here: ``uncounted``) are 1–4: the trends total less Compare's count would be
+    that small count."""
     from cspdash.metrics import compare
     from cspdash.metrics.partnership_rates import partnership_rates
     from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES
@@ -319,8 +321,21 @@ def compare_protection(con: duckdb.DuckDBPyConnection, start: date, end: date) -
             cells: list[Cell] = [(m, crime_type) for m in members]
             values[total] = sum(values.get(m, 0.0) for m in cells)
             groups.append((total, cells))
-    primary, secondary = protect_cells(values, groups)
+    primary, secondary = protect_cells(values, groups, uncounted(loaded, values, groups))
     return frozenset(primary | secondary)
+
+
+def uncounted(loaded: pd.DataFrame, values: dict[Cell, float], groups: list[Group]) -> set[Cell]:
+    """Compare's cells (a partnership's and a pool's) whose crimes left out of the rates — in neighbourhoods with no
+    population figure, counted on Crime trends and Hot spots — are 1–4, when the cell itself is shown (not 0):
+    a trends total less the cell would give that small count back."""
+    left_out: dict[Cell, float] = {(str(c), str(t)): float(a) - float(w) for c, t, a, w in zip(
+        loaded["partnership_code"], loaded["crime_type"], loaded["crimes"], loaded["crimes_with_population"],
+        strict=True)}
+    for total, members in groups:
+        if total is not None and isinstance(total, tuple) and total[0] in ("all", "force", "group"):
+            left_out[total] = sum(left_out.get(m, 0.0) for m in members)
+    return {cell for cell, n in left_out.items() if is_small(n) and values.get(cell, 0.0) > 0}
 
 
 def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Period) -> pd.DataFrame:
