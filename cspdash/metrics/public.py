@@ -155,7 +155,10 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
         from cspdash.metrics.public_force import hide_force_line
 
         out = hide_force_line(con, out, force, crime_type, start, end, grain)
-    return out
+    from cspdash.metrics.public_rates import hide_uncounted_rates, uncounted_months
+
+    gone = uncounted_months(con, partnership, force, level, areas, crime_type, start, end, with_force)
+    return hide_uncounted_rates(out, gone, grain)
 
 
 def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, area: str,
@@ -248,8 +251,9 @@ def side_by_side(frame: pd.DataFrame, also: list[bool] | None = None) -> pd.Data
 
 #: how the public Compare page's monthly rate lines leave months out (said on the page)
 RATE_TREND_RULE = ("Public output: a month is left out of a line when its count is 1–4 or is hidden on Crime trends, "
-                   "and out of the whole force's and the similar partnerships' lines when any partnership they add "
-                   "up has that month hidden (their total less the others would give it back).")
+                   "or when its crimes in neighbourhoods without a population figure are 1–4 (pooled, for the "
+                   "whole force's and the similar partnerships' lines), and out of those two lines when any "
+                   "partnership they add up has that month hidden (their total less the others would give it back).")
 
 
 def _hidden_months(con: duckdb.DuckDBPyConnection, partnership: str, crime_type: str, start: date,
@@ -277,12 +281,12 @@ def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, en
     in_force = [str(c) for (c,) in con.execute("SELECT partnership_code FROM partnership WHERE force = ?",
                                                 [force]).fetchall()]
     pools = [[partnership], in_force, compare.similar_members(con, partnership)]
-    gone: list[set[date]] = []
-    for members in pools:
-        months: set[date] = set()
+    from cspdash.metrics.public_rates import pooled_uncounted_months
+
+    gone: list[set[date]] = pooled_uncounted_months(con, pools, crime_type, start, end)  # public_rates' rule
+    for members, months in zip(pools, gone, strict=True):
         for code in members:
             months |= _hidden_months(con, code, crime_type, start, end)
-        gone.append(months)
 
     def pool(name: str) -> int:  # compare.rate_trend's lines: the partnership, the whole force, the similar group
         return 1 if name.endswith("(whole force)") else 2 if name.startswith("Similar partnerships") else 0

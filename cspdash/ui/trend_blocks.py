@@ -150,6 +150,10 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
         st.caption("No action-plan events (campaigns, interventions) are loaded for this period.")
     elif show_events:
         st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
+    if rate and settings().public_output:
+        from cspdash.metrics.public_rates import UNCOUNTED_RULE
+
+        st.caption(UNCOUNTED_RULE)
     if rate:
         cover = query(crime.population_coverage, selection.partnership_code)
         missing = (f" {cover['without_population']} of {cover['lsoas']} neighbourhoods (LSOAs) in the partnership "
