@@ -5,7 +5,8 @@ A period's count less its rate × residents ÷ 1,000 is then the period's crimes
 population figure ("uncounted"): a further count, which may be 1–4. So a rate is left out for every period that
 holds a month whose uncounted crimes are 1–4 (a quarter, a year, a rolling 12 months, last year's figure): a rate
 left in covers only months whose uncounted crimes are 0 or 5 or more, and no sum or difference of such months is
-1–4 unless one of them is. The same months leave the Compare page's monthly rate lines.
+1–4 unless one of them is. The same months leave the Compare page's monthly rate lines, and the Overview's
+tiles drop their rates when the period's or the period before's uncounted crimes are 1–4.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 from cspdash.metrics import crime
 from cspdash.metrics.catalogue import LSOA_POPULATION
 from cspdash.metrics.disclosure import is_small
-from cspdash.metrics.period import add_months
+from cspdash.metrics.period import Period, add_months
 
 #: said on the pages where rates are shown in public output
 UNCOUNTED_RULE = ("Public output: a rate is left out for a period holding a month with 1–4 crimes in "
@@ -104,3 +105,32 @@ def pooled_uncounted_months(con: duckdb.DuckDBPyConnection, pools: list[list[str
                 totals[month] = totals.get(month, 0.0) + n
         out.append({m for m, n in totals.items() if is_small(n)})
     return out
+
+
+def headline_rates(con: duckdb.DuckDBPyConnection, partnership: str, period: Period,
+                   crime_types: tuple[str, ...]) -> dict[str, tuple[float | None, float | None]]:
+    """compare.headline_rates (the Overview tiles' rates beside their counts) as public output may show them: no
+    rates (None, None) for a crime type whose crimes in neighbourhoods without a population figure are 1–4 in the
+    period or the period before (UNCOUNTED_RULE)."""
+    from cspdash.metrics import compare
+
+    rates = compare.headline_rates(con, partnership, period, crime_types)
+    rows = con.execute(
+        f"""
+        SELECT g.crime_type,
+               coalesce(sum(g.crimes) FILTER (WHERE g.month BETWEEN $start AND $end), 0) AS current,
+               coalesce(sum(g.crimes) FILTER (WHERE g.month BETWEEN $pstart AND $pend), 0) AS previous
+        FROM agg_crime_month_lsoa g LEFT JOIN {LSOA_POPULATION} p ON p.area_code = g.lsoa_code AND p.residents > 0
+        WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
+          AND g.month BETWEEN $pstart AND $end AND p.area_code IS NULL
+        GROUP BY g.crime_type
+        """, {"partnership": partnership, "start": period.start, "end": period.end,
+              "pstart": period.previous_start, "pend": period.previous_end}).fetchall()
+    left_out = {str(t): (float(c), float(p)) for t, c, p in rows}
+    for crime_type in crime_types:
+        types = crime.crime_types_for(crime_type)
+        now = sum(left_out.get(t, (0.0, 0.0))[0] for t in types)
+        before = sum(left_out.get(t, (0.0, 0.0))[1] for t in types)
+        if is_small(now) or is_small(before):
+            rates[crime_type] = (None, None)
+    return rates
