@@ -326,7 +326,12 @@ def compare_protection(con: duckdb.DuckDBPyConnection, start: date, end: date) -
             values[total] = sum(values.get(m, 0.0) for m in cells)
             groups.append((total, cells))
     primary, secondary = protect_cells(values, groups, uncounted(loaded, values, groups))
-    return frozenset(primary | secondary)
+    gone = primary | secondary
+    # a pool beside a hidden partnership is hidden too: the cells hidden beside a small one here may be shown
+    # elsewhere (each partnership's Crime trends gives its period's count), and the pool less them would pin it
+    pooled = {total for total, members in groups if isinstance(total, tuple) and total[0] in ("all", "force", "group")
+              and any(m in gone for m in members)}
+    return frozenset(gone | pooled)
 
 
 def uncounted(loaded: pd.DataFrame, values: dict[Cell, float], groups: list[Group]) -> set[Cell]:

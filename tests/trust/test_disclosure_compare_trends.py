@@ -28,6 +28,7 @@ from cspdash.metrics.period import Period
 from cspdash.store.versions import Store
 from tests.trust.test_disclosure_pages import INF, Seen
 from tests.trust.test_disclosure_pooled_rates import (
+    GWENT,
     TYPES,
     Sentences,
     _sentences,
@@ -102,3 +103,46 @@ def test_no_uncounted_count_of_1_to_4_comes_back(store: Store) -> None:
         con.close()
     assert targets >= 5, "the attack needs small uncounted counts to attack"
     assert not found, f"{len(found)} of {targets} uncounted counts recovered, e.g. {found[:6]}"
+
+
+def test_compare_hidden_counts_do_not_come_back_with_crime_trends(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """Compare hides a partnership of 1–4 and, beside it, others ('[c]') so the whole force's rate cannot pin it.
+    But each partnership's Crime trends gives its period's count (its months added up; every LSOA of the demo has
+    residents, so nothing is left out of Compare's count): a '[c]' comes back there, and the force's rate less the
+    others pinned the small one (3 small counts over the 3 months to June 2025, before pools beside a hidden
+    partnership were hidden too). The attacker reads Compare for every Gwent partnership and every partnership's
+    Crime trends by month for each crime type Compare hides: no count of 1–4 may come back."""
+    from cspdash.metrics.compare import by_crime_type
+
+    pools = pools_of(demo_con)
+    found: list[str] = []
+    targets = 0
+    for period in (Period(date(2025, 6, 1), 3), Period(date(2025, 3, 1), 3)):
+        seen = Seen()
+        read_compare(demo_con, seen, period, pools, _sentences)
+        constraints = constraints_of(pools)
+        hidden = public.compare_protection(demo_con, period.start, period.end)
+        types = sorted({str(c[1]) for c in hidden if isinstance(c, tuple) and len(c) == 2})
+        for code in GWENT:
+            for crime_type in types:
+                trend = public.trend_series(demo_con, code, FORCE, "partnership", (), crime_type, START, period.end,
+                                            "month")
+                months = [(p, s) for p, s in zip(trend["period"], trend["crimes_shown"], strict=True)
+                          if period.start <= p <= period.end]
+                for month, shown in months:
+                    if shown == HIDDEN:
+                        seen.bound(("trends", code, crime_type, month), 1, INF)
+                    else:
+                        seen.text(("trends", code, crime_type, month), shown)
+                constraints.append(((code, crime_type), [("trends", code, crime_type, m) for m, _s in months]))
+        seen.solve(constraints)
+        for code in GWENT:
+            full = by_crime_type(demo_con, code, period)
+            for crime_type, value in zip(full["crime_type"], full["crimes"], strict=True):
+                if value is not None and 1 <= value <= 4:
+                    targets += 1
+                    cell = (code, crime_type)
+                    if cell in seen.low and seen.low[cell] == seen.high.get(cell) == value:
+                        found.append(f"{period.label} {cell} = {value:g}")
+    assert targets >= 3, "the attack needs small counts to attack"
+    assert not found, f"{len(found)} of {targets} small counts recovered, e.g. {found[:6]}"
