@@ -78,9 +78,9 @@ class Comparison:
         if self.own is None:
             return f"{possessive(self.partnership_name)} {what} rate cannot be compared: {self.verdict}."
         rates = rate_texts([self.own["rate"], self.force_rate, self.group_rate])
+        force = f"; {self.force} {rates[1]}" if self.force_rate is not None else ""  # None: hidden (public output)
         text = (f"{possessive(self.partnership_name)} {what} rate was {rates[0]} {RATE_UNIT} in {self.period_label} "
-                f"(rank {int(self.own['rank'])} of {self.funnel.units} partnerships loaded, highest first; "
-                f"{self.force} {rates[1]})")
+                f"(rank {int(self.own['rank'])} of {self.funnel.units} partnerships loaded, highest first{force})")
         verdict = self.verdict
         if verdict.startswith("no verdict"):
             return f"{text}; {verdict}."

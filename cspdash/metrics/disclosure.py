@@ -182,7 +182,8 @@ Cell = Hashable
 Group = tuple[Cell | None, list[Cell]]
 
 
-def protect_cells(values: dict[Cell, float], groups: list[Group]) -> tuple[set[Cell], set[Cell]]:
+def protect_cells(values: dict[Cell, float], groups: list[Group],
+                  also: set[Cell] | None = None) -> tuple[set[Cell], set[Cell]]:
     """(primary, secondary) hidden cells of a table whose cells add up in ``groups``.
 
     ``values`` holds every cell's count (a cell not in it is 0). Each group is (total cell, member cells): the
@@ -191,10 +192,11 @@ def protect_cells(values: dict[Cell, float], groups: list[Group]) -> tuple[set[C
     member (``pinned``), the smallest shown member above SMALL_COUNT_MAX is hidden too, and when none is left
     the total itself; a small total whose members' '<5's fill it (four months of '<5' in a '<5' year: each is 1)
     is written '[c]' rather than '<5'; groups are revisited until none changes (they overlap: a month is in its quarter, its
-    year, its ward's and its partnership's totals).
+    year, its ward's and its partnership's totals). ``also``: cells hidden from the start for a reason outside
+    these groups (secondary unless small), protected like the others.
     """
     primary = {c for c, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
-    secondary: set[Cell] = set()
+    secondary: set[Cell] = set(also or ()) - primary
     changed = True
     while changed:
         changed = False

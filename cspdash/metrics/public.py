@@ -10,6 +10,7 @@ groups). The UI calls these instead of the plain queries when CSPDASH_PUBLIC_OUT
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -30,6 +31,9 @@ from cspdash.metrics.disclosure import (
 )
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import Period, add_months
+
+if TYPE_CHECKING:
+    from cspdash.metrics.compare import Comparison
 
 #: the three crime type choices that add up: every type (Hot spots, none chosen) = all crime (Crime trends) + ASB
 _LAYERS = ("all types", "all crime", "asb")
@@ -142,10 +146,19 @@ def cell_masks(primary: frozenset[Cell], secondary: frozenset[Cell], level: str,
 
 def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, areas: tuple[str, ...],
                  crime_type: str, start: date, end: date, grain: str, with_force: bool = False) -> pd.DataFrame:
-    """crime.trend_series with hidden cells blank (``crimes_shown`` says '<5' or '[c]')."""
+    """crime.trend_series with hidden cells blank (``crimes_shown`` says '<5' or '[c]'); the force's line
+    (``with_force``) as ``hide_force_line`` leaves it."""
     frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
     primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
-    return hide_trend(frame, level, grain, set(primary), set(secondary))
+    out = hide_trend(frame, level, grain, set(primary), set(secondary))
+    if with_force and not out.empty:
+        from cspdash.metrics.public_force import hide_force_line
+
+        out = hide_force_line(con, out, force, crime_type, start, end, grain)
+    from cspdash.metrics.public_rates import hide_uncounted_rates, uncounted_months
+
+    gone = uncounted_months(con, partnership, force, level, areas, crime_type, start, end, with_force)
+    return hide_uncounted_rates(out, gone, grain)
 
 
 def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, area: str,
@@ -238,8 +251,9 @@ def side_by_side(frame: pd.DataFrame, also: list[bool] | None = None) -> pd.Data
 
 #: how the public Compare page's monthly rate lines leave months out (said on the page)
 RATE_TREND_RULE = ("Public output: a month is left out of a line when its count is 1–4 or is hidden on Crime trends, "
-                   "and out of the whole force's and the similar partnerships' lines when any partnership they add "
-                   "up has that month hidden (their total less the others would give it back).")
+                   "or when its crimes in neighbourhoods without a population figure are 1–4 (pooled, for the "
+                   "whole force's and the similar partnerships' lines), and out of those two lines when any "
+                   "partnership they add up has that month hidden (their total less the others would give it back).")
 
 
 def _hidden_months(con: duckdb.DuckDBPyConnection, partnership: str, crime_type: str, start: date,
@@ -267,12 +281,12 @@ def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, en
     in_force = [str(c) for (c,) in con.execute("SELECT partnership_code FROM partnership WHERE force = ?",
                                                 [force]).fetchall()]
     pools = [[partnership], in_force, compare.similar_members(con, partnership)]
-    gone: list[set[date]] = []
-    for members in pools:
-        months: set[date] = set()
+    from cspdash.metrics.public_rates import pooled_uncounted_months
+
+    gone: list[set[date]] = pooled_uncounted_months(con, pools, crime_type, start, end)  # public_rates' rule
+    for members, months in zip(pools, gone, strict=True):
         for code in members:
             months |= _hidden_months(con, code, crime_type, start, end)
-        gone.append(months)
 
     def pool(name: str) -> int:  # compare.rate_trend's lines: the partnership, the whole force, the similar group
         return 1 if name.endswith("(whole force)") else 2 if name.startswith("Similar partnerships") else 0
@@ -288,7 +302,9 @@ def compare_protection(con: duckdb.DuckDBPyConnection, start: date, end: date) -
     counts of 1–4 and, where a total Compare shows would give one back, further cells: a partnership's 'All crime'
     is the sum of its types but ASB, and ('force', force, type), ('group', partnership, type) and ('all', type) —
     the pooled rates of the whole force, a partnership's similar group and every loaded partnership — the sums of
-    their partnerships."""
+    their partnerships. A cell is hidden too where its crimes in neighbourhoods with no population figure (counted on
+    Crime trends and Hot spots, not here: ``uncounted``) are 1–4: the trends total less Compare's count would be
+    that small count."""
     from cspdash.metrics import compare
     from cspdash.metrics.partnership_rates import partnership_rates
     from cspdash.vocab import ALL_CRIME, ASB, CRIME_TYPES
@@ -309,8 +325,26 @@ def compare_protection(con: duckdb.DuckDBPyConnection, start: date, end: date) -
             cells: list[Cell] = [(m, crime_type) for m in members]
             values[total] = sum(values.get(m, 0.0) for m in cells)
             groups.append((total, cells))
-    primary, secondary = protect_cells(values, groups)
-    return frozenset(primary | secondary)
+    primary, secondary = protect_cells(values, groups, uncounted(loaded, values, groups))
+    gone = primary | secondary
+    # a pool beside a hidden partnership is hidden too: the cells hidden beside a small one here may be shown
+    # elsewhere (each partnership's Crime trends gives its period's count), and the pool less them would pin it
+    pooled = {total for total, members in groups if isinstance(total, tuple) and total[0] in ("all", "force", "group")
+              and any(m in gone for m in members)}
+    return frozenset(gone | pooled)
+
+
+def uncounted(loaded: pd.DataFrame, values: dict[Cell, float], groups: list[Group]) -> set[Cell]:
+    """Compare's cells (a partnership's and a pool's) whose crimes left out of the rates — in neighbourhoods with no
+    population figure, counted on Crime trends and Hot spots — are 1–4, when the cell itself is shown (not 0):
+    a trends total less the cell would give that small count back."""
+    left_out: dict[Cell, float] = {(str(c), str(t)): float(a) - float(w) for c, t, a, w in zip(
+        loaded["partnership_code"], loaded["crime_type"], loaded["crimes"], loaded["crimes_with_population"],
+        strict=True)}
+    for total, members in groups:
+        if total is not None and isinstance(total, tuple) and total[0] in ("all", "force", "group"):
+            left_out[total] = sum(left_out.get(m, 0.0) for m in members)
+    return {cell for cell, n in left_out.items() if is_small(n) and values.get(cell, 0.0) > 0}
 
 
 def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Period) -> pd.DataFrame:
@@ -341,3 +375,43 @@ def by_crime_type(con: duckdb.DuckDBPyConnection, partnership: str, period: Peri
 def compare_hidden(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> bool:
     """The partnership's count of the crime type is hidden on Compare in public output (``compare_protection``)."""
     return (partnership, crime_type) in compare_protection(con, period.start, period.end)
+
+
+def comparison(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> Comparison:
+    """compare.comparison as public output may write it: the force's and the similar group's pooled rates left out
+    (None) where ``compare_protection`` hides their totals (read to its rounding, a pooled rate × the pool's
+    residents less the counts shown gives a hidden one back)."""
+    import dataclasses
+
+    from cspdash.metrics import compare
+
+    result = compare.comparison(con, partnership, period, crime_type)
+    hidden = compare_protection(con, period.start, period.end)
+    return dataclasses.replace(
+        result, force_rate=None if ("force", result.force, crime_type) in hidden else result.force_rate,
+        group_rate=None if ("group", partnership, crime_type) in hidden else result.group_rate)
+
+
+def own_hidden(con: duckdb.DuckDBPyConnection, result: Comparison, period: Period) -> bool:
+    """The comparison's own count is hidden in public output (1–4, or hidden beside one: ``compare_protection``):
+    no rate, rank or verdict may be written for it."""
+    if result.own is None:
+        return False
+    return is_small(result.own["crimes_with_population"]) or compare_hidden(con, result.partnership_code, period,
+                                                                            result.crime_type)
+
+
+def answer_sentences(con: duckdb.DuckDBPyConnection, partnership: str, period: Period, crime_type: str) -> list[str]:
+    """Compare's answer in public output: the sentence and the similar group's (``comparison``), or one line saying
+    there are too few crimes to compare when the partnership's own count is hidden."""
+    result = comparison(con, partnership, period, crime_type)
+    if own_hidden(con, result, period):
+        return [f"{result.partnership_name}: too few {result.label.lower()} to compare in public output (counts of "
+                "1–4 are not shown)."]
+    return [result.sentence, result.similar_sentence]
+
+
+def funnel_hidden(con: duckdb.DuckDBPyConnection, period: Period, crime_type: str) -> bool:
+    """The funnel's centre line is every loaded partnership's pooled rate, drawn exactly: no funnel in public
+    output when ``compare_protection`` hides that total."""
+    return ("all", crime_type) in compare_protection(con, period.start, period.end)

@@ -3,8 +3,9 @@
 The figures are those of the "How do we compare?" page (cspdash.metrics.compare): rates per 1,000 residents over
 the 12 months to the meeting's last month of police.uk data, the funnel of every loaded partnership with its 95%
 and 99.8% limits (allowing for over-dispersion), and every crime type against the force, the loaded similar
-partnerships and all loaded ones. In public output a count of 1–4 is written '<5' and the rate, rank, quartile
-and verdict worked from it are left out, as everywhere.
+partnerships and all loaded ones. In public output the figures are the Compare page's own (metrics.public, its
+compare_protection): a count of 1–4 is written '<5', one hidden beside it '[c]', and the rate, rank, quartile,
+verdict and pooled rates worked from them are left out.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import plotly.graph_objects as go
 from cspdash.analysis.funnel import MIN_UNITS, POSITION_SHORT, POSITION_WORDS, funnel_curve
 from cspdash.analysis.similar import possessive
 from cspdash.charts.funnel import funnel_figure
-from cspdash.metrics import compare
+from cspdash.metrics import compare, public
 from cspdash.metrics.disclosure import HIDDEN, SUPPRESSED, is_small
 from cspdash.metrics.meeting import Briefing
 from cspdash.metrics.period import Period
@@ -96,18 +97,24 @@ def comparison_view(con: duckdb.DuckDBPyConnection, b: Briefing) -> ComparisonVi
     period = period_for(m.data_end)
     if period is None:
         return ComparisonView(m.partnership_code, m.partnership_name, "", [NOT_AVAILABLE_NO_DATA], "")
-    result = compare.comparison(con, m.partnership_code, period, ALL_CRIME)
-    by_type = compare.by_crime_type(con, m.partnership_code, period)
+    # public output: the Compare page's own frames (metrics.public: compare_protection), so the pack and the slides
+    # hide what the page hides, pooled rates included
+    result = (public.comparison if b.public else compare.comparison)(con, m.partnership_code, period, ALL_CRIME)
+    by_type = (public.by_crime_type if b.public else compare.by_crime_type)(con, m.partnership_code, period)
     units = result.funnel.units
     method = (f"Method: each rate is crimes {compare.RATE_UNIT} (Census 2021) over {period.label}, and the funnel's "
               f"limits show how far a partnership of each size can sit from the average of the {units} loaded "
               f"partnership{'s' if units != 1 else ''} by chance, allowing for how much areas normally differ "
               "(Spiegelhalter 2005), so only a rate outside the 99.8% limits is called a real difference.")
-    hidden = b.public and result.own is not None and is_small(result.own["crimes_with_population"])
+    hidden = b.public and public.own_hidden(con, result, period)
     lines = [_answer(con, result, hidden), *_outliers(by_type, units, b.public), result.similar_short]
     points = result.table[result.table["rate"].notna()]
-    if b.public:
-        points = points[~points["crimes_with_population"].map(is_small)]
+    if b.public:  # the funnel's points and centre line as the Compare page draws them
+        gone = public.compare_protection(con, period.start, period.end)
+        points = points[~points["crimes_with_population"].map(is_small)
+                        & ~points["partnership_code"].map(lambda c: (c, ALL_CRIME) in gone).astype(bool)]
+        if public.funnel_hidden(con, period, ALL_CRIME):
+            points = points.iloc[0:0]
     curve = (funnel_curve(result.funnel, float(points["residents"].min()), float(points["residents"].max()))
              if not points.empty and units else pd.DataFrame())
     title = f"All recorded crime (excluding ASB): rate against residents, {period.label}"
@@ -176,6 +183,8 @@ def hidden_types(by_type: pd.DataFrame) -> list[bool]:
     from cspdash.metrics.disclosure import Cell, protect_cells
     from cspdash.vocab import ASB
 
+    if "crimes_shown" in by_type:  # metrics.public.by_crime_type: Compare's own hiding (compare_protection)
+        return [str(s) in (SUPPRESSED, HIDDEN) for s in by_type["crimes_shown"]]
     values: dict[Cell, float] = {str(t): float(c) if pd.notna(c) else 0.0 for t, c in zip(by_type["crime_type"], by_type["crimes"],
                                                                       strict=True)}
     members: list[Cell] = [t for t in values if t not in (ALL_CRIME, ASB)]
@@ -197,7 +206,7 @@ def _table(by_type: pd.DataFrame, name: str, public: bool) -> pd.DataFrame:
         mine = pd.notna(r.rank)
         rows.append({
             "Crime type": r.label,
-            "Crimes counted": (SUPPRESSED if is_small(r.crimes) else HIDDEN) if hide[i] else (
+            "Crimes counted": _hidden_text(r) if hide[i] else (
                 f"{int(r.crimes):,}" if pd.notna(r.crimes) else ""),
             f"{name} rate": "" if hide[i] else texts["rate"][i],
             "Force": texts["force_rate"][i], "Similar partnerships": texts["group_rate"][i],
@@ -207,6 +216,14 @@ def _table(by_type: pd.DataFrame, name: str, public: bool) -> pd.DataFrame:
             "Funnel verdict": "" if hide[i] else POSITION_SHORT.get(str(r.position), str(r.position)),
         })
     return pd.DataFrame(rows)
+
+
+def _hidden_text(row: object) -> str:
+    """'<5' or '[c]' for a hidden row (as metrics.public.by_crime_type wrote it, else from its count)."""
+    shown = getattr(row, "crimes_shown", None)
+    if shown in (SUPPRESSED, HIDDEN):
+        return str(shown)
+    return SUPPRESSED if is_small(getattr(row, "crimes", None)) else HIDDEN
 
 
 def _table_note(result: compare.Comparison) -> str:

@@ -31,7 +31,10 @@ def crime_type_choice() -> str:
 
 
 def _result(selection: Selection, crime_type: str) -> compare.Comparison:
-    return query(compare.comparison, selection.partnership_code, selection.period, crime_type)
+    """The comparison; in public output with the pooled rates whose totals are hidden left out
+    (metrics.public.comparison)."""
+    read = public_output.comparison if settings().public_output else compare.comparison
+    return query(read, selection.partnership_code, selection.period, crime_type)
 
 
 def _public_small(result: compare.Comparison, selection: Selection) -> bool:
@@ -122,6 +125,10 @@ def funnel_block(selection: Selection, crime_type: str) -> None:
     result = _result(selection, crime_type)
     st.subheader("Funnel plot: is the rate unusual for an area of its size?")
     points = result.table[result.table["rate"].notna()]
+    if settings().public_output and query(public_output.funnel_hidden, selection.period, crime_type):
+        st.info("No funnel plot for this crime type in public output: its centre line (every loaded partnership's "
+                "pooled rate) would give a count of 1–4 back.", icon=":material/visibility_off:")
+        return
     if settings().public_output:
         hidden = _hidden(selection)
         points = points[~small(points["crimes_with_population"])

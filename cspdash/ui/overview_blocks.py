@@ -10,7 +10,7 @@ from cspdash.analysis.rag import PRIORITY_RULE_TEXT, RAG_ORDER, RAG_STATUSES
 from cspdash.analysis.spc import RULES, SPC_RULE_TEXT
 from cspdash.charts.trends import event_key, xmr_figure
 from cspdash.config import settings
-from cspdash.metrics import compare, crime, plan
+from cspdash.metrics import compare, crime, plan, public_rates
 from cspdash.metrics.catalogue import measure
 from cspdash.metrics.disclosure import count_text, is_small, ward_change_text
 from cspdash.metrics.period import add_months, month_label
@@ -64,7 +64,8 @@ def headline_tiles(selection: Selection) -> None:
     st.caption(f"{period.label} against {period.previous_label}. Tiles: all recorded crime, anti-social behaviour "
                f"and {basis}.")
     public = settings().public_output
-    rates = query(compare.headline_rates, selection.partnership_code, period, tuple(frame["crime_type"]))
+    rates = query(public_rates.headline_rates if public else compare.headline_rates, selection.partnership_code,
+                  period, tuple(frame["crime_type"]))
     shown = []
     for tile in frame.itertuples():
         label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label

@@ -142,10 +142,18 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
         st.caption(f"Public output: gaps in the lines are counts of 1–4 ({SUPPRESSED}) or counts hidden beside them "
                    f"({HIDDEN}), with their rates and the rolling sums over them; the sentence above reads the "
                    "counts shown only. " + HIDDEN_TEXT)
+    if with_force and settings().public_output:
+        from cspdash.metrics.public_force import FORCE_LINE_RULE
+
+        st.caption(FORCE_LINE_RULE)
     if events.empty:
         st.caption("No action-plan events (campaigns, interventions) are loaded for this period.")
     elif show_events:
         st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
+    if rate and settings().public_output:
+        from cspdash.metrics.public_rates import UNCOUNTED_RULE
+
+        st.caption(UNCOUNTED_RULE)
     if rate:
         cover = query(crime.population_coverage, selection.partnership_code)
         missing = (f" {cover['without_population']} of {cover['lsoas']} neighbourhoods (LSOAs) in the partnership "

@@ -89,22 +89,24 @@ def area_monthly(
 def force_monthly(
     con: duckdb.DuckDBPyConnection, force: str, crime_types: tuple[str, ...], start: date, end: date,
 ) -> pd.DataFrame:
-    """The whole force's partnerships as one area, in the same columns as area_monthly."""
+    """The whole force's partnerships as one area, in the same columns as area_monthly. Each council area counts
+    once (a declared partnership and the shipped one it stands for share their councils)."""
+    councils = ("SELECT DISTINCT pl.la_code FROM partnership_la pl JOIN partnership pt USING (partnership_code) "
+                "WHERE pt.force = $force")
     counts = con.execute(
         f"""
         SELECT g.month, $force AS area_code, $force AS area_name, sum(g.crimes)::BIGINT AS crimes,
                coalesce(sum(g.crimes) FILTER (WHERE p.residents IS NOT NULL), 0)::BIGINT AS crimes_with_population
-        FROM monthly_crime_counts g
-        JOIN partnership pt ON pt.partnership_code = g.partnership_code AND pt.force = $force
+        FROM agg_crime_month_lsoa g
         LEFT JOIN {LSOA_POPULATION} p ON p.area_code = g.lsoa_code
-        WHERE g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
+        WHERE g.la_code IN ({councils}) AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
         GROUP BY g.month
         """,
         {"force": force, "start": start, "end": end, "types": list(crime_types)},
     ).df()
     residents = con.execute(
-        f"SELECT sum(p.residents)::BIGINT FROM areas a JOIN {LSOA_POPULATION} p ON p.area_code = a.lsoa_code "
-        "WHERE a.force = ?", [force]).fetchone()
+        f"SELECT sum(p.residents)::BIGINT FROM lsoa l JOIN {LSOA_POPULATION} p ON p.area_code = l.lsoa_code "
+        f"WHERE l.la_code IN ({councils})", {"force": force}).fetchone()
     counts["residents"] = residents[0] if residents else None
     counts["month"] = _dates(counts["month"])
     return counts
