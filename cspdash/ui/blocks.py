@@ -115,9 +115,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def download(frame: pd.DataFrame, name: str, label: str | None = None, key: str | None = None) -> None:
-    """The one CSV download button: the frame as safe_cell CSV, named after ``name``."""
+    """The one CSV download button: the frame as safe_cell CSV, named after ``name``.
+
+    The CSV is written when the button is clicked (Streamlit's deferred download), not on every run of the page:
+    a page with three downloads no longer writes three CSVs each time it is drawn or a filter changes."""
     st.download_button(
-        label or f"Download {name} (CSV)", csv_bytes(frame), file_name=f"{_slug(name)}.csv", mime="text/csv",
+        label or f"Download {name} (CSV)", lambda: csv_bytes(frame), file_name=f"{_slug(name)}.csv", mime="text/csv",
         key=key or f"dl_{_slug(name)}", icon=":material/download:",
     )
 
