@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from streamlit.testing.v1 import AppTest
 
 from tests.app.tiles import tiles
