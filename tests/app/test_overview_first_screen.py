@@ -59,3 +59,19 @@ def test_the_overview_writes_no_csv_until_a_download_is_clicked(demo_store_path:
     assert all(callable(data) for data in offered)
     first = offered[0]()
     assert written and first.decode("utf-8").splitlines()[0].count(",") >= 1  # written on click: a CSV
+
+
+def test_the_charts_carry_their_own_look_not_streamlits_theme(demo_store_path: Path,
+                                                               use_store: Callable[[Path], None]) -> None:
+    """The headline chart is sent with no Streamlit chart theme (the browser then draws the figure as it is,
+    without merging a theme into it first) and with the page's font in its own template."""
+    import json
+
+    use_store(demo_store_path)
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.run()
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert charts and all(chart.proto.theme == "" for chart in charts)
+    layout = json.loads(charts[0].proto.spec)["layout"]
+    assert "Source Sans" in layout["template"]["layout"]["font"]["family"]
