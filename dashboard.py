@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cspdash.ui import overview_blocks, prewarm, shell
+from cspdash.ui import shell
 
 st.set_page_config(page_title="cspdash — community safety", page_icon=shell.ICON, layout="wide")
 selection = shell.sidebar()  # sign-in first: the first-run demo build starts only for a signed-in user
 pages = shell.navigation()
 pages.run()
-if selection is not None and pages.page.title == "Overview":  # the partnerships beside it, in the background
-    prewarm.after_run(selection, overview_blocks.prefetch)

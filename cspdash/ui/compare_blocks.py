@@ -236,17 +236,11 @@ def similar_block(selection: Selection, crime_type: str) -> None:
                  small_count_columns=["Crimes"], derived_columns=[f"Rate {compare.RATE_UNIT}"])
 
 
-def overview_result(selection: Selection) -> tuple[compare.Comparison, bool]:
-    """The Overview section's comparison for all recorded crime, and whether public output hides it."""
-    result = _result(selection, ALL_CRIME)
-    return result, _public_small(result, selection)
-
-
 def overview_section(selection: Selection) -> None:
     """The Overview's one-sentence answer for all recorded crime, with a link to the full comparison."""
     st.subheader("How do we compare?")
-    result, hidden = overview_result(selection)
-    if hidden:
+    result = _result(selection, ALL_CRIME)
+    if _public_small(result, selection):
         st.markdown("Too few crimes to compare in public output.")
     else:
         st.markdown(f"{blocks.literal(result.sentence)} {blocks.literal(result.similar_short)}")

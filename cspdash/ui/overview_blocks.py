@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from cspdash.analysis.change import CHANGE_RULE_TEXT
@@ -16,7 +15,7 @@ from cspdash.metrics.catalogue import measure
 from cspdash.metrics.disclosure import count_text, is_small, ward_change_text
 from cspdash.metrics.period import add_months, month_label
 from cspdash.metrics.rates import rate_texts
-from cspdash.ui import blocks, compare_blocks, plan_blocks
+from cspdash.ui import blocks, plan_blocks
 from cspdash.ui import params as url
 from cspdash.ui.db import query
 from cspdash.ui.filters import Selection
@@ -55,7 +54,9 @@ def freshness_banner(selection: Selection) -> None:
 def headline_tiles(selection: Selection) -> None:
     """Tiles for all crime, ASB and the priorities' crime types: count, change and the verdict in words."""
     period = selection.period
-    named, frame, rates = _tile_frames(selection)
+    named = query(crime.priority_crime_types, selection.partnership_code)
+    extra = named or query(crime.largest_crime_types, selection.partnership_code, period)
+    frame = query(crime.headline_changes, selection.partnership_code, period, tuple(extra))
     counts = measure("crimes")
     st.subheader("What has changed")
     basis = ("crime types named by the partnership's priorities" if named
@@ -63,6 +64,7 @@ def headline_tiles(selection: Selection) -> None:
     st.caption(f"{period.label} against {period.previous_label}. Tiles: all recorded crime, anti-social behaviour "
                f"and {basis}.")
     public = settings().public_output
+    rates = query(compare.headline_rates, selection.partnership_code, period, tuple(frame["crime_type"]))
     shown = []
     for tile in frame.itertuples():
         label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label
@@ -98,47 +100,15 @@ def headline_tiles(selection: Selection) -> None:
                      derived_columns=["Change (%)", "Chance if nothing changed"])
 
 
-def _tile_frames(selection: Selection) -> tuple[list[str], pd.DataFrame, dict[str, tuple[float | None, float | None]]]:
-    """The tiles' queries: the priorities' crime types, the headline changes and their rates."""
-    period = selection.period
-    named = query(crime.priority_crime_types, selection.partnership_code)
-    extra = named or query(crime.largest_crime_types, selection.partnership_code, period)
-    frame = query(crime.headline_changes, selection.partnership_code, period, tuple(extra))
-    rates = query(compare.headline_rates, selection.partnership_code, period, tuple(frame["crime_type"]))
-    return named, frame, rates
-
-
-def _signals(selection: Selection) -> pd.DataFrame:
-    """SPC signals in the last three months (public output: a count of 1–4 in a sentence is '<5')."""
-    return query(crime.recent_signals, selection.partnership_code, selection.force, selection.period.end,
-                 public=settings().public_output)
-
-
-def _wards(selection: Selection) -> pd.DataFrame:
-    return query(crime.ward_changes, selection.partnership_code, selection.period)
-
-
-def prefetch(selection: Selection) -> None:
-    """Every query (and the chart's figure) the Overview's blocks make for ``selection``, drawing nothing: run in
-    the background for the partnerships a visitor may pick next (ui.prewarm), with the status judged at its
-    default date."""
-    query(crime.freshness, selection.force)
-    _tile_frames(selection)
-    _chart_parts(selection)
-    compare_blocks.overview_result(selection)
-    _signals(selection)
-    _wards(selection)
-    if query(plan.has_plan, selection.partnership_code):
-        query(plan.priorities, selection.partnership_code, plan_blocks.default_judgement_date(selection))
-
-
 def exceptions(selection: Selection) -> None:
     """SPC signals in the last three months and wards with a real change: where to look next."""
+    period = selection.period
     st.subheader("Exceptions: where to look next")
     spc_col, ward_col = st.columns(2)
     with spc_col:
         st.markdown("**Unusual months (SPC signals in the last three months)**")
-        signals = _signals(selection)
+        signals = query(crime.recent_signals, selection.partnership_code, selection.force, period.end,
+                        public=settings().public_output)  # public: a count of 1–4 in a sentence is '<5'
         if signals.empty:
             st.markdown("No crime type shows an SPC signal in the last three months: recent months are within "
                         "normal variation.")
@@ -159,7 +129,7 @@ def exceptions(selection: Selection) -> None:
             st.caption(SPC_RULE_TEXT)
     with ward_col:
         st.markdown("**Wards with a real change in all recorded crime**")
-        wards = _wards(selection)
+        wards = query(crime.ward_changes, selection.partnership_code, period)
         real = wards[wards["verdict"] == "significant"] if not wards.empty else wards
         if not wards.empty and wards["verdict"].isna().all():
             st.markdown(f"No verdicts for wards: {wards['published'].iloc[0] or 'not enough months published'}.")
@@ -213,14 +183,6 @@ def plan_summary(selection: Selection) -> None:
 
 def headline_chart(selection: Selection) -> None:
     """All recorded crime by month with its process limits: the picture behind the tiles."""
-    result, events, figure, what = _chart_parts(selection)
-    blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
-    if not events.empty:
-        st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
-
-
-def _chart_parts(selection: Selection) -> tuple[crime.SpcResult, pd.DataFrame, go.Figure, str]:
-    """The headline chart's series, its action-plan events, its (shared) figure and what it shows."""
     end = selection.period.end
     start = max(add_months(end, -35), selection.months[0]) if selection.months else add_months(end, -35)
     result = query(crime.spc_series, selection.partnership_code, selection.force, "partnership",
@@ -229,7 +191,9 @@ def _chart_parts(selection: Selection) -> tuple[crime.SpcResult, pd.DataFrame, g
     events = query(crime.plan_events, selection.partnership_code, start, end)
     figure = blocks.cached_figure(xmr_figure, result.chart, f"{what}, by month", measure("crimes").unit.capitalize(),
                                   events=events)
-    return result, events, figure, what
+    blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
+    if not events.empty:
+        st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
 
 
 def _link(file: str, label: str, icon: str, params: dict[str, str]) -> None:

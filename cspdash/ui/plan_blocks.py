@@ -72,9 +72,12 @@ def judgement_date(selection: Selection) -> dt.date:
     than plan.STALE_AFTER_DAYS, when judging against today would show every unfinished action as overdue.
     """
     today = dt.date.today()
-    judging = _judging(selection, today)
-    round_date = judging.reporting_round if judging is not None else None
-    if judging is None or round_date is None or round_date >= today:
+    info = db.query(plan.plan_info, selection.partnership_code)
+    if not info.has_plan:
+        return today
+    judging = plan.default_judging_date(db.query(plan.last_updates, selection.partnership_code), today)
+    round_date = judging.reporting_round
+    if round_date is None or round_date >= today:
         return today
     labels = {"today": f"today ({today:%d %b %Y})",
               "latest": f"the latest reporting round ({round_date:%d %b %Y})"}
@@ -84,23 +87,6 @@ def judgement_date(selection: Selection) -> dt.date:
                         "is Red. The reporting round is the date by which most actions were last updated; one "
                         "action updated later does not move it.")
     return today if choice == "today" else round_date
-
-
-def _judging(selection: Selection, today: dt.date) -> plan.JudgingDate | None:
-    """The plan's default judging date and reporting round (None when no plan is loaded)."""
-    if not db.query(plan.plan_info, selection.partnership_code).has_plan:
-        return None
-    return plan.default_judging_date(db.query(plan.last_updates, selection.partnership_code), today)
-
-
-def default_judgement_date(selection: Selection) -> dt.date:
-    """judgement_date() when the link names no date, without its sidebar choice (for prefetching)."""
-    today = dt.date.today()
-    judging = _judging(selection, today)
-    round_date = judging.reporting_round if judging is not None else None
-    if judging is None or round_date is None or round_date >= today:
-        return today
-    return round_date if judging.date < today else today
 
 
 def _judging_caption(code: str, as_at: dt.date) -> str:
