@@ -19,11 +19,12 @@ NEUTRAL = "#6e7781"
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
-        font={"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": INK},
+        # "Source Sans" is the web font Streamlit's pages load; Arial where it is not (the pack's PNG export)
+        font={"family": '"Source Sans", "Source Sans Pro", Arial, sans-serif', "size": 14, "color": INK},
         colorway=PALETTE,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis={"gridcolor": GRID, "linecolor": MUTED, "ticks": "outside", "zeroline": False},
+        xaxis={"gridcolor": GRID, "linecolor": MUTED, "ticks": "outside", "zeroline": False, "showgrid": False},
         yaxis={"gridcolor": GRID, "linecolor": MUTED, "zeroline": False, "rangemode": "tozero"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
@@ -48,5 +49,5 @@ def plain_all(values: Iterable[object]) -> list[str]:
 def apply(figure: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     """Apply the cspdash template, a title (taken as plain text: it often names an area) and a height."""
     figure.update_layout(template="cspdash", height=height,
-                         title={"text": plain(title or ""), "x": 0, "font": {"size": 16}})
+                         title={"text": plain(title or ""), "x": 0, "font": {"size": 16, "weight": 600}})
     return figure
