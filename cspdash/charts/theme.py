@@ -24,8 +24,10 @@ TEMPLATE = go.layout.Template(
         colorway=PALETTE,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis={"gridcolor": GRID, "linecolor": MUTED, "ticks": "outside", "zeroline": False, "showgrid": False},
-        yaxis={"gridcolor": GRID, "linecolor": MUTED, "zeroline": False, "rangemode": "tozero"},
+        # automargin: long category labels (partnership names on bar charts) push the plot over, never get cut
+        xaxis={"gridcolor": GRID, "linecolor": MUTED, "ticks": "outside", "zeroline": False, "showgrid": False,
+               "automargin": True},
+        yaxis={"gridcolor": GRID, "linecolor": MUTED, "zeroline": False, "rangemode": "tozero", "automargin": True},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         hoverlabel={"font": {"size": 13}},

@@ -74,4 +74,7 @@ def test_the_charts_carry_their_own_look_not_streamlits_theme(demo_store_path: P
     charts = at.get("plotly_chart")
     assert charts and all(chart.proto.theme == "" for chart in charts)
     layout = json.loads(charts[0].proto.spec)["layout"]
-    assert "Source Sans" in layout["template"]["layout"]["font"]["family"]
+    template = layout["template"]["layout"]
+    assert "Source Sans" in template["font"]["family"]
+    # without Streamlit's theme, long axis labels (partnership names on bars) must still push the plot over
+    assert template["xaxis"]["automargin"] is True and template["yaxis"]["automargin"] is True
