@@ -82,6 +82,23 @@ class Store:
             raise StoreError(f"No store at {self.path}. Build one with: python -m cspdash demo")
         return duckdb.connect(str(version), read_only=True, config=READ_CONFIG)
 
+    def pin(self) -> Pin | None:
+        """The live version, held for reading: a write does not remove it while the Pin is open (None: no
+        store). A reader that resolved the link just before three quick loads would otherwise find it gone."""
+        for _attempt in range(10):
+            version = self.current_version()
+            if version is None:
+                return None
+            try:
+                fd = os.open(version, os.O_RDONLY)
+            except FileNotFoundError:
+                continue  # removed between resolving the link and opening it: resolve again
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            if os.fstat(fd).st_nlink > 0:
+                return Pin(version, fd)
+            os.close(fd)  # removed before the lock was granted: resolve again
+        raise StoreError(f"The store at {self.path} kept changing while it was opened; try again.")
+
     # ------------------------------------------------------------------ writing
     @contextlib.contextmanager
     def write(self, lock_timeout_s: float = 600.0) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -153,8 +170,7 @@ class Store:
         except OSError as exc:
             raise StoreError(_os_message(exc, version)) from exc
         for old in self.versions()[:-KEEP_VERSIONS]:
-            with contextlib.suppress(OSError):
-                old.unlink()
+            _remove_unless_read(old)
 
     def _remove_stale_temporaries(self) -> None:
         """Remove temporary files left by a killed write (we hold the lock, so none is in use)."""
@@ -198,6 +214,39 @@ class Store:
             os.symlink(os.path.relpath(older[-1], self.path.parent), link_tmp)
             os.replace(link_tmp, self.path)
             return older[-1]
+
+
+class Pin:
+    """A version held for reading (a shared lock on its file): writes keep it until it is closed."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path, self._fd = path, fd
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)  # releases the lock
+            self._fd = -1
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _remove_unless_read(version: Path) -> None:
+    """Remove an old version unless a reader holds it (Store.pin); a later write removes it once released."""
+    try:
+        fd = os.open(version, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return
+    try:
+        with contextlib.suppress(OSError):
+            version.unlink()  # under the exclusive lock: a reader locking after this sees no link and resolves again
+    finally:
+        os.close(fd)
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:

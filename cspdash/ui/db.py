@@ -25,9 +25,31 @@ def store() -> Store:
 
 
 def version() -> str:
-    """The live version's file path ('' when there is no store)."""
-    current = store().current_version()
-    return str(current) if current else ""
+    """The version this script run reads ('' when there is no store): the live one, resolved once per run and
+    held (Store.pin) until the session's next run, so every query of one page run reads the same version and
+    a load publishing meanwhile neither mixes two versions into one page nor removes the one being read."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:  # outside a script run (a thread of our own, a test): the live version now
+        current = store().current_version()
+        return str(current) if current else ""
+    run = ctx.cursors  # a new dict at the start of every run (ScriptRunContext.reset): this run's token
+    pinned = getattr(ctx, _PIN_ATTRIBUTE, None)
+    if pinned is not None and pinned[0] is run and pinned[2] == settings().db_path:
+        return str(pinned[1].path)
+    if pinned is not None:
+        pinned[1].close()  # the session's previous run is over: its version may go
+        delattr(ctx, _PIN_ATTRIBUTE)
+    pin = store().pin()
+    if pin is None:  # no store yet (the first start may build one during this run): ask again next time
+        return ""
+    setattr(ctx, _PIN_ATTRIBUTE, (run, pin, settings().db_path))
+    return str(pin.path)
+
+
+#: where a script run keeps its pinned version: (run token, Pin, store path)
+_PIN_ATTRIBUTE = "_cspdash_store_pin"
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
