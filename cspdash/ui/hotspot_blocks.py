@@ -15,7 +15,7 @@ from cspdash.analysis import hotspots as gi
 from cspdash.analysis.change import CHANGE_RULE_TEXT
 from cspdash.analysis.harm import HARM_NOTE, load_harm_weights
 from cspdash.analysis.spc import SPC_RULE_TEXT
-from cspdash.charts import maps
+from cspdash.charts import maps, theme
 from cspdash.charts.trends import xmr_figure
 from cspdash.config import settings
 from cspdash.metrics import context, crime
@@ -164,8 +164,8 @@ def protection(selection: filters.Selection, choice: Choice) -> tuple[frozenset,
 
 def map_block(view: View) -> None:
     """The choropleth with hot/cold spot circles, its summary, caveats beside it and a CSV of the values."""
-    label, unit, _fmt = hs.measure_label(view.choice.measure)
-    kind = " · " + view.choice.crime_types[0] if view.choice.crime_types else ""
+    chosen = view.choice.crime_types[0] if view.choice.crime_types else None
+    title, scale_title = hs.map_titles(view.choice.measure, chosen, hs.LEVEL_NOUNS[view.choice.level])
     warning = hs.few_areas_warning(view.spots, view.choice.measure, view.choice.level)
     if warning:
         st.warning(warning, icon=":material/warning:")
@@ -177,9 +177,9 @@ def map_block(view: View) -> None:
                         view.selection.period.end, view.choice.crime_types)
             points = hs.points_frame(raw, view.public)
         figure = maps.area_map(
-            view.geometry.feature_collection, view.map_areas, "value", hs.SCALE_TITLES[view.choice.measure],
+            view.geometry.feature_collection, view.map_areas, "value", scale_title,
             (view.geometry.center_lat, view.geometry.center_lon), view.geometry.zoom,
-            title=f"{label} by {hs.LEVEL_NOUNS[view.choice.level]}{kind}, {view.selection.period.label}",
+            title=title,
             spots=view.map_areas[view.map_areas["hot_spot"] != gi.NOT_SIGNIFICANT], points=points,
             basemap=view.choice.basemap,
             no_value="No value (count hidden in public output, or population unknown)" if view.public else
@@ -191,7 +191,7 @@ def map_block(view: View) -> None:
         else:
             data = view.spots[["area_code", "area_name", "ward_name", "crimes", "rate", "harm", "hot_spot_class",
                                "z", "fdr_q"]]
-        chosen = view.choice.crime_types[0] if view.choice.crime_types else None
+        figure.update_layout(title_subtitle_text=theme.plain(view.selection.period.label))
         blocks.chart(figure, hs.map_summary(view.map_areas, view.choice.measure, view.choice.level,
                                             view.choice.confidence, chosen), data, "hot spot map")
         cap = maps.colour_cap(view.map_areas["value"])

@@ -46,3 +46,21 @@ def test_the_sentence_names_the_chosen_type_for_every_measure(measure: str, crim
 def test_no_value_names_the_type() -> None:
     summary = hs.map_summary(_frame([float("nan")] * 3), "rate", "ward", "90", "Vehicle crime")
     assert summary == "No wards have a rate of Vehicle crime in this period."
+
+
+def test_the_map_title_names_the_chosen_type_and_fits_above_the_map() -> None:
+    """The title was 'Recorded crimes and ASB incidents by neighbourhood (LSOA) · Possession of weapons, Jul 2024
+    – Jun 2025': ASB for a type that is not ASB, and cut off at the map's edge (the period is now a subtitle)."""
+    from cspdash.metrics.hotspots import map_titles
+
+    assert map_titles("count", "Possession of weapons", "neighbourhood (LSOA)") == (
+        "Possession of weapons crimes by neighbourhood (LSOA)", "Crimes")
+    assert map_titles("count", "Anti-social behaviour", "ward") == (
+        "Anti-social behaviour incidents by ward", "Incidents")
+    assert map_titles("rate", "Vehicle crime", "ward")[0] == "Vehicle crime per 1,000 residents by ward"
+    assert map_titles("harm", "Burglary", "ward")[0] == "Harm from Burglary crimes (estimate) by ward"
+    every, scale = map_titles("count", None, "neighbourhood (LSOA)")
+    assert every.startswith("Recorded crimes and ASB incidents") and "ASB" in scale
+    longest = max(len(map_titles(m, t, "neighbourhood (LSOA)")[0]) for m in ("count", "rate", "harm")
+                  for t in ("Violence and sexual offences", "Criminal damage and arson", None))
+    assert longest <= 80, longest  # about what the map's column holds at 1,366 px in 16 px type

@@ -84,10 +84,12 @@ from cspdash.metrics.hotspots.words import (
     exposed_wards,
     map_frame,
     map_summary,
+    map_titles,
     points_frame,
 )
 
 __all__ = [
+    "map_titles",
     "CONFIDENCE",
     "Caveats",
     "Drilldown",

@@ -175,6 +175,23 @@ def _subject(crime_type: str | None) -> tuple[str, str]:
     return f"{crime_type} {noun}", noun
 
 
+def map_titles(map_measure: str, crime_type: str | None, level_noun: str) -> tuple[str, str]:
+    """(the map's title, its colour scale's title) naming the chosen crime type: 'Possession of weapons crimes by
+    neighbourhood (LSOA)' and 'Crimes'; for every type the catalogue's label ('Recorded crimes and ASB
+    incidents'). Short enough to fit above the map beside its notes (the period goes below, as a subtitle)."""
+    from cspdash.metrics.hotspots.scope import SCALE_TITLES
+
+    label, _unit, _fmt = measure_label(map_measure)
+    if not crime_type:
+        return f"{label} by {level_noun}", SCALE_TITLES[map_measure]
+    subject, noun = _subject(crime_type)
+    if map_measure == "count":
+        return f"{subject} by {level_noun}", noun.capitalize()
+    if map_measure == "rate":
+        return f"{subject} per 1,000 residents by {level_noun}", SCALE_TITLES[map_measure]
+    return f"Harm from {subject} (estimate) by {level_noun}", SCALE_TITLES[map_measure]
+
+
 def highest_words(map_measure: str, crime_type: str | None, area: str, value: float) -> str:
     """Where the chosen measure is highest, naming the crime type: 'the most Burglary crimes were in X (11
     crimes)', 'the highest rate of ... is in X (12.3 per 1,000 residents)', 'the most harm from ... is in X (an
