@@ -141,8 +141,11 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None, height: in
     config = ({c: (st.column_config.NumberColumn(width=w, format="localized") if c in grouped
                    else st.column_config.Column(width=w)) for c, w in widths.items()}
               | {readable.label(k): v for k, v in (column_config or {}).items()})
+    row_height = wrapped_row_height(shown, widths)
+    if height is None and row_height is not None:  # taller rows: the whole (short) table shown, not a scroll box
+        height = _HEADER_PX + row_height * len(shown) + 2
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, height=height or "auto",
-                 row_height=wrapped_row_height(shown, widths))
+                 row_height=row_height)
     download(shown, name)
 
 
@@ -180,6 +183,10 @@ def _header_chars(header: str) -> int:
 _WRAP_MIN_PX, _LINE_PX, _MAX_LINES, _WRAP_MAX_ROWS = 65, 20, 3, 40
 #: the widest a column's longest word may hold it (px): a code or an address breaks beyond it
 _WORD_MAX_PX = 150
+
+
+#: the grid's header row (px)
+_HEADER_PX = 36
 
 
 def wrapped_row_height(frame: pd.DataFrame, widths: dict[str, int]) -> int | None:
