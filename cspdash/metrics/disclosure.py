@@ -120,13 +120,16 @@ def pinned(values: list[int], hidden: list[bool], secondary: list[bool], small_t
         shown = sum(v for v, h in zip(values, hidden, strict=True) if not h)
         rest_low, rest_high = 1 - shown, SMALL_COUNT_MAX - shown
     low_sum = sum(lows)
+    finite_high = sum(h for h in highs if h != _UNBOUNDED)
+    unbounded = sum(1 for h in highs if h == _UNBOUNDED)
     out = []
     for index, is_hidden in enumerate(hidden):
         if not is_hidden:
             out.append(False)
             continue
-        # the others' highest sum, summed without this cell (inf - inf would be nan and pin nothing)
-        others_high = sum(h for j, h in enumerate(highs) if j != index)
+        # the others' highest sum, without this cell (inf - inf would be nan and pin nothing)
+        mine = highs[index] == _UNBOUNDED
+        others_high = _UNBOUNDED if unbounded - mine > 0 else finite_high - (0 if mine else highs[index])
         low = max(lows[index], rest_low - others_high)
         high = min(highs[index], rest_high - (low_sum - lows[index]))
         out.append(low >= high)
@@ -140,14 +143,18 @@ def protect(values: pd.Series, groups: list[list[object]] | None = None,
     Primary: the small counts (1..SMALL_COUNT_MAX). Secondary: further cells, smallest first, hidden in each
     group (a set of index labels whose total is published elsewhere: a ward's LSOAs, a partnership's areas, a
     period's months) until no hidden cell of the group can be worked out from the total and the shown cells
-    (``pinned``). ``also`` marks cells to hide as secondaries from the start. Groups are revisited until none changes, since they overlap (an LSOA is in its ward and in
-    the partnership).
+    (``pinned``). Where no shown cell is left to hide (all the others are 0 or hidden: four counts of 1 in a
+    total written '<5', two 4s in a total of 8), the group's hidden cells are written '[c]' rather than '<5'
+    (the total, published elsewhere, would pin them at 1–4). ``also`` marks cells to hide as secondaries from
+    the start, written '[c]' even when small (a small total whose members would give it back). Groups are
+    revisited until none changes, since they overlap (an LSOA is in its ward and in the partnership).
     """
     counts = pd.to_numeric(values, errors="coerce").fillna(0)
     primary = small(counts)
     secondary = pd.Series(False, index=counts.index)
     if also is not None:  # cells hidden for a reason outside these groups (e.g. a ward exposed by its LSOAs)
-        secondary = (also.reindex(counts.index).fillna(False).astype(bool)) & ~primary
+        secondary = also.reindex(counts.index).fillna(False).astype(bool) & (counts > 0)
+        primary &= ~secondary
     changed = True
     while changed:
         changed = False
@@ -161,8 +168,12 @@ def protect(values: pd.Series, groups: list[list[object]] | None = None,
                 if not any(flags):
                     break
                 candidates = [m for m, h in zip(members, hidden, strict=True) if not h and counts[m] > SMALL_COUNT_MAX]
-                if not candidates:
-                    break  # nothing left to hide: the caller hides the total (see group_total_hidden)
+                if not candidates:  # nothing left to hide: its '<5's are written '[c]' (not bounded to 1–4)
+                    filled = [m for m, h in zip(members, hidden, strict=True) if h and primary[m]]
+                    for m in filled:
+                        primary[m], secondary[m] = False, True
+                    changed = changed or bool(filled)
+                    break
                 secondary[min(candidates, key=lambda m: (counts[m], str(m)))] = True
                 changed = True
     return primary, secondary
