@@ -63,7 +63,7 @@ def log_tail(log: Path, size: int = 3000) -> str:
 
 
 def start_streamlit(script: Path, env: dict[str, str], port: int,
-                    log: Path | None = None) -> subprocess.Popen[bytes]:
+                    log: Path | None = None, extra_args: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     """Start `streamlit run script` on 127.0.0.1:port and wait until it answers.
 
     The server's output goes to a file (``log``, else server_log(port)), never to a pipe: a pipe nobody reads
@@ -74,7 +74,7 @@ def start_streamlit(script: Path, env: dict[str, str], port: int,
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *extra_args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + NAVIGATION_MS / 1000

@@ -18,7 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, ROOT, free_port, open_app, screenshot, wait_for_app
+from tests.e2e.conftest import (
+    CHROMIUM,
+    ROOT,
+    free_port,
+    log_tail,
+    open_app,
+    screenshot,
+    server_log,
+    start_streamlit,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -28,11 +38,11 @@ COUNCILLOR = "councillor@council.gov.uk"
 REFUSED = "outsider@example.com"
 
 
-def _wait_http(url: str, proc: subprocess.Popen[bytes], what: str, timeout_s: float = 60) -> None:
+def _wait_http(url: str, proc: subprocess.Popen[bytes], what: str, log: Path, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{what} exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+            raise RuntimeError(f"{what} exited; the end of its log {log}:\n{log_tail(log)}")
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
@@ -54,10 +64,12 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def identity_provider() -> Iterator[str]:
     """oidc-provider-mock on 127.0.0.1; yields its base URL."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = server_log(port)  # a file, not a pipe nobody reads (a pipe holds about 64 KB, then the writer blocks)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port",
+                                 str(port)], stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    _wait_http(f"{base}/.well-known/openid-configuration", proc, "oidc-provider-mock")
+    _wait_http(f"{base}/.well-known/openid-configuration", proc, "oidc-provider-mock", log)
     # a display name for the manager (other subjects get just their email, as the mock does by default)
     request = urllib.request.Request(f"{base}/users/{MANAGER}", method="PUT",
                                      data=json.dumps({"email": MANAGER, "name": "Jo Manager"}).encode(),
@@ -91,13 +103,7 @@ def oidc_app(identity_provider: str, demo_store_path: Path,
         f'"{MANAGER}" = "editor"\n"{ANALYST}" = "analyst"\n"{REFUSED}" = "none"\n'
     )
     env = {**os.environ, "CSPDASH_DB": str(demo_store_path), "CSPDASH_USERS": str(users)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    _wait_http(f"http://127.0.0.1:{port}/_stcore/health", proc, "streamlit")
+    proc = start_streamlit(ROOT / "dashboard.py", env, port, extra_args=("--secrets.files", str(secrets)))
     yield f"http://127.0.0.1:{port}"
     _stop(proc)
 

@@ -23,8 +23,10 @@ from tests.e2e.conftest import (
     CHROMIUM,
     ROOT,
     free_port,
+    log_tail,
     new_context,
     screenshot,
+    server_log,
     start_streamlit,
     wait_for_app,
 )
@@ -102,9 +104,11 @@ def test_load_while_ten_sessions_read(writable_demo_store: Store, browser, tmp_p
         readings = [_tile(page) for page in overview]
         assert set(readings) == {old}
 
-        load = subprocess.Popen([sys.executable, "-m", "cspdash", "--db", str(store.path), "load",
-                                 str(changed_month), "--user", "analyst"], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        load_log = tmp_path / "load.log"  # a file, not pipes read only at the end (a full pipe blocks the load)
+        with open(load_log, "wb") as sink:
+            load = subprocess.Popen([sys.executable, "-m", "cspdash", "--db", str(store.path), "load",
+                                     str(changed_month), "--user", "analyst"], cwd=ROOT,
+                                    stdout=sink, stderr=subprocess.STDOUT)
         for page, path in zip(pages, paths, strict=True):  # every session renders while the load runs
             if path:
                 page.goto(f"{app}/{path}", wait_until="commit")
@@ -121,7 +125,8 @@ def test_load_while_ten_sessions_read(writable_demo_store: Store, browser, tmp_p
                 break
             for page in overview:
                 page.reload(wait_until="commit")
-        out, err = load.communicate(timeout=60)
+        load.wait(timeout=60)
+        out = err = load_log.read_text(errors="replace")
         assert load.returncode == 0, err[-2000:]
         assert f"{MONTH}-gwent-street.csv" in out and "replaced" in out
 
@@ -133,9 +138,7 @@ def test_load_while_ten_sessions_read(writable_demo_store: Store, browser, tmp_p
         final = [_tile(page) for page in overview]
         if problems:
             screenshot(pages[0], "concurrency_problem")
-            server.terminate()
-            log = server.communicate(timeout=20)[1].decode(errors="replace") if server.stderr else ""
-            problems.append("server log (tail):\n" + log[-6000:])
+            problems.append("server log (tail):\n" + log_tail(server_log(port), 6000))
         assert not problems, "\n".join(problems[:20])
         assert set(readings) <= {old, new}, f"a reader saw a half-loaded total: {sorted(set(readings))}"
         assert final == [new] * 4
