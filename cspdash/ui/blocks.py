@@ -212,11 +212,19 @@ def fitted_px(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str, in
     first = next(iter(widths), None)
     if first is not None:  # the first column names the row (a partner, a priority): it keeps room to be read
         floor[first] = min(widths[first], 170)
+    whole_words = dict(floor)
     for column in widths:  # a text wraps at spaces: keep its longest word whole ('behaviour', not 'behavi|our')
         words = frame[column].dropna().astype(str).head(300).str.split().explode().dropna()
         if len(words):
             longest = int(min(_WORD_MAX_PX, int(words.str.len().max()) * _CHAR_PX + 24))
-            floor[column] = min(widths[column], max(floor[column], longest))
+            whole_words[column] = min(widths[column], max(floor[column], longest))
+    _shrink(widths, whole_words, budget)
+    _shrink(widths, floor, budget)  # whole words too wide for the page: a long word breaks, the grid never scrolls
+    return widths
+
+
+def _shrink(widths: dict[str, int], floor: dict[str, int], budget: int) -> None:
+    """Narrow the widest columns, no column below its ``floor``, until the widths fit ``budget`` (in place)."""
     while sum(widths.values()) > budget:
         shrinkable = [c for c in widths if widths[c] > floor[c]]
         if not shrinkable:
@@ -225,7 +233,6 @@ def fitted_px(frame: pd.DataFrame, budget: int = TABLE_WIDTH_PX) -> dict[str, in
         others = sum(widths.values()) - widths[widest]
         second = max((widths[c] for c in shrinkable if c != widest), default=floor[widest])
         widths[widest] = int(max(floor[widest], budget - others, min(second, widths[widest] - 1)))
-    return widths
 
 
 def thousands_columns(frame: pd.DataFrame) -> set[str]:
