@@ -17,17 +17,15 @@ import numpy as np
 import pandas as pd
 
 from cspdash.metrics import crime
+from cspdash.metrics.area_disclosure import ALL_CRIME, ALL_TYPES, Protection, cut_period, protect_area_table
 from cspdash.metrics.disclosure import (
     Cell,
     Group,
     hide_trend,
     is_small,
-    period_windows,
     protect_cells,
     shown_text,
     small,
-    trend_cells,
-    trend_hidden,
 )
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import Period, add_months
@@ -35,92 +33,66 @@ from cspdash.metrics.period import Period, add_months
 if TYPE_CHECKING:
     from cspdash.metrics.compare import Comparison
 
-#: the three crime type choices that add up: every type (Hot spots, none chosen) = all crime (Crime trends) + ASB
-_LAYERS = ("all types", "all crime", "asb")
 
-
-def _layer(crime_types: tuple[str, ...]) -> str | None:
-    """Which of the three additive choices ``crime_types`` is (None: another choice)."""
-    from cspdash.vocab import ASB, CRIME_TYPES
-
-    chosen = set(crime_types)
-    if chosen == set(CRIME_TYPES):
-        return "all types"
-    if chosen == set(CRIME_TYPES) - {ASB}:
-        return "all crime"
-    return "asb" if chosen == {ASB} else None
-
-
-def _area_counts(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: tuple[str, ...], start: date,
-                 end: date) -> pd.DataFrame:
-    """The partnership's LSOA × month counts of ``crime_types`` (with an ``asb`` flag per row)."""
-    from cspdash.vocab import ASB
-
+def _type_counts(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
+    """The partnership's LSOA × month × crime type counts, every month loaded."""
     counts = con.execute(
         """
         SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
-               g.crime_type = $asb AS asb, sum(g.crimes)::BIGINT AS crimes
+               g.crime_type, sum(g.crimes)::BIGINT AS crimes
         FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
         WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
-          AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
         GROUP BY ALL
         """,
-        {"partnership": partnership, "start": start, "end": end, "types": list(crime_types), "asb": ASB}).df()
+        {"partnership": partnership}).df()
     counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
     return counts
 
 
-def _months(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> list[date]:
-    published = set(crime.published_months(con, force))
-    return [m for m in crime.month_range(start, end) if m in published]
+@per_store_version(maxsize=8)
+def partnership_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str) -> Protection:
+    """The hidden cells of every area × period view of a partnership, for every crime type choice at once
+    (metrics.area_disclosure): every month the force has published, every period any end and length may show.
+    Worked out once per store version; no choice of end, length or type changes what another hides."""
+    from cspdash.vocab import ASB
+
+    counts = _type_counts(con, partnership)
+    months = crime.published_months(con, force) or sorted(set(counts["month"]))
+    return protect_area_table(counts, partnership, months, ASB)
 
 
-@per_store_version(maxsize=16)
+def _choice(crime_types: tuple[str, ...]) -> str | None:
+    """The protected table's name of a crime type choice (None: a combination no page offers)."""
+    from cspdash.vocab import ASB, CRIME_TYPES
+
+    chosen = set(crime_types)
+    if chosen == set(CRIME_TYPES):
+        return ALL_TYPES
+    if chosen == set(CRIME_TYPES) - {ASB}:
+        return ALL_CRIME
+    return crime_types[0] if len(chosen) == 1 else None
+
+
+@per_store_version(maxsize=4)
+def _other_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str,
+                      crime_types: tuple[str, ...]) -> tuple[frozenset[Cell], frozenset[Cell]]:
+    """A combination of types no page offers, protected as one table of its own."""
+    counts = _type_counts(con, partnership)
+    counts = counts[counts["crime_type"].isin(set(crime_types))]
+    months = crime.published_months(con, force) or sorted(set(counts["month"]))
+    return protect_area_table(counts, partnership, months, "").get(ALL_TYPES, (frozenset(), frozenset()))
+
+
 def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_types: tuple[str, ...],
                     start: date, end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
-    """(primary, secondary) hidden cells of every area × month view of a partnership and crime types (Crime trends
-    and Hot spots alike), from 12 months before ``start`` (last year and rolling sums reach back that far) to
-    ``end``: months, quarters, financial years, and every period a page may choose ending at ``end`` with the
-    period before it (disclosure.period_windows: the per-area totals of Hot spots), per LSOA, ward and partnership.
-    Every type, all crime and ASB are protected as one table (``layered_protection``)."""
-    layer = _layer(crime_types)
-    if layer is not None:
-        return layered_protection(con, partnership, force, start, end)[layer]
-    lead_start = add_months(start, -12)
-    counts = _area_counts(con, partnership, crime_types, lead_start, end).drop(columns="asb")
-    primary, secondary = trend_hidden(counts, partnership, _months(con, force, lead_start, end), period_windows(end))
-    return frozenset(primary), frozenset(secondary)
-
-
-@per_store_version(maxsize=8)
-def layered_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date,
-                       end: date) -> dict[str, tuple[frozenset[Cell], frozenset[Cell]]]:
-    """area_protection of every type (ASB included), all crime (ASB left out) and ASB, worked out together: each
-    cell of every type is the sum of the same cell of all crime and of ASB, so one of the three hidden with the
-    other two shown would come back as their sum or difference. One table of cells (each cell tagged by its
-    choice) with the three choices' own groups and, per cell, every type = all crime + ASB."""
-    from cspdash.vocab import CRIME_TYPES
-
-    lead_start = add_months(start, -12)
-    counts = _area_counts(con, partnership, tuple(CRIME_TYPES), lead_start, end)
-    months = _months(con, force, lead_start, end)
-    windows = period_windows(end)
-    parts = {"all types": counts, "all crime": counts[~counts["asb"]], "asb": counts[counts["asb"]]}
-    values: dict[Cell, float] = {}
-    groups: list[Group] = []
-    for layer, frame in parts.items():
-        layer_values, layer_groups = trend_cells(frame.drop(columns="asb"), partnership, months, windows)
-        values.update({(layer, cell): v for cell, v in layer_values.items()})
-        groups += [(None if total is None else (layer, total), [(layer, m) for m in members])
-                   for total, members in layer_groups]
-    every = [key[1] for key in values if key[0] == "all types"]  # type: ignore[index]
-    groups += [(("all types", cell), [("all crime", cell), ("asb", cell)]) for cell in every]
-    primary, secondary = protect_cells(values, groups)
-
-    def of(layer: str, cells: set[Cell]) -> frozenset[Cell]:
-        return frozenset(key[1] for key in cells if key[0] == layer)  # type: ignore[index]
-
-    return {layer: (of(layer, primary), of(layer, secondary)) for layer in _LAYERS}
+    """(primary, secondary) hidden cells of every area × period view of a partnership and crime type choice (Crime
+    trends and Hot spots alike): months, quarters, financial years and every period a page may choose, per LSOA,
+    ward and partnership (``partnership_protection``). ``start`` and ``end`` (the page's) do not change it: what
+    one period ending hides, no other shows."""
+    choice = _choice(crime_types)
+    if choice is None:
+        return _other_protection(con, partnership, force, tuple(sorted(set(crime_types))))
+    return partnership_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
 
 
 def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_type: str, start: date,
@@ -150,7 +122,8 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
     (``with_force``) as ``hide_force_line`` leaves it."""
     frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
     primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
-    out = hide_trend(frame, level, grain, set(primary), set(secondary))
+    out = hide_trend(frame, level, grain, *_cut_periods(frame, level, grain, set(primary), set(secondary),
+                                                        add_months(start, -12), end))
     if with_force and not out.empty:
         from cspdash.metrics.public_force import hide_force_line
 
@@ -159,6 +132,29 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
 
     gone = uncounted_months(con, partnership, force, level, areas, crime_type, start, end, with_force)
     return hide_uncounted_rates(out, gone, grain)
+
+
+def _cut_periods(frame: pd.DataFrame, level: str, grain: str, primary: set[Cell], secondary: set[Cell],
+                 first: date, last: date) -> tuple[set[Cell], set[Cell]]:
+    """The hidden cells as hide_trend reads them, where the series (``first``–``last``) cuts a quarter or a year
+    short: its figure is then the window of the months it holds, hidden as that window is
+    (area_disclosure.cut_period), not as the whole period."""
+    if grain == "month" or frame.empty:
+        return primary, secondary
+    periods = set(frame["period"]) | {date(p.year - 1, p.month, 1) for p in frame["period"]}
+    for period in periods:
+        window = cut_period(period, grain, first, last)
+        if window is None:
+            continue
+        for area in set(frame["area_code"].astype(str)):
+            cell, cut = (level, area, grain, period), (level, area, "window", window)
+            primary.discard(cell)
+            secondary.discard(cell)
+            if cut in primary:
+                primary.add(cell)
+            elif cut in secondary:
+                secondary.add(cell)
+    return primary, secondary
 
 
 def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, area: str,

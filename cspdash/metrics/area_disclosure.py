@@ -1,0 +1,332 @@
+"""Disclosure control for every area × period × crime type view of a partnership, worked out once.
+
+Crime trends and Hot spots show the same cells: a count per area (LSOA, ward, partnership), per period (month,
+quarter, financial year, and every period a page may choose: each end month × disclosure.PERIOD_LENGTHS, with the
+period before it) and per crime type choice (each type, 'all crime' = every type but ASB, 'all types' = all
+crime + ASB). The cells add up three ways, and an attacker may combine any views: areas (a ward is the sum of its
+LSOAs), time (a quarter, a year and a period are sums of months) and type (all crime is the sum of its types).
+So one table is protected for the partnership, whatever end, length or type a page chooses:
+
+- months, quarters and years of every choice by ``protect_table`` (the rule of disclosure.protect_cells, each
+  group rechecked when one of its cells changes) with the area, time and type groups;
+- a period (``window``) is shown only when it is the sum of parts that are shown (whole years, whole quarters,
+  months): it then tells nothing the parts do not, so no two periods (two ends, two lengths) can differ by a hidden
+  month. A period of 1–4 is '<5', or '[c]' when its '<5' would pin its hidden months.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import date
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from cspdash.config import SMALL_COUNT_MAX
+from cspdash.metrics.disclosure import PERIOD_LENGTHS, Cell, Group, _month_back, _quarter, _year, pinned
+
+ALL_TYPES = "all types"
+ALL_CRIME = "all crime"
+LEVELS = ("lsoa", "ward", "partnership")
+
+#: (primary, secondary) hidden cells (level, area, grain, key) of each choice
+Protection = dict[str, tuple[frozenset[Cell], frozenset[Cell]]]
+
+
+class _Protector:
+    """disclosure.protect_cells' rule, as a work list: a group is checked when one of its cells was hidden, so a
+    table of 100,000 cells is done in one pass and the few groups a new secondary touches."""
+
+    def __init__(self, values: dict[Cell, float], groups: list[Group]) -> None:
+        self.values, self.groups = values, groups
+        self.primary = {c for c, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
+        self.secondary: set[Cell] = set()
+        self.touching: dict[Cell, list[int]] = {}
+        for index, (total, members) in enumerate(groups):
+            for cell in (total, *members) if total is not None else members:
+                self.touching.setdefault(cell, []).append(index)
+        self.queue = deque(i for i, (_t, members) in enumerate(groups) if any(m in self.primary for m in members))
+        self.waiting = set(self.queue)
+
+    def hide(self, cell: Cell) -> None:
+        self.primary.discard(cell)
+        self.secondary.add(cell)
+        for index in self.touching.get(cell, ()):
+            if index not in self.waiting:
+                self.waiting.add(index)
+                self.queue.append(index)
+
+    def run(self) -> None:
+        primary, secondary, values = self.primary, self.secondary, self.values
+        while self.queue:
+            index = self.queue.popleft()
+            self.waiting.discard(index)
+            total, members = self.groups[index]
+            counts = [int(values.get(m, 0)) for m in members]
+            if total is not None and total in primary:  # shown '<5': it pins only when its members' '<5' fill it
+                hidden = [m in primary or m in secondary for m in members]
+                if any(hidden) and any(pinned(counts, hidden, [m in secondary for m in members], small_total=True)):
+                    self.hide(total)
+                continue
+            if total is not None and total in secondary:
+                continue  # not shown: it pins nothing
+            while True:
+                hidden = [m in primary or m in secondary for m in members]
+                if not any(hidden) or not any(pinned(counts, hidden, [m in secondary for m in members])):
+                    break
+                candidates = [m for m, h, v in zip(members, hidden, counts, strict=True)
+                              if not h and v > SMALL_COUNT_MAX]
+                if candidates:
+                    self.hide(min(candidates, key=lambda m: (values.get(m, 0), str(m))))
+                else:
+                    if total is not None:
+                        self.hide(total)
+                    break
+
+
+def protect_table(values: dict[Cell, float], groups: list[Group], audits: int = 8) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden cells of a table whose cells add up in ``groups`` (each with its total cell):
+    disclosure.protect_cells' rule group by group, then ``audits`` rounds of an attacker's check over all groups
+    at once (``_pinned_by_all``: bounds carried from group to group, as a quarter's '<5' months make it at least
+    3); wherever a hidden cell is still pinned, the smallest shown cell beside it in each of its groups is hidden
+    too, and the rule is applied again."""
+    table = _Protector(values, groups)
+    table.run()
+    check = _Audit(values, groups)
+    before = None
+    for _ in range(audits):
+        pinned_cells = check.pinned(table.primary, table.secondary)
+        if not pinned_cells:
+            break
+        near = set(pinned_cells)
+        if before is not None and len(pinned_cells) >= before:  # stuck: widen to the hidden cells beside them
+            near |= {m for cell in pinned_cells for i in table.touching.get(cell, ()) for m in groups[i][1]
+                     if m in table.primary or m in table.secondary}
+        before = len(pinned_cells)
+        for cell in near:
+            for index in table.touching.get(cell, ()):
+                total, members = groups[index]
+                shown = [m for m in members if m not in table.primary and m not in table.secondary
+                         and values.get(m, 0) > SMALL_COUNT_MAX]
+                if shown:
+                    table.hide(min(shown, key=lambda m: (values.get(m, 0), str(m))))
+                elif cell in members and total not in table.secondary:
+                    table.hide(total)  # nothing shown beside it: the total goes ('[c]', not '<5', if small)
+        table.run()
+    return table.primary, table.secondary
+
+
+class _Audit:
+    """Interval propagation over every group at once (total = Σ members), vectorised: a shown cell is exact, '<5'
+    is 1–4, '[c]' 5 or more (at least 1 when it is a small total written '[c]')."""
+
+    def __init__(self, values: dict[Cell, float], groups: list[Group]) -> None:
+        cells: dict[Cell, int] = {}
+        for total, members in groups:
+            for cell in (total, *members):
+                cells.setdefault(cell, len(cells))
+        self.cells = list(cells)
+        self.value = np.array([values.get(c, 0.0) for c in self.cells])
+        self.con_of = np.concatenate([np.full(len(m), i) for i, (_t, m) in enumerate(groups)] or [np.zeros(0)]
+                                     ).astype(int)
+        self.member = np.array([cells[c] for _t, ms in groups for c in ms], dtype=int)
+        self.totals = np.array([cells[t] for t, _m in groups], dtype=int)
+
+    def pinned(self, primary: set[Cell], secondary: set[Cell], rounds: int = 60) -> list[Cell]:
+        is_primary = np.array([c in primary for c in self.cells], dtype=bool)
+        is_secondary = np.array([c in secondary for c in self.cells], dtype=bool)
+        low, high = self.value.copy(), self.value.copy()
+        low[is_primary], high[is_primary] = 1.0, float(SMALL_COUNT_MAX)
+        low[is_secondary] = np.where(self.value[is_secondary] > SMALL_COUNT_MAX, SMALL_COUNT_MAX + 1.0, 1.0)
+        high[is_secondary] = np.inf
+        n, con_of, member, totals = len(self.totals), self.con_of, self.member, self.totals
+        for _ in range(rounds):
+            before = (low.copy(), high.copy())
+            m_low, m_high = low[member], high[member]
+            infinite = np.isinf(m_high)
+            sum_low = np.bincount(con_of, weights=m_low, minlength=n)
+            sum_high = np.bincount(con_of, weights=np.where(infinite, 0.0, m_high), minlength=n)
+            n_inf = np.bincount(con_of, weights=infinite.astype(float), minlength=n)
+            np.maximum.at(low, totals, sum_low)
+            np.minimum.at(high, totals, np.where(n_inf > 0, np.inf, sum_high))
+            t_low, t_high = low[totals][con_of], high[totals][con_of]
+            others_high = np.where(n_inf[con_of] - infinite > 0, np.inf,
+                                   sum_high[con_of] - np.where(infinite, 0.0, m_high))
+            with np.errstate(invalid="ignore"):
+                new_low = np.where(np.isinf(others_high), m_low, t_low - others_high)
+                new_high = np.where(np.isinf(t_high), np.inf, t_high - (sum_low[con_of] - m_low))
+            np.maximum.at(low, member, np.nan_to_num(new_low, nan=0.0, neginf=0.0))
+            np.minimum.at(high, member, new_high)
+            if np.array_equal(low, before[0]) and np.array_equal(high, before[1]):
+                break
+        return [self.cells[i] for i in np.nonzero(is_primary & (high <= low))[0]]
+
+
+def _period_last(first: date, grain: str) -> date:
+    return _month_back(first, -(2 if grain == "quarter" else 11))
+
+
+def all_windows(months: list[date], lengths: tuple[int, ...] = PERIOD_LENGTHS) -> dict[tuple[date, date], list[date]]:
+    """Every run of months a page may add up, (first, last month) → its published months: each published month
+    as the end of each period length, with the period before it (Hot spots), and a quarter or a financial year cut
+    short by any chosen end or any series start (Crime trends' first and last periods; the series starts 12 months
+    before the shown range, so before the first published month too)."""
+    out: dict[tuple[date, date], list[date]] = {}
+
+    def add(first: date, last: date) -> None:
+        inside = [m for m in months if first <= m <= last]
+        if inside and (first, last) not in out:
+            out[(first, last)] = inside
+
+    if not months:
+        return out
+    for end in months:
+        for length in lengths:
+            for last in (end, _month_back(end, length)):
+                add(_month_back(last, length - 1), last)
+        add(_quarter(end), end)
+        add(_year(end), end)
+    month = _month_back(months[0], 12)
+    while month <= months[-1]:
+        add(month, _period_last(_quarter(month), "quarter"))
+        add(month, _period_last(_year(month), "fy"))
+        month = _month_back(month, -1)
+    return out
+
+
+def cut_period(period: date, grain: str, first: date, last: date) -> tuple[date, date] | None:
+    """The window a quarter or year starting ``period`` is cut to by a series running ``first``–``last`` (None:
+    not cut, the whole period's own cell)."""
+    start, end = max(period, first), min(_period_last(period, grain), last)
+    return None if (start, end) == (period, _period_last(period, grain)) else (start, end)
+
+
+def _long(counts: pd.DataFrame, partnership: str, asb: str) -> pd.DataFrame:
+    """Counts (lsoa_code, ward_code, month, crime_type, crimes) as rows of (choice, level, area, month, crimes)."""
+    base = counts.assign(crimes=counts["crimes"].astype(float))
+    parts = [base.assign(choice=base["crime_type"].astype(str)),
+             base[base["crime_type"] != asb].assign(choice=ALL_CRIME), base.assign(choice=ALL_TYPES)]
+    every = pd.concat(parts, ignore_index=True)
+    frames = []
+    for level, column in (("lsoa", "lsoa_code"), ("ward", "ward_code"), ("partnership", None)):
+        area = every[column].astype(str) if column else pd.Series(partnership, index=every.index)
+        frames.append(every.assign(level=level, area=area).groupby(["choice", "level", "area", "month"],
+                                                                   as_index=False)["crimes"].sum())
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["crimes"] != 0]
+
+
+def area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: str
+               ) -> tuple[dict[Cell, float], list[Group]]:
+    """Cells (choice, level, area, grain, key) for grains month, quarter and fy, and the groups they add up in."""
+    rows = _long(counts[counts["month"].isin(set(months))], partnership, asb)
+    values: dict[Cell, float] = {}
+    for grain, keyed in (("month", rows["month"]), ("quarter", rows["month"].map(_quarter)),
+                         ("fy", rows["month"].map(_year))):
+        sums = rows.assign(key=keyed).groupby(["choice", "level", "area", "key"])["crimes"].sum()
+        values.update({(c, lv, a, grain, k): float(v) for (c, lv, a, k), v in sums.items()})
+    members: dict[tuple, list[Cell]] = {}  # (kind, total cell) → its non-zero members
+    wards: dict[str, set[str]] = {}
+    lsoa_rows = rows[rows["level"] == "lsoa"]
+    ward_of = counts.drop_duplicates("lsoa_code").set_index("lsoa_code")["ward_code"].astype(str).to_dict()
+    for lsoa in set(lsoa_rows["area"]):
+        wards.setdefault(ward_of.get(lsoa, ""), set()).add(lsoa)
+    for cell in values:
+        choice, level, area, grain, key = cast(tuple[str, str, str, str, Any], cell)
+        if grain == "month":
+            for g, k in (("quarter", _quarter(key)), ("fy", _year(key))):
+                members.setdefault(("time", (choice, level, area, g, k)), []).append(cell)
+        elif grain == "quarter":
+            members.setdefault(("quarters", (choice, level, area, "fy", _year(key))), []).append(cell)
+        if level == "lsoa":
+            members.setdefault(("area", (choice, "ward", ward_of.get(area, ""), grain, key)), []).append(cell)
+            members.setdefault(("area", (choice, "partnership", partnership, grain, key)), []).append(cell)
+        elif level == "ward":
+            members.setdefault(("wards", (choice, "partnership", partnership, grain, key)), []).append(cell)
+        if choice not in (ALL_TYPES, ALL_CRIME):
+            members.setdefault(("types", (ALL_TYPES, level, area, grain, key)), []).append(cell)
+            if choice != asb:
+                members.setdefault(("types", (ALL_CRIME, level, area, grain, key)), []).append(cell)
+        elif choice == ALL_CRIME:
+            members.setdefault(("layers", (ALL_TYPES, level, area, grain, key)), []).append(cell)
+            asb_cell = (asb, level, area, grain, key)
+            if asb_cell in values:
+                members.setdefault(("layers", (ALL_TYPES, level, area, grain, key)), []).append(asb_cell)
+    groups = [(total, cells) for (_kind, total), cells in members.items()]
+    return values, groups
+
+
+def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set[Cell], months: list[date],
+                   windows: dict[tuple[date, date], list[date]]) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden windows: a window is shown when it is the sum of shown parts (whole years, whole
+    quarters, months; a year or quarter counts as shown when its parts are), '<5' when it is 1–4 ('[c]' when four
+    hidden months or a '[c]' month fill its '<5'), '[c]' otherwise."""
+    series = sorted({c[:3] for c in values})  # type: ignore[index]
+    index = {s: i for i, s in enumerate(series)}
+    quarters = sorted({_quarter(m) for m in months})
+    years = sorted({_year(m) for m in months})
+    shape = (len(series),)
+
+    def grid(keys: list[date], grain: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        value, hidden, second = (np.zeros(shape + (len(keys),)) for _ in range(3))
+        at = {k: j for j, k in enumerate(keys)}
+        for cell, v in values.items():
+            if cell[3] == grain:  # type: ignore[index]
+                i, j = index[cell[:3]], at[cell[4]]  # type: ignore[index]
+                value[i, j] = v
+                hidden[i, j] = cell in primary or cell in secondary
+                second[i, j] = cell in secondary
+        return value, hidden.astype(bool), second.astype(bool)
+
+    m_value, m_hidden, m_second = grid(months, "month")
+    _q, q_hidden, _qs = grid(quarters, "quarter")
+    _y, y_hidden, _ys = grid(years, "fy")
+    q_months = {q: [j for j, m in enumerate(months) if _quarter(m) == q] for q in quarters}
+    q_ok = ~q_hidden | np.stack([~m_hidden[:, q_months[q]].any(axis=1) for q in quarters], axis=1)
+    y_ok = ~y_hidden | np.stack([q_ok[:, [k for k, q in enumerate(quarters) if _year(q) == y]].all(axis=1)
+                                 for y in years], axis=1)
+    keys = list(windows)
+    bad = np.zeros((len(series), len(keys)), dtype=bool)
+    inc = np.zeros((len(months), len(keys)))
+    at_month = {m: j for j, m in enumerate(months)}
+    for w, key in enumerate(keys):
+        inside = set(windows[key])
+        for j in (at_month[m] for m in inside):
+            inc[j, w] = 1
+        whole_years = [k for k, y in enumerate(years) if {m for m in months if _year(m) == y} <= inside]
+        in_years = {m for m in inside if _year(m) in {years[k] for k in whole_years}}
+        whole_quarters = [k for k, q in enumerate(quarters)
+                          if set(months[j] for j in q_months[q]) <= inside - in_years]
+        in_quarters = {months[j] for k in whole_quarters for j in q_months[quarters[k]]}
+        loose = [at_month[m] for m in inside - in_years - in_quarters]
+        bad[:, w] = (~y_ok[:, whole_years]).any(axis=1) | (~q_ok[:, whole_quarters]).any(axis=1) | \
+            m_hidden[:, loose].any(axis=1)
+    w_value = m_value @ inc
+    n_hidden = m_hidden.astype(float) @ inc
+    n_second = m_second.astype(float) @ inc
+    is_small = (w_value >= 1) & (w_value <= SMALL_COUNT_MAX)
+    filled = is_small & ((n_hidden >= SMALL_COUNT_MAX) | (n_second > 0))
+    prim: set[Cell] = set()
+    sec: set[Cell] = set()
+    for i, w in zip(*np.nonzero(is_small & ~filled), strict=True):
+        prim.add((*series[i], "window", keys[w]))
+    for i, w in zip(*np.nonzero((bad & ~is_small & (w_value > 0)) | filled), strict=True):
+        sec.add((*series[i], "window", keys[w]))
+    return prim, sec
+
+
+def protect_area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: str) -> Protection:
+    """(primary, secondary) hidden cells of every choice (each crime type in ``counts``, ALL_CRIME, ALL_TYPES),
+    keyed (level, area, grain, key) as disclosure.trend_cells keys them, over ``months`` and every window."""
+    values, groups = area_table(counts, partnership, months, asb)
+    primary, secondary = protect_table(values, groups)
+    w_primary, w_secondary = _window_status(values, primary, secondary, months, all_windows(months))
+    primary |= w_primary
+    secondary |= w_secondary
+    out: dict[str, tuple[set[Cell], set[Cell]]] = {}
+    for which, cells in ((0, primary), (1, secondary)):
+        for cell in cells:
+            choice, rest = cell[0], cell[1:]  # type: ignore[index]
+            out.setdefault(choice, (set(), set()))[which].add(rest)
+    return {c: (frozenset(p), frozenset(s)) for c, (p, s) in out.items()}
