@@ -226,12 +226,15 @@ def area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: 
                          ("fy", rows["month"].map(_year))):
         sums = rows.assign(key=keyed).groupby(["choice", "level", "area", "key"])["crimes"].sum()
         values.update({(c, lv, a, grain, k): float(v) for (c, lv, a, k), v in sums.items()})
-    members: dict[tuple, list[Cell]] = {}  # (kind, total cell) → its non-zero members
-    wards: dict[str, set[str]] = {}
-    lsoa_rows = rows[rows["level"] == "lsoa"]
     ward_of = counts.drop_duplicates("lsoa_code").set_index("lsoa_code")["ward_code"].astype(str).to_dict()
-    for lsoa in set(lsoa_rows["area"]):
-        wards.setdefault(ward_of.get(lsoa, ""), set()).add(lsoa)
+    return values, _sum_groups(values, partnership, ward_of, asb)
+
+
+def _sum_groups(values: dict[Cell, float], partnership: str, ward_of: dict[str, str], asb: str) -> list[Group]:
+    """The groups the cells (choice, level, area, grain, key) add up in: time (months in their quarter and year,
+    quarters in their year), areas (LSOAs in their ward and the partnership, wards in the partnership) and types
+    (each type in all crime and every type, all crime + ASB in every type)."""
+    members: dict[tuple, list[Cell]] = {}  # (kind, total cell) → its non-zero members
     for cell in values:
         choice, level, area, grain, key = cast(tuple[str, str, str, str, Any], cell)
         if grain == "month":
@@ -253,67 +256,149 @@ def area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: 
             asb_cell = (asb, level, area, grain, key)
             if asb_cell in values:
                 members.setdefault(("layers", (ALL_TYPES, level, area, grain, key)), []).append(asb_cell)
-    groups = [(total, cells) for (_kind, total), cells in members.items()]
-    return values, groups
+    return [(total, cells) for (_kind, total), cells in members.items()]
+
+
+_BIG = 1e6  # no upper bound ('[c]'): large enough that no sum of counts reaches it
+
+
+class _Runs:
+    """What an attacker knows of one series' hidden months (months worked out from its shown periods): the
+    prefix sums S_0..S_k of its k hidden months, as difference bounds D[u, v] >= S_v - S_u closed under
+    shortest paths (so every combination of periods, their overlaps and differences, is taken into account)."""
+
+    def __init__(self, low: np.ndarray, high: np.ndarray) -> None:
+        up, down = np.concatenate([[0.0], np.cumsum(high)]), np.concatenate([[0.0], np.cumsum(low)])
+        self.d = np.where(np.arange(len(up))[:, None] <= np.arange(len(up))[None, :],
+                          up[None, :] - up[:, None], down[None, :] - down[:, None])
+        self.small: list[tuple[int, int]] = []  # runs hidden as '<5' (must not be pinned either)
+
+    def add(self, u: int, v: int, w: float) -> None:
+        """S_v - S_u <= w."""
+        if w < self.d[u, v]:
+            self.d = np.minimum(self.d, self.d[:, u:u + 1] + w + self.d[v:v + 1, :])
+
+    def pinned(self) -> bool:
+        d = self.d
+        steps = np.arange(1, len(d))
+        if (d[steps - 1, steps] + d[steps, steps - 1] <= 0).any():
+            return True
+        return any(d[u, v] + d[v, u] <= 0 for u, v in self.small)
+
+    def tries(self, edges: list[tuple[int, int, float]], small: tuple[int, int] | None = None) -> bool:
+        """Adds the edges (and the '<5' run) unless a hidden month or '<5' run would then be pinned."""
+        saved, size = self.d, len(self.small)
+        for u, v, w in edges:
+            self.add(u, v, w)
+        if small is not None:
+            self.small.append(small)
+        if self.pinned():
+            self.d = saved
+            del self.small[size:]
+            return False
+        return True
+
+
+def _window_rank(key: tuple[date, date], months: list[date], lengths: tuple[int, ...]) -> tuple[int, int]:
+    """Which window is kept first where two would pin a month: the later end (a window is the period of the end
+    it closes and the period before of the end ``length`` months on), then the page's order of lengths (12, 6, 3),
+    the period itself before the one before it; a quarter or year cut short last."""
+    first, last = key
+    best = (len(months), 2 * len(lengths))
+    for rank, length in enumerate(lengths):
+        if first != _month_back(last, length - 1):
+            continue
+        for end, role in ((last, 0), (_month_back(last, -length), 1)):
+            if end <= months[-1]:
+                best = min(best, (sum(1 for m in months if m > end), 2 * rank + role))
+    return best
+
+
+def _series_windows(value: np.ndarray, hidden: np.ndarray, secondary: np.ndarray, periods: list[tuple[int, int, int]],
+                    spans: list[tuple[int, int]], order: list[int], totals: np.ndarray) -> tuple[list[int], list[int]]:
+    """(primary, secondary) window indexes of one series: its months' values, hidden and secondary flags, its
+    quarters and years as (first, last month index, 0 shown / 1 '<5' / 2 '[c]'), every window's span, and the
+    order they are tried in, and the windows' totals. A window is shown unless, with what is already shown, it pins a hidden month."""
+    low = np.where(secondary, np.where(value > SMALL_COUNT_MAX, SMALL_COUNT_MAX + 1.0, 1.0), 1.0)[hidden]
+    high = np.where(secondary, _BIG, float(SMALL_COUNT_MAX))[hidden]
+    runs = _Runs(low, high)
+    count = np.concatenate([[0], np.cumsum(hidden)])
+    worth = np.concatenate([[0.0], np.cumsum(np.where(hidden, value, 0.0))])
+
+    def run(first: int, last: int) -> tuple[int, int, float]:
+        return int(count[first]), int(count[last + 1]), float(worth[last + 1] - worth[first])
+
+    for first, last, status in periods:
+        u, v, r = run(first, last)
+        if v > u and status == 0:
+            runs.add(u, v, r)
+            runs.add(v, u, -r)
+        elif v > u and status == 1:  # '<5': its shown months are 0
+            runs.add(u, v, float(SMALL_COUNT_MAX))
+            runs.add(v, u, -1.0)
+            runs.small.append((u, v))
+    prim: list[int] = []
+    sec: list[int] = []
+    done: dict[tuple[int, int], int] = {}
+    for w in order:
+        u, v, r = run(*spans[w])
+        if v == u:
+            continue
+        if (u, v) not in done:
+            if 1 <= totals[w] <= SMALL_COUNT_MAX:
+                done[(u, v)] = 1 if runs.tries([(u, v, float(SMALL_COUNT_MAX)), (v, u, -1.0)], (u, v)) else 2
+            else:
+                done[(u, v)] = 0 if runs.tries([(u, v, r), (v, u, -r)]) else 2
+        (prim if done[(u, v)] == 1 else sec if done[(u, v)] == 2 else []).append(w)
+    return prim, sec
 
 
 def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set[Cell], months: list[date],
-                   windows: dict[tuple[date, date], list[date]]) -> tuple[set[Cell], set[Cell]]:
-    """(primary, secondary) hidden windows: a window is shown when it is the sum of shown parts (whole years, whole
-    quarters, months; a year or quarter counts as shown when its parts are), '<5' when it is 1–4 ('[c]' when four
-    hidden months or a '[c]' month fill its '<5'), '[c]' otherwise."""
-    series = sorted({c[:3] for c in values})  # type: ignore[index]
-    index = {s: i for i, s in enumerate(series)}
-    quarters = sorted({_quarter(m) for m in months})
-    years = sorted({_year(m) for m in months})
-    shape = (len(series),)
-
-    def grid(keys: list[date], grain: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        value, hidden, second = (np.zeros(shape + (len(keys),)) for _ in range(3))
-        at = {k: j for j, k in enumerate(keys)}
-        for cell, v in values.items():
-            if cell[3] == grain:  # type: ignore[index]
-                i, j = index[cell[:3]], at[cell[4]]  # type: ignore[index]
-                value[i, j] = v
-                hidden[i, j] = cell in primary or cell in secondary
-                second[i, j] = cell in secondary
-        return value, hidden.astype(bool), second.astype(bool)
-
-    m_value, m_hidden, m_second = grid(months, "month")
-    _q, q_hidden, _qs = grid(quarters, "quarter")
-    _y, y_hidden, _ys = grid(years, "fy")
-    q_months = {q: [j for j, m in enumerate(months) if _quarter(m) == q] for q in quarters}
-    q_ok = ~q_hidden | np.stack([~m_hidden[:, q_months[q]].any(axis=1) for q in quarters], axis=1)
-    y_ok = ~y_hidden | np.stack([q_ok[:, [k for k, q in enumerate(quarters) if _year(q) == y]].all(axis=1)
-                                 for y in years], axis=1)
-    keys = list(windows)
-    bad = np.zeros((len(series), len(keys)), dtype=bool)
-    inc = np.zeros((len(months), len(keys)))
+                   windows: dict[tuple[date, date], list[date]], partnership: str, ward_of: dict[str, str],
+                   asb: str) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden windows. Each series (choice, level, area) on its own first: a window is a
+    total of its months, shown unless with the quarters, years and windows already shown it would pin a hidden
+    month or a '<5' (``_Runs``: every difference and overlap of periods), tried in ``_window_rank``'s order;
+    '<5' when 1–4. Then across areas and types (the window cells' area and type sums):
+    disclosure.protect_cells' rule over the window cells, smallest shown window hidden first."""
+    series = sorted({c[:3] for c in values if c[3] == "month"})  # type: ignore[index]
     at_month = {m: j for j, m in enumerate(months)}
-    for w, key in enumerate(keys):
-        inside = set(windows[key])
-        for j in (at_month[m] for m in inside):
-            inc[j, w] = 1
-        whole_years = [k for k, y in enumerate(years) if {m for m in months if _year(m) == y} <= inside]
-        in_years = {m for m in inside if _year(m) in {years[k] for k in whole_years}}
-        whole_quarters = [k for k, q in enumerate(quarters)
-                          if set(months[j] for j in q_months[q]) <= inside - in_years]
-        in_quarters = {months[j] for k in whole_quarters for j in q_months[quarters[k]]}
-        loose = [at_month[m] for m in inside - in_years - in_quarters]
-        bad[:, w] = (~y_ok[:, whole_years]).any(axis=1) | (~q_ok[:, whole_quarters]).any(axis=1) | \
-            m_hidden[:, loose].any(axis=1)
-    w_value = m_value @ inc
-    n_hidden = m_hidden.astype(float) @ inc
-    n_second = m_second.astype(float) @ inc
-    is_small = (w_value >= 1) & (w_value <= SMALL_COUNT_MAX)
-    filled = is_small & ((n_hidden >= SMALL_COUNT_MAX) | (n_second > 0))
+    row = {s: i for i, s in enumerate(series)}
+    value = np.zeros((len(series), len(months)))
+    hidden = np.zeros(value.shape, dtype=bool)
+    second = np.zeros(value.shape, dtype=bool)
+    for cell, v in values.items():
+        if cell[3] == "month":  # type: ignore[index]
+            i, j = row[cell[:3]], at_month[cell[4]]  # type: ignore[index]
+            value[i, j], hidden[i, j], second[i, j] = v, cell in primary or cell in secondary, cell in secondary
+    keys = list(windows)
+    spans = [(at_month[windows[k][0]], at_month[windows[k][-1]]) for k in keys]
+    order = sorted(range(len(keys)), key=lambda w: (_window_rank(keys[w], months, PERIOD_LENGTHS), w))
+    periods: dict[tuple[str, Any], tuple[int, int]] = {}
+    for grain, cut in (("quarter", _quarter), ("fy", _year)):
+        for j, m in enumerate(months):
+            first, _last = periods.get((grain, cut(m)), (j, j))
+            periods[(grain, cut(m))] = (first, j)
+    inc = np.zeros((len(months), len(keys)))
+    for w, (first, last) in enumerate(spans):
+        inc[first:last + 1, w] = 1
+    totals = value @ inc
     prim: set[Cell] = set()
     sec: set[Cell] = set()
-    for i, w in zip(*np.nonzero(is_small & ~filled), strict=True):
-        prim.add((*series[i], "window", keys[w]))
-    for i, w in zip(*np.nonzero((bad & ~is_small & (w_value > 0)) | filled), strict=True):
-        sec.add((*series[i], "window", keys[w]))
-    return prim, sec
+    for i in np.nonzero(hidden.any(axis=1))[0]:
+        s = series[i]
+        status = [(first, last, 1 if (*s, g, k) in primary else 2 if (*s, g, k) in secondary else 0)  # type: ignore[misc]
+                  for (g, k), (first, last) in periods.items()]
+        p, q = _series_windows(value[i], hidden[i], second[i], status, spans, order, totals[i])
+        prim |= {(*s, "window", keys[w]) for w in p}  # type: ignore[misc]
+        sec |= {(*s, "window", keys[w]) for w in q}  # type: ignore[misc]
+    cells = {(*series[i], "window", keys[w]): float(totals[i, w])  # type: ignore[misc]
+             for i, w in zip(*np.nonzero(totals), strict=True)}
+    table = _Protector(cells, _sum_groups(cells, partnership, ward_of, asb))
+    for cell in sec:
+        table.hide(cell)
+    table.run()
+    return table.primary, table.secondary
 
 
 def protect_area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: str) -> Protection:
@@ -321,7 +406,9 @@ def protect_area_table(counts: pd.DataFrame, partnership: str, months: list[date
     keyed (level, area, grain, key) as disclosure.trend_cells keys them, over ``months`` and every window."""
     values, groups = area_table(counts, partnership, months, asb)
     primary, secondary = protect_table(values, groups)
-    w_primary, w_secondary = _window_status(values, primary, secondary, months, all_windows(months))
+    ward_of = counts.drop_duplicates("lsoa_code").set_index("lsoa_code")["ward_code"].astype(str).to_dict()
+    w_primary, w_secondary = _window_status(values, primary, secondary, months, all_windows(months), partnership,
+                                            ward_of, asb)
     primary |= w_primary
     secondary |= w_secondary
     out: dict[str, tuple[set[Cell], set[Cell]]] = {}
