@@ -38,8 +38,10 @@ class _Protector:
     """disclosure.protect_cells' rule, as a work list: a group is checked when one of its cells was hidden, so a
     table of 100,000 cells is done in one pass and the few groups a new secondary touches."""
 
-    def __init__(self, values: dict[Cell, float], groups: list[Group]) -> None:
+    def __init__(self, values: dict[Cell, float], groups: list[Group], fixed: frozenset[Cell] = frozenset(),
+                 lookahead: bool = False) -> None:
         self.values, self.groups = values, groups
+        self.fixed, self.lookahead = fixed, lookahead  # cells hiding would not hide; choose to start fewer chains
         self.primary = {c for c, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
         self.secondary: set[Cell] = set()
         self.touching: dict[Cell, list[int]] = {}
@@ -56,6 +58,19 @@ class _Protector:
             if index not in self.waiting:
                 self.waiting.add(index)
                 self.queue.append(index)
+
+    def _chains(self, cell: Cell, index: int) -> int:
+        """How many of the cell's other groups have nothing hidden (with ``lookahead``): hiding it there would
+        pin it and hide more."""
+        if not self.lookahead:
+            return 0
+        out = 0
+        for other in self.touching.get(cell, ()):
+            total, members = self.groups[other]
+            if other != index and total != cell and not any(
+                    m != cell and (m in self.primary or m in self.secondary) for m in members):
+                out += 1
+        return out
 
     def run(self) -> None:
         primary, secondary, values = self.primary, self.secondary, self.values
@@ -76,9 +91,9 @@ class _Protector:
                 if not any(hidden) or not any(pinned(counts, hidden, [m in secondary for m in members])):
                     break
                 candidates = [m for m, h, v in zip(members, hidden, counts, strict=True)
-                              if not h and v > SMALL_COUNT_MAX]
+                              if not h and v > SMALL_COUNT_MAX and m not in self.fixed]
                 if candidates:
-                    self.hide(min(candidates, key=lambda m: (values.get(m, 0), str(m))))
+                    self.hide(min(candidates, key=lambda m: (self._chains(m, index), values.get(m, 0), str(m))))
                 else:
                     if total is not None:
                         self.hide(total)
@@ -394,7 +409,9 @@ def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set
         sec |= {(*s, "window", keys[w]) for w in q}  # type: ignore[misc]
     cells = {(*series[i], "window", keys[w]): float(totals[i, w])  # type: ignore[misc]
              for i, w in zip(*np.nonzero(totals), strict=True)}
-    table = _Protector(cells, _sum_groups(cells, partnership, ward_of, asb))
+    derivable = hidden.astype(float) @ inc == 0  # every month shown: hiding the window would hide nothing
+    fixed = frozenset((*series[i], "window", keys[w]) for i, w in zip(*np.nonzero(derivable), strict=True))  # type: ignore[misc]
+    table = _Protector(cells, _sum_groups(cells, partnership, ward_of, asb), fixed, lookahead=True)
     for cell in sec:
         table.hide(cell)
     table.run()
