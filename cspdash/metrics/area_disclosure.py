@@ -9,9 +9,13 @@ So one table is protected for the partnership, whatever end, length or type a pa
 
 - months, quarters and years of every choice by ``protect_table`` (the rule of disclosure.protect_cells, each
   group rechecked when one of its cells changes) with the area, time and type groups;
-- a period (``window``) is shown only when it is the sum of parts that are shown (whole years, whole quarters,
-  months): it then tells nothing the parts do not, so no two periods (two ends, two lengths) can differ by a hidden
-  month. A period of 1–4 is '<5', or '[c]' when its '<5' would pin its hidden months.
+- a period (``window``: any end × length, the period before it, a quarter or year cut short) is a total of its
+  months, shown unless hidden (``_window_status``): per series (choice, level, area) the periods are tried latest
+  end first, 12 months before 6 and 3, and one is hidden only where, with the quarters, years and periods already
+  shown, it would pin a hidden month or a '<5' (``_Runs``: exact bounds from every sum, difference and overlap of
+  periods, so two ends or two lengths give nothing back); then the periods' area and type sums by the same rule
+  as the months, a period whose months are all shown never counting as hidden. A period of 1–4 is '<5', or '[c]'
+  when its '<5' would pin its hidden months.
 """
 
 from __future__ import annotations
@@ -38,10 +42,9 @@ class _Protector:
     """disclosure.protect_cells' rule, as a work list: a group is checked when one of its cells was hidden, so a
     table of 100,000 cells is done in one pass and the few groups a new secondary touches."""
 
-    def __init__(self, values: dict[Cell, float], groups: list[Group], fixed: frozenset[Cell] = frozenset(),
-                 lookahead: bool = False) -> None:
+    def __init__(self, values: dict[Cell, float], groups: list[Group], lookahead: bool = False) -> None:
         self.values, self.groups = values, groups
-        self.fixed, self.lookahead = fixed, lookahead  # cells hiding would not hide; choose to start fewer chains
+        self.lookahead = lookahead  # choose the cell to hide that starts fewest new chains
         self.primary = {c for c, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
         self.secondary: set[Cell] = set()
         self.touching: dict[Cell, list[int]] = {}
@@ -91,7 +94,7 @@ class _Protector:
                 if not any(hidden) or not any(pinned(counts, hidden, [m in secondary for m in members])):
                     break
                 candidates = [m for m, h, v in zip(members, hidden, counts, strict=True)
-                              if not h and v > SMALL_COUNT_MAX and m not in self.fixed]
+                              if not h and v > SMALL_COUNT_MAX]
                 if candidates:
                     self.hide(min(candidates, key=lambda m: (self._chains(m, index), values.get(m, 0), str(m))))
                 else:
@@ -119,7 +122,7 @@ def protect_table(values: dict[Cell, float], groups: list[Group], audits: int = 
             near |= {m for cell in pinned_cells for i in table.touching.get(cell, ()) for m in groups[i][1]
                      if m in table.primary or m in table.secondary}
         before = len(pinned_cells)
-        for cell in near:
+        for cell in sorted(near, key=str):
             for index in table.touching.get(cell, ()):
                 total, members = groups[index]
                 shown = [m for m in members if m not in table.primary and m not in table.secondary
@@ -271,6 +274,8 @@ def _sum_groups(values: dict[Cell, float], partnership: str, ward_of: dict[str, 
             asb_cell = (asb, level, area, grain, key)
             if asb_cell in values:
                 members.setdefault(("layers", (ALL_TYPES, level, area, grain, key)), []).append(asb_cell)
+        if choice == asb and grain == "window" and (ALL_CRIME, level, area, grain, key) not in values:  # derivable
+            members.setdefault(("layers", (ALL_TYPES, level, area, grain, key)), []).append(cell)
     return [(total, cells) for (_kind, total), cells in members.items()]
 
 
@@ -400,19 +405,20 @@ def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set
     totals = value @ inc
     prim: set[Cell] = set()
     sec: set[Cell] = set()
-    for i in np.nonzero(hidden.any(axis=1))[0]:
+    for i in map(int, np.nonzero(hidden.any(axis=1))[0]):
         s = series[i]
         status = [(first, last, 1 if (*s, g, k) in primary else 2 if (*s, g, k) in secondary else 0)  # type: ignore[misc]
                   for (g, k), (first, last) in periods.items()]
         p, q = _series_windows(value[i], hidden[i], second[i], status, spans, order, totals[i])
         prim |= {(*s, "window", keys[w]) for w in p}  # type: ignore[misc]
         sec |= {(*s, "window", keys[w]) for w in q}  # type: ignore[misc]
-    cells = {(*series[i], "window", keys[w]): float(totals[i, w])  # type: ignore[misc]
-             for i, w in zip(*np.nonzero(totals), strict=True)}
-    derivable = hidden.astype(float) @ inc == 0  # every month shown: hiding the window would hide nothing
-    fixed = frozenset((*series[i], "window", keys[w]) for i, w in zip(*np.nonzero(derivable), strict=True))  # type: ignore[misc]
-    table = _Protector(cells, _sum_groups(cells, partnership, ward_of, asb), fixed, lookahead=True)
-    for cell in sec:
+    # a window whose months are all shown is known whatever it is written as: it is left out of the area and type
+    # sums (a shown member adds nothing to what pins a hidden one), and never chosen to be hidden
+    open_ = (totals != 0) & (hidden.astype(float) @ inc > 0)
+    cells: dict[Cell, float] = {(*series[i], "window", keys[w]): float(totals[i, w])  # type: ignore[misc]
+                                for i, w in zip(*np.nonzero(open_), strict=True)}
+    table = _Protector(cells, _sum_groups(cells, partnership, ward_of, asb), lookahead=True)
+    for cell in sorted(sec, key=str):  # in one order: each server process hides the same cells
         table.hide(cell)
     table.run()
     return table.primary, table.secondary
