@@ -424,19 +424,36 @@ def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set
     return table.primary, table.secondary
 
 
-def protect_area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: str) -> Protection:
-    """(primary, secondary) hidden cells of every choice (each crime type in ``counts``, ALL_CRIME, ALL_TYPES),
-    keyed (level, area, grain, key) as disclosure.trend_cells keys them, over ``months`` and every window."""
+def protect_months(counts: pd.DataFrame, partnership: str, months: list[date], asb: str
+                   ) -> tuple[dict[Cell, float], set[Cell], set[Cell]]:
+    """(cells, primary, secondary) of the months, quarters and years of every choice: what Crime trends' monthly
+    series and Compare need, without the periods (``protect_windows`` adds them; it hides no month)."""
     values, groups = area_table(counts, partnership, months, asb)
     primary, secondary = protect_table(values, groups)
+    return values, primary, secondary
+
+
+def protect_windows(counts: pd.DataFrame, partnership: str, months: list[date], asb: str, values: dict[Cell, float],
+                    primary: set[Cell], secondary: set[Cell]) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden periods of every choice (``_window_status``), given ``protect_months``."""
     ward_of = counts.drop_duplicates("lsoa_code").set_index("lsoa_code")["ward_code"].astype(str).to_dict()
-    w_primary, w_secondary = _window_status(values, primary, secondary, months, all_windows(months), partnership,
-                                            ward_of, asb)
-    primary |= w_primary
-    secondary |= w_secondary
+    return _window_status(values, primary, secondary, months, all_windows(months), partnership, ward_of, asb)
+
+
+def by_choice(primary: set[Cell], secondary: set[Cell]) -> Protection:
+    """Hidden cells (choice, level, area, grain, key) as (primary, secondary) cells (level, area, grain, key) of
+    each choice."""
     out: dict[str, tuple[set[Cell], set[Cell]]] = {}
     for which, cells in ((0, primary), (1, secondary)):
         for cell in cells:
             choice, rest = cell[0], cell[1:]  # type: ignore[index]
             out.setdefault(choice, (set(), set()))[which].add(rest)
     return {c: (frozenset(p), frozenset(s)) for c, (p, s) in out.items()}
+
+
+def protect_area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: str) -> Protection:
+    """(primary, secondary) hidden cells of every choice (each crime type in ``counts``, ALL_CRIME, ALL_TYPES),
+    keyed (level, area, grain, key) as disclosure.trend_cells keys them, over ``months`` and every window."""
+    values, primary, secondary = protect_months(counts, partnership, months, asb)
+    w_primary, w_secondary = protect_windows(counts, partnership, months, asb, values, primary, secondary)
+    return by_choice(primary | w_primary, secondary | w_secondary)

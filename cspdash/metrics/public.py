@@ -17,7 +17,16 @@ import numpy as np
 import pandas as pd
 
 from cspdash.metrics import crime
-from cspdash.metrics.area_disclosure import ALL_CRIME, ALL_TYPES, Protection, cut_period, protect_area_table
+from cspdash.metrics.area_disclosure import (
+    ALL_CRIME,
+    ALL_TYPES,
+    Protection,
+    by_choice,
+    cut_period,
+    protect_area_table,
+    protect_months,
+    protect_windows,
+)
 from cspdash.metrics.disclosure import (
     Cell,
     Group,
@@ -50,15 +59,35 @@ def _type_counts(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFra
 
 
 @per_store_version(maxsize=8)
+def _month_cells(con: duckdb.DuckDBPyConnection, partnership: str, force: str
+                 ) -> tuple[pd.DataFrame, list[date], dict[Cell, float], set[Cell], set[Cell]]:
+    """(counts, months, cells, primary, secondary) of area_disclosure.protect_months for the partnership."""
+    from cspdash.vocab import ASB
+
+    counts = _type_counts(con, partnership)
+    months = crime.published_months(con, force) or sorted(set(counts["month"]))
+    return (counts, months, *protect_months(counts, partnership, months, ASB))
+
+
+@per_store_version(maxsize=8)
+def month_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str) -> Protection:
+    """``partnership_protection``'s months, quarters and years alone (the same cells: the periods hide no month),
+    for the pages that show no period total (a monthly series, Compare's lines), without working the periods
+    out."""
+    _counts, _months, _values, primary, secondary = _month_cells(con, partnership, force)
+    return by_choice(primary, secondary)
+
+
+@per_store_version(maxsize=8)
 def partnership_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str) -> Protection:
     """The hidden cells of every area × period view of a partnership, for every crime type choice at once
     (metrics.area_disclosure): every month the force has published, every period any end and length may show.
     Worked out once per store version; no choice of end, length or type changes what another hides."""
     from cspdash.vocab import ASB
 
-    counts = _type_counts(con, partnership)
-    months = crime.published_months(con, force) or sorted(set(counts["month"]))
-    return protect_area_table(counts, partnership, months, ASB)
+    counts, months, values, primary, secondary = _month_cells(con, partnership, force)
+    w_primary, w_secondary = protect_windows(counts, partnership, months, ASB, values, primary, secondary)
+    return by_choice(primary | w_primary, secondary | w_secondary)
 
 
 def _choice(crime_types: tuple[str, ...]) -> str | None:
@@ -121,7 +150,11 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
     """crime.trend_series with hidden cells blank (``crimes_shown`` says '<5' or '[c]'); the force's line
     (``with_force``) as ``hide_force_line`` leaves it."""
     frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
-    primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
+    choice = _choice(tuple(crime.crime_types_for(crime_type))) if grain == "month" else None
+    if choice is not None:  # months alone: the same cells, without the period totals worked out
+        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
+    else:
+        primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
     out = hide_trend(frame, level, grain, *_cut_periods(frame, level, grain, set(primary), set(secondary),
                                                         add_months(start, -12), end))
     if with_force and not out.empty:
@@ -161,7 +194,11 @@ def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, lev
                crime_type: str, start: date, end: date, break_month: date | None = None) -> crime.SpcResult | None:
     """crime.spc_series, or None when a month of the area is hidden (its average and limits would give the hidden
     months' total back)."""
-    primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
+    choice = _choice(tuple(crime.crime_types_for(crime_type)))
+    if choice is not None:  # its months alone (month_protection)
+        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
+    else:
+        primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
     code = partnership if level == "partnership" else area
     months = crime.month_range(start, end)
     if any((level, code, "month", m) in primary or (level, code, "month", m) in secondary for m in months):
@@ -256,7 +293,12 @@ def _hidden_months(con: duckdb.DuckDBPyConnection, partnership: str, crime_type:
                    end: date) -> set[date]:
     """The months Crime trends hides ('<5' or '[c]') for the partnership as a whole."""
     row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
-    primary, secondary = trend_protection(con, partnership, str(row[0]) if row else "", crime_type, start, end)
+    force = str(row[0]) if row else ""
+    choice = _choice(tuple(crime.crime_types_for(crime_type)))
+    if choice is None:
+        primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
+    else:  # the same month cells as Crime trends', without working its period totals out
+        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
     return {cell[3] for cell in primary | secondary  # type: ignore[index]
             if cell[0] == "partnership" and cell[1] == partnership and cell[2] == "month"}  # type: ignore[index]
 
