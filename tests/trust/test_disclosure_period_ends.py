@@ -15,6 +15,7 @@ from datetime import date
 
 import duckdb
 
+from cspdash.metrics import public
 from cspdash.metrics.period import Period
 from tests.trust.area_attack import Table, read_hotspots, read_trends, solve
 from tests.trust.test_disclosure_pages import NEWPORT, Seen, assert_none_recovered
@@ -35,3 +36,20 @@ def test_two_period_ends_together_give_back_no_small_count(demo_con: duckdb.Duck
     targets = table.small_cells()
     assert len(targets) >= 500, "the attack needs small counts to attack"
     assert_none_recovered(seen, table, len(targets))  # type: ignore[arg-type]
+
+
+def test_hot_spots_still_shows_each_neighbourhoods_12_month_total(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """The protection of every end and length hides a period total only where it would pin a hidden month: Hot
+    spots' default view (Newport, the 12 months to June 2025, LSOAs) shows nearly every LSOA's total of every type
+    (before: a total was shown only as the sum of shown parts, and none of the 100 was), and of Possession of
+    weapons every total that is not itself 1-4 or made of months of 1 (5 crimes in 5 months of 1 is five 1s)."""
+    from cspdash.vocab import CRIME_TYPES
+
+    table = Table(demo_con, NEWPORT)
+    period = Period(ENDS[0], 12)
+    window = (period.start, period.end)
+    lsoas = table.areas("lsoa")
+    for types, at_least in ((tuple(CRIME_TYPES), 95), (("Possession of weapons",), 35)):
+        primary, secondary = public.hotspot_protection(demo_con, NEWPORT, table.force, types, period.start, period.end)
+        shown = [a for a in lsoas if ("lsoa", a, "window", window) not in primary | secondary]
+        assert len(lsoas) >= 100 and len(shown) >= at_least, (types[:1], len(shown), len(lsoas))
