@@ -17,17 +17,24 @@ import numpy as np
 import pandas as pd
 
 from cspdash.metrics import crime
+from cspdash.metrics.area_disclosure import (
+    ALL_CRIME,
+    ALL_TYPES,
+    Protection,
+    by_choice,
+    cut_period,
+    protect_area_table,
+    protect_months,
+    protect_windows,
+)
 from cspdash.metrics.disclosure import (
     Cell,
     Group,
     hide_trend,
     is_small,
-    period_windows,
     protect_cells,
     shown_text,
     small,
-    trend_cells,
-    trend_hidden,
 )
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import Period, add_months
@@ -35,92 +42,86 @@ from cspdash.metrics.period import Period, add_months
 if TYPE_CHECKING:
     from cspdash.metrics.compare import Comparison
 
-#: the three crime type choices that add up: every type (Hot spots, none chosen) = all crime (Crime trends) + ASB
-_LAYERS = ("all types", "all crime", "asb")
 
-
-def _layer(crime_types: tuple[str, ...]) -> str | None:
-    """Which of the three additive choices ``crime_types`` is (None: another choice)."""
-    from cspdash.vocab import ASB, CRIME_TYPES
-
-    chosen = set(crime_types)
-    if chosen == set(CRIME_TYPES):
-        return "all types"
-    if chosen == set(CRIME_TYPES) - {ASB}:
-        return "all crime"
-    return "asb" if chosen == {ASB} else None
-
-
-def _area_counts(con: duckdb.DuckDBPyConnection, partnership: str, crime_types: tuple[str, ...], start: date,
-                 end: date) -> pd.DataFrame:
-    """The partnership's LSOA × month counts of ``crime_types`` (with an ``asb`` flag per row)."""
-    from cspdash.vocab import ASB
-
+def _type_counts(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
+    """The partnership's LSOA × month × crime type counts, every month loaded."""
     counts = con.execute(
         """
         SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
-               g.crime_type = $asb AS asb, sum(g.crimes)::BIGINT AS crimes
+               g.crime_type, sum(g.crimes)::BIGINT AS crimes
         FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
         WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $partnership)
-          AND g.month BETWEEN $start AND $end AND list_contains($types, g.crime_type)
         GROUP BY ALL
         """,
-        {"partnership": partnership, "start": start, "end": end, "types": list(crime_types), "asb": ASB}).df()
+        {"partnership": partnership}).df()
     counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
     return counts
 
 
-def _months(con: duckdb.DuckDBPyConnection, force: str, start: date, end: date) -> list[date]:
-    published = set(crime.published_months(con, force))
-    return [m for m in crime.month_range(start, end) if m in published]
+@per_store_version(maxsize=8)
+def _month_cells(con: duckdb.DuckDBPyConnection, partnership: str, force: str
+                 ) -> tuple[pd.DataFrame, list[date], dict[Cell, float], set[Cell], set[Cell]]:
+    """(counts, months, cells, primary, secondary) of area_disclosure.protect_months for the partnership."""
+    from cspdash.vocab import ASB
 
-
-@per_store_version(maxsize=16)
-def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_types: tuple[str, ...],
-                    start: date, end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
-    """(primary, secondary) hidden cells of every area × month view of a partnership and crime types (Crime trends
-    and Hot spots alike), from 12 months before ``start`` (last year and rolling sums reach back that far) to
-    ``end``: months, quarters, financial years, and every period a page may choose ending at ``end`` with the
-    period before it (disclosure.period_windows: the per-area totals of Hot spots), per LSOA, ward and partnership.
-    Every type, all crime and ASB are protected as one table (``layered_protection``)."""
-    layer = _layer(crime_types)
-    if layer is not None:
-        return layered_protection(con, partnership, force, start, end)[layer]
-    lead_start = add_months(start, -12)
-    counts = _area_counts(con, partnership, crime_types, lead_start, end).drop(columns="asb")
-    primary, secondary = trend_hidden(counts, partnership, _months(con, force, lead_start, end), period_windows(end))
-    return frozenset(primary), frozenset(secondary)
+    counts = _type_counts(con, partnership)
+    months = crime.published_months(con, force) or sorted(set(counts["month"]))
+    return (counts, months, *protect_months(counts, partnership, months, ASB))
 
 
 @per_store_version(maxsize=8)
-def layered_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, start: date,
-                       end: date) -> dict[str, tuple[frozenset[Cell], frozenset[Cell]]]:
-    """area_protection of every type (ASB included), all crime (ASB left out) and ASB, worked out together: each
-    cell of every type is the sum of the same cell of all crime and of ASB, so one of the three hidden with the
-    other two shown would come back as their sum or difference. One table of cells (each cell tagged by its
-    choice) with the three choices' own groups and, per cell, every type = all crime + ASB."""
-    from cspdash.vocab import CRIME_TYPES
+def month_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str) -> Protection:
+    """``partnership_protection``'s months, quarters and years alone (the same cells: the periods hide no month),
+    for the pages that show no period total (a monthly series, Compare's lines), without working the periods
+    out."""
+    _counts, _months, _values, primary, secondary = _month_cells(con, partnership, force)
+    return by_choice(primary, secondary)
 
-    lead_start = add_months(start, -12)
-    counts = _area_counts(con, partnership, tuple(CRIME_TYPES), lead_start, end)
-    months = _months(con, force, lead_start, end)
-    windows = period_windows(end)
-    parts = {"all types": counts, "all crime": counts[~counts["asb"]], "asb": counts[counts["asb"]]}
-    values: dict[Cell, float] = {}
-    groups: list[Group] = []
-    for layer, frame in parts.items():
-        layer_values, layer_groups = trend_cells(frame.drop(columns="asb"), partnership, months, windows)
-        values.update({(layer, cell): v for cell, v in layer_values.items()})
-        groups += [(None if total is None else (layer, total), [(layer, m) for m in members])
-                   for total, members in layer_groups]
-    every = [key[1] for key in values if key[0] == "all types"]  # type: ignore[index]
-    groups += [(("all types", cell), [("all crime", cell), ("asb", cell)]) for cell in every]
-    primary, secondary = protect_cells(values, groups)
 
-    def of(layer: str, cells: set[Cell]) -> frozenset[Cell]:
-        return frozenset(key[1] for key in cells if key[0] == layer)  # type: ignore[index]
+@per_store_version(maxsize=8)
+def partnership_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str) -> Protection:
+    """The hidden cells of every area × period view of a partnership, for every crime type choice at once
+    (metrics.area_disclosure): every month the force has published, every period any end and length may show.
+    Worked out once per store version; no choice of end, length or type changes what another hides."""
+    from cspdash.vocab import ASB
 
-    return {layer: (of(layer, primary), of(layer, secondary)) for layer in _LAYERS}
+    counts, months, values, primary, secondary = _month_cells(con, partnership, force)
+    w_primary, w_secondary = protect_windows(counts, partnership, months, ASB, values, primary, secondary)
+    return by_choice(primary | w_primary, secondary | w_secondary)
+
+
+def _choice(crime_types: tuple[str, ...]) -> str | None:
+    """The protected table's name of a crime type choice (None: a combination no page offers)."""
+    from cspdash.vocab import ASB, CRIME_TYPES
+
+    chosen = set(crime_types)
+    if chosen == set(CRIME_TYPES):
+        return ALL_TYPES
+    if chosen == set(CRIME_TYPES) - {ASB}:
+        return ALL_CRIME
+    return crime_types[0] if len(chosen) == 1 else None
+
+
+@per_store_version(maxsize=4)
+def _other_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str,
+                      crime_types: tuple[str, ...]) -> tuple[frozenset[Cell], frozenset[Cell]]:
+    """A combination of types no page offers, protected as one table of its own."""
+    counts = _type_counts(con, partnership)
+    counts = counts[counts["crime_type"].isin(set(crime_types))]
+    months = crime.published_months(con, force) or sorted(set(counts["month"]))
+    return protect_area_table(counts, partnership, months, "").get(ALL_TYPES, (frozenset(), frozenset()))
+
+
+def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_types: tuple[str, ...],
+                    start: date, end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
+    """(primary, secondary) hidden cells of every area × period view of a partnership and crime type choice (Crime
+    trends and Hot spots alike): months, quarters, financial years and every period a page may choose, per LSOA,
+    ward and partnership (``partnership_protection``). ``start`` and ``end`` (the page's) do not change it: what
+    one period ending hides, no other shows."""
+    choice = _choice(crime_types)
+    if choice is None:
+        return _other_protection(con, partnership, force, tuple(sorted(set(crime_types))))
+    return partnership_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
 
 
 def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_type: str, start: date,
@@ -149,8 +150,13 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
     """crime.trend_series with hidden cells blank (``crimes_shown`` says '<5' or '[c]'); the force's line
     (``with_force``) as ``hide_force_line`` leaves it."""
     frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
-    primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
-    out = hide_trend(frame, level, grain, set(primary), set(secondary))
+    choice = _choice(tuple(crime.crime_types_for(crime_type))) if grain == "month" else None
+    if choice is not None:  # months alone: the same cells, without the period totals worked out
+        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
+    else:
+        primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
+    out = hide_trend(frame, level, grain, *_cut_periods(frame, level, grain, set(primary), set(secondary),
+                                                        add_months(start, -12), end))
     if with_force and not out.empty:
         from cspdash.metrics.public_force import hide_force_line
 
@@ -161,11 +167,38 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
     return hide_uncounted_rates(out, gone, grain)
 
 
+def _cut_periods(frame: pd.DataFrame, level: str, grain: str, primary: set[Cell], secondary: set[Cell],
+                 first: date, last: date) -> tuple[set[Cell], set[Cell]]:
+    """The hidden cells as hide_trend reads them, where the series (``first``–``last``) cuts a quarter or a year
+    short: its figure is then the window of the months it holds, hidden as that window is
+    (area_disclosure.cut_period), not as the whole period."""
+    if grain == "month" or frame.empty:
+        return primary, secondary
+    periods = set(frame["period"]) | {date(p.year - 1, p.month, 1) for p in frame["period"]}
+    for period in periods:
+        window = cut_period(period, grain, first, last)
+        if window is None:
+            continue
+        for area in set(frame["area_code"].astype(str)):
+            cell, cut = (level, area, grain, period), (level, area, "window", window)
+            primary.discard(cell)
+            secondary.discard(cell)
+            if cut in primary:
+                primary.add(cell)
+            elif cut in secondary:
+                secondary.add(cell)
+    return primary, secondary
+
+
 def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, area: str,
                crime_type: str, start: date, end: date, break_month: date | None = None) -> crime.SpcResult | None:
     """crime.spc_series, or None when a month of the area is hidden (its average and limits would give the hidden
     months' total back)."""
-    primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
+    choice = _choice(tuple(crime.crime_types_for(crime_type)))
+    if choice is not None:  # its months alone (month_protection)
+        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
+    else:
+        primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
     code = partnership if level == "partnership" else area
     months = crime.month_range(start, end)
     if any((level, code, "month", m) in primary or (level, code, "month", m) in secondary for m in months):
@@ -260,7 +293,12 @@ def _hidden_months(con: duckdb.DuckDBPyConnection, partnership: str, crime_type:
                    end: date) -> set[date]:
     """The months Crime trends hides ('<5' or '[c]') for the partnership as a whole."""
     row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
-    primary, secondary = trend_protection(con, partnership, str(row[0]) if row else "", crime_type, start, end)
+    force = str(row[0]) if row else ""
+    choice = _choice(tuple(crime.crime_types_for(crime_type)))
+    if choice is None:
+        primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
+    else:  # the same month cells as Crime trends', without working its period totals out
+        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
     return {cell[3] for cell in primary | secondary  # type: ignore[index]
             if cell[0] == "partnership" and cell[1] == partnership and cell[2] == "month"}  # type: ignore[index]
 

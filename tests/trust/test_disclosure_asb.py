@@ -19,6 +19,7 @@ from cspdash.vocab import ASB, CRIME_TYPES
 NEWPORT = "W06000022"
 END = date(2025, 6, 1)
 START = date(2024, 7, 1)
+FIRST = date(2000, 1, 1)  # every loaded month: the protection covers them all, whatever the page's start
 
 
 def _partnership(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
@@ -30,9 +31,9 @@ def _partnership(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
 
 
 def _cells(con: duckdb.DuckDBPyConnection, code: str, types: tuple[str, ...]) -> dict:
-    """Every cell's true count of a crime type choice (partnership, ward, LSOA × month, quarter, fy, window)."""
+    """Every cell's true count of a crime type choice (partnership, ward, LSOA × month, quarter, fy, window), over
+    every loaded month to END (a quarter or year is the whole one: the page's range starts with the data)."""
     from cspdash.metrics.disclosure import period_windows, trend_cells
-    from cspdash.metrics.period import add_months
 
     counts = con.execute(
         """SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
@@ -40,7 +41,7 @@ def _cells(con: duckdb.DuckDBPyConnection, code: str, types: tuple[str, ...]) ->
            FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
            WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p)
              AND g.month BETWEEN $s AND $e AND list_contains($t, g.crime_type) GROUP BY ALL""",
-        {"p": code, "s": add_months(START, -12), "e": END, "t": list(types)}).df()
+        {"p": code, "s": FIRST, "e": END, "t": list(types)}).df()
     counts["month"] = [m.date() if hasattr(m, "date") else m for m in counts["month"]]
     months = sorted(set(counts["month"]))
     values, _groups = trend_cells(counts, code, months, period_windows(END))

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from cspdash.metrics import crime, public
-from cspdash.metrics.disclosure import HIDDEN, hide_trend
+from cspdash.metrics.disclosure import HIDDEN, hide_trend, period_windows, trend_hidden
 from cspdash.metrics.partnership_rates import partnership_residents
 from tests.trust.test_disclosure_pages import INF, Seen
 
@@ -35,10 +35,22 @@ Reader = Callable[..., pd.DataFrame]
 
 def _old_rule(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, areas: tuple[str, ...],
               crime_type: str, start: date, end: date, grain: str, with_force: bool = False) -> pd.DataFrame:
-    """public.trend_series before: the partnership's cells protected, the force's line as it is."""
+    """public.trend_series before: the partnership's cells of the type protected on their own (as they were then:
+    disclosure.trend_hidden over the type's LSOA months; the joint protection of every type now hides more, so
+    that the old force line happens to give nothing back on the demo), the force's line as it is."""
     frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
-    primary, secondary = public.trend_protection(con, partnership, force, crime_type, start, end)
-    return hide_trend(frame, level, grain, set(primary), set(secondary))
+    counts = con.execute(
+        """SELECT coalesce(g.lsoa_code, '') AS lsoa_code, coalesce(l.ward_code, '') AS ward_code, g.month,
+                  sum(g.crimes)::BIGINT AS crimes
+           FROM agg_crime_month_lsoa g LEFT JOIN lsoa l ON l.lsoa_code = g.lsoa_code
+           WHERE g.la_code IN (SELECT la_code FROM partnership_la WHERE partnership_code = $p)
+             AND g.month BETWEEN $s AND $e AND g.crime_type = $t GROUP BY ALL""",
+        {"p": partnership, "s": _back(start, 12), "e": end, "t": crime_type}).df()
+    counts["month"] = [pd.Timestamp(m).date() for m in counts["month"]]
+    published = set(crime.published_months(con, force))
+    months = [m for m in crime.month_range(_back(start, 12), end) if m in published]
+    primary, secondary = trend_hidden(counts, partnership, months, period_windows(end))
+    return hide_trend(frame, level, grain, primary, secondary)
 
 
 def _quarter(m: date) -> date:

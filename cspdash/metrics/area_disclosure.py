@@ -1,0 +1,459 @@
+"""Disclosure control for every area × period × crime type view of a partnership, worked out once.
+
+Crime trends and Hot spots show the same cells: a count per area (LSOA, ward, partnership), per period (month,
+quarter, financial year, and every period a page may choose: each end month × disclosure.PERIOD_LENGTHS, with the
+period before it) and per crime type choice (each type, 'all crime' = every type but ASB, 'all types' = all
+crime + ASB). The cells add up three ways, and an attacker may combine any views: areas (a ward is the sum of its
+LSOAs), time (a quarter, a year and a period are sums of months) and type (all crime is the sum of its types).
+So one table is protected for the partnership, whatever end, length or type a page chooses:
+
+- months, quarters and years of every choice by ``protect_table`` (the rule of disclosure.protect_cells, each
+  group rechecked when one of its cells changes) with the area, time and type groups;
+- a period (``window``: any end × length, the period before it, a quarter or year cut short) is a total of its
+  months, shown unless hidden (``_window_status``): per series (choice, level, area) the periods are tried latest
+  end first, 12 months before 6 and 3, and one is hidden only where, with the quarters, years and periods already
+  shown, it would pin a hidden month or a '<5' (``_Runs``: exact bounds from every sum, difference and overlap of
+  periods, so two ends or two lengths give nothing back); then the periods' area and type sums by the same rule
+  as the months, a period whose months are all shown never counting as hidden. A period of 1–4 is '<5', or '[c]'
+  when its '<5' would pin its hidden months.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import date
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from cspdash.config import SMALL_COUNT_MAX
+from cspdash.metrics.disclosure import PERIOD_LENGTHS, Cell, Group, _month_back, _quarter, _year, pinned
+
+ALL_TYPES = "all types"
+ALL_CRIME = "all crime"
+LEVELS = ("lsoa", "ward", "partnership")
+
+#: (primary, secondary) hidden cells (level, area, grain, key) of each choice
+Protection = dict[str, tuple[frozenset[Cell], frozenset[Cell]]]
+
+
+class _Protector:
+    """disclosure.protect_cells' rule, as a work list: a group is checked when one of its cells was hidden, so a
+    table of 100,000 cells is done in one pass and the few groups a new secondary touches."""
+
+    def __init__(self, values: dict[Cell, float], groups: list[Group], lookahead: bool = False) -> None:
+        self.values, self.groups = values, groups
+        self.lookahead = lookahead  # choose the cell to hide that starts fewest new chains
+        self.primary = {c for c, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
+        self.secondary: set[Cell] = set()
+        self.touching: dict[Cell, list[int]] = {}
+        for index, (total, members) in enumerate(groups):
+            for cell in (total, *members) if total is not None else members:
+                self.touching.setdefault(cell, []).append(index)
+        self.queue = deque(i for i, (_t, members) in enumerate(groups) if any(m in self.primary for m in members))
+        self.waiting = set(self.queue)
+
+    def hide(self, cell: Cell) -> None:
+        self.primary.discard(cell)
+        self.secondary.add(cell)
+        for index in self.touching.get(cell, ()):
+            if index not in self.waiting:
+                self.waiting.add(index)
+                self.queue.append(index)
+
+    def _chains(self, cell: Cell, index: int) -> int:
+        """How many of the cell's other groups have nothing hidden (with ``lookahead``): hiding it there would
+        pin it and hide more."""
+        if not self.lookahead:
+            return 0
+        out = 0
+        for other in self.touching.get(cell, ()):
+            total, members = self.groups[other]
+            if other != index and total != cell and not any(
+                    m != cell and (m in self.primary or m in self.secondary) for m in members):
+                out += 1
+        return out
+
+    def run(self) -> None:
+        primary, secondary, values = self.primary, self.secondary, self.values
+        while self.queue:
+            index = self.queue.popleft()
+            self.waiting.discard(index)
+            total, members = self.groups[index]
+            counts = [int(values.get(m, 0)) for m in members]
+            if total is not None and total in primary:  # shown '<5': it pins only when its members' '<5' fill it
+                hidden = [m in primary or m in secondary for m in members]
+                if any(hidden) and any(pinned(counts, hidden, [m in secondary for m in members], small_total=True)):
+                    self.hide(total)
+                continue
+            if total is not None and total in secondary:
+                continue  # not shown: it pins nothing
+            while True:
+                hidden = [m in primary or m in secondary for m in members]
+                if not any(hidden) or not any(pinned(counts, hidden, [m in secondary for m in members])):
+                    break
+                candidates = [m for m, h, v in zip(members, hidden, counts, strict=True)
+                              if not h and v > SMALL_COUNT_MAX]
+                if candidates:
+                    self.hide(min(candidates, key=lambda m: (self._chains(m, index), values.get(m, 0), str(m))))
+                else:
+                    if total is not None:
+                        self.hide(total)
+                    break
+
+
+def protect_table(values: dict[Cell, float], groups: list[Group], audits: int = 8) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden cells of a table whose cells add up in ``groups`` (each with its total cell):
+    disclosure.protect_cells' rule group by group, then ``audits`` rounds of an attacker's check over all groups
+    at once (``_pinned_by_all``: bounds carried from group to group, as a quarter's '<5' months make it at least
+    3); wherever a hidden cell is still pinned, the smallest shown cell beside it in each of its groups is hidden
+    too, and the rule is applied again."""
+    table = _Protector(values, groups)
+    table.run()
+    check = _Audit(values, groups)
+    before = None
+    for _ in range(audits):
+        pinned_cells = check.pinned(table.primary, table.secondary)
+        if not pinned_cells:
+            break
+        near = set(pinned_cells)
+        if before is not None and len(pinned_cells) >= before:  # stuck: widen to the hidden cells beside them
+            near |= {m for cell in pinned_cells for i in table.touching.get(cell, ()) for m in groups[i][1]
+                     if m in table.primary or m in table.secondary}
+        before = len(pinned_cells)
+        for cell in sorted(near, key=str):
+            for index in table.touching.get(cell, ()):
+                total, members = groups[index]
+                shown = [m for m in members if m not in table.primary and m not in table.secondary
+                         and values.get(m, 0) > SMALL_COUNT_MAX]
+                if shown:
+                    table.hide(min(shown, key=lambda m: (values.get(m, 0), str(m))))
+                elif cell in members and total not in table.secondary:
+                    table.hide(total)  # nothing shown beside it: the total goes ('[c]', not '<5', if small)
+        table.run()
+    return table.primary, table.secondary
+
+
+class _Audit:
+    """Interval propagation over every group at once (total = Σ members), vectorised: a shown cell is exact, '<5'
+    is 1–4, '[c]' 5 or more (at least 1 when it is a small total written '[c]')."""
+
+    def __init__(self, values: dict[Cell, float], groups: list[Group]) -> None:
+        cells: dict[Cell, int] = {}
+        for total, members in groups:
+            for cell in (total, *members):
+                cells.setdefault(cell, len(cells))
+        self.cells = list(cells)
+        self.value = np.array([values.get(c, 0.0) for c in self.cells])
+        self.con_of = np.concatenate([np.full(len(m), i) for i, (_t, m) in enumerate(groups)] or [np.zeros(0)]
+                                     ).astype(int)
+        self.member = np.array([cells[c] for _t, ms in groups for c in ms], dtype=int)
+        self.totals = np.array([cells[t] for t, _m in groups], dtype=int)
+
+    def pinned(self, primary: set[Cell], secondary: set[Cell], rounds: int = 60) -> list[Cell]:
+        is_primary = np.array([c in primary for c in self.cells], dtype=bool)
+        is_secondary = np.array([c in secondary for c in self.cells], dtype=bool)
+        low, high = self.value.copy(), self.value.copy()
+        low[is_primary], high[is_primary] = 1.0, float(SMALL_COUNT_MAX)
+        low[is_secondary] = np.where(self.value[is_secondary] > SMALL_COUNT_MAX, SMALL_COUNT_MAX + 1.0, 1.0)
+        high[is_secondary] = np.inf
+        n, con_of, member, totals = len(self.totals), self.con_of, self.member, self.totals
+        for _ in range(rounds):
+            before = (low.copy(), high.copy())
+            m_low, m_high = low[member], high[member]
+            infinite = np.isinf(m_high)
+            sum_low = np.bincount(con_of, weights=m_low, minlength=n)
+            sum_high = np.bincount(con_of, weights=np.where(infinite, 0.0, m_high), minlength=n)
+            n_inf = np.bincount(con_of, weights=infinite.astype(float), minlength=n)
+            np.maximum.at(low, totals, sum_low)
+            np.minimum.at(high, totals, np.where(n_inf > 0, np.inf, sum_high))
+            t_low, t_high = low[totals][con_of], high[totals][con_of]
+            others_high = np.where(n_inf[con_of] - infinite > 0, np.inf,
+                                   sum_high[con_of] - np.where(infinite, 0.0, m_high))
+            with np.errstate(invalid="ignore"):
+                new_low = np.where(np.isinf(others_high), m_low, t_low - others_high)
+                new_high = np.where(np.isinf(t_high), np.inf, t_high - (sum_low[con_of] - m_low))
+            np.maximum.at(low, member, np.nan_to_num(new_low, nan=0.0, neginf=0.0))
+            np.minimum.at(high, member, new_high)
+            if np.array_equal(low, before[0]) and np.array_equal(high, before[1]):
+                break
+        return [self.cells[i] for i in np.nonzero(is_primary & (high <= low))[0]]
+
+
+def _period_last(first: date, grain: str) -> date:
+    return _month_back(first, -(2 if grain == "quarter" else 11))
+
+
+def all_windows(months: list[date], lengths: tuple[int, ...] = PERIOD_LENGTHS) -> dict[tuple[date, date], list[date]]:
+    """Every run of months a page may add up, (first, last month) → its published months: each published month
+    as the end of each period length, with the period before it (Hot spots), and a quarter or a financial year cut
+    short by any chosen end or any series start (Crime trends' first and last periods; the series starts 12 months
+    before the shown range, so before the first published month too)."""
+    out: dict[tuple[date, date], list[date]] = {}
+
+    def add(first: date, last: date) -> None:
+        inside = [m for m in months if first <= m <= last]
+        if inside and (first, last) not in out:
+            out[(first, last)] = inside
+
+    if not months:
+        return out
+    for end in months:
+        for length in lengths:
+            for last in (end, _month_back(end, length)):
+                add(_month_back(last, length - 1), last)
+        add(_quarter(end), end)
+        add(_year(end), end)
+    month = _month_back(months[0], 12)
+    while month <= months[-1]:
+        add(month, _period_last(_quarter(month), "quarter"))
+        add(month, _period_last(_year(month), "fy"))
+        month = _month_back(month, -1)
+    return out
+
+
+def cut_period(period: date, grain: str, first: date, last: date) -> tuple[date, date] | None:
+    """The window a quarter or year starting ``period`` is cut to by a series running ``first``–``last`` (None:
+    not cut, the whole period's own cell)."""
+    start, end = max(period, first), min(_period_last(period, grain), last)
+    return None if (start, end) == (period, _period_last(period, grain)) else (start, end)
+
+
+def _long(counts: pd.DataFrame, partnership: str, asb: str) -> pd.DataFrame:
+    """Counts (lsoa_code, ward_code, month, crime_type, crimes) as rows of (choice, level, area, month, crimes)."""
+    base = counts.assign(crimes=counts["crimes"].astype(float))
+    parts = [base.assign(choice=base["crime_type"].astype(str)),
+             base[base["crime_type"] != asb].assign(choice=ALL_CRIME), base.assign(choice=ALL_TYPES)]
+    every = pd.concat(parts, ignore_index=True)
+    frames = []
+    for level, column in (("lsoa", "lsoa_code"), ("ward", "ward_code"), ("partnership", None)):
+        area = every[column].astype(str) if column else pd.Series(partnership, index=every.index)
+        frames.append(every.assign(level=level, area=area).groupby(["choice", "level", "area", "month"],
+                                                                   as_index=False)["crimes"].sum())
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["crimes"] != 0]
+
+
+def area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: str
+               ) -> tuple[dict[Cell, float], list[Group]]:
+    """Cells (choice, level, area, grain, key) for grains month, quarter and fy, and the groups they add up in."""
+    rows = _long(counts[counts["month"].isin(set(months))], partnership, asb)
+    values: dict[Cell, float] = {}
+    for grain, keyed in (("month", rows["month"]), ("quarter", rows["month"].map(_quarter)),
+                         ("fy", rows["month"].map(_year))):
+        sums = rows.assign(key=keyed).groupby(["choice", "level", "area", "key"])["crimes"].sum()
+        values.update({(c, lv, a, grain, k): float(v) for (c, lv, a, k), v in sums.items()})
+    ward_of = counts.drop_duplicates("lsoa_code").set_index("lsoa_code")["ward_code"].astype(str).to_dict()
+    return values, _sum_groups(values, partnership, ward_of, asb)
+
+
+def _sum_groups(values: dict[Cell, float], partnership: str, ward_of: dict[str, str], asb: str) -> list[Group]:
+    """The groups the cells (choice, level, area, grain, key) add up in: time (months in their quarter and year,
+    quarters in their year), areas (LSOAs in their ward and the partnership, wards in the partnership) and types
+    (each type in all crime and every type, all crime + ASB in every type)."""
+    members: dict[tuple, list[Cell]] = {}  # (kind, total cell) → its non-zero members
+    for cell in values:
+        choice, level, area, grain, key = cast(tuple[str, str, str, str, Any], cell)
+        if grain == "month":
+            for g, k in (("quarter", _quarter(key)), ("fy", _year(key))):
+                members.setdefault(("time", (choice, level, area, g, k)), []).append(cell)
+        elif grain == "quarter":
+            members.setdefault(("quarters", (choice, level, area, "fy", _year(key))), []).append(cell)
+        if level == "lsoa":
+            members.setdefault(("area", (choice, "ward", ward_of.get(area, ""), grain, key)), []).append(cell)
+            members.setdefault(("area", (choice, "partnership", partnership, grain, key)), []).append(cell)
+        elif level == "ward":
+            members.setdefault(("wards", (choice, "partnership", partnership, grain, key)), []).append(cell)
+        if choice not in (ALL_TYPES, ALL_CRIME):
+            members.setdefault(("types", (ALL_TYPES, level, area, grain, key)), []).append(cell)
+            if choice != asb:
+                members.setdefault(("types", (ALL_CRIME, level, area, grain, key)), []).append(cell)
+        elif choice == ALL_CRIME:
+            members.setdefault(("layers", (ALL_TYPES, level, area, grain, key)), []).append(cell)
+            asb_cell = (asb, level, area, grain, key)
+            if asb_cell in values:
+                members.setdefault(("layers", (ALL_TYPES, level, area, grain, key)), []).append(asb_cell)
+        if choice == asb and grain == "window" and (ALL_CRIME, level, area, grain, key) not in values:  # derivable
+            members.setdefault(("layers", (ALL_TYPES, level, area, grain, key)), []).append(cell)
+    return [(total, cells) for (_kind, total), cells in members.items()]
+
+
+_BIG = 1e6  # no upper bound ('[c]'): large enough that no sum of counts reaches it
+
+
+class _Runs:
+    """What an attacker knows of one series' hidden months (months worked out from its shown periods): the
+    prefix sums S_0..S_k of its k hidden months, as difference bounds D[u, v] >= S_v - S_u closed under
+    shortest paths (so every combination of periods, their overlaps and differences, is taken into account)."""
+
+    def __init__(self, low: np.ndarray, high: np.ndarray) -> None:
+        up, down = np.concatenate([[0.0], np.cumsum(high)]), np.concatenate([[0.0], np.cumsum(low)])
+        self.d = np.where(np.arange(len(up))[:, None] <= np.arange(len(up))[None, :],
+                          up[None, :] - up[:, None], down[None, :] - down[:, None])
+        self.small: list[tuple[int, int]] = []  # runs hidden as '<5' (must not be pinned either)
+
+    def add(self, u: int, v: int, w: float) -> None:
+        """S_v - S_u <= w."""
+        if w < self.d[u, v]:
+            self.d = np.minimum(self.d, self.d[:, u:u + 1] + w + self.d[v:v + 1, :])
+
+    def pinned(self) -> bool:
+        d = self.d
+        steps = np.arange(1, len(d))
+        if (d[steps - 1, steps] + d[steps, steps - 1] <= 0).any():
+            return True
+        return any(d[u, v] + d[v, u] <= 0 for u, v in self.small)
+
+    def tries(self, edges: list[tuple[int, int, float]], small: tuple[int, int] | None = None) -> bool:
+        """Adds the edges (and the '<5' run) unless a hidden month or '<5' run would then be pinned."""
+        saved, size = self.d, len(self.small)
+        for u, v, w in edges:
+            self.add(u, v, w)
+        if small is not None:
+            self.small.append(small)
+        if self.pinned():
+            self.d = saved
+            del self.small[size:]
+            return False
+        return True
+
+
+def _window_rank(key: tuple[date, date], months: list[date], lengths: tuple[int, ...]) -> tuple[int, int]:
+    """Which window is kept first where two would pin a month: the later end (a window is the period of the end
+    it closes and the period before of the end ``length`` months on), then the page's order of lengths (12, 6, 3),
+    the period itself before the one before it; a quarter or year cut short last."""
+    first, last = key
+    best = (len(months), 2 * len(lengths))
+    for rank, length in enumerate(lengths):
+        if first != _month_back(last, length - 1):
+            continue
+        for end, role in ((last, 0), (_month_back(last, -length), 1)):
+            if end <= months[-1]:
+                best = min(best, (sum(1 for m in months if m > end), 2 * rank + role))
+    return best
+
+
+def _series_windows(value: np.ndarray, hidden: np.ndarray, secondary: np.ndarray, periods: list[tuple[int, int, int]],
+                    spans: list[tuple[int, int]], order: list[int], totals: np.ndarray) -> tuple[list[int], list[int]]:
+    """(primary, secondary) window indexes of one series: its months' values, hidden and secondary flags, its
+    quarters and years as (first, last month index, 0 shown / 1 '<5' / 2 '[c]'), every window's span, and the
+    order they are tried in, and the windows' totals. A window is shown unless, with what is already shown, it pins a hidden month."""
+    low = np.where(secondary, np.where(value > SMALL_COUNT_MAX, SMALL_COUNT_MAX + 1.0, 1.0), 1.0)[hidden]
+    high = np.where(secondary, _BIG, float(SMALL_COUNT_MAX))[hidden]
+    runs = _Runs(low, high)
+    count = np.concatenate([[0], np.cumsum(hidden)])
+    worth = np.concatenate([[0.0], np.cumsum(np.where(hidden, value, 0.0))])
+
+    def run(first: int, last: int) -> tuple[int, int, float]:
+        return int(count[first]), int(count[last + 1]), float(worth[last + 1] - worth[first])
+
+    for first, last, status in periods:
+        u, v, r = run(first, last)
+        if v > u and status == 0:
+            runs.add(u, v, r)
+            runs.add(v, u, -r)
+        elif v > u and status == 1:  # '<5': its shown months are 0
+            runs.add(u, v, float(SMALL_COUNT_MAX))
+            runs.add(v, u, -1.0)
+            runs.small.append((u, v))
+    prim: list[int] = []
+    sec: list[int] = []
+    done: dict[tuple[int, int], int] = {}
+    for w in order:
+        u, v, r = run(*spans[w])
+        if v == u:
+            continue
+        if (u, v) not in done:
+            if 1 <= totals[w] <= SMALL_COUNT_MAX:
+                done[(u, v)] = 1 if runs.tries([(u, v, float(SMALL_COUNT_MAX)), (v, u, -1.0)], (u, v)) else 2
+            else:
+                done[(u, v)] = 0 if runs.tries([(u, v, r), (v, u, -r)]) else 2
+        (prim if done[(u, v)] == 1 else sec if done[(u, v)] == 2 else []).append(w)
+    return prim, sec
+
+
+def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set[Cell], months: list[date],
+                   windows: dict[tuple[date, date], list[date]], partnership: str, ward_of: dict[str, str],
+                   asb: str) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden windows. Each series (choice, level, area) on its own first: a window is a
+    total of its months, shown unless with the quarters, years and windows already shown it would pin a hidden
+    month or a '<5' (``_Runs``: every difference and overlap of periods), tried in ``_window_rank``'s order;
+    '<5' when 1–4. Then across areas and types (the window cells' area and type sums):
+    disclosure.protect_cells' rule over the window cells, smallest shown window hidden first."""
+    series = sorted({c[:3] for c in values if c[3] == "month"})  # type: ignore[index]
+    at_month = {m: j for j, m in enumerate(months)}
+    row = {s: i for i, s in enumerate(series)}
+    value = np.zeros((len(series), len(months)))
+    hidden = np.zeros(value.shape, dtype=bool)
+    second = np.zeros(value.shape, dtype=bool)
+    for cell, v in values.items():
+        if cell[3] == "month":  # type: ignore[index]
+            i, j = row[cell[:3]], at_month[cell[4]]  # type: ignore[index]
+            value[i, j], hidden[i, j], second[i, j] = v, cell in primary or cell in secondary, cell in secondary
+    keys = list(windows)
+    spans = [(at_month[windows[k][0]], at_month[windows[k][-1]]) for k in keys]
+    order = sorted(range(len(keys)), key=lambda w: (_window_rank(keys[w], months, PERIOD_LENGTHS), w))
+    periods: dict[tuple[str, Any], tuple[int, int]] = {}
+    for grain, cut in (("quarter", _quarter), ("fy", _year)):
+        for j, m in enumerate(months):
+            first, _last = periods.get((grain, cut(m)), (j, j))
+            periods[(grain, cut(m))] = (first, j)
+    inc = np.zeros((len(months), len(keys)))
+    for w, (first, last) in enumerate(spans):
+        inc[first:last + 1, w] = 1
+    totals = value @ inc
+    prim: set[Cell] = set()
+    sec: set[Cell] = set()
+    for i in map(int, np.nonzero(hidden.any(axis=1))[0]):
+        s = series[i]
+        status = [(first, last, 1 if (*s, g, k) in primary else 2 if (*s, g, k) in secondary else 0)  # type: ignore[misc]
+                  for (g, k), (first, last) in periods.items()]
+        p, q = _series_windows(value[i], hidden[i], second[i], status, spans, order, totals[i])
+        prim |= {(*s, "window", keys[w]) for w in p}  # type: ignore[misc]
+        sec |= {(*s, "window", keys[w]) for w in q}  # type: ignore[misc]
+    # a window whose months are all shown is known whatever it is written as: it is left out of the area and type
+    # sums (a shown member adds nothing to what pins a hidden one), and never chosen to be hidden
+    open_ = (totals != 0) & (hidden.astype(float) @ inc > 0)
+    cells: dict[Cell, float] = {(*series[i], "window", keys[w]): float(totals[i, w])  # type: ignore[misc]
+                                for i, w in zip(*np.nonzero(open_), strict=True)}
+    table = _Protector(cells, _sum_groups(cells, partnership, ward_of, asb), lookahead=True)
+    for cell in sorted(sec, key=str):  # in one order: each server process hides the same cells
+        table.hide(cell)
+    table.run()
+    return table.primary, table.secondary
+
+
+def protect_months(counts: pd.DataFrame, partnership: str, months: list[date], asb: str
+                   ) -> tuple[dict[Cell, float], set[Cell], set[Cell]]:
+    """(cells, primary, secondary) of the months, quarters and years of every choice: what Crime trends' monthly
+    series and Compare need, without the periods (``protect_windows`` adds them; it hides no month)."""
+    values, groups = area_table(counts, partnership, months, asb)
+    primary, secondary = protect_table(values, groups)
+    return values, primary, secondary
+
+
+def protect_windows(counts: pd.DataFrame, partnership: str, months: list[date], asb: str, values: dict[Cell, float],
+                    primary: set[Cell], secondary: set[Cell]) -> tuple[set[Cell], set[Cell]]:
+    """(primary, secondary) hidden periods of every choice (``_window_status``), given ``protect_months``."""
+    ward_of = counts.drop_duplicates("lsoa_code").set_index("lsoa_code")["ward_code"].astype(str).to_dict()
+    return _window_status(values, primary, secondary, months, all_windows(months), partnership, ward_of, asb)
+
+
+def by_choice(primary: set[Cell], secondary: set[Cell]) -> Protection:
+    """Hidden cells (choice, level, area, grain, key) as (primary, secondary) cells (level, area, grain, key) of
+    each choice."""
+    out: dict[str, tuple[set[Cell], set[Cell]]] = {}
+    for which, cells in ((0, primary), (1, secondary)):
+        for cell in cells:
+            choice, rest = cell[0], cell[1:]  # type: ignore[index]
+            out.setdefault(choice, (set(), set()))[which].add(rest)
+    return {c: (frozenset(p), frozenset(s)) for c, (p, s) in out.items()}
+
+
+def protect_area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: str) -> Protection:
+    """(primary, secondary) hidden cells of every choice (each crime type in ``counts``, ALL_CRIME, ALL_TYPES),
+    keyed (level, area, grain, key) as disclosure.trend_cells keys them, over ``months`` and every window."""
+    values, primary, secondary = protect_months(counts, partnership, months, asb)
+    w_primary, w_secondary = protect_windows(counts, partnership, months, asb, values, primary, secondary)
+    return by_choice(primary | w_primary, secondary | w_secondary)
