@@ -101,6 +101,11 @@ def app_url(demo_store_path: Path) -> Iterator[str]:
     env = {**os.environ, "CSPDASH_DB": str(demo_store_path)}
     proc = start_streamlit(ROOT / "dashboard.py", env, port)
     yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by start_streamlit: asked first, killed if it has not gone in 10 s."""
     proc.terminate()
     try:
         proc.wait(timeout=10)

@@ -4,14 +4,21 @@ show…"), and no text in the sidebar is cut off with an ellipsis."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cspdash.ui.auth import PUBLIC_BADGE
-from tests.e2e.conftest import ROOT, free_port, new_context, open_app, screenshot, start_streamlit
+from tests.e2e.conftest import (
+    ROOT,
+    free_port,
+    new_context,
+    open_app,
+    screenshot,
+    start_streamlit,
+    stop_server,
+)
 
 #: every element in the sidebar whose own text overflows its box (cut, with or without an ellipsis)
 CUT_TEXT = """() => [...document.querySelectorAll("[data-testid='stSidebar'] *")]
@@ -26,11 +33,7 @@ def public_url(demo_store_path: Path) -> Iterator[str]:
     env = {**os.environ, "CSPDASH_DB": str(demo_store_path), "CSPDASH_PUBLIC_OUTPUT": "1"}
     proc = start_streamlit(ROOT / "dashboard.py", env, port)
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
 
 
 def test_the_public_notice_is_readable_whole_in_the_sidebar(browser, public_url: str) -> None:  # type: ignore[no-untyped-def]

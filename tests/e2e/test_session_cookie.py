@@ -11,7 +11,15 @@ import pytest
 
 from cspdash.accounts import add_account
 from cspdash.ui import sessions
-from tests.e2e.conftest import ROOT, free_port, new_context, screenshot, start_streamlit, wait_for_app
+from tests.e2e.conftest import (
+    ROOT,
+    free_port,
+    new_context,
+    screenshot,
+    start_streamlit,
+    stop_server,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.e2e
 NAME, PASSWORD = "jo.manager", "correct horse battery staple"
@@ -29,11 +37,7 @@ def served(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     port = free_port()
     proc: subprocess.Popen[bytes] = start_streamlit(ROOT / "serve.py", env, port)
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
 
 
 def _signed_in(page) -> bool:  # type: ignore[no-untyped-def]
