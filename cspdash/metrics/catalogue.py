@@ -279,7 +279,7 @@ _PLAN_MEASURES = [
     ),
     Measure(
         name="funding_contributed",
-        label="Cash funding from partners (all years)",
+        label="Partner cash, all years",
         unit="£",
         fmt="money",
         sql=f"SELECT $end::DATE AS period, {_FUNDING_TOTAL} AS value",

@@ -60,7 +60,8 @@ def choose() -> Choice:
                                     format_func=lambda c: f"{c}% or more",
                                     help="Show hot and cold spots whose false-discovery-rate adjusted p value is "
                                          "below 1 − confidence.")
-    more = st.columns(4)
+    # two and two: four in a row cut "each of the last four quarters" off at 1,366 px (tests/e2e/test_labels_fit.py)
+    more = [*st.columns(2), *st.columns(2)]
     method = filters.url_choice("Neighbours", list(hs.NEIGHBOURS), params.NEIGHBOURS, "boundary", format_func=lambda v: hs.NEIGHBOURS[v],
                                 container=more[0], help="Which areas count as each area's neighbours for Gi*.")
     scheme = filters.url_choice("Persistence over", list(hs.PERSISTENCE_SCHEMES), params.PERSISTENCE, "quarters",

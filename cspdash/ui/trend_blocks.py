@@ -81,7 +81,9 @@ def trend_filters(selection: Selection) -> TrendView:
     end = selection.period.end
     first = selection.months[0] if selection.months else add_months(end, -(HISTORY_MONTHS - 1))
     start = max(first, add_months(end, -(HISTORY_MONTHS - 1)))
-    top = st.columns([2, 1.3, 1.2, 1.3, 1.8])
+    # two rows of three: in one row of five, "LSOA (neighbourhood)", "Crimes per 1,000 residents" and "Partnership
+    # against its force" were cut off at 1,366 px (tests/e2e/test_labels_fit.py)
+    top = [*st.columns(3), *st.columns(3)]
     crime_type = url_choice("Crime type", [ALL_CRIME, *CRIME_TYPES], params.CRIME_TYPE, ALL_CRIME,
                             format_func=crime.crime_type_label, container=top[0])
     level = url_choice("Area level", list(crime.AREA_LEVELS), params.AREA_LEVEL, "partnership",

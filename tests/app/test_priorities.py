@@ -79,10 +79,10 @@ def test_every_priority_with_lead_status_symbol_and_rule(page: AppTest, demo_sto
     assert PRIORITY_RULE_TEXT in captions and "✖ **Red** = significant issues" in captions
     assert any("SAMPLE plan" in w.value for w in page.warning)
     assert [m.label for m in page.metric] == ["Actions on track or complete", "Overdue actions", "Slipping actions",
-                                              "Cash funding from partners (all years)"]
+                                              "Partner cash, all years"]
     funding = raw(demo_store_path, "SELECT sum(amount_gbp) FROM partner_contribution WHERE partnership_code = ? "
                                    "AND kind = 'funding'", [NEWPORT])[0][0]
-    assert next(m.value for m in page.metric if m.label.startswith("Cash funding")) == f"£{funding:,.0f}"
+    assert next(m.value for m in page.metric if m.label.startswith("Partner cash")) == f"£{funding:,.0f}"
     assert any(b.label.startswith("Download priorities") for b in page.get("download_button"))
 
 

@@ -155,7 +155,7 @@ def test_catalogue_plan_measures(con: duckdb.DuckDBPyConnection, view: plan.Plan
         assert item.label and item.unit and item.description and item.fmt in {"count", "percent", "money"}
     tiles = dict((label, value) for label, value, _help in view.headline)
     assert tiles == {"Actions on track or complete": "40%", "Overdue actions": "1", "Slipping actions": "2",
-                     "Cash funding from partners (all years)": "£55,000"}
+                     "Partner cash, all years": "£55,000"}
 
 
 def test_history_measure_uses_progress_rounds(con: duckdb.DuckDBPyConnection) -> None:

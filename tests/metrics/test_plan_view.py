@@ -51,7 +51,7 @@ def test_view_by_hand(edited: duckdb.DuckDBPyConnection) -> None:
     # on track or complete: A1 and A5 of 5; funding: PCC £45,000 + NCC £10,000
     assert [(label, value) for label, value, _why in view.headline] == [
         ("Actions on track or complete", "40%"), ("Overdue actions", "1"), ("Slipping actions", "2"),
-        ("Cash funding from partners (all years)", "£55,000")]
+        ("Partner cash, all years", "£55,000")]
 
 
 def test_partner_totals_by_hand(edited: duckdb.DuckDBPyConnection) -> None:
