@@ -29,13 +29,14 @@ import pandas as pd
 
 from cspdash.config import SMALL_COUNT_MAX
 from cspdash.metrics.disclosure import PERIOD_LENGTHS, Cell, Group, _month_back, _quarter, _year, pinned
+from cspdash.metrics.hidden_cells import HiddenCells
 
 ALL_TYPES = "all types"
 ALL_CRIME = "all crime"
 LEVELS = ("lsoa", "ward", "partnership")
 
-#: (primary, secondary) hidden cells (level, area, grain, key) of each choice
-Protection = dict[str, tuple[frozenset[Cell], frozenset[Cell]]]
+#: (primary, secondary) hidden cells (level, area, grain, key) of each choice, held compactly (metrics.hidden_cells)
+Protection = dict[str, tuple[HiddenCells, HiddenCells]]
 
 
 class _Protector:
@@ -448,7 +449,7 @@ def by_choice(primary: set[Cell], secondary: set[Cell]) -> Protection:
         for cell in cells:
             choice, rest = cell[0], cell[1:]  # type: ignore[index]
             out.setdefault(choice, (set(), set()))[which].add(rest)
-    return {c: (frozenset(p), frozenset(s)) for c, (p, s) in out.items()}
+    return {c: (HiddenCells(p), HiddenCells(s)) for c, (p, s) in out.items()}
 
 
 def protect_area_table(counts: pd.DataFrame, partnership: str, months: list[date], asb: str) -> Protection:

@@ -36,11 +36,18 @@ from cspdash.metrics.disclosure import (
     shown_text,
     small,
 )
+from cspdash.metrics.hidden_cells import EMPTY, HiddenCells
 from cspdash.metrics.memo import per_store_version
 from cspdash.metrics.period import Period, add_months
 
 if TYPE_CHECKING:
     from cspdash.metrics.compare import Comparison
+
+
+#: partnerships whose protections each process keeps (about 2 MB each, metrics.hidden_cells): every partnership of
+#: the largest force (the Met's 32) and its similar partnerships, so Compare's lines and a visitor going from one
+#: partnership to the next do not work them out again
+PROTECTIONS_KEPT = 64
 
 
 def _type_counts(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFrame:
@@ -58,7 +65,7 @@ def _type_counts(con: duckdb.DuckDBPyConnection, partnership: str) -> pd.DataFra
     return counts
 
 
-@per_store_version(maxsize=8)
+@per_store_version(maxsize=2)
 def _month_cells(con: duckdb.DuckDBPyConnection, partnership: str, force: str
                  ) -> tuple[pd.DataFrame, list[date], dict[Cell, float], set[Cell], set[Cell]]:
     """(counts, months, cells, primary, secondary) of area_disclosure.protect_months for the partnership."""
@@ -69,16 +76,19 @@ def _month_cells(con: duckdb.DuckDBPyConnection, partnership: str, force: str
     return (counts, months, *protect_months(counts, partnership, months, ASB))
 
 
-@per_store_version(maxsize=8)
+@per_store_version(maxsize=PROTECTIONS_KEPT)
 def month_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str) -> Protection:
     """``partnership_protection``'s months, quarters and years alone (the same cells: the periods hide no month),
     for the pages that show no period total (a monthly series, Compare's lines), without working the periods
-    out."""
+    out. Taken from ``partnership_protection`` when that is kept already: its cells but the periods'."""
+    if partnership_protection.holds(con, partnership, force):
+        return {choice: (p.without_grain("window"), s.without_grain("window"))
+                for choice, (p, s) in partnership_protection(con, partnership, force).items()}
     _counts, _months, _values, primary, secondary = _month_cells(con, partnership, force)
     return by_choice(primary, secondary)
 
 
-@per_store_version(maxsize=8)
+@per_store_version(maxsize=PROTECTIONS_KEPT)
 def partnership_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str) -> Protection:
     """The hidden cells of every area × period view of a partnership, for every crime type choice at once
     (metrics.area_disclosure): every month the force has published, every period any end and length may show.
@@ -104,16 +114,16 @@ def _choice(crime_types: tuple[str, ...]) -> str | None:
 
 @per_store_version(maxsize=4)
 def _other_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str,
-                      crime_types: tuple[str, ...]) -> tuple[frozenset[Cell], frozenset[Cell]]:
+                      crime_types: tuple[str, ...]) -> tuple[HiddenCells, HiddenCells]:
     """A combination of types no page offers, protected as one table of its own."""
     counts = _type_counts(con, partnership)
     counts = counts[counts["crime_type"].isin(set(crime_types))]
     months = crime.published_months(con, force) or sorted(set(counts["month"]))
-    return protect_area_table(counts, partnership, months, "").get(ALL_TYPES, (frozenset(), frozenset()))
+    return protect_area_table(counts, partnership, months, "").get(ALL_TYPES, (EMPTY, EMPTY))
 
 
 def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_types: tuple[str, ...],
-                    start: date, end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
+                    start: date, end: date) -> tuple[HiddenCells, HiddenCells]:
     """(primary, secondary) hidden cells of every area × period view of a partnership and crime type choice (Crime
     trends and Hot spots alike): months, quarters, financial years and every period a page may choose, per LSOA,
     ward and partnership (``partnership_protection``). ``start`` and ``end`` (the page's) do not change it: what
@@ -121,24 +131,24 @@ def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str
     choice = _choice(crime_types)
     if choice is None:
         return _other_protection(con, partnership, force, tuple(sorted(set(crime_types))))
-    return partnership_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
+    return partnership_protection(con, partnership, force).get(choice, (EMPTY, EMPTY))
 
 
 def trend_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_type: str, start: date,
-                     end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
+                     end: date) -> tuple[HiddenCells, HiddenCells]:
     """area_protection of a Crime trends crime type choice ('All crime' = every type but ASB)."""
     return area_protection(con, partnership, force, tuple(crime.crime_types_for(crime_type)), start, end)
 
 
 def hotspot_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str, crime_types: tuple[str, ...],
-                       start: date, end: date) -> tuple[frozenset[Cell], frozenset[Cell]]:
+                       start: date, end: date) -> tuple[HiddenCells, HiddenCells]:
     """area_protection of a Hot spots crime type choice (none chosen = every type, ASB included)."""
     from cspdash.vocab import CRIME_TYPES
 
     return area_protection(con, partnership, force, tuple(crime_types) or tuple(CRIME_TYPES), start, end)
 
 
-def cell_masks(primary: frozenset[Cell], secondary: frozenset[Cell], level: str, codes: list[object], grain: str,
+def cell_masks(primary: HiddenCells, secondary: HiddenCells, level: str, codes: list[object], grain: str,
                key: object) -> tuple[list[bool], list[bool]]:
     """(primary, secondary) flags of the cells (level, code, grain, key) for each code, in order."""
     return ([(level, str(c), grain, key) in primary for c in codes],
@@ -152,11 +162,13 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
     frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
     choice = _choice(tuple(crime.crime_types_for(crime_type))) if grain == "month" else None
     if choice is not None:  # months alone: the same cells, without the period totals worked out
-        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
+        primary, secondary = month_protection(con, partnership, force).get(choice, (EMPTY, EMPTY))
     else:
         primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
-    out = hide_trend(frame, level, grain, *_cut_periods(frame, level, grain, set(primary), set(secondary),
-                                                        add_months(start, -12), end))
+    first = add_months(start, -12)
+    cells = _frame_cells(frame, level, grain, first, end)
+    out = hide_trend(frame, level, grain, *_cut_periods(frame, level, grain, {c for c in cells if c in primary},
+                                                        {c for c in cells if c in secondary}, first, end))
     if with_force and not out.empty:
         from cspdash.metrics.public_force import hide_force_line
 
@@ -165,6 +177,22 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
 
     gone = uncounted_months(con, partnership, force, level, areas, crime_type, start, end, with_force)
     return hide_uncounted_rates(out, gone, grain)
+
+
+def _frame_cells(frame: pd.DataFrame, level: str, grain: str, first: date, last: date) -> set[Cell]:
+    """Every cell hide_trend and _cut_periods may look up for ``frame``: each area's periods and the periods a
+    year before them, its months (a rolling sum's window goes back 11 months from the first period) and the windows
+    of the periods the series (``first``–``last``) cuts short. The protection is read for these alone."""
+    if frame.empty:
+        return set()
+    areas = set(frame["area_code"].astype(str))
+    periods = set(frame["period"]) | {date(p.year - 1, p.month, 1) for p in frame["period"]}
+    months = crime.month_range(add_months(min(periods), -12), max(periods))
+    windows = [w for w in (cut_period(p, grain, first, last) for p in periods) if w is not None] \
+        if grain != "month" else []
+    return ({(level, a, grain, p) for a in areas for p in periods} | {(level, a, "month", m) for a in areas
+                                                                       for m in months}
+            | {(level, a, "window", w) for a in areas for w in windows})
 
 
 def _cut_periods(frame: pd.DataFrame, level: str, grain: str, primary: set[Cell], secondary: set[Cell],
@@ -196,7 +224,7 @@ def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, lev
     months' total back)."""
     choice = _choice(tuple(crime.crime_types_for(crime_type)))
     if choice is not None:  # its months alone (month_protection)
-        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
+        primary, secondary = month_protection(con, partnership, force).get(choice, (EMPTY, EMPTY))
     else:
         primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
     code = partnership if level == "partnership" else area
@@ -298,9 +326,9 @@ def _hidden_months(con: duckdb.DuckDBPyConnection, partnership: str, crime_type:
     if choice is None:
         primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
     else:  # the same month cells as Crime trends', without working its period totals out
-        primary, secondary = month_protection(con, partnership, force).get(choice, (frozenset(), frozenset()))
-    return {cell[3] for cell in primary | secondary  # type: ignore[index]
-            if cell[0] == "partnership" and cell[1] == partnership and cell[2] == "month"}  # type: ignore[index]
+        primary, secondary = month_protection(con, partnership, force).get(choice, (EMPTY, EMPTY))
+    return set(primary.keys_of("partnership", partnership, "month")) | set(
+        secondary.keys_of("partnership", partnership, "month"))
 
 
 def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, end: date,
@@ -316,8 +344,12 @@ def rate_trend(con: duckdb.DuckDBPyConnection, partnership: str, start: date, en
         return frame
     row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
     force = str(row[0]) if row else ""
-    in_force = [str(c) for (c,) in con.execute("SELECT partnership_code FROM partnership WHERE force = ?",
-                                                [force]).fetchall()]
+    from cspdash.metrics.context import OFFERED_PARTNERSHIPS_SQL
+
+    # the partnerships compare.rate_trend pools for the whole force: those offered (a shipped partnership that a
+    # declared one supersedes is neither pooled nor shown, and would only be worked out for nothing)
+    in_force = [str(c) for (c,) in con.execute(
+        f"SELECT partnership_code FROM ({OFFERED_PARTNERSHIPS_SQL}) WHERE force = ?", [force]).fetchall()]
     pools = [[partnership], in_force, compare.similar_members(con, partnership)]
     from cspdash.metrics.public_rates import pooled_uncounted_months
 

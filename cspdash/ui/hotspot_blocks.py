@@ -21,6 +21,7 @@ from cspdash.config import settings
 from cspdash.metrics import context, crime
 from cspdash.metrics import hotspots as hs
 from cspdash.metrics.disclosure import HIDDEN_TEXT
+from cspdash.metrics.hidden_cells import HiddenCells
 from cspdash.metrics.period import add_months
 from cspdash.metrics.public import cell_masks, hotspot_protection
 from cspdash.ui import blocks, filters, params
@@ -157,7 +158,7 @@ def series_start(selection: filters.Selection) -> date:
     return max(first, add_months(end, -35))
 
 
-def protection(selection: filters.Selection, choice: Choice) -> tuple[frozenset, frozenset]:
+def protection(selection: filters.Selection, choice: Choice) -> tuple[HiddenCells, HiddenCells]:
     """(primary, secondary) hidden area × month cells in public output (metrics.public.hotspot_protection)."""
     return query(hotspot_protection, selection.partnership_code, selection.force, choice.crime_types,
                  series_start(selection), selection.period.end)
