@@ -83,3 +83,18 @@ def test_signals_over_shown_months_are_still_written_in_public_output() -> None:
     """Months of 5 or more: the same signals, word for word, in public output."""
     values = [v + 10 for v in RISING]
     assert _spans(values, True) == _spans(values, False) and _spans(values, True)
+
+
+def test_a_series_hidden_throughout_is_not_called_no_data() -> None:
+    """Public output hid every month of Newport's all-crime series (each '[c]': showing it would give small counts
+    elsewhere back); the sentence under the chart said 'There is no data for All crime in the areas and months
+    chosen', as if no crime had been recorded. It now says the months are hidden, and why."""
+    sentence = crime.trend_sentence(_frame([np.nan] * 4, ["[c]"] * 4), "crimes", "All crime", "crimes")
+    assert "no data" not in sentence.lower(), sentence
+    assert "4 of 4 periods hidden in public output" in sentence, sentence
+    assert "would give a small one elsewhere back" in sentence and "[c] crimes in" in sentence, sentence
+    small_only = crime.trend_sentence(_frame([np.nan] * 4, ["<5"] * 4), "crimes", "Robbery", "crimes")
+    assert "(too few crimes)" in small_only, small_only
+    nothing = crime.trend_sentence(_frame([np.nan] * 4, [""] * 4).drop(columns="crimes_shown"), "crimes", "Robbery",
+                                   "crimes")
+    assert nothing.startswith("There is no data"), "the guard: a series with no counts at all still says so"

@@ -29,7 +29,7 @@ def _unit_for(value: float, unit: str, rate: bool) -> str:
 
 def trend_sentence(frame: pd.DataFrame, value: str, what: str, unit: str, compare: str | None = None) -> str:
     """One sentence on the latest complete period of each area (up to three), against a year before."""
-    if frame.empty or frame[value].notna().sum() == 0:
+    if frame.empty or (frame[value].notna().sum() == 0 and not _withheld(frame).any()):
         return f"There is no data for {what} in the areas and months chosen."
     rate = "rate" in value
     # every rate in the sentence with the same decimals, enough that two different rates never print alike
@@ -80,6 +80,8 @@ def _withheld_text(area: object, periods: pd.DataFrame, withheld: pd.Series, val
                    decimals: int) -> str:
     """An area some of whose periods are hidden in public output: its latest period as shown ('<5', '[c]' or the
     figure), and no highest, lowest or change: naming the highest shown period would rank the hidden ones."""
+    from cspdash.metrics.disclosure import SUPPRESSED
+
     latest = periods.iloc[-1]
     hidden = int(withheld.sum())
     if bool(withheld.iloc[-1]) or pd.isna(latest[value]):
@@ -87,8 +89,9 @@ def _withheld_text(area: object, periods: pd.DataFrame, withheld: pd.Series, val
     else:
         text = (f"{area} {_fmt_number(float(latest[value]), rate, decimals)} "
                 f"{_unit_for(float(latest[value]), unit, rate)} in {latest['period_label']}")
-    return (text + f"; {hidden} of {len(periods)} periods hidden in public output (too few crimes), so the periods "
-            "are not ranked")
+    why = "too few crimes" if (periods.loc[withheld, "crimes_shown"] == SUPPRESSED).all() else \
+        "too few crimes, or a count that would give a small one elsewhere back"
+    return text + f"; {hidden} of {len(periods)} periods hidden in public output ({why}), so the periods are not ranked"
 
 
 def spc_sentence(result: SpcResult, what: str) -> str:
