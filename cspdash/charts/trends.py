@@ -35,6 +35,10 @@ OUTCOME_COLOURS: dict[str, str] = {
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
 
+#: drawn across a trend chart whose every point public output hides (the sentence under it says how many and why)
+HIDDEN_THROUGHOUT = ("Every point is hidden in public output (<5 or [c]):", "see the sentence below the chart")
+
+
 def trend_lines(
     frame: pd.DataFrame, value: str, title: str, y_title: str, compare: str | None = None,
     compare_label: str = "", events: pd.DataFrame | None = None, shade: tuple[date, date] | None = None,
@@ -67,6 +71,10 @@ def trend_lines(
                      "fillcolor": "#0072B2", "opacity": 0.06, "line": {"width": 0}, "layer": "below"}],
             annotations=[{"x": shade[0], "y": 0, "xref": "x", "yref": "paper", "xanchor": "left", "yanchor": "bottom",
                           "text": "Reporting period", "showarrow": False, "font": {"size": 11, "color": MUTED}}])
+    if "crimes_shown" in frame and not frame.empty and frame[value].isna().all():  # public output hid every point
+        figure.add_annotation(text="<br>".join(plain(line) for line in HIDDEN_THROUGHOUT), showarrow=False, x=0.5,
+                              y=0.5, xref="paper", yref="paper", font={"size": 14, "color": INK}, bgcolor="#FFFFFF",
+                              borderpad=6)
     add_events(figure, events)
     figure.update_yaxes(title_text=y_title)
     figure.update_xaxes(title_text=None)

@@ -98,3 +98,19 @@ def test_a_series_hidden_throughout_is_not_called_no_data() -> None:
     nothing = crime.trend_sentence(_frame([np.nan] * 4, [""] * 4).drop(columns="crimes_shown"), "crimes", "Robbery",
                                    "crimes")
     assert nothing.startswith("There is no data"), "the guard: a series with no counts at all still says so"
+
+
+def test_a_chart_hidden_throughout_says_so_on_the_chart() -> None:
+    """The same series drew an empty chart with nothing on it to say why; it now carries one line across it.
+    A chart with any point shown, or outside public output (no crimes_shown), carries none."""
+    from cspdash.charts.trends import HIDDEN_THROUGHOUT, trend_lines
+
+    def notes(frame: pd.DataFrame) -> list[str]:
+        figure = trend_lines(frame, "crimes", "All crime", "Crimes")
+        return [str(a.text) for a in figure.layout.annotations]
+
+    hidden = _frame([np.nan] * 4, ["[c]"] * 4)
+    assert any("Every point is hidden in public output" in n and "&lt;5" in n for n in notes(hidden)), notes(hidden)
+    assert HIDDEN_THROUGHOUT[0].startswith("Every point")
+    assert not any("Every point" in n for n in notes(_frame([7, np.nan, 6, 8], ["7", "[c]", "6", "8"])))
+    assert not any("Every point" in n for n in notes(_frame([np.nan] * 4, ["[c]"] * 4).drop(columns="crimes_shown")))
