@@ -163,7 +163,11 @@ def rate_trend(selection: Selection, crime_type: str) -> None:
     label = crime_type_label(crime_type)
     st.subheader("The rate over time against the force and similar partnerships")
     if frame.empty:
-        st.info("No monthly rates: no police.uk data or no population figure for this partnership.")
+        if public and not query(compare.rate_trend, selection.partnership_code, start, end, crime_type).empty:
+            st.info("No monthly rates shown: public output hides every month of these lines. "
+                    f"{public_output.RATE_TREND_RULE}", icon=":material/visibility_off:")
+        else:
+            st.info("No monthly rates: no police.uk data or no population figure for this partnership.")
         return
     figure = blocks.cached_figure(trend_lines, frame, "rate", f"{label}: monthly rate {compare.RATE_UNIT}",
                                   f"Crimes {compare.RATE_UNIT} a month")

@@ -419,3 +419,13 @@ def test_no_table_or_download_on_any_page_shows_a_count_of_1_to_4(page: str, que
             for value in values[whole & values.between(1, 4)]:
                 found.append(f"{column}={value:g} in a table of {list(frame.columns)[:6]}")
     assert not found, found[:10]
+
+
+def test_compare_says_when_public_output_hides_every_month_of_its_lines() -> None:
+    """Newport's all-crime rate lines lose every month in public output (each hidden on Crime trends); the page
+    said 'No monthly rates: no police.uk data or no population figure for this partnership', which is untrue. It
+    now says the months are hidden, with the rule."""
+    at = _run("compare", {})
+    infos = [str(i.value) for i in at.info]
+    assert not any("no police.uk data" in text for text in infos), infos
+    assert any("public output hides every month of these lines" in text for text in infos), infos
