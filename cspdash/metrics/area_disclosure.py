@@ -8,7 +8,10 @@ LSOAs), time (a quarter, a year and a period are sums of months) and type (all c
 So one table is protected for the partnership, whatever end, length or type a page chooses:
 
 - months, quarters and years of every choice by ``protect_table`` (the rule of disclosure.protect_cells, each
-  group rechecked when one of its cells changes) with the area, time and type groups;
+  group rechecked when one of its cells changes) with the area, time and type groups. A single LSOA's months,
+  quarters and years are never published (``unpublished``): nearly all are small, and publishing them tied every
+  ward's and the partnership's months to them, so that all of them were hidden. A ward's or the partnership's
+  series with more than half its months hidden is hidden whole (``_mostly_hidden``), which keeps its periods;
 - a period (``window``: any end × length, the period before it, a quarter or year cut short) is a total of its
   months, shown unless hidden (``_window_status``): per series (choice, level, area) the periods are tried latest
   end first, 12 months before 6 and 3, and one is hidden only where, with the quarters, years and periods already
@@ -20,7 +23,6 @@ So one table is protected for the partnership, whatever end, length or type a pa
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import date
 from typing import Any, cast
 
@@ -28,158 +30,18 @@ import numpy as np
 import pandas as pd
 
 from cspdash.config import SMALL_COUNT_MAX
-from cspdash.metrics.disclosure import PERIOD_LENGTHS, Cell, Group, _month_back, _quarter, _year, pinned
+from cspdash.metrics.disclosure import PERIOD_LENGTHS, Cell, Group, _month_back, _quarter, _year
 from cspdash.metrics.hidden_cells import HiddenCells
+from cspdash.metrics.table_protection import Protector, protect_table
 
 ALL_TYPES = "all types"
 ALL_CRIME = "all crime"
 LEVELS = ("lsoa", "ward", "partnership")
+#: levels whose months, quarters and years public output never shows (``unpublished``)
+UNPUBLISHED_LEVELS = ("lsoa",)
 
 #: (primary, secondary) hidden cells (level, area, grain, key) of each choice, held compactly (metrics.hidden_cells)
 Protection = dict[str, tuple[HiddenCells, HiddenCells]]
-
-
-class _Protector:
-    """disclosure.protect_cells' rule, as a work list: a group is checked when one of its cells was hidden, so a
-    table of 100,000 cells is done in one pass and the few groups a new secondary touches."""
-
-    def __init__(self, values: dict[Cell, float], groups: list[Group], lookahead: bool = False) -> None:
-        self.values, self.groups = values, groups
-        self.lookahead = lookahead  # choose the cell to hide that starts fewest new chains
-        self.primary = {c for c, v in values.items() if 1 <= v <= SMALL_COUNT_MAX}
-        self.secondary: set[Cell] = set()
-        self.touching: dict[Cell, list[int]] = {}
-        for index, (total, members) in enumerate(groups):
-            for cell in (total, *members) if total is not None else members:
-                self.touching.setdefault(cell, []).append(index)
-        self.queue = deque(i for i, (_t, members) in enumerate(groups) if any(m in self.primary for m in members))
-        self.waiting = set(self.queue)
-
-    def hide(self, cell: Cell) -> None:
-        self.primary.discard(cell)
-        self.secondary.add(cell)
-        for index in self.touching.get(cell, ()):
-            if index not in self.waiting:
-                self.waiting.add(index)
-                self.queue.append(index)
-
-    def _chains(self, cell: Cell, index: int) -> int:
-        """How many of the cell's other groups have nothing hidden (with ``lookahead``): hiding it there would
-        pin it and hide more."""
-        if not self.lookahead:
-            return 0
-        out = 0
-        for other in self.touching.get(cell, ()):
-            total, members = self.groups[other]
-            if other != index and total != cell and not any(
-                    m != cell and (m in self.primary or m in self.secondary) for m in members):
-                out += 1
-        return out
-
-    def run(self) -> None:
-        primary, secondary, values = self.primary, self.secondary, self.values
-        while self.queue:
-            index = self.queue.popleft()
-            self.waiting.discard(index)
-            total, members = self.groups[index]
-            counts = [int(values.get(m, 0)) for m in members]
-            if total is not None and total in primary:  # shown '<5': it pins only when its members' '<5' fill it
-                hidden = [m in primary or m in secondary for m in members]
-                if any(hidden) and any(pinned(counts, hidden, [m in secondary for m in members], small_total=True)):
-                    self.hide(total)
-                continue
-            if total is not None and total in secondary:
-                continue  # not shown: it pins nothing
-            while True:
-                hidden = [m in primary or m in secondary for m in members]
-                if not any(hidden) or not any(pinned(counts, hidden, [m in secondary for m in members])):
-                    break
-                candidates = [m for m, h, v in zip(members, hidden, counts, strict=True)
-                              if not h and v > SMALL_COUNT_MAX]
-                if candidates:
-                    self.hide(min(candidates, key=lambda m: (self._chains(m, index), values.get(m, 0), str(m))))
-                else:
-                    if total is not None:
-                        self.hide(total)
-                    break
-
-
-def protect_table(values: dict[Cell, float], groups: list[Group], audits: int = 8) -> tuple[set[Cell], set[Cell]]:
-    """(primary, secondary) hidden cells of a table whose cells add up in ``groups`` (each with its total cell):
-    disclosure.protect_cells' rule group by group, then ``audits`` rounds of an attacker's check over all groups
-    at once (``_pinned_by_all``: bounds carried from group to group, as a quarter's '<5' months make it at least
-    3); wherever a hidden cell is still pinned, the smallest shown cell beside it in each of its groups is hidden
-    too, and the rule is applied again."""
-    table = _Protector(values, groups)
-    table.run()
-    check = _Audit(values, groups)
-    before = None
-    for _ in range(audits):
-        pinned_cells = check.pinned(table.primary, table.secondary)
-        if not pinned_cells:
-            break
-        near = set(pinned_cells)
-        if before is not None and len(pinned_cells) >= before:  # stuck: widen to the hidden cells beside them
-            near |= {m for cell in pinned_cells for i in table.touching.get(cell, ()) for m in groups[i][1]
-                     if m in table.primary or m in table.secondary}
-        before = len(pinned_cells)
-        for cell in sorted(near, key=str):
-            for index in table.touching.get(cell, ()):
-                total, members = groups[index]
-                shown = [m for m in members if m not in table.primary and m not in table.secondary
-                         and values.get(m, 0) > SMALL_COUNT_MAX]
-                if shown:
-                    table.hide(min(shown, key=lambda m: (values.get(m, 0), str(m))))
-                elif cell in members and total not in table.secondary:
-                    table.hide(total)  # nothing shown beside it: the total goes ('[c]', not '<5', if small)
-        table.run()
-    return table.primary, table.secondary
-
-
-class _Audit:
-    """Interval propagation over every group at once (total = Σ members), vectorised: a shown cell is exact, '<5'
-    is 1–4, '[c]' 5 or more (at least 1 when it is a small total written '[c]')."""
-
-    def __init__(self, values: dict[Cell, float], groups: list[Group]) -> None:
-        cells: dict[Cell, int] = {}
-        for total, members in groups:
-            for cell in (total, *members):
-                cells.setdefault(cell, len(cells))
-        self.cells = list(cells)
-        self.value = np.array([values.get(c, 0.0) for c in self.cells])
-        self.con_of = np.concatenate([np.full(len(m), i) for i, (_t, m) in enumerate(groups)] or [np.zeros(0)]
-                                     ).astype(int)
-        self.member = np.array([cells[c] for _t, ms in groups for c in ms], dtype=int)
-        self.totals = np.array([cells[t] for t, _m in groups], dtype=int)
-
-    def pinned(self, primary: set[Cell], secondary: set[Cell], rounds: int = 60) -> list[Cell]:
-        is_primary = np.array([c in primary for c in self.cells], dtype=bool)
-        is_secondary = np.array([c in secondary for c in self.cells], dtype=bool)
-        low, high = self.value.copy(), self.value.copy()
-        low[is_primary], high[is_primary] = 1.0, float(SMALL_COUNT_MAX)
-        low[is_secondary] = np.where(self.value[is_secondary] > SMALL_COUNT_MAX, SMALL_COUNT_MAX + 1.0, 1.0)
-        high[is_secondary] = np.inf
-        n, con_of, member, totals = len(self.totals), self.con_of, self.member, self.totals
-        for _ in range(rounds):
-            before = (low.copy(), high.copy())
-            m_low, m_high = low[member], high[member]
-            infinite = np.isinf(m_high)
-            sum_low = np.bincount(con_of, weights=m_low, minlength=n)
-            sum_high = np.bincount(con_of, weights=np.where(infinite, 0.0, m_high), minlength=n)
-            n_inf = np.bincount(con_of, weights=infinite.astype(float), minlength=n)
-            np.maximum.at(low, totals, sum_low)
-            np.minimum.at(high, totals, np.where(n_inf > 0, np.inf, sum_high))
-            t_low, t_high = low[totals][con_of], high[totals][con_of]
-            others_high = np.where(n_inf[con_of] - infinite > 0, np.inf,
-                                   sum_high[con_of] - np.where(infinite, 0.0, m_high))
-            with np.errstate(invalid="ignore"):
-                new_low = np.where(np.isinf(others_high), m_low, t_low - others_high)
-                new_high = np.where(np.isinf(t_high), np.inf, t_high - (sum_low[con_of] - m_low))
-            np.maximum.at(low, member, np.nan_to_num(new_low, nan=0.0, neginf=0.0))
-            np.minimum.at(high, member, new_high)
-            if np.array_equal(low, before[0]) and np.array_equal(high, before[1]):
-                break
-        return [self.cells[i] for i in np.nonzero(is_primary & (high <= low))[0]]
 
 
 def _period_last(first: date, grain: str) -> date:
@@ -335,12 +197,13 @@ def _window_rank(key: tuple[date, date], months: list[date], lengths: tuple[int,
     return best
 
 
-def _series_windows(value: np.ndarray, hidden: np.ndarray, secondary: np.ndarray, periods: list[tuple[int, int, int]],
-                    spans: list[tuple[int, int]], order: list[int], totals: np.ndarray) -> tuple[list[int], list[int]]:
-    """(primary, secondary) window indexes of one series: its months' values, hidden and secondary flags, its
+def _series_windows(value: np.ndarray, hidden: np.ndarray, secondary: np.ndarray, unknown: bool | np.ndarray,
+                    periods: list[tuple[int, int, int]], spans: list[tuple[int, int]], order: list[int],
+                    totals: np.ndarray) -> tuple[list[int], list[int]]:
+    """(primary, secondary) window indexes of one series: its months' values, hidden, secondary and unpublished flags, its
     quarters and years as (first, last month index, 0 shown / 1 '<5' / 2 '[c]'), every window's span, and the
     order they are tried in, and the windows' totals. A window is shown unless, with what is already shown, it pins a hidden month."""
-    low = np.where(secondary, np.where(value > SMALL_COUNT_MAX, SMALL_COUNT_MAX + 1.0, 1.0), 1.0)[hidden]
+    low = np.where(secondary & ~np.asarray(unknown, dtype=bool), np.where(value > SMALL_COUNT_MAX, SMALL_COUNT_MAX + 1.0, 1.0), 1.0)[hidden]
     high = np.where(secondary, _BIG, float(SMALL_COUNT_MAX))[hidden]
     runs = _Runs(low, high)
     count = np.concatenate([[0], np.cumsum(hidden)])
@@ -410,7 +273,8 @@ def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set
         s = series[i]
         status = [(first, last, 1 if (*s, g, k) in primary else 2 if (*s, g, k) in secondary else 0)  # type: ignore[misc]
                   for (g, k), (first, last) in periods.items()]
-        p, q = _series_windows(value[i], hidden[i], second[i], status, spans, order, totals[i])
+        p, q = _series_windows(value[i], hidden[i], second[i], series[i][1] in UNPUBLISHED_LEVELS, status, spans,
+                               order, totals[i])
         prim |= {(*s, "window", keys[w]) for w in p}  # type: ignore[misc]
         sec |= {(*s, "window", keys[w]) for w in q}  # type: ignore[misc]
     # a window whose months are all shown is known whatever it is written as: it is left out of the area and type
@@ -418,11 +282,19 @@ def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set
     open_ = (totals != 0) & (hidden.astype(float) @ inc > 0)
     cells: dict[Cell, float] = {(*series[i], "window", keys[w]): float(totals[i, w])  # type: ignore[misc]
                                 for i, w in zip(*np.nonzero(open_), strict=True)}
-    table = _Protector(cells, _sum_groups(cells, partnership, ward_of, asb), lookahead=True)
+    table = Protector(cells, _sum_groups(cells, partnership, ward_of, asb), lookahead=True)
     for cell in sorted(sec, key=str):  # in one order: each server process hides the same cells
         table.hide(cell)
     table.run()
     return table.primary, table.secondary
+
+
+def unpublished(values: dict[Cell, float]) -> frozenset[Cell]:
+    """The cells public output never shows: a single LSOA's months, quarters and years (``UNPUBLISHED_LEVELS``).
+    Nearly all are small counts, and publishing them with every total they add up to tied the partnership's and
+    the wards' months to them: protecting them hid every month of every Gwent partnership (bench/README.md,
+    'Public output'). An LSOA's periods (3, 6 and 12 months, the Hot spots map) are published, protected."""
+    return frozenset(c for c in values if c[1] in UNPUBLISHED_LEVELS and c[3] != "window")  # type: ignore[index]
 
 
 def protect_months(counts: pd.DataFrame, partnership: str, months: list[date], asb: str
@@ -430,8 +302,30 @@ def protect_months(counts: pd.DataFrame, partnership: str, months: list[date], a
     """(cells, primary, secondary) of the months, quarters and years of every choice: what Crime trends' monthly
     series and Compare need, without the periods (``protect_windows`` adds them; it hides no month)."""
     values, groups = area_table(counts, partnership, months, asb)
-    primary, secondary = protect_table(values, groups)
-    return values, primary, secondary
+    primary, secondary = protect_table(values, groups, unpublished=unpublished(values))
+    return values, primary, secondary | _mostly_hidden(values, primary, secondary)
+
+
+#: a ward's or partnership's series with more than this share of its months hidden has them all hidden
+MOSTLY_HIDDEN = 0.5
+
+
+def _mostly_hidden(values: dict[Cell, float], primary: set[Cell], secondary: set[Cell]) -> set[Cell]:
+    """The months of every ward and partnership series (choice, level, area) more than ``MOSTLY_HIDDEN`` of whose
+    months are hidden. A chart with a few months shown says little, and each shown month beside a hidden one costs
+    the series its periods (two 12-month totals a month apart differ by the month that came in less the one that
+    went out); with them all hidden, the periods can be shown. Hiding more never gives a count back."""
+    shown: dict[tuple, list[Cell]] = {}
+    hidden: dict[tuple, int] = {}
+    for cell in values:
+        if cell[3] == "month" and cell[1] not in UNPUBLISHED_LEVELS:  # type: ignore[index]
+            key = cell[:3]  # type: ignore[index]
+            if cell in primary or cell in secondary:
+                hidden[key] = hidden.get(key, 0) + 1
+            else:
+                shown.setdefault(key, []).append(cell)
+    return {c for key, cells in shown.items() if hidden.get(key, 0) > MOSTLY_HIDDEN * (hidden.get(key, 0) + len(cells))
+            for c in cells}
 
 
 def protect_windows(counts: pd.DataFrame, partnership: str, months: list[date], asb: str, values: dict[Cell, float],

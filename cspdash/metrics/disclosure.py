@@ -103,17 +103,21 @@ HIDDEN_TEXT = (f"{HIDDEN} = hidden so that a count of 1–{SMALL_COUNT_MAX} cann
 _UNBOUNDED = float("inf")
 
 
-def pinned(values: list[int], hidden: list[bool], secondary: list[bool], small_total: bool = False) -> list[bool]:
+def pinned(values: list[int], hidden: list[bool], secondary: list[bool], small_total: bool = False,
+           unknown: list[bool] | None = None) -> list[bool]:
     """Which hidden cells an attacker can work out exactly from the group's total and its shown cells.
 
     A small cell is known to lie in 1..SMALL_COUNT_MAX, a cell hidden as a secondary in SMALL_COUNT_MAX+1..∞
     (the rule is public). With r = total − the shown cells, a hidden cell's possible values run from
     max(lo, r − Σ others' hi) to min(hi, r − Σ others' lo): one possible value means it is recovered.
     ``small_total``: the total is itself shown as small (1..SMALL_COUNT_MAX), not exactly: four small cells in
-    a '<5' total are each 1.
+    a '<5' total are each 1. ``unknown``: hidden cells never shown at all, known only to be 1 or more.
     """
     lows = [(SMALL_COUNT_MAX + 1 if s else 1) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
     highs = [(_UNBOUNDED if s else SMALL_COUNT_MAX) if h else 0 for h, s in zip(hidden, secondary, strict=True)]
+    for index, never_shown in enumerate(unknown or ()):
+        if never_shown and hidden[index]:
+            lows[index], highs[index] = 1, _UNBOUNDED
     rest = sum(v for v, h in zip(values, hidden, strict=True) if h)
     rest_low = rest_high = rest
     if small_total:

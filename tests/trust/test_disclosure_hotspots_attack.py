@@ -2,7 +2,8 @@
 
 The attacker opens Hot spots (CSPDASH_PUBLIC_OUTPUT=1, demo store, Newport, Possession of weapons, the 12 months to
 June 2025) as counts, rates and harm by LSOA and counts by ward, then the drill-down of each LSOA of one ward and of
-that ward (its monthly series: chart y and CSV), and Crime trends for the partnership's and the wards' months.
+that ward (its monthly series: chart y and CSV; an LSOA's must send none, as public output never publishes an
+LSOA's months), and Crime trends for the partnership's and the wards' months.
 Everything the browser receives is read (the map's figure JSON: z, customdata and hover text per location; every
 table and CSV download: counts, '<5', '[c]', rate × residents ÷ 1,000, harm ÷ the shipped weight, share × the
 partnership's total ÷ 100; the drill-down's months) and solved as intervals with what anyone knows: an area's period
@@ -159,15 +160,15 @@ def _read_drilldown(seen: Seen, at: AppTest, level: str, area: str) -> int:
     return read
 
 
-def _hotspots_attack(truth: WindowTruth) -> tuple[Seen, int]:
+def _hotspots_attack(truth: WindowTruth) -> tuple[Seen, dict[str, int]]:
     seen = Seen()
     for measure, level in (("count", "lsoa"), ("rate", "lsoa"), ("harm", "lsoa"), ("count", "ward")):
         _read_map(seen, truth, _open_hotspots({"measure": measure, "level": level, "type": WEAPONS}), level, measure)
     ward = _chosen_ward(truth)
-    months = 0
+    months = {"lsoa": 0, "ward": 0}
     for level, area in [("lsoa", a) for a in truth.ward_lsoas[ward]] + [("ward", ward)]:
         at = _open_hotspots({"measure": "count", "level": level, "type": WEAPONS, "area": area})
-        months += _read_drilldown(seen, at, level, area)
+        months[level] += _read_drilldown(seen, at, level, area)
     _read_trends(seen, truth, _run("trends", {"type": WEAPONS}), "partnership", "month")
     wards = sorted(truth.ward_lsoas)
     for i in range(0, len(wards), 6):
@@ -179,7 +180,8 @@ def _hotspots_attack(truth: WindowTruth) -> tuple[Seen, int]:
 
 def test_hot_spots_and_trends_together_give_back_no_small_count(truth: WindowTruth) -> None:
     seen, months = _hotspots_attack(truth)
-    assert months >= 6 * 24, "the drill-downs' monthly series were read"
+    assert months["ward"] >= 24, "the ward's drill-down monthly series was read"
+    assert months["lsoa"] == 0, "an LSOA's months were sent (public output never publishes them)"
     ward = _chosen_ward(truth)
     targets = [c for c in truth.small_cells() if c[0] != "lsoa" or c[1] in truth.ward_lsoas[ward]]
     assert len(targets) >= 20, "the attack needs small counts to attack"

@@ -207,6 +207,13 @@ def _trend_download(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _read_trends(seen: Seen, truth: Truth, at: AppTest, level: str, grain: str) -> None:
     traces, frames, _text = _sent(at)
+    if level == "lsoa":  # never published (area_disclosure.unpublished): no series may be sent to read
+        lsoas = {code for code in truth.residents if code.startswith(("E01", "W01"))}
+        assert not [list(f.columns) for f in frames if "area_code" in f.columns
+                    and set(f["area_code"].astype(str)) & lsoas], "an LSOA's series was sent"
+        assert not [t.get("name") for t in traces if truth.names.get(str(t.get("name") or "").split(" — ")[0])
+                    in lsoas], "an LSOA's line was drawn"
+        return
     data = _trend_download(frames)
     for row in data.to_dict("records"):
         area, period = str(row["area_code"]), _month(row["period"])
@@ -422,10 +429,27 @@ def test_no_table_or_download_on_any_page_shows_a_count_of_1_to_4(page: str, que
 
 
 def test_compare_says_when_public_output_hides_every_month_of_its_lines() -> None:
-    """Newport's all-crime rate lines lose every month in public output (each hidden on Crime trends); the page
+    """Newport's burglary rate lines lose every month in public output (each hidden on Crime trends); the page
     said 'No monthly rates: no police.uk data or no population figure for this partnership', which is untrue. It
     now says the months are hidden, with the rule."""
-    at = _run("compare", {})
+    at = _run("compare", {"type": "Burglary"})
     infos = [str(i.value) for i in at.info]
     assert not any("no police.uk data" in text for text in infos), infos
     assert any("public output hides every month of these lines" in text for text in infos), infos
+
+
+def test_trends_at_lsoa_level_publishes_no_lsoa_month_and_says_so() -> None:
+    """Public output never publishes a single LSOA's months (area_disclosure.unpublished): Crime trends at LSOA
+    level says so, with where to look instead, and draws no chart of gaps: no LSOA's count reaches the browser, in
+    a chart or a download. On main the page showed the LSOAs' months with '<5' and '[c]' gaps, and no notice."""
+    at = _run("trends", {"level": "lsoa"})
+    infos = [str(i.value) for i in at.info]
+    assert any("does not publish a single neighbourhood's (LSOA's) months" in t and "Hot spots" in t
+               for t in infos), infos
+    assert any(t.startswith("No process control chart at LSOA level in public output") for t in infos), infos
+    traces, frames, _text = _sent(at)
+    codes = {str(c) for c in at.multiselect[0].value}  # the LSOAs chosen by default
+    assert len(codes) >= 2 and all(c.startswith("W01") for c in codes), codes
+    lsoa_name = re.compile(r"^Newport \d{3}[A-Z]$")  # the chart names each line after its LSOA
+    assert not [t.get("name") for t in traces if lsoa_name.match(str(t.get("name")))]
+    assert not [list(f.columns) for f in frames if "area_code" in f.columns and set(f["area_code"].astype(str)) & codes]
