@@ -37,8 +37,18 @@ from cspdash.metrics.table_protection import Protector, protect_table
 ALL_TYPES = "all types"
 ALL_CRIME = "all crime"
 LEVELS = ("lsoa", "ward", "partnership")
-#: levels whose months, quarters and years public output never shows (``unpublished``)
+#: levels whose months, quarters and years public output never shows (``published``)
 UNPUBLISHED_LEVELS = ("lsoa",)
+
+
+def published(level: str, grain: str) -> bool:
+    """Whether public output publishes an area's figures of this grain at this level: every level's, except a
+    single LSOA's months, quarters and years (``UNPUBLISHED_LEVELS``). Nearly all of those are small counts, and
+    publishing them with every total they add up to tied the partnership's and the wards' months to them:
+    protecting them hid every month of every Gwent partnership (bench/README.md, 'Public output'). An LSOA's periods
+    (3, 6 and 12 months, grain ``window``: the Hot spots map) are published, protected."""
+    return level not in UNPUBLISHED_LEVELS or grain == "window"
+
 
 #: (primary, secondary) hidden cells (level, area, grain, key) of each choice, held compactly (metrics.hidden_cells)
 Protection = dict[str, tuple[HiddenCells, HiddenCells]]
@@ -273,7 +283,7 @@ def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set
         s = series[i]
         status = [(first, last, 1 if (*s, g, k) in primary else 2 if (*s, g, k) in secondary else 0)  # type: ignore[misc]
                   for (g, k), (first, last) in periods.items()]
-        p, q = _series_windows(value[i], hidden[i], second[i], series[i][1] in UNPUBLISHED_LEVELS, status, spans,
+        p, q = _series_windows(value[i], hidden[i], second[i], not published(series[i][1], "month"), status, spans,
                                order, totals[i])
         prim |= {(*s, "window", keys[w]) for w in p}  # type: ignore[misc]
         sec |= {(*s, "window", keys[w]) for w in q}  # type: ignore[misc]
@@ -289,12 +299,20 @@ def _window_status(values: dict[Cell, float], primary: set[Cell], secondary: set
     return table.primary, table.secondary
 
 
+def month_masks(primary: HiddenCells, secondary: HiddenCells, level: str, code: str, months: list[date]
+                ) -> tuple[list[bool], list[bool]]:
+    """(primary, secondary) flags of an area's months, in order. Where public output does not publish the level's
+    months (``published``), every month is '[c]', months with no crime too (they are no cells of the
+    protection, so they are not found hidden in it, and shown as 0 they would give the pattern away)."""
+    if not published(level, "month"):
+        return [False] * len(months), [True] * len(months)
+    return ([(level, code, "month", m) in primary for m in months],
+            [(level, code, "month", m) in secondary for m in months])
+
+
 def unpublished(values: dict[Cell, float]) -> frozenset[Cell]:
-    """The cells public output never shows: a single LSOA's months, quarters and years (``UNPUBLISHED_LEVELS``).
-    Nearly all are small counts, and publishing them with every total they add up to tied the partnership's and
-    the wards' months to them: protecting them hid every month of every Gwent partnership (bench/README.md,
-    'Public output'). An LSOA's periods (3, 6 and 12 months, the Hot spots map) are published, protected."""
-    return frozenset(c for c in values if c[1] in UNPUBLISHED_LEVELS and c[3] != "window")  # type: ignore[index]
+    """The cells (choice, level, area, grain, key) public output never shows (``published``)."""
+    return frozenset(c for c in values if not published(c[1], c[3]))  # type: ignore[index]
 
 
 def protect_months(counts: pd.DataFrame, partnership: str, months: list[date], asb: str
@@ -318,7 +336,7 @@ def _mostly_hidden(values: dict[Cell, float], primary: set[Cell], secondary: set
     shown: dict[tuple, list[Cell]] = {}
     hidden: dict[tuple, int] = {}
     for cell in values:
-        if cell[3] == "month" and cell[1] not in UNPUBLISHED_LEVELS:  # type: ignore[index]
+        if cell[3] == "month" and published(cell[1], "month"):  # type: ignore[index]
             key = cell[:3]  # type: ignore[index]
             if cell in primary or cell in secondary:
                 hidden[key] = hidden.get(key, 0) + 1

@@ -20,13 +20,14 @@ from cspdash.metrics import crime
 from cspdash.metrics.area_disclosure import (
     ALL_CRIME,
     ALL_TYPES,
-    UNPUBLISHED_LEVELS,
     Protection,
     by_choice,
     cut_period,
+    month_masks,
     protect_area_table,
     protect_months,
     protect_windows,
+    published,
 )
 from cspdash.metrics.disclosure import (
     Cell,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from cspdash.metrics.compare import Comparison
 
 
-#: what Crime trends says at LSOA level in public output (area_disclosure.unpublished)
+#: what Crime trends says at LSOA level in public output (area_disclosure.published)
 UNPUBLISHED_RULE = ("Public output does not publish a single neighbourhood's (LSOA's) months, quarters or years: "
                     "nearly all are counts of 1–4, and showing them with the totals they add up to would mean hiding "
                     "most of the wards' and the partnership's months too. Each neighbourhood's 3-, 6- and 12-month "
@@ -174,10 +175,9 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
         primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
     first = add_months(start, -12)
     cells = _frame_cells(frame, level, grain, first, end)
-    unpublished = level in UNPUBLISHED_LEVELS  # every month, quarter and year, 0s too (area_disclosure.unpublished)
-    out = hide_trend(frame, level, grain, *_cut_periods(
-        frame, level, grain, {c for c in cells if c in primary and not (unpublished and c[2] != "window")},  # type: ignore[index]
-        {c for c in cells if c in secondary or (unpublished and c[2] != "window")}, first, end))  # type: ignore[index]
+    out = hide_trend(frame, level, grain, *_cut_periods(  # an unpublished level's periods all '[c]', 0s too
+        frame, level, grain, {c for c in cells if c in primary and published(level, c[2])},  # type: ignore[index]
+        {c for c in cells if c in secondary or not published(level, c[2])}, first, end))  # type: ignore[index]
     if with_force and not out.empty:
         from cspdash.metrics.public_force import hide_force_line
 
@@ -230,7 +230,7 @@ def _cut_periods(frame: pd.DataFrame, level: str, grain: str, primary: set[Cell]
 def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, level: str, area: str,
                crime_type: str, start: date, end: date, break_month: date | None = None) -> crime.SpcResult | None:
     """crime.spc_series, or None when a month of the area is hidden (its average and limits would give the hidden
-    months' total back), or the area's months are never published (an LSOA's: area_disclosure.unpublished)."""
+    months' total back), or the area's months are never published (an LSOA's: area_disclosure.published)."""
     choice = _choice(tuple(crime.crime_types_for(crime_type)))
     if choice is not None:  # its months alone (month_protection)
         primary, secondary = month_protection(con, partnership, force).get(choice, (EMPTY, EMPTY))
@@ -238,7 +238,8 @@ def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, lev
         primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
     code = partnership if level == "partnership" else area
     months = crime.month_range(start, end)
-    if level in UNPUBLISHED_LEVELS or any((level, code, "month", m) in primary or (level, code, "month", m) in secondary for m in months):
+    hidden = month_masks(primary, secondary, level, code, months)
+    if any(hidden[0]) or any(hidden[1]):
         return None
     return crime.spc_series(con, partnership, force, level, area, crime_type, start, end, break_month)
 

@@ -265,7 +265,8 @@ class Audit:
         low[is_secondary] = np.where(self.value[is_secondary] > SMALL_COUNT_MAX, SMALL_COUNT_MAX + 1.0, 1.0)
         high[is_secondary] = np.inf
         low[is_unpublished] = 1.0
-        is_primary |= is_secondary & (self.value >= 1) & (self.value <= SMALL_COUNT_MAX)  # a small '[c]' too
+        # what must stay unknown: each '<5', and each small count hidden as '[c]' or never published
+        must_stay_unknown = is_primary | (is_secondary & (self.value >= 1) & (self.value <= SMALL_COUNT_MAX))
         n, con_of, member, totals = len(self.totals), self.con_of, self.member, self.totals
         for _ in range(rounds):
             before = (low.copy(), high.copy())
@@ -287,4 +288,4 @@ class Audit:
             if np.array_equal(low, before[0]) and np.array_equal(high, before[1]):
                 break
         self.low, self.high = low, high
-        return [self.cells[i] for i in np.nonzero(is_primary & (high <= low))[0]]
+        return [self.cells[i] for i in np.nonzero(must_stay_unknown & (high <= low))[0]]

@@ -23,7 +23,7 @@ from cspdash.metrics import hotspots as hs
 from cspdash.metrics.disclosure import HIDDEN_TEXT
 from cspdash.metrics.hidden_cells import HiddenCells
 from cspdash.metrics.period import add_months
-from cspdash.metrics.public import UNPUBLISHED_LEVELS, cell_masks, hotspot_protection
+from cspdash.metrics.public import cell_masks, hotspot_protection, month_masks, published
 from cspdash.ui import blocks, filters, params
 from cspdash.ui.db import query
 
@@ -298,15 +298,13 @@ def drilldown_block(view: View, top: pd.DataFrame) -> None:
             return
         primary, secondary = protection(selection, view.choice)
         months = [m.date() for m in pd.to_datetime(drill.monthly["month"])]
-        never = view.choice.level in UNPUBLISHED_LEVELS  # no month of one LSOA is published, 0s included
-        hidden = ([(view.choice.level, area, "month", m) in primary and not never for m in months],
-                  [(view.choice.level, area, "month", m) in secondary or never for m in months])
+        hidden = month_masks(primary, secondary, view.choice.level, area, months)
         drill = hs.disclose_drilldown(drill, period.start, period.end, period.previous_start, period.previous_end,
                                       hidden)
     monthly = drill.monthly
     left, right = st.columns(2)
     with left:
-        if view.public and view.choice.level in UNPUBLISHED_LEVELS:
+        if view.public and not published(view.choice.level, "month"):
             st.markdown(f"**{blocks.literal(names[area])}: crimes per month** — public output does not publish a "
                         "single neighbourhood's months; its 12-month total is on the map.")
         elif view.public and monthly["hidden"].any():

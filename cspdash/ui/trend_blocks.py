@@ -122,7 +122,7 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
         st.caption("The force comparison is for the whole partnership; choose the Partnership area level.")
         with_force, compare = False, "none"
     rate = view.measure == "rate" or with_force
-    if settings().public_output and view.level in public.UNPUBLISHED_LEVELS:  # every point would be a gap
+    if settings().public_output and not public.published(view.level, "month"):  # every point would be a gap
         st.info(public.UNPUBLISHED_RULE, icon=":material/visibility_off:")
         return
     frame = query(public.trend_series if settings().public_output else crime.trend_series, selection.partnership_code, selection.force, view.level, view.areas,
@@ -173,7 +173,7 @@ def trend_chart(selection: Selection, view: TrendView) -> None:
 def spc_block(selection: Selection, view: TrendView) -> None:
     """XmR chart for the chosen series with a break point from the URL; each signal in a sentence."""
     st.subheader("Is it real? Statistical process control")
-    if settings().public_output and view.level in public.UNPUBLISHED_LEVELS:
+    if settings().public_output and not public.published(view.level, "month"):
         st.info("No process control chart at LSOA level in public output: it would give the neighbourhood's months "
                 "back (see the note above).", icon=":material/visibility_off:")
         return

@@ -150,3 +150,23 @@ def test_no_count_is_left_pinned_when_the_rounds_run_out(demo_con: duckdb.DuckDB
     assert len(rounds[0] | rounds[1]) < len(last_resort[0] | last_resort[1])
     small = {c for c, v in values.items() if 1 <= v <= 4}
     assert small <= rounds[0] | rounds[1] and small <= last_resort[0] | last_resort[1]
+
+
+def test_one_rule_says_what_is_never_published_and_every_month_of_it_is_hidden() -> None:
+    """``area_disclosure.published`` is the one place the rule lives: an LSOA's months, quarters and years are
+    never published, its 3-, 6- and 12-month windows are, and every other level's figures are. ``month_masks``
+    applies it to a page's months: an LSOA's are all '[c]', a month with no crime (no cell of the protection) too;
+    a ward's follow its protection."""
+    from cspdash.metrics.area_disclosure import published
+    from cspdash.metrics.hidden_cells import HiddenCells
+
+    assert [published("lsoa", g) for g in ("month", "quarter", "fy", "window")] == [False, False, False, True]
+    assert all(published(level, g) for level in ("ward", "partnership") for g in ("month", "quarter", "fy", "window"))
+    feb, mar = date(2024, 2, 1), date(2024, 3, 1)
+    primary = HiddenCells({("ward", "W05000001", "month", JAN), ("lsoa", "W01000001", "month", JAN)})
+    secondary = HiddenCells({("ward", "W05000001", "month", feb)})
+    months = [JAN, feb, mar]
+    assert public.month_masks(primary, secondary, "ward", "W05000001", months) == ([True, False, False],
+                                                                                   [False, True, False])
+    assert public.month_masks(primary, secondary, "lsoa", "W01000001", months) == ([False] * 3, [True] * 3)
+    assert public.month_masks(HiddenCells(), HiddenCells(), "lsoa", "W01000099", months) == ([False] * 3, [True] * 3)
