@@ -47,7 +47,7 @@ def rag_timeline(history: pd.DataFrame, title: str = "RAG at each progress updat
     dates = sorted(pd.to_datetime(history["update_date"]).unique())
     figure.update_xaxes(title_text="Progress update date", tickvals=dates if len(dates) <= 12 else None,
                         tickformat="%d %b %Y")
-    figure.update_layout(margin={"l": 320, "r": 20, "t": 90, "b": 50},
+    figure.update_layout(margin={"l": 320, "r": 20, "t": theme.title_room(figure, 90), "b": 50},
                          legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
                          title={"y": 0.98, "yanchor": "top"})
     return figure

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from cspdash.charts.theme import INK, MUTED, PALETTE, apply, plain, plain_all
+from cspdash.charts.theme import INK, MUTED, PALETTE, apply, plain, plain_all, title_room
 
 #: rule → (marker symbol, legend words); symbols differ so signals read without colour
 SIGNAL_MARKERS: dict[str, tuple[str, str]] = {
@@ -116,7 +116,7 @@ def event_key(events: pd.DataFrame | None) -> str:
 
 def _legend_below(figure: go.Figure) -> None:
     figure.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
-                         margin={"t": 70, "b": 40})
+                         margin={"t": title_room(figure, 70), "b": 40})
 
 
 def xmr_figure(

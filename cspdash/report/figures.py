@@ -183,7 +183,7 @@ def hot_spot_figure(b: Briefing, geometries: dict[str, str], numbered: Sequence[
     figure.update_yaxes(visible=False, showgrid=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)),
                         rangemode="normal")
     figure = theme.apply(figure, "Hot spots (Getis-Ord Gi*), last 3 months, all crime and ASB", height=620)
-    figure.update_layout(legend={"y": -0.02, "yanchor": "top"}, margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    figure.update_layout(legend={"y": -0.02, "yanchor": "top"}, margin={"l": 10, "r": 10, "t": theme.title_room(figure, 50), "b": 40})
     return figure
 
 

@@ -47,3 +47,36 @@ def test_no_choice_or_tile_label_is_cut_at_1366_px(view: str, app_url: str, brow
     assert boxes + metrics > 0, "nothing to check: the page drew no select box and no headline figure"
     assert page.evaluate(CLIPPED_JS) == []
     context.close()
+
+
+#: every chart title that runs past its chart's left, right or top edge: [title, how far past, in px]
+TITLE_OUT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')].flatMap(chart => {
+  const title = chart.querySelector('.gtitle');
+  if (!title || !title.textContent.trim()) return [];
+  const t = title.getBoundingClientRect(), c = chart.getBoundingClientRect();
+  const past = Math.max(t.right - c.right, c.left - t.left, c.top - t.top);
+  return past > 1 ? [[title.textContent, Math.round(past)]] : [];
+})"""
+
+PHONE_VIEWS = {
+    "trends": f"trends?csp={NEWPORT}",
+    "compare": f"compare?csp={NEWPORT}",
+    "hot spots": f"hotspots?csp={NEWPORT}",
+    "action plan": f"priorities?csp={CAERPHILLY}",
+}
+
+
+@pytest.mark.parametrize("view", list(PHONE_VIEWS))
+def test_no_chart_title_runs_off_its_chart_on_a_phone(view: str, app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """At a phone's width (390 px) each chart's title is broken into lines that fit (charts.theme.title_lines).
+    Found by looking at the pages: plotly does not wrap a title, and 11 of the 14 chart titles on these four pages
+    ran off the chart ("All recorded crime (excluding ASB): number recorde…"), by up to 280 px."""
+    context = new_context(browser, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(f"{app_url}/{PHONE_VIEWS[view]}")
+    wait_for_app(page)
+    titled = "[...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot .gtitle')].filter(t => t.textContent.trim())"
+    page.wait_for_function(f"() => {titled}.length > 0")  # fails here if the page draws no chart with a title
+    page.wait_for_timeout(1500)  # the charts below the first drawn too
+    assert page.evaluate(TITLE_OUT_JS) == []
+    context.close()
