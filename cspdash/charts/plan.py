@@ -40,16 +40,25 @@ def rag_timeline(history: pd.DataFrame, title: str = "RAG at each progress updat
             customdata=part[["badge", "detail"]].map(theme.plain).to_numpy(),  # detail quotes the commentary
             hovertemplate="%{y}<br>%{x|%d %b %Y}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
         ))
-    height = 130 + 55 * len(rows)
+    height = 200 + 80 * len(rows)
     figure = theme.apply(figure, title, height=height)
+    # each row's name sits above its row, across the chart, not in a left margin: a margin wide enough for the
+    # names left a phone's chart (390 px) a strip of 30 px for the dates
     figure.update_yaxes(categoryorder="array", categoryarray=[labels[i] for i in reversed(rows)], showgrid=False,
-                        rangemode="normal")
+                        rangemode="normal", showticklabels=False, ticks="", range=[-0.55, len(rows) - 0.5])
+    figure.update_layout(annotations=[
+        {"x": 0, "xref": "paper", "xanchor": "left", "y": labels[item], "yref": "y", "yshift": 12, "yanchor": "bottom",
+         "text": labels[item], "showarrow": False, "align": "left", "font": {"size": 13, "color": theme.INK}}
+        for item in rows])
     dates = sorted(pd.to_datetime(history["update_date"]).unique())
     figure.update_xaxes(title_text="Progress update date", tickvals=dates if len(dates) <= 12 else None,
                         tickformat="%d %b %Y")
-    figure.update_layout(margin={"l": 320, "r": 20, "t": theme.title_room(figure, 90), "b": 50},
-                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
-                         title={"y": 0.98, "yanchor": "top"})
+    top = theme.title_room(figure, 50)
+    # the key below the dates (70 px under the plot, whatever its height): above the plot, wrapped onto three lines
+    # on a phone, it ran into the title
+    figure.update_layout(margin={"l": 20, "r": 20, "t": top, "b": 50},
+                         legend={"orientation": "h", "yanchor": "top", "y": -70 / (height - top - 50), "xanchor": "left",
+                                 "x": 0})
     return figure
 
 

@@ -80,3 +80,30 @@ def test_no_chart_title_runs_off_its_chart_on_a_phone(view: str, app_url: str, b
     page.wait_for_timeout(1500)  # the charts below the first drawn too
     assert page.evaluate(TITLE_OUT_JS) == []
     context.close()
+
+
+def test_the_rag_timeline_keeps_its_width_for_the_dates_on_a_phone(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """The action plan's RAG timeline names each row above the row (charts.plan.rag_timeline), so at 390 px the
+    dates get the chart's width. Found by looking at the page: the names sat in a 320 px left margin, which left
+    the dates a strip of about 30 px, and the key, wrapped onto three lines above the plot, ran into the title."""
+    context = new_context(browser, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(f"{app_url}/priorities?csp={CAERPHILLY}")
+    wait_for_app(page)
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot .gtitle')]"
+                           ".some(t => t.textContent.includes('RAG at each progress update'))")
+    page.wait_for_timeout(1000)
+    sizes = page.evaluate("""() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')]
+      .filter(chart => chart.querySelector('.gtitle').textContent.includes('RAG at each progress update'))
+      .map(chart => {
+        const plot = chart.querySelector('.nsewdrag').getBoundingClientRect();
+        const title = chart.querySelector('.gtitle').getBoundingClientRect();
+        const key = chart.querySelector('.legend').getBoundingClientRect();
+        return {chart: chart.getBoundingClientRect().width, plot: plot.width, key_top: key.top,
+                title_bottom: title.bottom, plot_bottom: plot.bottom};
+      })""")
+    assert sizes, "no RAG timeline drawn"
+    for size in sizes:
+        assert size["plot"] >= 0.8 * size["chart"], size
+        assert size["key_top"] > size["plot_bottom"] > size["title_bottom"], size  # the key below the dates
+    context.close()
