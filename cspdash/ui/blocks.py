@@ -20,8 +20,12 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions
 _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
 
 
-#: tile colours for a rise (worse: more crime) and a fall; both meet WCAG AA contrast on white with their text
+#: tile colours for a rise (worse: more crime) and a fall; both meet WCAG AA contrast on white with their text.
+#: Sent with the tiles, so it also styles the page's other plain blocks: a markdown table (``static_table``, the
+#: Overview's action-plan summary) scrolls within itself when its columns cannot shrink to a phone's width (at
+#: 390 px it pushed the whole page 41 px wider than the screen)
 _TILE_CSS = """<style>
+[data-testid=stMarkdownContainer] table{display:block;max-width:100%;overflow-x:auto}
 .cspdash-tiles{list-style:none;margin:0 !important;padding:0 !important;display:grid;gap:1rem;
   grid-template-columns:repeat(auto-fill,minmax(15rem,1fr))}
 .cspdash-tiles>li{border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:.75rem 1rem;margin:0 !important}

@@ -107,3 +107,22 @@ def test_the_rag_timeline_keeps_its_width_for_the_dates_on_a_phone(app_url: str,
         assert size["plot"] >= 0.8 * size["chart"], size
         assert size["key_top"] > size["plot_bottom"] > size["title_bottom"], size  # the key below the dates
     context.close()
+
+
+@pytest.mark.parametrize("page_path", ["overview", f"trends?csp={NEWPORT}", f"hotspots?csp={NEWPORT}",
+                                       f"compare?csp={NEWPORT}", f"priorities?csp={NEWPORT}", f"partners?csp={NEWPORT}",
+                                       "meeting", "data"])
+def test_no_page_is_wider_than_a_phone(page_path: str, app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """At 390 px nothing pushes a page sideways: a wide table scrolls within itself. Found by looking at the
+    pages: the Overview's action-plan summary (a plain markdown table) made the whole page 431 px wide."""
+    context = new_context(browser, viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    page.goto(f"{app_url}/{page_path}")
+    wait_for_app(page)
+    if page_path == "overview":  # its action-plan summary, drawn after the headline chart
+        page.wait_for_selector("[data-testid=stMarkdownContainer] table")
+    page.wait_for_timeout(1500)
+    widths = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                           " return [m.scrollWidth, m.clientWidth, document.documentElement.scrollWidth]; }")
+    assert widths[0] <= widths[1] and widths[2] <= 390, widths
+    context.close()
