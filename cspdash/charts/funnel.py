@@ -6,6 +6,7 @@ named in the legend and drawn dashed (95%) and dotted (99.8%).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -36,9 +37,15 @@ def funnel_figure(points: pd.DataFrame, curve: pd.DataFrame, highlight: str, tit
         marker={"color": PALETTE[0], "size": 10, "symbol": "circle"},
         hovertemplate="%{text}: %{y:,.2f} per 1,000, %{x:,.0f} residents<extra></extra>"))
     if not chosen.empty:
+        # its name on the side with room: to the left when it sits in the right half of the (log) axis, where the
+        # chart's edge cut it short on a phone ("Newpo")
+        spread = np.log10(points["residents"].clip(lower=1))
+        where = (np.log10(max(float(chosen["residents"].iloc[0]), 1)) - spread.min()) / max(spread.max() - spread.min(),
+                                                                                          1e-9)
         figure.add_trace(go.Scatter(
             x=chosen["residents"], y=chosen["rate"], mode="markers+text", name=plain(chosen["partnership_name"].iloc[0]),
-            text=plain_all(chosen["partnership_name"]), textposition="middle right", textfont={"size": 15, "color": INK},
+            text=plain_all(chosen["partnership_name"]), textposition="middle left" if where > 0.5 else "middle right",
+            textfont={"size": 15, "color": INK},
             marker={"color": HIGHLIGHT, "size": 16, "symbol": "diamond", "line": {"color": INK, "width": 1}},
             hovertemplate="%{text}: %{y:,.2f} per 1,000, %{x:,.0f} residents<extra></extra>"))
     figure.update_xaxes(title="Residents (log scale)", type="log")
@@ -57,7 +64,9 @@ def rate_bars(frame: pd.DataFrame, highlight: str, title: str, x_title: str) -> 
     patterns = ["/" if k != "partnership" else "" for k in shown["kind"]]
     figure = go.Figure(go.Bar(
         x=shown["rate"], y=plain_all(shown["name"]), orientation="h", marker={"color": colours, "pattern": {"shape": patterns}},
-        text=shown["rate_text"], textposition="outside",
+        text=shown["rate_text"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,.2f} per 1,000<extra></extra>"))
-    figure.update_xaxes(title=x_title)
+    # room beyond the longest bar for its figure: on a phone the axis's own padding left "118.3" cut to "1"
+    figure.update_xaxes(title=x_title, range=[0, 1.22 * float(shown["rate"].max())] if shown["rate"].notna().any()
+                        and float(shown["rate"].max()) > 0 else None)
     return apply(figure, title, height=max(260, 40 * len(frame) + 120))

@@ -60,3 +60,24 @@ def test_markup_in_a_long_title_stays_text_on_every_line() -> None:
     text = figure.layout.title.text
     assert "<a" not in text and "&lt;a" in text
     assert text.replace("<br>", "").count("<") == 0
+
+
+def test_compare_charts_keep_their_labels_inside_a_narrow_chart() -> None:
+    """At 390 px Compare's bars cut the longest bar's figure to "1" (of 118.3) and the funnel cut the chosen
+    partnership's name to "Newpo": the bars' axis now runs 22% past the longest bar with the figures drawn over the
+    axis's end, and the chosen name goes on the side of its marker that has room."""
+    from cspdash.charts.funnel import funnel_figure, rate_bars
+
+    bars = rate_bars(pd.DataFrame({"name": ["Newport", "Torfaen", "Gwent Police"], "rate": [118.3, 100.2, 97.3],
+                                   "rate_text": ["118.3", "100.2", "97.3"],
+                                   "kind": ["partnership", "partnership", "force"]}), "Newport", "Rates", "Per 1,000")
+    assert tuple(bars.layout.xaxis.range) == (0, 1.22 * 118.3) and bars.data[0].cliponaxis is False
+    points = pd.DataFrame({"partnership_code": ["A", "B", "C"], "partnership_name": ["Small", "Middle", "Large"],
+                           "residents": [60_000, 100_000, 160_000], "rate": [120.0, 100.0, 118.0]})
+
+    def chosen_side(code: str) -> str:
+        figure = funnel_figure(points, pd.DataFrame(), code, "Funnel", "Rate")
+        return next(t.textposition for t in figure.data if t.name != "Other partnerships")
+
+    assert chosen_side("C") == "middle left"  # at the right-hand end: its name to the left
+    assert chosen_side("A") == "middle right"
