@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cspdash.charts.theme import INK, MUTED, PALETTE, UP_BAD, apply, plain, plain_all
+from cspdash.charts.theme import INK, MUTED, PALETTE, UP_BAD, apply, plain, plain_all, title_lines
 
 HIGHLIGHT = UP_BAD
 
@@ -66,7 +66,9 @@ def rate_bars(frame: pd.DataFrame, highlight: str, title: str, x_title: str) -> 
         x=shown["rate"], y=plain_all(shown["name"]), orientation="h", marker={"color": colours, "pattern": {"shape": patterns}},
         text=shown["rate_text"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,.2f} per 1,000<extra></extra>"))
-    # room beyond the longest bar for its figure: on a phone the axis's own padding left "118.3" cut to "1"
-    figure.update_xaxes(title=x_title, range=[0, 1.22 * float(shown["rate"].max())] if shown["rate"].notna().any()
-                        and float(shown["rate"].max()) > 0 else None)
+    # room beyond the longest bar for its figure (on a phone the axis's own padding left "118.3" cut to "1"), and
+    # the axis's title in short lines (centred under bars that start after the names, one line ran off the chart)
+    longest = float(shown["rate"].max()) if shown["rate"].notna().any() else 0.0
+    figure.update_xaxes(title="<br>".join(plain(line) for line in title_lines(x_title, 18)),
+                        range=[0, 1.22 * longest] if longest > 0 else None)
     return apply(figure, title, height=max(260, 40 * len(frame) + 120))

@@ -54,20 +54,20 @@ def plain_all(values: Iterable[object]) -> list[str]:
 TITLE_WIDTH = 42
 
 
-def title_lines(title: str) -> list[str]:
-    """A chart's title broken between words into lines of at most ``TITLE_WIDTH`` characters (a longer word keeps
+def title_lines(title: str, width: int = TITLE_WIDTH) -> list[str]:
+    """A chart's title broken between words into lines of at most ``width`` characters (a longer word keeps
     its line): after its first colon where that takes no more lines ("Burglary in Newport:" / "monthly count …"),
     and never before a range's dash ("Jul 2024 –" / "Jun 2025")."""
-    if len(title) <= TITLE_WIDTH:
+    if len(title) <= width:
         return [title]
     glued = title.replace(" – ", "\u00a0– ")  # textwrap does not break at a no-break space
 
     def wrap(text: str) -> list[str]:
-        return [line.replace("\u00a0", " ") for line in textwrap.wrap(text, TITLE_WIDTH, break_long_words=False)]
+        return [line.replace("\u00a0", " ") for line in textwrap.wrap(text, width, break_long_words=False)]
 
     lines = wrap(glued)
     head, colon, rest = glued.partition(": ")
-    if colon and len(head) < TITLE_WIDTH and len(after := [head.replace("\u00a0", " ") + ":", *wrap(rest)]) <= len(lines):
+    if colon and len(head) < width and len(after := [head.replace("\u00a0", " ") + ":", *wrap(rest)]) <= len(lines):
         return after
     return lines
 

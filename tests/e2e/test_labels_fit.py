@@ -49,13 +49,15 @@ def test_no_choice_or_tile_label_is_cut_at_1366_px(view: str, app_url: str, brow
     context.close()
 
 
-#: every chart title that runs past its chart's left, right or top edge: [title, how far past, in px]
+#: every chart title, label, figure or key that runs past its chart's left, right or top edge: [text, px past]
 TITLE_OUT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot')].flatMap(chart => {
-  const title = chart.querySelector('.gtitle');
-  if (!title || !title.textContent.trim()) return [];
-  const t = title.getBoundingClientRect(), c = chart.getBoundingClientRect();
-  const past = Math.max(t.right - c.right, c.left - t.left, c.top - t.top);
-  return past > 1 ? [[title.textContent, Math.round(past)]] : [];
+  const c = chart.getBoundingClientRect();
+  return [...chart.querySelectorAll('text')].filter(t => t.textContent.trim()).flatMap(text => {
+    const t = text.getBoundingClientRect();
+    if (!t.width) return [];
+    const past = Math.max(t.right - c.right, c.left - t.left, c.top - t.top);
+    return past > 1 ? [[text.textContent, Math.round(past)]] : [];
+  });
 })"""
 
 PHONE_VIEWS = {
@@ -68,9 +70,11 @@ PHONE_VIEWS = {
 
 @pytest.mark.parametrize("view", list(PHONE_VIEWS))
 def test_no_chart_title_runs_off_its_chart_on_a_phone(view: str, app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
-    """At a phone's width (390 px) each chart's title is broken into lines that fit (charts.theme.title_lines).
-    Found by looking at the pages: plotly does not wrap a title, and 11 of the 14 chart titles on these four pages
-    ran off the chart ("All recorded crime (excluding ASB): number recorde…"), by up to 280 px."""
+    """At a phone's width (390 px) each chart's title is broken into lines that fit (charts.theme.title_lines), and
+    no other text of a chart (axis titles, bar figures, names beside markers) runs off it either. Found by looking
+    at the pages: plotly does not wrap a title, and 11 of the 14 chart titles on these four pages ran off the chart
+    ("All recorded crime (excluding ASB): number recorde…"), by up to 280 px; Compare's longest bar's figure was cut
+    to "1", the funnel's chosen name to "Newpo", the bars' axis title by 16 px."""
     context = new_context(browser, viewport={"width": 390, "height": 900})
     page = context.new_page()
     page.goto(f"{app_url}/{PHONE_VIEWS[view]}")
