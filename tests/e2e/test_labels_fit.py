@@ -35,12 +35,18 @@ VIEWS = {
 }
 
 
+def _open(browser, url: str, width: int):  # type: ignore[no-untyped-def]
+    """A page of the app in a fresh browser context of the given width, its script run finished."""
+    context = new_context(browser, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    wait_for_app(page)
+    return context, page
+
+
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_no_choice_or_tile_label_is_cut_at_1366_px(view: str, app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
-    context = new_context(browser, viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto(f"{app_url}/{VIEWS[view]}")
-    wait_for_app(page)
+    context, page = _open(browser, f"{app_url}/{VIEWS[view]}", 1366)
     page.wait_for_timeout(1000)
     boxes = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").count()
     metrics = page.locator("[data-testid='stMain'] [data-testid='stMetricLabel']").count()
@@ -75,10 +81,7 @@ def test_no_chart_title_runs_off_its_chart_on_a_phone(view: str, app_url: str, b
     at the pages: plotly does not wrap a title, and 11 of the 14 chart titles on these four pages ran off the chart
     ("All recorded crime (excluding ASB): number recorde…"), by up to 280 px; Compare's longest bar's figure was cut
     to "1", the funnel's chosen name to "Newpo", the bars' axis title by 16 px."""
-    context = new_context(browser, viewport={"width": 390, "height": 900})
-    page = context.new_page()
-    page.goto(f"{app_url}/{PHONE_VIEWS[view]}")
-    wait_for_app(page)
+    context, page = _open(browser, f"{app_url}/{PHONE_VIEWS[view]}", 390)
     titled = "[...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot .gtitle')].filter(t => t.textContent.trim())"
     page.wait_for_function(f"() => {titled}.length > 0")  # fails here if the page draws no chart with a title
     page.wait_for_timeout(1500)  # the charts below the first drawn too
@@ -90,10 +93,7 @@ def test_the_rag_timeline_keeps_its_width_for_the_dates_on_a_phone(app_url: str,
     """The action plan's RAG timeline names each row above the row (charts.plan.rag_timeline), so at 390 px the
     dates get the chart's width. Found by looking at the page: the names sat in a 320 px left margin, which left
     the dates a strip of about 30 px, and the key, wrapped onto three lines above the plot, ran into the title."""
-    context = new_context(browser, viewport={"width": 390, "height": 900})
-    page = context.new_page()
-    page.goto(f"{app_url}/priorities?csp={CAERPHILLY}")
-    wait_for_app(page)
+    context, page = _open(browser, f"{app_url}/priorities?csp={CAERPHILLY}", 390)
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot .gtitle')]"
                            ".some(t => t.textContent.includes('RAG at each progress update'))")
     page.wait_for_timeout(1000)
@@ -119,10 +119,7 @@ def test_the_rag_timeline_keeps_its_width_for_the_dates_on_a_phone(app_url: str,
 def test_no_page_is_wider_than_a_phone(page_path: str, app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
     """At 390 px nothing pushes a page sideways: a wide table scrolls within itself. Found by looking at the
     pages: the Overview's action-plan summary (a plain markdown table) made the whole page 431 px wide."""
-    context = new_context(browser, viewport={"width": 390, "height": 900})
-    page = context.new_page()
-    page.goto(f"{app_url}/{page_path}")
-    wait_for_app(page)
+    context, page = _open(browser, f"{app_url}/{page_path}", 390)
     if page_path == "overview":  # its action-plan summary, drawn after the headline chart
         page.wait_for_selector("[data-testid=stMarkdownContainer] table")
     page.wait_for_timeout(1500)
