@@ -1,5 +1,5 @@
 """Chart titles on a narrow screen: plotly does not wrap a title, so charts.theme breaks a long one into lines
-(``title_lines``) and gives each further line room at the top (``title_room``). On a phone (390 px) 11 of the 14
+(``title_lines``) and gives each further line room at the top (``title_room``). On a phone (390 px) 10 of the 13
 chart titles of Crime trends, Compare, Hot spots and the action plan ran off the chart's edge
 (tests/e2e/test_labels_fit.py checks them in the browser)."""
 

@@ -78,8 +78,8 @@ PHONE_VIEWS = {
 def test_no_chart_title_runs_off_its_chart_on_a_phone(view: str, app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
     """At a phone's width (390 px) each chart's title is broken into lines that fit (charts.theme.title_lines), and
     no other text of a chart (axis titles, bar figures, names beside markers) runs off it either. Found by looking
-    at the pages: plotly does not wrap a title, and 11 of the 14 chart titles on these four pages ran off the chart
-    ("All recorded crime (excluding ASB): number recorde…"), by up to 280 px; Compare's longest bar's figure was cut
+    at the pages: plotly does not wrap a title, and 10 of the 13 chart titles on these four pages ran off the chart
+    ("All recorded crime (excluding ASB): number recorde…"), by 16–282 px; Compare's longest bar's figure was cut
     to "1", the funnel's chosen name to "Newpo", the bars' axis title by 16 px."""
     context, page = _open(browser, f"{app_url}/{PHONE_VIEWS[view]}", 390)
     titled = "[...document.querySelectorAll('[data-testid=stMain] .js-plotly-plot .gtitle')].filter(t => t.textContent.trim())"
