@@ -24,7 +24,7 @@ _BUILDERS: dict[str, Callable[..., go.Figure]] = {}
 #: Sent with the tiles, so it also styles the page's other plain blocks: a markdown table (``static_table``, the
 #: Overview's action-plan summary) scrolls within itself when its columns cannot shrink to a phone's width (at
 #: 390 px it pushed the whole page 41 px wider than the screen)
-_TILE_CSS = """<style>
+_PLAIN_BLOCKS_CSS = """<style>
 [data-testid=stMarkdownContainer] table{display:block;max-width:100%;overflow-x:auto}
 .cspdash-tiles{list-style:none;margin:0 !important;padding:0 !important;display:grid;gap:1rem;
   grid-template-columns:repeat(auto-fill,minmax(15rem,1fr))}
@@ -74,7 +74,7 @@ def tiles(items: Sequence[Tile], name: str) -> None:
     # st.markdown, not st.html: markdown's renderer is already loaded for the page's header, so the tiles are
     # drawn the moment they arrive; st.html's renderer is fetched on first use, and its reveal then waits behind
     # plotly.js's evaluation (the whole first screen's script), so the tiles showed no sooner than the chart
-    st.markdown(f"{_TILE_CSS}<ul class=\"cspdash-tiles\" aria-label=\"{html.escape(name)}\">"
+    st.markdown(f"{_PLAIN_BLOCKS_CSS}<ul class=\"cspdash-tiles\" aria-label=\"{html.escape(name)}\">"
                 + "".join(item(t) for t in items) + "</ul>", unsafe_allow_html=True)
 
 
@@ -295,7 +295,9 @@ def static_table(frame: pd.DataFrame, name: str, caption: str | None = None) -> 
     """A short table drawn as plain text (long cells wrap, nothing to scroll) with the same CSV download as table().
 
     For a few rows on a first screen: the interactive grid's code (about 1 MB of browser script) is then not
-    loaded before the page's charts are drawn, and screen readers get an ordinary HTML table.
+    loaded before the page's charts are drawn, and screen readers get an ordinary HTML table. On a phone it scrolls
+    sideways within itself by a rule of ``_PLAIN_BLOCKS_CSS``, which ``tiles`` sends: use it on a page with tiles
+    (the Overview), or the page itself grows wider than the screen (tests/e2e/test_labels_fit.py).
     """
     if caption:
         st.caption(caption)
