@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             return _status(store, as_json=args.json)
         if args.command == "rollback":
-            print(f"Store now points at {store.rollback().name}")
+            print(_rolled_back(store, store.rollback()))
             return 0
     except LoadError as exc:
         print(f"Load failed:\n{exc.message()}", file=sys.stderr)
@@ -133,3 +133,16 @@ def _status(store: Store, as_json: bool) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _rolled_back(store: Store, version: Path) -> str:
+    """What a rollback says: the version now live, the last load it holds, and what happened to the newer ones."""
+    con = store.connect_read()
+    try:
+        last = con.execute("SELECT max(loaded_at), arg_max(file_name, loaded_at) FROM load_log").fetchone()
+    finally:
+        con.close()
+    held = (f"the last file loaded into it: {last[1]}, at {last[0]:%d %b %Y %H:%M}" if last and last[0]
+            else "no load recorded in it")
+    return (f"Store now points at {version.name} ({held}). The versions after it are set aside and removed by the "
+            "next load; a later rollback never returns to them.")

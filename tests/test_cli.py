@@ -72,3 +72,6 @@ def test_rollback_restores_previous_load(tmp_path: Path) -> None:
     result = _cli("rollback", db=db)
     assert result.returncode == 0 and "v000001" in result.stdout
     assert store_checksums(Store(db)) == first
+    # it says what the store holds now: the last load of the version rolled back to (2024-01's file)
+    assert "the last file loaded into it:" in result.stdout and "2024-01" in result.stdout, result.stdout
+    assert "a later rollback never returns to them" in result.stdout

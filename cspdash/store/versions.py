@@ -41,6 +41,9 @@ READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {"threads": 2}
 #: tables to a folder beside the temporary version instead. $CSPDASH_WRITE_MEMORY overrides (e.g. "4GB").
 WRITE_MEMORY_LIMIT = "1GB"
 _VERSION_RE = re.compile(r"^v(\d{6})\.duckdb$")
+#: a version rolled away from is renamed with this suffix: never rolled back to, removed by the next write
+ROLLED_BACK = ".rolled-back"
+_NUMBERED_RE = re.compile(r"^v(\d{6})\.duckdb(?:\.rolled-back)?$")
 
 
 class StoreError(RuntimeError):
@@ -146,7 +149,9 @@ class Store:
 
     def _publish(self, tmp: Path) -> None:
         """Rename the finished temporary file to the next version and swap the link atomically."""
-        numbers = [int(m.group(1)) for p in self.versions() if (m := _VERSION_RE.match(p.name))]
+        # numbered after every version ever kept here, set-aside ones too: a version's path is never reused, so
+        # a result cached on it (ui.db, metrics.memo) can never meet other contents
+        numbers = [int(m.group(1)) for p in self.versions_dir.iterdir() if (m := _NUMBERED_RE.match(p.name))]
         version = self.versions_dir / f"v{(max(numbers, default=0) + 1):06d}.duckdb"
         try:
             os.replace(tmp, version)
@@ -171,6 +176,8 @@ class Store:
             raise StoreError(_os_message(exc, version)) from exc
         for old in self.versions()[:-KEEP_VERSIONS]:
             _remove_unless_read(old)
+        for discarded in self.versions_dir.glob(f"v*.duckdb{ROLLED_BACK}"):
+            _remove_unless_read(discarded)  # a new load after a rollback: what was rolled away from is gone for good
 
     def _remove_stale_temporaries(self) -> None:
         """Remove temporary files left by a killed write (we hold the lock, so none is in use)."""
@@ -203,7 +210,11 @@ class Store:
             handle.close()
 
     def rollback(self) -> Path:
-        """Point the store back at the previous kept version; returns it."""
+        """Point the store back at the previous kept version; returns it.
+
+        Every version after it is set aside (renamed ``…duckdb.rolled-back``), so a later rollback, after a new
+        load built on this version, returns here and never to a state the user rolled away from; the next write
+        removes them."""
         with self._lock(60):
             kept = self.versions()
             current = self.current_version()
@@ -213,6 +224,10 @@ class Store:
             link_tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.link")
             os.symlink(os.path.relpath(older[-1], self.path.parent), link_tmp)
             os.replace(link_tmp, self.path)
+            for newer in kept:
+                if newer.name > older[-1].name:  # a reader holding one keeps reading it (renaming keeps the file)
+                    with contextlib.suppress(OSError):
+                        os.replace(newer, newer.with_name(newer.name + ROLLED_BACK))
             return older[-1]
 
 

@@ -163,3 +163,37 @@ def test_a_plain_file_store_is_never_missing_while_its_first_write_publishes(tmp
     kept = Store(tmp_path / "kept.duckdb")
     (tmp_path / "kept.duckdb").symlink_to(store.versions_dir / "v000000.duckdb")
     assert _las(kept) == ["W06000022"], "the plain file is kept as v000000"
+
+
+def test_rollback_after_a_rollback_and_a_new_load_returns_to_what_the_load_was_built_on(tmp_path: Path) -> None:
+    """Found by an analyst: load A, load B, roll back twice, load C, roll back. On main the last rollback went to
+    B's version (the one rolled away from, holding A and B), and the version C was built on had been pruned."""
+    store = Store(tmp_path / "s.duckdb")
+    _add_la(store, "base")
+    _add_la(store, "A")
+    _add_la(store, "B")
+    store.rollback()
+    store.rollback()
+    assert _las(store) == ["base"]
+    _add_la(store, "C")
+    assert _las(store) == ["C", "base"]
+    back = store.rollback()
+    assert _las(store) == ["base"], "rolled back to a version the user had rolled away from"
+    # numbers are never reused: a cached result keyed on a version's path must never meet other contents
+    names = sorted(p.name for p in store.versions_dir.iterdir())
+    assert names == ["v000001.duckdb", "v000004.duckdb.rolled-back"] and back.name == "v000001.duckdb", names
+    with pytest.raises(StoreError, match="No earlier version"):
+        store.rollback()
+
+
+def test_versions_rolled_away_from_are_set_aside_then_removed_by_the_next_load(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    _add_la(store, "base")
+    _add_la(store, "A")
+    store.rollback()
+    assert [p.name for p in store.versions()] == ["v000001.duckdb"]
+    assert (store.versions_dir / "v000002.duckdb.rolled-back").exists()  # kept until the next load
+    _add_la(store, "B")
+    assert store.current_version() == store.versions_dir / "v000003.duckdb"
+    assert not (store.versions_dir / "v000002.duckdb.rolled-back").exists()
+    assert _las(store) == ["B", "base"]
