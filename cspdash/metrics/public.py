@@ -108,7 +108,7 @@ def partnership_protection(con: duckdb.DuckDBPyConnection, partnership: str, for
     return by_choice(primary | w_primary, secondary | w_secondary)
 
 
-def _choice(crime_types: tuple[str, ...]) -> str | None:
+def protected_choice(crime_types: tuple[str, ...]) -> str | None:
     """The protected table's name of a crime type choice (None: a combination no page offers)."""
     from cspdash.vocab import ASB, CRIME_TYPES
 
@@ -136,7 +136,7 @@ def area_protection(con: duckdb.DuckDBPyConnection, partnership: str, force: str
     trends and Hot spots alike): months, quarters, financial years and every period a page may choose, per LSOA,
     ward and partnership (``partnership_protection``). ``start`` and ``end`` (the page's) do not change it: what
     one period ending hides, no other shows."""
-    choice = _choice(crime_types)
+    choice = protected_choice(crime_types)
     if choice is None:
         return _other_protection(con, partnership, force, tuple(sorted(set(crime_types))))
     return partnership_protection(con, partnership, force).get(choice, (EMPTY, EMPTY))
@@ -168,7 +168,7 @@ def trend_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, l
     """crime.trend_series with hidden cells blank (``crimes_shown`` says '<5' or '[c]'); the force's line
     (``with_force``) as ``hide_force_line`` leaves it."""
     frame = crime.trend_series(con, partnership, force, level, areas, crime_type, start, end, grain, with_force)
-    choice = _choice(tuple(crime.crime_types_for(crime_type))) if grain == "month" else None
+    choice = protected_choice(tuple(crime.crime_types_for(crime_type))) if grain == "month" else None
     if choice is not None:  # months alone: the same cells, without the period totals worked out
         primary, secondary = month_protection(con, partnership, force).get(choice, (EMPTY, EMPTY))
     else:
@@ -231,7 +231,7 @@ def spc_series(con: duckdb.DuckDBPyConnection, partnership: str, force: str, lev
                crime_type: str, start: date, end: date, break_month: date | None = None) -> crime.SpcResult | None:
     """crime.spc_series, or None when a month of the area is hidden (its average and limits would give the hidden
     months' total back), or the area's months are never published (an LSOA's: area_disclosure.published)."""
-    choice = _choice(tuple(crime.crime_types_for(crime_type)))
+    choice = protected_choice(tuple(crime.crime_types_for(crime_type)))
     if choice is not None:  # its months alone (month_protection)
         primary, secondary = month_protection(con, partnership, force).get(choice, (EMPTY, EMPTY))
     else:
@@ -332,7 +332,7 @@ def _hidden_months(con: duckdb.DuckDBPyConnection, partnership: str, crime_type:
     """The months Crime trends hides ('<5' or '[c]') for the partnership as a whole."""
     row = con.execute("SELECT force FROM partnership WHERE partnership_code = ?", [partnership]).fetchone()
     force = str(row[0]) if row else ""
-    choice = _choice(tuple(crime.crime_types_for(crime_type)))
+    choice = protected_choice(tuple(crime.crime_types_for(crime_type)))
     if choice is None:
         primary, secondary = trend_protection(con, partnership, force, crime_type, start, end)
     else:  # the same month cells as Crime trends', without working its period totals out

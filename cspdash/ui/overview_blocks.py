@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from cspdash.charts.trends import event_key, xmr_figure
 from cspdash.config import settings
 from cspdash.metrics import compare, crime, plan, public_rates
 from cspdash.metrics.catalogue import measure
-from cspdash.metrics.disclosure import count_text, is_small, ward_change_text
+from cspdash.metrics.disclosure import HIDDEN_TEXT, count_text, is_small, ward_change_text
 from cspdash.metrics.period import add_months, month_label
 from cspdash.metrics.rates import rate_texts
 from cspdash.ui import blocks, plan_blocks
@@ -56,25 +58,41 @@ def headline_tiles(selection: Selection) -> None:
     period = selection.period
     named = query(crime.priority_crime_types, selection.partnership_code)
     extra = named or query(crime.largest_crime_types, selection.partnership_code, period)
-    frame = query(crime.headline_changes, selection.partnership_code, period, tuple(extra))
+    public = settings().public_output
+    if public:  # the totals Crime trends and Hot spots hide are hidden here too (metrics.public_overview)
+        from cspdash.metrics import public_overview
+
+        with st.spinner(f"Working out which counts public output hides for {selection.partnership_name} (once "
+                        "per data update; up to about 20 seconds)…"):
+            frame = query(public_overview.headline_changes, selection.partnership_code, selection.force, period,
+                          tuple(extra))
+    else:
+        frame = query(crime.headline_changes, selection.partnership_code, period, tuple(extra))
     counts = measure("crimes")
     st.subheader("What has changed")
     basis = ("crime types named by the partnership's priorities" if named
              else "the largest crime types (no action plan with priorities is loaded)")
     st.caption(f"{period.label} against {period.previous_label}. Tiles: all recorded crime, anti-social behaviour "
                f"and {basis}.")
-    public = settings().public_output
     rates = query(public_rates.headline_rates if public else compare.headline_rates, selection.partnership_code,
                   period, tuple(frame["crime_type"]))
     shown = []
     for tile in frame.itertuples():
         label = TILE_ALL_CRIME if tile.crime_type == ALL_CRIME else tile.label
-        figures = (f"{count_text(tile.current, public)} in {period.label}, "
-                   f"{count_text(tile.previous, public)} in {period.previous_label}")
+        if public:  # each total as shown: '<5' (1–4) or '[c]' (hidden beside small counts; public_overview)
+            figures = f"{tile.current_shown} in {period.label}, {tile.previous_shown} in {period.previous_label}"
+        else:
+            figures = f"{count_text(tile.current, False)} in {period.label}, {count_text(tile.previous, False)} in " \
+                f"{period.previous_label}"
         if public and (is_small(tile.current) or is_small(tile.previous)):
             # '<5', and no change or z: either would give the small count back
-            shown.append(blocks.Tile(label, count_text(tile.current), "Too few crimes to compare in public output.",
-                                     f"{figures}. Public output shows counts of 1–4 as <5 and leaves out their change."))
+            shown.append(blocks.Tile(label, tile.current_shown, "Too few crimes to compare in public output.",
+                                     f"{figures}. Public output shows counts of 1–4 as <5 and leaves out their change."
+                                     + (f" {HIDDEN_TEXT}" if tile.current_hidden or tile.previous_hidden else "")))
+            continue
+        if public and (tile.current_hidden or tile.previous_hidden):  # '[c]': no change, rate or verdict either
+            shown.append(blocks.Tile(label, tile.current_shown, "Change hidden in public output.",
+                                     f"{figures}. {HIDDEN_TEXT}"))
             continue
         current_rate, previous_rate = rates.get(str(tile.crime_type), (None, None))
         if current_rate is not None:  # rates beside counts, printed so that two different rates never look alike
@@ -92,6 +110,8 @@ def headline_tiles(selection: Selection) -> None:
     st.caption("**Is the change real?** " + CHANGE_RULE_TEXT + " Fewer crimes is better: a rise shows in red with ▲, "
                "a fall in blue with ▼, no change with ●.")
     if st.toggle("Show the tile figures as a table", key="tile_table"):
+        if public:  # the totals as shown ('<5', '[c]'), the worked figures already blank beside them
+            frame = frame.assign(current=frame["current_shown"], previous=frame["previous_shown"])
         table = frame[["label", "current", "previous", "pct_change", "dispersion", "p_value", "sentence"]].rename(
             columns={"label": "Crime type", "current": period.label, "previous": period.previous_label,
                      "pct_change": "Change (%)", "dispersion": "Variation (× a steady count)",
@@ -108,10 +128,17 @@ def exceptions(selection: Selection) -> None:
     spc_col, ward_col = st.columns(2)
     with spc_col:
         st.markdown("**Unusual months (SPC signals in the last three months)**")
-        signals = query(crime.recent_signals, selection.partnership_code, selection.force, period.end,
-                        public=settings().public_output)  # public: a count of 1–4 in a sentence is '<5'
+        withheld: tuple[str, ...] = ()
+        if settings().public_output:  # '<5' in sentences; no signal for a type with a hidden month (its limits)
+            from cspdash.metrics import public_overview
+
+            signals, withheld = query(public_overview.recent_signals, selection.partnership_code, selection.force,
+                                      period.end)
+        else:
+            signals = query(crime.recent_signals, selection.partnership_code, selection.force, period.end)
         if signals.empty:
-            st.markdown("No crime type shows an SPC signal in the last three months: recent months are within "
+            st.markdown(f"No crime type{' public output can judge' if withheld else ''} shows an SPC signal in the "
+                        "last three months: recent months are within "
                         "normal variation.")
         groups = list(signals.groupby("crime_type", sort=False))
         for crime_type, group in groups[:SHOWN_SIGNAL_TYPES]:
@@ -123,14 +150,23 @@ def exceptions(selection: Selection) -> None:
                              f"type{'s' if len(rest) != 1 else ''}"):
                 for crime_type, group in rest:
                     _signal_group(selection, str(crime_type), group)
+        held_back = (f" Public output gives no signals for {len(withheld)} crime type{'s' if len(withheld) != 1 else ''}"
+                     f" ({', '.join(w.lower() for w in withheld)}): some of their months are hidden beside small "
+                     "counts, and a signal's limits would give them back." if withheld else "")
         if not signals.empty:
             total = len(signals)
-            st.caption(f"{total} signal{'s' if total != 1 else ''} in all, every one listed. " + SPC_RULE_TEXT)
+            st.caption(f"{total} signal{'s' if total != 1 else ''} in all, every one listed. " + SPC_RULE_TEXT
+                       + held_back)
         else:
-            st.caption(SPC_RULE_TEXT)
+            st.caption(SPC_RULE_TEXT + held_back)
     with ward_col:
         st.markdown("**Wards with a real change in all recorded crime**")
-        wards = query(crime.ward_changes, selection.partnership_code, period)
+        if settings().public_output:  # a ward total Crime trends hides is '[c]' here too
+            from cspdash.metrics import public_overview
+
+            wards = query(public_overview.ward_changes, selection.partnership_code, selection.force, period)
+        else:
+            wards = query(crime.ward_changes, selection.partnership_code, period)
         real = wards[wards["verdict"] == "significant"] if not wards.empty else wards
         if not wards.empty and wards["verdict"].isna().all():
             st.markdown(f"No verdicts for wards: {wards['published'].iloc[0] or 'not enough months published'}.")
@@ -186,13 +222,42 @@ def headline_chart(selection: Selection) -> None:
     """All recorded crime by month with its process limits: the picture behind the tiles."""
     end = selection.period.end
     start = max(add_months(end, -35), selection.months[0]) if selection.months else add_months(end, -35)
-    result = query(crime.spc_series, selection.partnership_code, selection.force, "partnership",
-                   selection.partnership_code, "All crime", start, end, None)
     what = f"All recorded crime in {selection.partnership_name}"
     events = query(crime.plan_events, selection.partnership_code, start, end)
+    if settings().public_output:
+        from cspdash.metrics import public
+
+        result = query(public.spc_series, selection.partnership_code, selection.force, "partnership",
+                       selection.partnership_code, ALL_CRIME, start, end, None)
+        if result is None:  # a month hidden beside small counts: the months as Crime trends shows them, no limits
+            _public_months_chart(selection, what, start, end, events)
+            return
+    else:
+        result = query(crime.spc_series, selection.partnership_code, selection.force, "partnership",
+                       selection.partnership_code, ALL_CRIME, start, end, None)
     figure = blocks.cached_figure(xmr_figure, result.chart, f"{what}, by month", measure("crimes").unit.capitalize(),
                                   events=events)
     blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
+    if not events.empty:
+        st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
+
+
+def _public_months_chart(selection: Selection, what: str, start: date, end: date, events: pd.DataFrame) -> None:
+    """Public output, when the protection hides a month of the series: the months as Crime trends draws them (hidden
+    ones as gaps) and why there are no process limits (their average would give the hidden months back)."""
+    from cspdash.charts.trends import trend_lines
+    from cspdash.metrics import public
+    from cspdash.metrics.disclosure import HIDDEN, SUPPRESSED
+
+    frame = query(public.trend_series, selection.partnership_code, selection.force, "partnership",
+                  (selection.partnership_code,), ALL_CRIME, start, end, "month", False)
+    figure = trend_lines(frame, "crimes", f"{what}, by month", measure("crimes").unit.capitalize(), events=events)
+    blocks.chart(figure, crime.trend_sentence(frame, "crimes", what, measure("crimes").unit), frame,
+                 "all crime by month")
+    gaps = int(frame["crimes_shown"].isin([SUPPRESSED, HIDDEN]).sum()) if "crimes_shown" in frame else 0
+    st.caption(f"Public output: {gaps} of these {len(frame)} months are hidden ({SUPPRESSED} or {HIDDEN}: gaps in "
+               "the line), as on Crime trends, so the chart has no process limits: their average would give the "
+               f"hidden months back. {HIDDEN_TEXT}")
     if not events.empty:
         st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
 
