@@ -664,12 +664,34 @@ def _arrow(kind: _Kind, columns: list[list[str]], lines: list[int]) -> pa.Table:
 SHRINK_SHARE = 0.5
 
 
+#: rejected rows quoted in a refusal that they caused (all are in the load's report once a load goes through)
+_QUOTED_REJECTS = 3
+
+
+def rejected_problems(display_name: str, report: LoadReport) -> list[Problem]:
+    """A file that had data rows and had every one rejected: refused even with --replace, since loading it would
+    record its month as empty and delete the records held for it. The refusal quotes the first rejected rows."""
+    if report.rows_loaded or not report.rows_read or not report.problems:
+        return []
+    return [Problem(display_name, None, None, None,
+                    f"rows that can be loaded; all {report.rows_read:,} of its data rows were rejected, so loading it "
+                    "would empty its month. Fix the file and load it again. The first rejected rows: "
+                    + "; ".join(p.message() for p in report.problems[:_QUOTED_REJECTS]))]
+
+
 def shrink_problems(display_name: str, pairs: dict[tuple[str, date], int],
-                    published: dict[tuple[str, date], int]) -> list[Problem]:
+                    published: dict[tuple[str, date], int], report: LoadReport | None = None) -> list[Problem]:
     """Why a file must not replace its months without confirmation: no data rows at all, or a month that would
-    keep fewer than SHRINK_SHARE of its rows (a truncated download), each in words."""
+    keep fewer than SHRINK_SHARE of its rows (a truncated download, or rows rejected: then the refusal says how
+    many and quotes the first), each in words."""
     confirm = ("If this is right, load it again with --replace (on the Data page: tick “Replace months even if "
                "they shrink”).")
+    rejected = report.problems if report is not None else []
+    if rejected:
+        read = report.rows_read if report is not None else 0
+        confirm = (f"{len(rejected):,} of its {read:,} data rows were rejected: fix them and load the file again "
+                   "rather than replacing the month with what is left. The first rejected rows: "
+                   + "; ".join(p.message() for p in rejected[:_QUOTED_REJECTS]))
     if not any(pairs.values()):
         return [Problem(display_name, None, None, None,
                         f"a police.uk file with data rows; this one has none (only a header, or no readable row), "
@@ -680,8 +702,8 @@ def shrink_problems(display_name: str, pairs: dict[tuple[str, date], int],
         if before and rows < SHRINK_SHARE * before:
             problems.append(Problem(display_name, None, None, None,
                                     f"about as many rows as the month it replaces: {month:%Y-%m} ({force}) has "
-                                    f"{before:,} rows in the store and this file {rows:,} (is it truncated?). "
-                                    f"{confirm}"))
+                                    f"{before:,} rows in the store and this file {rows:,}"
+                                    f"{'' if rejected else ' (is it truncated?)'}. {confirm}"))
     return problems
 
 
@@ -709,8 +731,11 @@ def _finish(con: duckdb.DuckDBPyConnection, kind: _Kind, items: list[PoliceFile]
     for item in sorted(items, key=lambda f: f.load_id):
         report = reports[item.load_id]
         pairs = dict(sorted(counted[item.load_id].items()))
-        if not replace:
-            refused += shrink_problems(item.display_name, pairs, published)
+        report.rows_loaded = sum(pairs.values())
+        all_rejected = rejected_problems(item.display_name, report)
+        refused += all_rejected  # with or without --replace: loading it would only delete
+        if not replace and not all_rejected:
+            refused += shrink_problems(item.display_name, pairs, published, report)
         if not pairs and item.file_force and item.file_month:
             pairs[(item.file_force, item.file_month)] = 0
         report.rows_loaded = sum(pairs.values())

@@ -356,3 +356,32 @@ def test_batch_entry_point_reports_each_file_and_handles_dirty_cp1252_and_repeat
                          "ORDER BY 1") == [(2, "2024-04", 1), (3, "2024-03", 3), (4, "2024-01", 7)]
     assert _query(store, "SELECT strftime(month, '%Y-%m'), load_id, rows FROM published_month ORDER BY 1") == [
         ("2024-01", 4, 7), ("2024-03", 3, 3), ("2024-04", 2, 1)]
+
+
+def test_a_file_whose_every_row_is_rejected_never_empties_its_month(tmp_path: Path, national_store: Store) -> None:
+    """Found by an analyst: a month whose Month column read '2024-01-01' on every row was reported as having no
+    data rows and the message advised --replace, which then deleted the month's stored records. Now the file is
+    refused, with or without --replace, and the message lists the rejected rows and no --replace."""
+    store = national_store
+    load_paths(store, [JAN_STREET])
+    before = _query(store, "SELECT count(*) FROM crimes")
+    bad = _street(tmp_path, *(GOOD_ROW.replace(",2024-01,", ",2024-01-01,") for _ in range(6)))
+    for replace in (False, True):
+        with pytest.raises(LoadError) as refused:
+            load_paths(store, [bad], replace=replace)
+        text = refused.value.message()
+        assert "all 6 of its data rows were rejected" in text and "line 2, column 'Month'" in text, text
+        assert "'2024-01-01'" in text and "--replace" not in text, text
+        assert _query(store, "SELECT count(*) FROM crimes") == before
+
+
+def test_a_month_that_shrinks_because_rows_were_rejected_says_so(tmp_path: Path, national_store: Store) -> None:
+    """The analyst's second file: most rows bad. The refusal names the rejected rows, not 'is it truncated?'."""
+    store = national_store
+    load_paths(store, [JAN_STREET])  # 7 rows
+    bad = _street(tmp_path, GOOD_ROW, *(GOOD_ROW.replace(",2024-01,", ",Jan 2024,") for _ in range(6)))
+    with pytest.raises(LoadError) as refused:
+        load_paths(store, [bad])
+    text = refused.value.message()
+    assert "6 of its 7 data rows were rejected" in text and "column 'Month'" in text, text
+    assert "is it truncated" not in text, text
