@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from cspdash.metrics import context
-from cspdash.metrics.period import Period, month_label, parse_month
+from cspdash.metrics.period import Period, add_months, month_label, parse_month
 from cspdash.ui import params
 from cspdash.ui.db import query
 
@@ -106,13 +106,20 @@ def sidebar_selection() -> Selection | None:
         months = tuple(query(context.months_available, None))
     if not months:
         return Selection(code, names[code], forces.get(code) or "", Period(date.today().replace(day=1)), ())
-    end = url_choice("Period ending", list(reversed(months)), params.PERIOD_END, months[-1], format_func=month_label,
-                     to_url=lambda m: m.strftime("%Y-%m"), container=st.sidebar,
-                     help="The last month of the reporting period; comparisons use the 12 months to this month "
-                          "against the 12 months before.")
     length = url_choice("Period length", [12, 6, 3], params.PERIOD_LENGTH, 12, format_func=lambda n: f"{n} months",
                         container=st.sidebar, help="Rolling window; compared with the same length immediately before.")
+    end = url_choice("Period ending", period_ends(months, length), params.PERIOD_END, months[-1],
+                     format_func=month_label, to_url=lambda m: m.strftime("%Y-%m"), container=st.sidebar,
+                     help=f"The last month of the reporting period: the {length} months to it, compared with the "
+                          f"{length} months before. Only months whose whole period is loaded are offered.")
     return Selection(code, names[code], forces.get(code) or "", Period(end, length), months)
+
+
+def period_ends(months: Sequence[date], length: int) -> list[date]:
+    """The months a period of ``length`` may end in, latest first: those with all ``length`` months loaded (a
+    first month as a 12-month period would show one month as a year). The latest month alone when too few are."""
+    whole = [m for m in months if add_months(m, -(length - 1)) >= months[0]]
+    return list(reversed(whole)) or [months[-1]]
 
 
 def parse_month_or_none(text: str | None) -> date | None:

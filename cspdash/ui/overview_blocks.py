@@ -102,9 +102,10 @@ def headline_tiles(selection: Selection) -> None:
         spread = (f" Month to month this count varies {tile.dispersion:.1f} times as much as a steady count would "
                   "(variance ÷ mean)."
                   if tile.verdict is not None and tile.dispersion > 1.05 else "")
+        whole = not tile.published  # a period with months not loaded: no coloured change (the verdict says why)
         shown.append(blocks.Tile(
             label, counts.format(tile.current), tile.sentence, f"{figures}.{spread}",
-            change=pct, direction=tile.direction, symbol=DIRECTION_ICON.get(tile.direction, ""),
+            change=pct if whole else None, direction=tile.direction, symbol=DIRECTION_ICON.get(tile.direction, ""),
             note=f"on previous {period.months} months"))
     blocks.tiles(shown, "Headline changes")
     st.caption("**Is the change real?** " + CHANGE_RULE_TEXT + " Fewer crimes is better: a rise shows in red with ▲, "

@@ -146,3 +146,30 @@ def test_every_spc_signal_is_shown(overview: AppTest, raw: duckdb.DuckDBPyConnec
     assert not missing, missing
     assert any(e.label.startswith("…and ") and "more signal" in e.label for e in overview.expander)
     assert any(f"{len(found)} signals in all, every one listed" in c.value for c in overview.caption)
+
+
+def test_no_period_end_offers_a_window_with_months_missing(demo_store_path: Path,
+                                                          use_store: Callable[[Path], None]) -> None:
+    """Found by a councillor: the sidebar offered Jul 2022, the first month loaded, as the end of a 12-month period,
+    and the tile read '1,349 in Aug 2021 – Jul 2022', one month shown as a year, with a red 'new' change. The
+    period's length is now chosen first, and only ends whose whole period is loaded are offered."""
+    at = _open({"csp": CAERPHILLY, "len": "12"}, demo_store_path, use_store)
+    ends = at.selectbox(key="flt_end").options
+    assert ends[-1] == "Jun 2023" and ends[0] == "Jun 2025", ends  # months loaded: Jul 2022 .. Jun 2025
+    labels = [s.label for s in at.sidebar.selectbox]
+    assert labels.index("Period length") < labels.index("Period ending"), labels
+    at = _open({"csp": CAERPHILLY, "len": "3"}, demo_store_path, use_store)
+    assert at.selectbox(key="flt_end").options[-1] == "Sep 2022"
+    # a link to an end with missing months falls back with a note, never shows a part-loaded period
+    at = _open({"csp": CAERPHILLY, "end": "2022-07", "len": "12"}, demo_store_path, use_store)
+    assert at.selectbox(key="flt_end").value != date(2022, 7, 1)
+    assert any("isn't available" in i.value for i in at.info)
+
+
+def test_a_tile_gives_no_percentage_against_a_period_with_months_missing(demo_store_path: Path,
+                                                                         use_store: Callable[[Path], None]) -> None:
+    """The 12 months to Jul 2023 against a previous 12 months of which one is loaded: no red '▲ +1114%' (the
+    verdict line says there is no verdict, and why)."""
+    at = _open({"csp": NEWPORT, "end": "2023-07", "len": "12"}, demo_store_path, use_store)
+    tile = next(t for t in tiles(at) if t["label"] == "All crime (excl. ASB)")
+    assert "change" not in tile and "no verdict: only 1 of 12 months" in tile["verdict"], tile
