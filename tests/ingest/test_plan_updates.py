@@ -153,3 +153,23 @@ def test_update_is_one_atomic_write(store: Store, monkeypatch: pytest.MonkeyPatc
         update_action(store, "A1", "Amber", 55, "Staff shortage", user="jo", role="editor")
     monkeypatch.undo()
     assert store_checksums(store) == before
+
+
+def test_a_past_date_quotes_the_commentary_reported_with_its_status(store: Store) -> None:
+    """Found by a CSP manager: after an update today, a past meeting's page and pack showed the action's status at
+    the meeting beside today's commentary. On each date the commentary is the one reported with that status."""
+    from cspdash.metrics.plan.on_date import plan_status
+
+    update_action(store, "A4", "Green", 55, "Funding found", user="jo.manager", role="editor")
+    con = store.connect_read()
+    try:
+        def a4(on: dt.date) -> tuple[object, object]:
+            actions = plan_status(con, PARTNERSHIP, on)[1].set_index("action_id")
+            commentary = actions.loc["A4", "commentary"]
+            return actions.loc["A4", "status"], None if commentary is None or commentary != commentary else commentary
+
+        assert a4(TODAY - dt.timedelta(days=7)) == ("Amber", "Funding risk")  # the round 14 days ago
+        assert a4(TODAY - dt.timedelta(days=30)) == ("Green", None)  # the round 75 days ago: no commentary
+        assert a4(TODAY) == ("Green", "Funding found")
+    finally:
+        con.close()

@@ -49,6 +49,7 @@ class _Reported(NamedTuple):
     day: date
     status: object
     pct_complete: object
+    commentary: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------- action plan
@@ -81,13 +82,14 @@ def _plan_rows(con: duckdb.DuckDBPyConnection, partnership: str) -> _Plan:
     ).fetchall()] if ids else []   # in the table's order, as the status history lists them
     action_ids = [row.action_id for row in action_rows]
     updates = con.execute(
-        "SELECT action_id, update_date, status, pct_complete FROM progress_update WHERE list_contains(?, action_id)",
-        [action_ids],
+        "SELECT action_id, update_date, status, pct_complete, commentary FROM progress_update "
+        "WHERE list_contains(?, action_id)", [action_ids],
     ).fetchall() if action_ids else []
-    history = [(action_id, _Reported(as_of, status, pd.NA if pct is None else pct))
-               for action_id, as_of, status, pct in updates]
+    history = [(action_id, _Reported(as_of, status, pd.NA if pct is None else pct, commentary))
+               for action_id, as_of, status, pct, commentary in updates]
     history += [(row.action_id, _Reported(_as_day(row.updated_at) if row.updated_at is not None else date(1900, 1, 1),
-                                          row.status, pd.NA if row.pct_complete is None else row.pct_complete))
+                                          row.status, pd.NA if row.pct_complete is None else row.pct_complete,
+                                          row.commentary))
                 for row in action_rows]
     ordered = sorted(action_rows, key=lambda row: row.action_id)
     actions = {
@@ -115,15 +117,19 @@ def plan_status(con: duckdb.DuckDBPyConnection, partnership: str, as_of: date) -
 
 def _status_on(plan: _Plan, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """plan_status from _plan_rows (the frames read are not changed)."""
-    rags, statuses, pcts, rolled = _judge(plan, as_of)
-    actions = pd.DataFrame({**plan.actions, "status": statuses, "pct_complete": pcts, "rag": _text(rags)})
+    rags, statuses, pcts, commentaries, rolled = _judge(plan, as_of)
+    # the commentary reported with the status judged, not the latest: a past meeting's page and pack quoted a
+    # comment written after the meeting beside the status the action had at it (a CSP manager's walk, Dec 2026)
+    actions = pd.DataFrame({**plan.actions, "commentary": _text(commentaries), "status": statuses,
+                            "pct_complete": pcts, "rag": _text(rags)})
     priorities = pd.DataFrame({**plan.priorities, "rag": _text(rolled["rag"]), "reason": _text(rolled["rag_reason"]),
                                "actions": np.array(rolled["actions"], dtype="int64")})
     return priorities, actions
 
 
-def _judge(plan: _Plan, as_of: date) -> tuple[list[str], list[object], list[object], dict[str, list]]:
-    """Each action's RAG, status and percent complete on ``as_of`` (in the actions frame's order), and each
+def _judge(plan: _Plan, as_of: date
+           ) -> tuple[list[str], list[object], list[object], list[str | None], dict[str, list]]:
+    """Each action's RAG, status, percent complete and commentary on ``as_of`` (in the actions frame's order), and each
     priority's rag, rag_reason and number of actions (in the priorities frame's order), rolled up by the plan
     page's own roll-up (priorities._rolled)."""
     # the latest status on or before as_of per action; of two on the same day the later listed (an update, then
@@ -142,8 +148,10 @@ def _judge(plan: _Plan, as_of: date) -> tuple[list[str], list[object], list[obje
     rags: list[str] = []
     statuses: list[object] = []
     pcts: list[object] = []
+    commentaries: list[str | None] = []
     for action_id, due_date in zip(plan.action_ids, plan.dues, strict=True):
         found = known.get(action_id)
+        commentaries.append(found.commentary if found is not None else None)
         status, pct = (found.status, found.pct_complete) if found is not None else (None, None)
         try:
             rag = action_rag(status, pct, due_date, as_of)  # type: ignore[arg-type]
@@ -154,7 +162,7 @@ def _judge(plan: _Plan, as_of: date) -> tuple[list[str], list[object], list[obje
         pcts.append(pct)
     states = [ActionState(action_id, priority_id, None, None, rag, False, False)
               for action_id, priority_id, rag in zip(plan.action_ids, plan.action_priorities, rags, strict=True)]
-    return rags, statuses, pcts, _rolled(plan.priority_ids, states)
+    return rags, statuses, pcts, commentaries, _rolled(plan.priority_ids, states)
 
 
 def rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date | None, until: date) -> pd.DataFrame:
@@ -176,7 +184,7 @@ def _rag_changes(con: duckdb.DuckDBPyConnection, partnership: str, since: date |
     then_action: dict[str, str] = {}
     if since is not None:
         plan = read if read is not None else _plan_rows(con, partnership)
-        rags, _statuses, _pcts, rolled = _judge(plan, since)
+        rags, _statuses, _pcts, _commentaries, rolled = _judge(plan, since)
         then_priority = dict(zip(plan.priority_ids, rolled["rag"], strict=True))
         then_action = dict(zip(plan.action_ids, rags, strict=True))
     rows = []
