@@ -55,6 +55,9 @@ RAG_ORDER: tuple[str, ...] = tuple(RAG_STATUSES)
 SEVERITY: dict[str, int] = {key: status.severity for key, status in RAG_STATUSES.items()}
 SEVERITY_TEXT = ", then ".join(
     " or ".join(k for k in RAG_ORDER if SEVERITY[k] == level) for level in sorted(set(SEVERITY.values())))
+#: the longest commentary a status update takes (about a page of the briefing pack; a 60,000-character comment
+#: filled 16 of a pack's 27 pages, found by a CSP manager's walk)
+COMMENTARY_MAX_CHARS = 2000
 STATUSES_WITHOUT_COMMENTARY: frozenset[str] = frozenset(k for k, s in RAG_STATUSES.items() if not s.needs_commentary)
 #: what each status means, in one sentence for forms and templates
 STATUS_MEANINGS = "; ".join(f"{s.label} = {s.rule[0].lower()}{s.rule[1:].rstrip('.')}" for s in RAG_STATUSES.values())

@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, COMPLETE, NOT_STARTED
+from cspdash.analysis.rag import COMMENTARY_MAX_CHARS, COMMENTARY_RULE_TEXT, COMPLETE, NOT_STARTED
 from cspdash.ingest.common import read_text_lenient, registered, sha256_of
 from cspdash.ingest.replacement import Replacement, confirm, removals
 from cspdash.ingest.report import LoadError, LoadReport, Problem
@@ -597,6 +597,10 @@ def _check(con: duckdb.DuckDBPyConnection, sheets: dict[str, SheetData],
                     and row.values["commentary"] is None):
                 report(row, commentary, None, f"commentary explaining the status '{status}' "
                        f"({COMMENTARY_RULE_TEXT.removeprefix('Commentary is ').rstrip('.')})")
+            text = row.values["commentary"]
+            if isinstance(text, str) and len(text) > COMMENTARY_MAX_CHARS:
+                report(row, commentary, text, f"a commentary of at most {COMMENTARY_MAX_CHARS:,} characters "
+                       f"(this one has {len(text):,})")
     for name, start, end in (("Actions", "start_date", "due_date"), ("Events", "start_date", "end_date"),
                              ("CommunityTriggers", "received_date", "resolved_date")):
         spec = SHEET_BY_NAME[name]

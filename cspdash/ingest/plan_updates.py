@@ -10,7 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 from cspdash.accounts import role_at_least
-from cspdash.analysis.rag import COMMENTARY_RULE_TEXT, COMPLETE, RAG_ORDER, STATUS_MEANINGS, normalise_status
+from cspdash.analysis.rag import (
+    COMMENTARY_MAX_CHARS,
+    COMMENTARY_RULE_TEXT,
+    COMPLETE,
+    RAG_ORDER,
+    STATUS_MEANINGS,
+    normalise_status,
+)
 from cspdash.ingest.template import STATUSES_WITHOUT_COMMENTARY
 from cspdash.store.versions import Store
 
@@ -45,6 +52,9 @@ def check_update(status: str, pct_complete: int | float | None, commentary: str 
     if key not in STATUSES_WITHOUT_COMMENTARY and text is None:
         raise ValueError(f"Commentary is required when the status is {key}: say what the issue is and what is "
                          "being done about it.")
+    if text is not None and len(text) > COMMENTARY_MAX_CHARS:
+        raise ValueError(f"Commentary is limited to {COMMENTARY_MAX_CHARS:,} characters (got {len(text):,}): say what "
+                         "the issue is and what is being done; put longer reports in the committee papers.")
     if key == COMPLETE and pct < 100:
         raise ValueError(f"A Complete action is 100% done (got {pct:.0f}%); set 100 or choose another status.")
     return key, int(pct), text

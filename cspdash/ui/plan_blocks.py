@@ -12,6 +12,7 @@ import streamlit as st
 
 from cspdash.analysis.rag import (
     ACTION_RULE_TEXT,
+    COMMENTARY_MAX_CHARS,
     INDICATOR_RULE_TEXT,
     PRIORITY_RULE_TEXT,
     RAG_ORDER,
@@ -307,7 +308,8 @@ def edit_form(selection: Selection, today: dt.date) -> None:
         pct = st.number_input("% complete", min_value=0, max_value=100, step=5, key=f"edit_pct_{action_id}",
                               value=int(current["pct_complete"]) if pd.notna(current["pct_complete"]) else 0)
         commentary = st.text_area("Commentary (required unless Green or Complete)", key=f"edit_comment_{action_id}",
-                                  value="" if pd.isna(current["commentary"]) else str(current["commentary"]))
+                                  value="" if pd.isna(current["commentary"]) else str(current["commentary"]),
+                                  max_chars=COMMENTARY_MAX_CHARS)
         submitted = st.form_submit_button("Save update", icon=":material/save:")
     if submitted:
         user = auth.require("editor")

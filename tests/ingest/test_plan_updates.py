@@ -173,3 +173,12 @@ def test_a_past_date_quotes_the_commentary_reported_with_its_status(store: Store
         assert a4(TODAY) == ("Green", "Funding found")
     finally:
         con.close()
+
+
+def test_a_commentary_longer_than_a_page_is_refused_and_the_store_unchanged(store: Store) -> None:
+    """Found by a CSP manager: a 60,000-character commentary saved, and filled 16 of the pack's 27 pages."""
+    before = store_checksums(store)
+    with pytest.raises(ValueError, match="limited to 2,000 characters \\(got 60,000\\)"):
+        update_action(store, "A4", "Red", 35, "x" * 60_000, user="jo.manager", role="editor")
+    assert store_checksums(store) == before
+    update_action(store, "A4", "Red", 35, "x" * 2_000, user="jo.manager", role="editor")  # the limit itself is fine
