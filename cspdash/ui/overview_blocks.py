@@ -223,7 +223,7 @@ def headline_chart(selection: Selection) -> None:
     """All recorded crime by month with its process limits: the picture behind the tiles."""
     end = selection.period.end
     start = max(add_months(end, -35), selection.months[0]) if selection.months else add_months(end, -35)
-    what = f"All recorded crime in {selection.partnership_name}"
+    what = f"{TILE_ALL_CRIME} in {selection.partnership_name}"  # the tile's name: ASB is not in it
     events = query(crime.plan_events, selection.partnership_code, start, end)
     if settings().public_output:
         from cspdash.metrics import public

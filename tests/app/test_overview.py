@@ -173,3 +173,12 @@ def test_a_tile_gives_no_percentage_against_a_period_with_months_missing(demo_st
     at = _open({"csp": NEWPORT, "end": "2023-07", "len": "12"}, demo_store_path, use_store)
     tile = next(t for t in tiles(at) if t["label"] == "All crime (excl. ASB)")
     assert "change" not in tile and "no verdict: only 1 of 12 months" in tile["verdict"], tile
+
+
+def test_the_headline_chart_says_asb_is_left_out(overview: AppTest) -> None:
+    """Found by a councillor: the chart was titled 'All recorded crime in Newport' but leaves ASB out, as the tile
+    beside it ('All crime (excl. ASB)') and Crime trends ('excluding ASB') say."""
+    import json
+
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in overview.get("plotly_chart")]
+    assert titles and titles[0].replace("<br>", " ").startswith("All crime (excl. ASB) in Newport"), titles
