@@ -78,25 +78,61 @@ def matches_header(header_lowercase: str) -> bool:
 
 def parse_period(text: str) -> dt.date:
     """First day of a period: 2024-06, 2024-06-01, 2024-Q2, 2024/25 Q1 or 2024/25; raises ValueError."""
+    return period_and_grain(text)[0]
+
+
+#: months in a period of each grain ('month' also stands for a dated value, 2024-06-01)
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def period_and_grain(text: str) -> tuple[dt.date, str]:
+    """(first day, 'month' | 'quarter' | 'year') of a period as parse_period reads it; raises ValueError."""
     text = text.strip()
     try:
         match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
         if match and 1 <= int(match[2]) <= 12:
-            return dt.date(int(match[1]), int(match[2]), 1)
+            return dt.date(int(match[1]), int(match[2]), 1), "month"
         match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
         if match:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            return dt.date(int(match[1]), int(match[2]), int(match[3])), "month"
         match = re.fullmatch(r"(\d{4})[ -]?Q([1-4])", text, flags=re.IGNORECASE)
         if match:
-            return dt.date(int(match[1]), 3 * int(match[2]) - 2, 1)
+            return dt.date(int(match[1]), 3 * int(match[2]) - 2, 1), "quarter"
         match = re.fullmatch(r"(\d{4})[/-](\d{2})(?:\s*Q([1-4]))?", text, flags=re.IGNORECASE)
         if match and (int(match[1]) + 1) % 100 == int(match[2]):
             quarter = int(match[3] or 1)
             month = 4 + 3 * (quarter - 1)
-            return dt.date(int(match[1]) + (month > 12), (month - 1) % 12 + 1, 1)
+            return dt.date(int(match[1]) + (month > 12), (month - 1) % 12 + 1, 1), "quarter" if match[3] else "year"
     except ValueError:
         pass
     raise ValueError("a period: " + ", ".join(PERIOD_FORMATS))
+
+
+def _held_by_month(con: duckdb.DuckDBPyConnection, rows: list[list[Any]]) -> dict[tuple[str, str, dt.date], dt.date]:
+    """For incoming quarter and year rows (indicator, area, first day, grain): where the store holds the same
+    indicator and area for another month inside the period, one such month (the series is monthly, and the period's
+    first day is a month's too: its value would overwrite that month's)."""
+    if not rows:
+        return {}
+    frame = pd.DataFrame(rows, columns=["indicator_id", "area_code", "period", "months"])
+    with registered(con, "_indicator_periods", frame):
+        found = con.execute(
+            """SELECT p.indicator_id, p.area_code, p.period, min(v.period)
+               FROM _indicator_periods p JOIN indicator_value v USING (indicator_id, area_code)
+               WHERE v.period > p.period AND v.period < p.period + to_months(p.months::INTEGER)
+               GROUP BY ALL""").fetchall()
+    return {(i, a, p if isinstance(p, dt.date) else p.date()): m if isinstance(m, dt.date) else m.date()
+            for i, a, p, m in found}
+
+
+def _replaced(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> list[tuple[str, str, dt.date, float, float]]:
+    """Held values the incoming rows change: (indicator, area, period, old value, new value), in order."""
+    with registered(con, "_indicator_check", incoming):
+        return [(i, a, p, old, new) for i, a, p, old, new in con.execute(
+            """SELECT v.indicator_id, v.area_code, v.period, v.value, n.value::DOUBLE
+               FROM indicator_value v JOIN _indicator_check n
+                 ON n.indicator_id = v.indicator_id AND n.area_code = v.area_code AND n.period::DATE = v.period
+               WHERE v.value IS DISTINCT FROM n.value::DOUBLE ORDER BY 1, 2, 3""").fetchall()]
 
 
 def _number(text: str) -> float:
@@ -144,6 +180,8 @@ def load_indicators(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, di
 
     values: dict[tuple[str, str, dt.date], list[Any]] = {}
     first_line: dict[tuple[str, str, dt.date], int] = {}
+    grains: dict[tuple[str, str], tuple[str, int]] = {}  # (indicator, area) → (grain, first line)
+    longer: dict[tuple[str, str, dt.date], tuple[int, str, str]] = {}  # a quarter's or year's row: line, text, grain
     definitions: dict[str, dict[str, Any]] = {}
     try:
         for record in reader:
@@ -155,6 +193,14 @@ def load_indicators(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, di
             if row is None:
                 continue
             key = (row["indicator"], row["area_code"], row["period"])
+            grain, first = grains.setdefault(key[:2], (row["grain"], line))
+            if grain != row["grain"]:  # a quarter and its first month share a first day: one kind per series
+                report.problems.append(Problem(
+                    display_name, line, "period", record[positions["period"]],
+                    f"one kind of period per indicator and area: {row['indicator']} for {row['area_code']} is given "
+                    f"by {grain} from line {first}, and a {row['grain']} starts on the same day as a {grain}"))
+                report.rows_rejected += 1
+                continue
             if key in values:
                 report.problems.append(Problem(display_name, line, "period", record[positions["period"]],
                                                f"one row per indicator, area and period (line {first_line[key]} "
@@ -164,6 +210,8 @@ def load_indicators(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, di
             values[key] = [row["indicator"], row["area_code"], row["period"], row["value"], row["baseline"],
                            row["target"], load_id]
             first_line[key] = line
+            if row["grain"] != "month":
+                longer[key] = (line, record[positions["period"]], row["grain"])
             definition = definitions.setdefault(row["indicator"], {})
             for name in ("indicator_name", "unit", "higher_is_better", "source_partner"):
                 if row[name] is not None and name not in definition:
@@ -175,10 +223,21 @@ def load_indicators(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, di
                                 "at least one data row below the header (indicator, area_code, period, value); "
                                 "this file has no data rows"))
 
+    held = _held_by_month(con, [[*key, GRAIN_MONTHS[grain]] for key, (_line, _text, grain) in longer.items()])
+    for key, month in held.items():
+        line, text, grain = longer[key]
+        report.problems.append(Problem(
+            display_name, line, "period", text,
+            f"a month: the store holds {key[0]} for {key[1]} by month ({month:%Y-%m} is held), and this {grain} "
+            f"starts on {key[2]:%Y-%m}'s first day, so it would overwrite {key[2]:%Y-%m}'s value"))
+        report.rows_rejected += 1
+        del values[key]
     _upsert_definitions(con, definitions)
+    replaced: list[tuple[str, str, dt.date, float, float]] = []
     if values:
         incoming = pd.DataFrame(list(values.values()), dtype=object,
                                 columns=["indicator_id", "area_code", "period", "value", "baseline", "target", "load_id"])
+        replaced = _replaced(con, incoming)
         with registered(con, "_indicator_incoming", incoming):
             con.execute("INSERT OR REPLACE INTO indicator_value (indicator_id, area_code, period, value, baseline, "
                         "target, load_id) SELECT * FROM _indicator_incoming")
@@ -187,7 +246,16 @@ def load_indicators(con: duckdb.DuckDBPyConnection, path: Path, load_id: int, di
         periods = sorted(key[2] for key in values)
         report.detail = (f"{len(definitions)} indicators, {len({key[1] for key in values})} areas, "
                          f"{periods[0]:%Y-%m}..{periods[-1]:%Y-%m}")
+    if replaced:  # never silent: each held value this load changed, the first few in the detail
+        shown = "; ".join(f"{i} {a} {p:%Y-%m} {old:g} → {new:g}" for i, a, p, old, new in replaced[:_REPLACED_SHOWN])
+        more = f"; and {len(replaced) - _REPLACED_SHOWN} more" if len(replaced) > _REPLACED_SHOWN else ""
+        report.detail = (report.detail + "; " if report.detail else "") + \
+            f"{len(replaced)} value{'s' if len(replaced) != 1 else ''} replaced: {shown}{more}"
     return report
+
+
+#: replaced values named in a load's detail (the count is always given)
+_REPLACED_SHOWN = 5
 
 
 def _row(record: list[str], positions: dict[str, int], file: str, line: int,
@@ -205,7 +273,7 @@ def _row(record: list[str], positions: dict[str, int], file: str, line: int,
         problems.append(Problem(file, line, "period", None, "a period (required): " + ", ".join(PERIOD_FORMATS)))
     else:
         try:
-            row["period"] = parse_period(cells["period"])
+            row["period"], row["grain"] = period_and_grain(cells["period"])
         except ValueError as exc:
             problems.append(Problem(file, line, "period", cells["period"], str(exc)))
     for name in ("value", "baseline", "target"):

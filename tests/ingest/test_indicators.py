@@ -203,3 +203,45 @@ def test_sample_indicators_cover_gwent_and_hold_one_clear_deterioration(tmp_path
                avg(value) FILTER (WHERE period >= DATE '2023-10-01' AND period < DATE '2024-07-01')
         FROM indicator_value WHERE indicator_id = 'NWP-AE-ASSAULT'""")
     assert recent / year_before > 1.25
+
+
+def _monthly_store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "s.duckdb")
+    monthly = tmp_path / "monthly.csv"
+    monthly.write_text("indicator,area_code,period,value\n" + "".join(
+        f"ASB_REPORTS,W06000022,2024-{m:02d},{200 + m}\n" for m in range(4, 10)))
+    load_paths(store, [monthly])
+    return store
+
+
+def test_a_quarter_never_overwrites_a_monthly_series_first_month(tmp_path: Path) -> None:
+    """Found by an analyst: one row for 2024-Q3 replaced July 2024's monthly figure (219 → 999) and the load said
+    only '1 loaded'. A quarter and its first month share a first day; where the store holds the indicator by month
+    (August or September 2024 here), the quarter is rejected, naming what it would have overwritten."""
+    store = _monthly_store(tmp_path)
+    quarter = tmp_path / "quarter.csv"
+    quarter.write_text("indicator,area_code,period,value\nASB_REPORTS,W06000022,2024-Q3,999\n")
+    [report] = load_paths(store, [quarter])
+    assert report.rows_loaded == 0 and report.rows_rejected == 1
+    message = report.problems[0].message()
+    assert "holds ASB_REPORTS for W06000022 by month" in message and "overwrite 2024-07" in message, message
+    assert query(store, "SELECT value FROM indicator_value WHERE period = DATE '2024-07-01'") == [(207.0,)]
+
+
+def test_one_kind_of_period_per_indicator_in_a_file(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("indicator,area_code,period,value\nASB_REPORTS,W06000022,2024-04,100\n"
+                     "ASB_REPORTS,W06000022,2024-Q3,300\nASB_REPORTS,W06000022,2024/25,900\n")
+    [report] = load_paths(store, [mixed])
+    assert report.rows_loaded == 1 and report.rows_rejected == 2
+    assert all("by month from line 2" in p.message() for p in report.problems), [p.message() for p in report.problems]
+
+
+def test_a_load_says_which_held_values_it_replaced(tmp_path: Path) -> None:
+    store = _monthly_store(tmp_path)
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text("indicator,area_code,period,value\nASB_REPORTS,W06000022,2024-07,250\n"
+                         "ASB_REPORTS,W06000022,2024-08,208\n")  # August unchanged
+    [report] = load_paths(store, [corrected])
+    assert "1 value replaced: ASB_REPORTS W06000022 2024-07 207 → 250" in report.detail, report.detail
