@@ -1,4 +1,4 @@
-"""Public output on the Overview: its tiles, signals and ward lines hide what Crime trends and Hot spots hide.
+"""Public output on the Overview and the meeting briefing: they hide what Crime trends and Hot spots hide.
 
 The Overview used to hide counts of 1–4 only. A councillor's walk (Dec 2026) found it drew every month of
 Monmouthshire's all-crime series, with the process limits, while Crime trends hid 8 of those months (hidden beside
@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from cspdash.metrics import crime
-from cspdash.metrics.area_disclosure import month_masks
-from cspdash.metrics.disclosure import HIDDEN, count_text, is_small
+from cspdash.metrics.area_disclosure import ALL_TYPES, month_masks
+from cspdash.metrics.disclosure import HIDDEN, PERIOD_LENGTHS, count_text, is_small
 from cspdash.metrics.hidden_cells import EMPTY, HiddenCells
 from cspdash.metrics.period import Period, add_months
 from cspdash.metrics.public import month_protection, partnership_protection, protected_choice
-from cspdash.vocab import CRIME_TYPES
+from cspdash.vocab import ASB, CRIME_TYPES
 
 #: what a tile or a ward line says when the protection hides one of its two totals
 HIDDEN_CHANGE = "hidden in public output (a total beside small counts; its change would give them back)"
@@ -119,3 +119,72 @@ def recent_signals(con: duckdb.DuckDBPyConnection, partnership: str, force: str,
                                      months)]
     kept = signals[~signals["crime_type"].isin(withheld)].reset_index(drop=True)
     return kept, tuple(crime.crime_type_label(t) for t in withheld)
+
+
+def _months_between(first: date, last: date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _total_hidden(cells: tuple[HiddenCells, HiddenCells], level: str, area: str, first: date, last: date) -> bool:
+    """A total over ``first``..``last`` public output may not show: where the protection holds that period (a length a
+    page offers) it decides; any other length is hidden when a month within is (with every month shown, the total
+    tells nothing the months do not)."""
+    if _months_between(first, last) in PERIOD_LENGTHS:
+        return _hidden(cells, level, area, "window", (first, last))
+    return _any_month_hidden(cells, level, area, crime.month_range(first, last))
+
+
+def protect_briefing(con: duckdb.DuckDBPyConnection, partnership: str, force: str, changes: pd.DataFrame,
+                     spc: pd.DataFrame, hot: pd.DataFrame, monthly: pd.DataFrame, window_start: date, end: date,
+                     history_start: date, hot_months: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
+                                                                    pd.DataFrame]:
+    """The meeting briefing's crime figures as public output may show them, hiding what the pages hide:
+    (changes, spc, hot, monthly). A crime type's total for the meeting's window, or the same months a year earlier,
+    that public output hides is blank (NaN: the briefing writes '[c]') with no change, verdict or direction; a crime type with a hidden
+    month in the signals' history gives no SPC signal; an area's latest or previous 3-month count the protection
+    hides is blank, and no area's Gi* z is given (as on Hot spots); a hidden month of the monthly series is blank (a
+    gap in the pack's chart)."""
+    previous_start, previous_end = add_months(window_start, -12), add_months(end, -12)  # a year earlier (changes.py)
+    if not changes.empty:
+        now, before = [], []
+        for crime_type in changes["crime_type"]:
+            cells = _cells(con, partnership, force, str(crime_type), windows=True)
+            now.append(_total_hidden(cells, "partnership", partnership, window_start, end))
+            before.append(_total_hidden(cells, "partnership", partnership, previous_start, previous_end))
+        changes = _mark(changes, now, before, [False] * len(changes))
+        changes["current"] = changes["current"].astype(float).mask(changes["current_hidden"])
+        changes["previous"] = changes["previous"].astype(float).mask(changes["previous_hidden"])
+        changes = changes.drop(columns=["current_hidden", "previous_hidden", "current_shown", "previous_shown"])
+    months = crime.month_range(history_start, end)
+    if not spc.empty:
+        withheld = {t for t in set(spc["crime_type"].astype(str))
+                    if _any_month_hidden(_cells(con, partnership, force, t, windows=False), "partnership", partnership,
+                                         months)}
+        spc = spc[~spc["crime_type"].astype(str).isin(withheld)].reset_index(drop=True)
+    if not hot.empty:
+        cells = protected_all_types(con, partnership, force)
+        latest = (add_months(end, -(hot_months - 1)), end)
+        before_window = (add_months(end, -(2 * hot_months - 1)), add_months(end, -hot_months))
+        hot = hot.copy()
+        for column, key in (("crimes_latest", latest), ("crimes_before", before_window)):
+            gone = [_hidden(cells, "lsoa", str(code), "window", key) and not is_small(value)
+                    for code, value in zip(hot["area_code"], hot[column], strict=True)]
+            hot[column] = hot[column].astype(float).mask(np.array(gone, dtype=bool))
+        if "z_latest" in hot:  # as on Hot spots: no Gi* z in public output (with the counts it gives values back)
+            hot["z_latest"] = np.nan
+    if not monthly.empty:
+        monthly = monthly.copy()
+        for column, crime_type in (("crimes", crime.ALL_CRIME), ("asb", ASB)):
+            if column in monthly:
+                cells = _cells(con, partnership, force, crime_type, windows=False)
+                primary, secondary = month_masks(cells[0], cells[1], "partnership", partnership,
+                                                 [pd.Timestamp(m).date() for m in monthly["month"]])
+                gone = np.array(primary, dtype=bool) | np.array(secondary, dtype=bool)
+                monthly[column] = monthly[column].astype(float).mask(gone)
+    return changes, spc, hot, monthly
+
+
+def protected_all_types(con: duckdb.DuckDBPyConnection, partnership: str, force: str
+                        ) -> tuple[HiddenCells, HiddenCells]:
+    """The protection of every crime type together (ASB too), as the briefing's hot spots count them."""
+    return partnership_protection(con, partnership, force).get(ALL_TYPES, (EMPTY, EMPTY))

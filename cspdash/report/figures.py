@@ -22,7 +22,7 @@ from cspdash.analysis.rag import RAG_ORDER, RAG_STATUSES
 from cspdash.charts import theme
 from cspdash.config import SMALL_COUNT_MAX
 from cspdash.metrics.catalogue import measure
-from cspdash.metrics.disclosure import SUPPRESSED, small
+from cspdash.metrics.disclosure import HIDDEN, SUPPRESSED, small
 from cspdash.metrics.meeting import Briefing
 
 log = logging.getLogger("cspdash.report")
@@ -127,13 +127,15 @@ def left_out_of_change_chart(b: Briefing) -> list[str]:
     changes = b.crime_changes
     if not b.public or changes.empty:
         return []
-    hidden = small(changes["current"]) | small(changes["previous"])
+    hidden = (small(changes["current"]) | small(changes["previous"]) | changes["current"].isna()
+              | changes["previous"].isna())  # blank: hidden beside small counts (public_overview.protect_briefing)
     return sorted(changes.loc[hidden, "crime_type"].astype(str))
 
 
 def change_chart_note(left_out: list[str]) -> str:
     """The sentence under the change chart naming the crime types left out in public output."""
-    return (f"Not charted in public output (a count of 1–{SMALL_COUNT_MAX}, shown as {SUPPRESSED}, in either period): " + ", ".join(left_out) + ".")
+    return (f"Not charted in public output (a count of 1–{SMALL_COUNT_MAX}, shown as {SUPPRESSED}, or one hidden beside "
+            f"such counts, shown as {HIDDEN}, in either period): " + ", ".join(left_out) + ".")
 
 
 def hot_spot_figure(b: Briefing, geometries: dict[str, str], numbered: Sequence[str] = ()) -> go.Figure:

@@ -221,15 +221,18 @@ def headline_figures(b: Briefing) -> list[tuple[str, str, str]]:
         crime = changes[changes["crime_type"] != "Anti-social behaviour"]
         asb = changes[changes["crime_type"] == "Anti-social behaviour"]
         for label, part in (("recorded crimes", crime), ("ASB incidents", asb)):
-            current, previous = float(part["current"].sum()), float(part["previous"].sum())
+            current, previous = float(part["current"].sum(min_count=1)), float(part["previous"].sum(min_count=1))
             # public output: a total over crime types some of which are '<5' would give them back (the total
             # minus the types shown, or the previous total from the % change): the types shown, and '+'
-            now_hidden, before_hidden = (b.public and bool(small(part[c]).any()) for c in ("current", "previous"))
+            # ('[c]', blank here, is a type hidden beside small counts: metrics.public_overview.protect_briefing)
+            now_hidden, before_hidden = (b.public and bool((small(part[c]) | part[c].isna()).any())
+                                         for c in ("current", "previous"))
             pct = "" if not previous or b.hides(current, previous) or now_hidden or before_hidden \
                 else f"{100 * (current - previous) / previous:+.0f}% on a year earlier"
             if now_hidden and len(part) > 1:
-                shown = float(part.loc[~small(part["current"]), "current"].sum())
-                out.append((f"{b.count(shown)}+", f"{label}, {m.window_label}", "plus types of 1–4, not shown"))
+                shown = float(part.loc[~small(part["current"]), "current"].sum())  # blanks add nothing
+                out.append((f"{b.count(shown)}+", f"{label}, {m.window_label}",
+                            "plus types of 1–4 or hidden beside them, not shown"))
             else:
                 out.append((b.count(current), f"{label}, {m.window_label}", pct))
         real = changes[changes["verdict"] == "significant"]

@@ -20,7 +20,6 @@ from cspdash.ingest.meeting_updates import (
 )
 from cspdash.ingest.template import RECOMMENDATION_STATUSES, TRIGGER_KINDS
 from cspdash.metrics import meeting as mm
-from cspdash.metrics.disclosure import suppress
 from cspdash.report import questions as qs
 from cspdash.report import readable
 from cspdash.report.briefing_text import TRIGGER_LOG_LEFT_OUT, export_file_name, what_changed_lines
@@ -67,12 +66,11 @@ def what_changed(b: mm.Briefing) -> None:
             else:
                 st.caption("Nothing to report.")
     with st.expander("Tables behind these lists"):
-        changes = suppress(b.crime_changes, ["current", "previous"], derived=["pct_change", "z"]) \
-            if b.public else b.crime_changes  # the % and z of a small count would give it away
-        blocks.table(changes, "crime changes since the previous meeting")
+        # public output: counts as shown ('<5', '[c]'); the % and z beside them are blank already
+        blocks.table(b.counts(b.crime_changes, ["current", "previous"]), "crime changes since the previous meeting")
         blocks.table(b.spc_signals, "SPC signals since the previous meeting")
         blocks.table(b.rag_changes, "RAG moves since the previous meeting")
-        blocks.table(b.hot_spots, "hot spots and persistence", small_count_columns=["crimes_latest", "crimes_before"])
+        blocks.table(b.counts(b.hot_spots, ["crimes_latest", "crimes_before"]), "hot spots and persistence")
 
 
 def _user() -> auth.User:

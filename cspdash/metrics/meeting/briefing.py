@@ -12,7 +12,7 @@ import pandas as pd
 from cspdash.analysis.rag import (
     normalise_status,
 )
-from cspdash.metrics.disclosure import blank_small, count_columns, count_text, is_small
+from cspdash.metrics.disclosure import HIDDEN, blank_small, count_text, is_small
 from cspdash.metrics.meeting.changes import (
     _crime_changes,
     _hot_spot_changes,
@@ -28,7 +28,7 @@ from cspdash.metrics.meeting.partnership import (
     recommendations,
     triggers,
 )
-from cspdash.metrics.meeting.reference import SPC_HISTORY_MONTHS, _meeting, _reference
+from cspdash.metrics.meeting.reference import HOT_SPOT_PERIOD_MONTHS, SPC_HISTORY_MONTHS, _meeting, _reference
 from cspdash.metrics.period import add_months
 from cspdash.metrics.plan.on_date import _plan_rows, _rag_changes, _status_on
 
@@ -59,7 +59,10 @@ class Briefing:
     public: bool = False
 
     def count(self, value: object) -> str:
-        """A count as written in text ('1,234', or '<5' for a small count in public output)."""
+        """A count as written in text ('1,234', or in public output '<5' for a small count and '[c]' for one hidden
+        beside small counts: metrics.public_overview.protect_briefing leaves those blank)."""
+        if self.public and (value is None or pd.isna(value)):  # type: ignore[arg-type]
+            return HIDDEN
         return count_text(value, self.public)
 
     def hides(self, *values: object) -> bool:
@@ -68,7 +71,9 @@ class Briefing:
 
     def counts(self, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         """The frame with ``columns`` suppressed for print in public output (unchanged otherwise)."""
-        return count_columns(frame, columns) if self.public and not frame.empty else frame
+        if not self.public or frame.empty:
+            return frame
+        return frame.assign(**{c: [self.count(v) for v in frame[c]] for c in columns})
 
     @property
     def overdue_recommendations(self) -> pd.DataFrame:
@@ -108,6 +113,12 @@ def briefing(con: duckdb.DuckDBPyConnection, meeting_id: str, public: bool = Fal
         monthly = _monthly_from(by_type, history_start, info.data_end)
         if monthly is None:
             monthly = monthly_crimes(con, code, history_start, info.data_end)
+        if public:  # what the pages hide beside small counts is hidden here too (metrics.public_overview)
+            from cspdash.metrics.public_overview import protect_briefing
+
+            changes, spc, hot, monthly = protect_briefing(
+                con, code, info.force, changes, spc, hot, monthly, info.window_start, info.data_end, history_start,
+                HOT_SPOT_PERIOD_MONTHS)
     else:
         changes = spc = hot = monthly = empty
     plan = _plan_rows(con, code)
