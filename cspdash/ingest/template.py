@@ -437,7 +437,11 @@ def readme_markdown() -> str:
               "Partner figures (council ASB reports, fire incidents, A&E assault attendances, reoffending, survey "
               "results) come as a CSV, one row per indicator, area and period. Unlike the workbook, a bad row is "
               "rejected on its own (listed with its line number in the load report) and the good rows load; "
-              "values are replaced on (indicator, area_code, period). An indicator id the store does not know is "
+              "values are replaced on (indicator, area_code, period), and the load report names each value it "
+              "replaced (old → new). A period is stored as its first day, so a quarter and its first month would "
+              "share one: each indicator and area takes one kind of period in a file (month, quarter or financial "
+              "year), and a quarter or year whose indicator and area the store holds by month (another month inside "
+              "it is held) is rejected rather than overwrite its first month. An indicator id the store does not know is "
               "created with its name = id (or indicator_name when given) until the workbook's Indicators sheet "
               "defines it; the Indicators sheet is the authority on names, units and priorities.", "",
               "| column | required | what | example |", "|---|---|---|---|"]
