@@ -41,18 +41,27 @@ def upload_box() -> None:
     replace = False
     pending = st.session_state.get(PENDING_KEY)
     if pending and pending[0] == names and not load_clicked:
-        st.warning("**Nothing has been loaded yet.** These files would replace records already held:\n\n"
-                   + "\n".join(f"- {blocks.literal(line)}" for line in pending[1])
-                   + "\n\nReplace them only if the file is meant to be the complete list.", icon=":material/warning:")
-        cols = st.columns([1, 1, 3])
-        replace = cols[0].button("Replace them", type="primary", key="upload_replace", icon=":material/swap_horiz:")
-        if cols[1].button("Cancel", key="upload_cancel"):
+        notice = st.empty()  # taken away once "Replace them" is clicked: the load's own report follows
+        with notice.container():
+            st.warning("**Nothing has been loaded yet.** These files would replace records already held:\n\n"
+                       + "\n".join(f"- {blocks.literal(line)}" for line in pending[1])
+                       + "\n\nReplace them only if the file is meant to be the complete list.",
+                       icon=":material/warning:")
+            cols = st.columns([1, 1, 3])
+            replace = cols[0].button("Replace them", type="primary", key="upload_replace",
+                                     icon=":material/swap_horiz:")
+            cancel = cols[1].button("Cancel", key="upload_cancel")
+        if cancel:
             st.session_state.pop(PENDING_KEY, None)
             st.info("Cancelled: the store is unchanged.")
             return
+        if replace:
+            notice.empty()
     if not (load_clicked or replace):
         return
-    st.session_state.pop(PENDING_KEY, None)
+    # the confirmation stays pending until this load has ended: a second click on "Replace them" while the first is
+    # handled stops this run (Streamlit reruns on a click; the load's store write is discarded whole) and must find
+    # the confirmation again, or the rerun loads nothing and says nothing (an analyst's walk, Dec 2026)
     with tempfile.TemporaryDirectory(prefix="cspdash-upload-") as tmp:
         paths = []
         for uploaded in files:
@@ -68,17 +77,20 @@ def upload_box() -> None:
             try:
                 reports = load_paths(db.store(), paths, user=user.name, progress=progress,
                                      replace=replace or shrink_ok)
+                st.session_state.pop(PENDING_KEY, None)
             except ConfirmationNeeded as exc:
                 st.session_state[PENDING_KEY] = (names, [r.message() for r in exc.replacements])
                 box.update(label="Nothing was loaded: please confirm first", state="error")
                 st.rerun()
             except LoadError as exc:
+                st.session_state.pop(PENDING_KEY, None)
                 box.update(label="Nothing was loaded: the file needs fixing", state="error")
                 for problem in exc.problems[:50]:
                     st.markdown(f"- {blocks.literal(problem.message())}")
                 st.caption("The store is unchanged.")
                 return
             except StoreError as exc:
+                st.session_state.pop(PENDING_KEY, None)
                 box.update(label="Nothing was loaded", state="error")
                 st.error(str(exc))
                 return

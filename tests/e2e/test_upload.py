@@ -54,3 +54,63 @@ def test_upload_new_month_shows_without_restart(demo_store_path: Path, tmp_path:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _plan_without_one_action(tmp_path: Path) -> tuple[Path, str]:
+    """The sample plan workbook with its last action and that action's progress rows removed (loading it would remove
+    the action)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(DEMO_DIR / "action_plan_sample.xlsx")
+    sheet = book["Actions"]
+    removed = str(sheet.cell(sheet.max_row, 1).value)
+    sheet.delete_rows(sheet.max_row)
+    progress = book["Progress"]  # and its progress rows (a row for an action the file removes is refused)
+    for row in range(progress.max_row, 1, -1):
+        if str(progress.cell(row, 1).value) == removed:
+            progress.delete_rows(row)
+    target = tmp_path / "action_plan_one_fewer.xlsx"
+    book.save(target)
+    return target, removed
+
+
+def test_a_second_click_on_replace_still_loads_and_says_so(demo_store_path: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                          browser) -> None:
+    """Found by an analyst: clicking "Replace them" again while the first click was being handled loaded nothing
+    and showed nothing (the confirmation was gone, no "Loaded", no error). Both clicks now end in one load."""
+    store_file = tmp_path / "live.duckdb"
+    shutil.copyfile(Store(demo_store_path).current_version(), store_file)  # type: ignore[arg-type]
+    workbook, removed = _plan_without_one_action(tmp_path)
+    from tests.e2e.conftest import free_port
+
+    port = free_port()
+    proc = start_streamlit(ROOT / "dashboard.py", {**os.environ, "CSPDASH_DB": str(store_file)}, port)
+    try:
+        context = new_context(browser)
+        page = context.new_page()
+        open_app(page, f"http://127.0.0.1:{port}/")
+        open_app(page, f"http://127.0.0.1:{port}/data")
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(workbook))
+        page.get_by_role("button", name="Load these files").click()
+        replace = page.get_by_role("button", name="Replace them")
+        replace.wait_for()
+        replace.click()
+        page.wait_for_timeout(500)
+        if replace.count():  # the second click, while the first is being handled
+            replace.click(timeout=2000)
+        for _ in range(240):  # until the last run has finished: what the page says in the end is what counts
+            page.wait_for_timeout(500)
+            if page.locator("[data-testid='stStatusWidget']").count() == 0:
+                break
+        page.wait_for_timeout(1000)
+        screenshot(page, "data-after-double-replace")
+        assert page.get_by_text("The dashboard now shows the new data.").count() == 1, page.inner_text("main")[-1500:]
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    con = Store(store_file).connect_read()
+    try:
+        assert con.execute("SELECT count(*) FROM action WHERE action_id = ?", [removed]).fetchone() == (0,)
+    finally:
+        con.close()
