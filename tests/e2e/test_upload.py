@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,12 +31,13 @@ def _new_month_file(tmp_path: Path) -> tuple[Path, int]:
     return target, len(rows)
 
 
-def test_upload_new_month_shows_without_restart(demo_store_path: Path, tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
-    store_file = tmp_path / "live.duckdb"
-    shutil.copyfile(Store(demo_store_path).current_version(), store_file)  # type: ignore[arg-type]
-    upload, rows = _new_month_file(tmp_path)
+@contextmanager
+def _data_page(demo_store_path: Path, tmp_path: Path, browser: Any) -> Iterator[tuple[Any, int, Path]]:
+    """(page on the Data page, port, store file) of a server on a copy of the demo store, stopped after."""
     from tests.e2e.conftest import free_port
 
+    store_file = tmp_path / "live.duckdb"
+    shutil.copyfile(Store(demo_store_path).current_version(), store_file)  # type: ignore[arg-type]
     port = free_port()
     proc = start_streamlit(ROOT / "dashboard.py", {**os.environ, "CSPDASH_DB": str(store_file)}, port)
     try:
@@ -41,6 +45,16 @@ def test_upload_new_month_shows_without_restart(demo_store_path: Path, tmp_path:
         page = context.new_page()
         open_app(page, f"http://127.0.0.1:{port}/")
         open_app(page, f"http://127.0.0.1:{port}/data")
+        yield page, port, store_file
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_upload_new_month_shows_without_restart(demo_store_path: Path, tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    upload, rows = _new_month_file(tmp_path)
+    with _data_page(demo_store_path, tmp_path, browser) as (page, port, _store_file):
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(upload))
         page.get_by_role("button", name="Load these files").click()
         page.get_by_text("The dashboard now shows the new data.").wait_for()
@@ -50,10 +64,6 @@ def test_upload_new_month_shows_without_restart(demo_store_path: Path, tmp_path:
         open_app(page, f"http://127.0.0.1:{port}/?end=2025-07")
         page.get_by_text("Aug 2024 – Jul 2025").first.wait_for()  # 12 months ending Jul 2025
         screenshot(page, "overview-after-upload")
-        context.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _plan_without_one_action(tmp_path: Path) -> tuple[Path, str]:
@@ -78,18 +88,8 @@ def test_a_second_click_on_replace_still_loads_and_says_so(demo_store_path: Path
                                                           browser) -> None:
     """Found by an analyst: clicking "Replace them" again while the first click was being handled loaded nothing
     and showed nothing (the confirmation was gone, no "Loaded", no error). Both clicks now end in one load."""
-    store_file = tmp_path / "live.duckdb"
-    shutil.copyfile(Store(demo_store_path).current_version(), store_file)  # type: ignore[arg-type]
     workbook, removed = _plan_without_one_action(tmp_path)
-    from tests.e2e.conftest import free_port
-
-    port = free_port()
-    proc = start_streamlit(ROOT / "dashboard.py", {**os.environ, "CSPDASH_DB": str(store_file)}, port)
-    try:
-        context = new_context(browser)
-        page = context.new_page()
-        open_app(page, f"http://127.0.0.1:{port}/")
-        open_app(page, f"http://127.0.0.1:{port}/data")
+    with _data_page(demo_store_path, tmp_path, browser) as (page, _port, store_file):
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(workbook))
         page.get_by_role("button", name="Load these files").click()
         replace = page.get_by_role("button", name="Replace them")
@@ -105,10 +105,6 @@ def test_a_second_click_on_replace_still_loads_and_says_so(demo_store_path: Path
         page.wait_for_timeout(1000)
         screenshot(page, "data-after-double-replace")
         assert page.get_by_text("The dashboard now shows the new data.").count() == 1, page.inner_text("main")[-1500:]
-        context.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     con = Store(store_file).connect_read()
     try:
         assert con.execute("SELECT count(*) FROM action WHERE action_id = ?", [removed]).fetchone() == (0,)

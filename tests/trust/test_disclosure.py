@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import ast
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
+
+from tests.trust.public_mode import public_output
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "dashboard.py"
@@ -42,26 +42,8 @@ DOWNLOADS: list[tuple[str, Any]] = []
 @pytest.fixture(scope="module", autouse=True)
 def public_mode(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Public-output mode on the demo store (demo sign-in), with every download_button's data recorded."""
-    saved = {k: os.environ.get(k) for k in ("CSPDASH_DB", "CSPDASH_USERS", "CSPDASH_PUBLIC_OUTPUT")}
-    os.environ.update({"CSPDASH_DB": str(demo_store_path), "CSPDASH_PUBLIC_OUTPUT": "1",
-                       "CSPDASH_USERS": ""})
-    original = DeltaGenerator.download_button
-
-    def recording(self, label: str, data: Any, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        DOWNLOADS.append((label, data() if callable(data) else data))
-        return original(self, label, data, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(DeltaGenerator, "download_button", recording)
-        import streamlit
-
-        patch.setattr(streamlit, "download_button", lambda *a, **k: recording(streamlit._main, *a, **k))
+    with public_output(demo_store_path, DOWNLOADS):
         yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
 
 
 def _is_small_area(frame: pd.DataFrame) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from cspdash.metrics import crime, public
@@ -28,6 +26,7 @@ from cspdash.metrics.area_disclosure import ALL_CRIME
 from cspdash.metrics.period import Period, add_months
 from cspdash.store.versions import Store
 from tests.app.tiles import tiles
+from tests.trust.public_mode import public_output
 
 ROOT = Path(__file__).resolve().parents[2]
 FORCE = "Gwent Police"
@@ -38,22 +37,8 @@ DOWNLOADS: list[tuple[str, Any]] = []
 
 @pytest.fixture(scope="module", autouse=True)
 def public_mode(demo_store_path: Path) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("CSPDASH_DB", "CSPDASH_USERS", "CSPDASH_PUBLIC_OUTPUT")}
-    os.environ.update({"CSPDASH_DB": str(demo_store_path), "CSPDASH_PUBLIC_OUTPUT": "1", "CSPDASH_USERS": ""})
-    original = DeltaGenerator.download_button
-
-    def recording(self, label: str, data: Any, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        DOWNLOADS.append((label, data() if callable(data) else data))
-        return original(self, label, data, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(DeltaGenerator, "download_button", recording)
+    with public_output(demo_store_path, DOWNLOADS):
         yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
 
 
 def _overview(partnership: str, months: int = 12, end: date = END) -> AppTest:
