@@ -236,11 +236,17 @@ def headline_chart(selection: Selection) -> None:
     else:
         result = query(crime.spc_series, selection.partnership_code, selection.force, "partnership",
                        selection.partnership_code, ALL_CRIME, start, end, None)
-    figure = blocks.cached_figure(xmr_figure, result.chart, f"{what}, by month", measure("crimes").unit.capitalize(),
+    figure = blocks.cached_figure(xmr_figure, result.chart, _chart_title(selection), measure("crimes").unit.capitalize(),
                                   events=events)
     blocks.chart(figure, crime.spc_sentence(result, what), result.chart, "all crime by month")
     if not events.empty:
         st.caption(event_key(events.assign(title=events["title"].map(blocks.literal))))
+
+
+def _chart_title(selection: Selection) -> str:
+    """'Caerphilly: all crime (excl. ASB) by month': the partnership first, so a long name breaks after its colon
+    (charts.theme.title_lines) rather than leaving 'month' alone on a second line."""
+    return f"{selection.partnership_name}: all crime (excl. ASB) by month"
 
 
 def _public_months_chart(selection: Selection, what: str, start: date, end: date, events: pd.DataFrame) -> None:
@@ -252,7 +258,7 @@ def _public_months_chart(selection: Selection, what: str, start: date, end: date
 
     frame = query(public.trend_series, selection.partnership_code, selection.force, "partnership",
                   (selection.partnership_code,), ALL_CRIME, start, end, "month", False)
-    figure = trend_lines(frame, "crimes", f"{what}, by month", measure("crimes").unit.capitalize(), events=events)
+    figure = trend_lines(frame, "crimes", _chart_title(selection), measure("crimes").unit.capitalize(), events=events)
     blocks.chart(figure, crime.trend_sentence(frame, "crimes", what, measure("crimes").unit), frame,
                  "all crime by month")
     gaps = int(frame["crimes_shown"].isin([SUPPRESSED, HIDDEN]).sum()) if "crimes_shown" in frame else 0

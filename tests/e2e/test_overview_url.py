@@ -15,7 +15,7 @@ def test_overview_address_opens_the_overview(app_url: str, page) -> None:  # typ
     open_app(page, f"{app_url}/overview?csp=W06000018")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
-        ".some(t => t.textContent.includes('All crime (excl. ASB) in Caerphilly'))")
+        ".some(t => t.textContent.includes('all crime (excl. ASB) by month') && t.textContent.includes('Caerphilly'))")
     assert page.get_by_text("Page not found").count() == 0
     assert page.locator("h1").filter(has_text="Overview").count() == 1
     assert "/overview" in page.url
