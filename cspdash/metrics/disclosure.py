@@ -62,9 +62,11 @@ def ward_change_text(row: Any, public: bool) -> str:
     return f"{text} — {row.sentence}"
 
 
-def count_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """A copy with ``columns`` written as counts for print (``count_text``: '1,234' or '<5')."""
-    return frame.assign(**{c: [count_text(v) for v in frame[c]] for c in columns})
+def count_columns(frame: pd.DataFrame, columns: list[str],
+                  write: Callable[[object], str] = count_text) -> pd.DataFrame:
+    """A copy with ``columns`` written as counts for print (``write``, by default ``count_text``: '1,234' or
+    '<5')."""
+    return frame.assign(**{c: [write(v) for v in frame[c]] for c in columns})
 
 
 def _plain(value: object) -> str:

@@ -65,12 +65,11 @@ def _mark(frame: pd.DataFrame, now_hidden: list[bool], before_hidden: list[bool]
     out["previous_shown"] = [_shown(v, h) for v, h in zip(out["previous"], before_hidden, strict=True)]
     small = np.array([is_small(a) or is_small(b) for a, b in zip(out["current"], out["previous"], strict=True)],
                      dtype=bool)
-    gone = np.array(now_hidden, dtype=bool) | np.array(before_hidden, dtype=bool) | small
+    hidden = np.array(now_hidden, dtype=bool) | np.array(before_hidden, dtype=bool)
     for column in [c for c in _DERIVED if c in out]:
-        out[column] = out[column].astype(float).mask(gone)
+        out[column] = out[column].astype(float).mask(hidden | small)
     if "dispersion" in out:
         out["dispersion"] = out["dispersion"].mask(np.array(months_hidden, dtype=bool))
-    hidden = np.array(now_hidden, dtype=bool) | np.array(before_hidden, dtype=bool)
     if "sentence" in out:
         out["sentence"] = out["sentence"].where(~hidden, HIDDEN_CHANGE)
     if "verdict" in out:  # no verdict or direction either: "a real rise" would bound the hidden total
@@ -162,7 +161,7 @@ def protect_briefing(con: duckdb.DuckDBPyConnection, partnership: str, force: st
                                          months)}
         spc = spc[~spc["crime_type"].astype(str).isin(withheld)].reset_index(drop=True)
     if not hot.empty:
-        cells = protected_all_types(con, partnership, force)
+        cells = partnership_protection(con, partnership, force).get(ALL_TYPES, (EMPTY, EMPTY))  # ASB too
         latest = (add_months(end, -(hot_months - 1)), end)
         before_window = (add_months(end, -(2 * hot_months - 1)), add_months(end, -hot_months))
         hot = hot.copy()
@@ -182,9 +181,3 @@ def protect_briefing(con: duckdb.DuckDBPyConnection, partnership: str, force: st
                 gone = np.array(primary, dtype=bool) | np.array(secondary, dtype=bool)
                 monthly[column] = monthly[column].astype(float).mask(gone)
     return changes, spc, hot, monthly
-
-
-def protected_all_types(con: duckdb.DuckDBPyConnection, partnership: str, force: str
-                        ) -> tuple[HiddenCells, HiddenCells]:
-    """The protection of every crime type together (ASB too), as the briefing's hot spots count them."""
-    return partnership_protection(con, partnership, force).get(ALL_TYPES, (EMPTY, EMPTY))

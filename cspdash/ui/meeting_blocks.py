@@ -59,7 +59,7 @@ def what_changed(b: mm.Briefing) -> None:
     cols[1].metric("Real crime changes", len(lines["Real changes in crime"]))
     cols[2].metric("New or intensifying hot spots", len(lines["New or intensifying hot spots"]))
     cols[3].metric("Overdue recommendations", len(lines["Overdue recommendations"]))
-    withheld = (" Public output leaves out crime types whose totals are hidden beside small counts ([c]: no verdict) "
+    withheld = ("Public output leaves out crime types whose totals are hidden beside small counts ([c]: no verdict) "
                 "or which have a hidden month (no SPC signal), so these lists may be shorter than the committee's."
                 if b.public else "")
     for title, items in lines.items():
@@ -67,10 +67,9 @@ def what_changed(b: mm.Briefing) -> None:
             if items:
                 st.markdown("\n".join(f"- {blocks.literal(item)}" for item in items))
             else:
-                st.caption("Nothing to report." + (withheld if title in ("Real changes in crime", "SPC signals")
-                                                   else ""))
+                st.caption("Nothing to report.")
     if withheld:
-        st.caption(withheld.strip())
+        st.caption(withheld)
     with st.expander("Tables behind these lists"):
         # public output: counts as shown ('<5', '[c]'); the % and z beside them are blank already
         blocks.table(b.counts(b.crime_changes, ["current", "previous"]), "crime changes since the previous meeting")

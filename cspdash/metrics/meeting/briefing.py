@@ -12,7 +12,7 @@ import pandas as pd
 from cspdash.analysis.rag import (
     normalise_status,
 )
-from cspdash.metrics.disclosure import HIDDEN, blank_small, count_text, is_small
+from cspdash.metrics.disclosure import HIDDEN, blank_small, count_columns, count_text, is_small
 from cspdash.metrics.meeting.changes import (
     _crime_changes,
     _hot_spot_changes,
@@ -71,9 +71,7 @@ class Briefing:
 
     def counts(self, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         """The frame with ``columns`` suppressed for print in public output (unchanged otherwise)."""
-        if not self.public or frame.empty:
-            return frame
-        return frame.assign(**{c: [self.count(v) for v in frame[c]] for c in columns})
+        return count_columns(frame, columns, self.count) if self.public and not frame.empty else frame
 
     @property
     def overdue_recommendations(self) -> pd.DataFrame:
